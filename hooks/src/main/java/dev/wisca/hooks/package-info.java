@@ -1,0 +1,2 @@
+/** Live use of wisca inside an external training loop. */
+package dev.wisca.hooks;

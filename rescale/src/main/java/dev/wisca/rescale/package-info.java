@@ -1,0 +1,2 @@
+/** Rescale engine: architecture specs, scale sites, statistics, solver, plan, apply. */
+package dev.wisca.rescale;

@@ -1,0 +1,41 @@
+package dev.wisca.io;
+
+/**
+ * What went wrong. The first kinds are the reference safetensors error kinds, in validation
+ * order, printed with the reference names ({@code HeaderTooSmall}); the rest are wisca's own.
+ */
+public enum ErrorKind {
+    HEADER_TOO_SMALL("HeaderTooSmall"),
+    HEADER_TOO_LARGE("HeaderTooLarge"),
+    INVALID_HEADER_LENGTH("InvalidHeaderLength"),
+    INVALID_HEADER("InvalidHeader"),
+    INVALID_HEADER_DESERIALIZATION("InvalidHeaderDeserialization"),
+    INVALID_OFFSET("InvalidOffset"),
+    VALIDATION_OVERFLOW("ValidationOverflow"),
+    MISALIGNED_SLICE("MisalignedSlice"),
+    TENSOR_INVALID_INFO("TensorInvalidInfo"),
+    METADATA_INCOMPLETE_BUFFER("MetadataIncompleteBuffer"),
+    /** A Git LFS pointer file where a checkpoint was expected. */
+    GIT_LFS_POINTER("GitLfsPointer"),
+    TENSOR_NOT_FOUND("TensorNotFound"),
+    DUPLICATE_TENSOR("DuplicateTensor"),
+    INVALID_INDEX("InvalidIndex"),
+    INVALID_CONFIG("InvalidConfig"),
+    UNSUPPORTED_DTYPE("UnsupportedDtype"),
+    UNKNOWN_ARCHITECTURE("UnknownArchitecture"),
+    INVALID_SPEC("InvalidSpec"),
+    INVALID_PLAN("InvalidPlan"),
+    INVALID_ARGUMENT("InvalidArgument"),
+    NOT_EQUIVALENT("NotEquivalent"),
+    IO("IO");
+
+    private final String displayName;
+
+    ErrorKind(String displayName) { this.displayName = displayName; }
+
+    /** The name users see, e.g. {@code InvalidOffset}. */
+    public String displayName() { return displayName; }
+
+    @Override
+    public String toString() { return displayName; }
+}

@@ -1,0 +1,2 @@
+/** Runnable examples of every use of wisca. */
+package dev.wisca.samples;

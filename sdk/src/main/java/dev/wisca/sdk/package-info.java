@@ -1,0 +1,2 @@
+/** Public API of wisca: open a checkpoint, plan, apply, undo, verify, report. */
+package dev.wisca.sdk;
