@@ -1,0 +1,15 @@
+package dev.wisca.rescale.graph;
+
+import java.util.Locale;
+
+/** The kinds of scale site, named as on the command line ({@code --pairs qk,vo}). */
+public enum Pair {
+    QK, VO, UPDOWN, NORM, LORA, QKNORM;
+
+    public String cliName() { return name().toLowerCase(Locale.ROOT); }
+
+    public static Pair parse(String s) {
+        for (Pair p : values()) if (p.cliName().equals(s.trim().toLowerCase(Locale.ROOT))) return p;
+        throw new IllegalArgumentException("unknown pair '" + s + "' (expected qk, vo, updown, norm, lora, qknorm)");
+    }
+}
