@@ -58,7 +58,7 @@ public record HeaderLayout(Header header, List<TensorSpec> fileOrder, byte[] hea
             offset = end;
         }
         Map<String, String> meta = new LinkedHashMap<>(metadata);
-        byte[] json = HeaderJson.write(meta, infos).getBytes(StandardCharsets.UTF_8);
+        byte[] json = HeaderWriter.write(meta, infos).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) & ~7;
         if (padded > MAX_HEADER_LENGTH) {
             throw WiscaException.of(ErrorKind.HEADER_TOO_LARGE, target,

@@ -7,10 +7,10 @@ import java.util.Map;
  * Writes a safetensors header exactly as the reference writer does through {@code serde_json}:
  * compact, {@code __metadata__} first, string escapes as serde_json emits them.
  */
-final class HeaderJson {
+final class HeaderWriter {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private HeaderJson() {}
+    private HeaderWriter() {}
 
     /** The unpadded JSON text for tensors already in file order with their offsets. */
     static String write(Map<String, String> metadata, List<TensorInfo> tensors) {
