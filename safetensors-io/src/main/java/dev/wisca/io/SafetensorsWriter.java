@@ -213,7 +213,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     private MemorySegment chunkBuffer(long bytes) {
         if (chunkBuffer == null || chunkBuffer.byteSize() < bytes) {
             if (arena != null) arena.close();
-            arena = Arena.ofConfined();
+            arena = Arena.ofShared();
             chunkBuffer = arena.allocate(Math.max(bytes, 1), 64);
         }
         return chunkBuffer;
