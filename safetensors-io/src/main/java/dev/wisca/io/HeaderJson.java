@@ -49,10 +49,15 @@ final class HeaderJson {
         try (JsonParser parser = FACTORY.createParser(json)) {
             return new Reader(parser, file).document();
         } catch (JsonProcessingException e) {
-            throw reject(file, null, "malformed JSON: " + e.getOriginalMessage() + at(e.getLocation()));
+            throw reject(file, null, "malformed JSON: " + withoutSourceNote(e.getOriginalMessage()) + at(e.getLocation()));
         } catch (IOException e) {
             throw reject(file, null, "unreadable JSON: " + e.getMessage());
         }
+    }
+
+    private static String withoutSourceNote(String message) {
+        return message.replaceAll("\\(start marker at \\[Source: .*?; line: (\\d+), column: (\\d+)]\\)",
+            "(opened at line $1, column $2)");
     }
 
     private static String at(JsonLocation location) {
