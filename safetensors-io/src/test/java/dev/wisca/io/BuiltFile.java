@@ -52,7 +52,11 @@ record BuiltFile(byte[] bytes, Header expected, Map<String, byte[]> data) {
         out.writeBytes(TestFiles.le64(header.length));
         out.writeBytes(header);
         for (Spec spec : layout) out.writeBytes(spec.data());
-        return new BuiltFile(out.toByteArray(), new Header(header.length, metadata, infos), data);
+        // Zero-size tensors can share offsets; among equal offsets the reader keeps JSON order.
+        List<TensorInfo> expected = new ArrayList<>();
+        for (int index : jsonOrder) expected.add(infos.get(index));
+        expected.sort(java.util.Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        return new BuiltFile(out.toByteArray(), new Header(header.length, metadata, expected), data);
     }
 
     private static String member(TensorInfo info) {
