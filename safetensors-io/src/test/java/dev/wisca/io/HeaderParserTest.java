@@ -199,4 +199,15 @@ class HeaderParserTest {
         String json = "{" + entry("a", "F32", "[9223372036854775808,0]", 0, 0) + "}";
         assertEquals(Optional.of("a"), assertParseFails(ErrorKind.VALIDATION_OVERFLOW, file(json, 0)).tensor());
     }
+
+    @Test
+    void parsesFromTheHeaderBytesAloneGivenTheFileLength() {
+        byte[] whole = file("{" + entry("a", "F32", "[2]", 0, 8) + "}", 8);
+        byte[] headerOnly = java.util.Arrays.copyOf(whole, whole.length - 8);
+        Header header = HeaderParser.parse(headerOnly, whole.length, FILE);
+        assertEquals(8, header.dataLength());
+        assertParseFails(ErrorKind.METADATA_INCOMPLETE_BUFFER, headerOnly);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> HeaderParser.parse(java.util.Arrays.copyOf(whole, 20), whole.length, FILE));
+    }
 }
