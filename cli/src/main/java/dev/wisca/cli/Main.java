@@ -13,8 +13,6 @@ import java.io.PrintWriter;
     versionProvider = VersionProvider.class,
     description = "Function-preserving weight rescaling (WISCA) for safetensors checkpoints.",
     subcommands = {
-        InspectCommand.class,
-        ReshardCommand.class,
         HelpCommand.class,
         AutoComplete.GenerateCompletion.class,
     },
