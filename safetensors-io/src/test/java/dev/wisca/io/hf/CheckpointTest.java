@@ -134,6 +134,19 @@ class CheckpointTest {
     }
 
     @Test
+    void rejectsATensorStoredInTwoShards() throws Exception {
+        List<TensorSpec> one = List.of(new TensorSpec("a", Dtype.F32, new long[] {2}));
+        List<TensorSpec> two = List.of(new TensorSpec("a", Dtype.F32, new long[] {2}), new TensorSpec("b", Dtype.F32, new long[] {2}));
+        Fixtures.writeFile(dir.resolve("model-00001-of-00002.safetensors"), one, Fixtures.randomData(one, 1));
+        Fixtures.writeFile(dir.resolve("model-00002-of-00002.safetensors"), two, Fixtures.randomData(two, 2));
+        Files.writeString(dir.resolve("model.safetensors.index.json"),
+            "{\"weight_map\": {\"a\": \"model-00001-of-00002.safetensors\", \"b\": \"model-00002-of-00002.safetensors\"}}");
+        WiscaException e = assertThrows(WiscaException.class, () -> Checkpoint.open(dir));
+        assertEquals(ErrorKind.DUPLICATE_TENSOR, e.kind());
+        assertEquals("a", e.tensor().orElseThrow());
+    }
+
+    @Test
     void rejectsFoldersWithoutWeightsAndBadConfig() throws Exception {
         assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(WiscaException.class, () -> Checkpoint.open(dir)).kind());
         assertEquals(ErrorKind.IO, assertThrows(WiscaException.class, () -> Checkpoint.open(dir.resolve("nope"))).kind());
