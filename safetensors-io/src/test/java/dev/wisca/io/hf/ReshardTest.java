@@ -152,18 +152,15 @@ class ReshardTest {
         return (short) ((bits + 0x7FFF + lsb) >>> 16);
     }
 
-    /** One rounding from double: exact decision from the double's value against the two BF16 neighbours. */
+    /**
+     * One rounding from double, for values in F32's normal range: round the 52-bit mantissa to BF16's 7
+     * bits with ties to even on the double's own bits; the result is exact as a float.
+     */
     private static short bf16FromDouble(double d) {
-        float truncated = Float.intBitsToFloat(Float.floatToRawIntBits((float) d) & 0xFFFF0000);
-        // Neighbours below and above |d| in BF16, chosen from the float truncation of d (not itself rounded twice).
-        double lo = truncated;
-        if (Math.abs(lo) > Math.abs(d)) lo = Float.intBitsToFloat(Float.floatToRawIntBits(truncated) - 0x10000);
-        float loF = (float) lo;
-        float hiF = Float.intBitsToFloat(Float.floatToRawIntBits(loF) + 0x10000);
-        double distLo = Math.abs(d - loF);
-        double distHi = Math.abs(hiF - d);
-        float pick = distLo < distHi ? loF : distHi < distLo ? hiF : ((Float.floatToRawIntBits(loF) >>> 16) & 1) == 0 ? loF : hiF;
-        return (short) (Float.floatToRawIntBits(pick) >>> 16);
+        long bits = Double.doubleToRawLongBits(d);
+        long lsb = (bits >>> 45) & 1;
+        long rounded = (bits + (1L << 44) - 1 + lsb) & ~((1L << 45) - 1);
+        return (short) (Float.floatToRawIntBits((float) Double.longBitsToDouble(rounded)) >>> 16);
     }
 
     private static float[] randomFloats(int n, long seed) {
