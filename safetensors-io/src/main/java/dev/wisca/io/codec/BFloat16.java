@@ -1,0 +1,21 @@
+package dev.wisca.io.codec;
+
+/**
+ * bfloat16 (safetensors BF16): the top half of an IEEE binary32, 8 exponent bits, bias 127, 7 mantissa
+ * bits; overflow gives ±Inf. Decoding is a shift; encoding rounds once, to nearest with ties to even.
+ */
+public final class BFloat16 {
+    public static final FloatFormat FORMAT = new FloatFormat(8, 7, 127, FloatFormat.Specials.IEEE);
+
+    private BFloat16() {}
+
+    /** The exact value of the low 16 bits, NaN payload kept. */
+    public static float toFloat(int bits) { return Float.intBitsToFloat((bits & 0xFFFF) << 16); }
+
+    public static double toDouble(int bits) { return toFloat(bits); }
+
+    public static int encode(float value) { return FORMAT.encode(value); }
+
+    /** Rounds directly from the double (one rounding, not via float). */
+    public static int encode(double value) { return FORMAT.encode(value); }
+}
