@@ -9,8 +9,14 @@ public final class BFloat16 {
 
     private BFloat16() {}
 
-    /** The exact value of the low 16 bits, NaN payload kept. */
-    public static float toFloat(int bits) { return Float.intBitsToFloat((bits & 0xFFFF) << 16); }
+    /** The exact value of the low 16 bits; a NaN keeps sign and payload and is made quiet. */
+    public static float toFloat(int bits) {
+        int floatBits = (bits & 0xFFFF) << 16;
+        if ((floatBits & 0x7FFF_FFFF) > 0x7F80_0000) {
+            floatBits |= 0x0040_0000;
+        }
+        return Float.intBitsToFloat(floatBits);
+    }
 
     public static double toDouble(int bits) { return toFloat(bits); }
 

@@ -110,7 +110,7 @@ class EncodeSpecialCasesTest {
     void decodedNaNIsQuietAndKeepsItsPayload() {
         assertEquals(0x7FC0_2000, Float.floatToRawIntBits(Float16.toFloat(0x7C01)));
         assertEquals(0xFFC0_2000 | (0x155 << 13), Float.floatToRawIntBits(Float16.toFloat(0xFD55)));
-        assertEquals(0x7F81_0000, Float.floatToRawIntBits(BFloat16.toFloat(0x7F81)));
+        assertEquals(0x7FC1_0000, Float.floatToRawIntBits(BFloat16.toFloat(0x7F81)));
         assertTrue(Double.isNaN(Float16.toDouble(0x7E00)));
         assertEquals(0x7FF8_0000_0000_0000L | (1L << 50),
                 Double.doubleToRawLongBits(Float8E5M2.toDouble(0x7D)));
