@@ -3,18 +3,22 @@ package dev.wisca.io.codec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wisca.io.Dtype;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleToIntFunction;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 class ElementCodecTest {
@@ -46,8 +50,8 @@ class ElementCodecTest {
             MemorySegment odd = whole.asSlice(1);
             ElementCodec codec = Codecs.of(dtype);
             codec.set(odd, 1, value);
-            byte[] all = whole.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-            byte[] written = java.util.Arrays.copyOfRange(all, 1 + width, 1 + 2 * width);
+            byte[] all = whole.toArray(ValueLayout.JAVA_BYTE);
+            byte[] written = Arrays.copyOfRange(all, 1 + width, 1 + 2 * width);
             assertArrayEquals(expected, written, dtype + " " + value);
             for (int i = 0; i < all.length; i++) {
                 if (i < 1 + width || i >= 1 + 2 * width) assertEquals((byte) 0x5A, all[i], "neighbour byte " + i);
@@ -65,7 +69,7 @@ class ElementCodecTest {
         checkAllSixteenBitPatterns(Dtype.BF16, BFloat16::toFloat);
     }
 
-    private static void checkAllSixteenBitPatterns(Dtype dtype, java.util.function.IntFunction<Float> scalar) {
+    private static void checkAllSixteenBitPatterns(Dtype dtype, IntFunction<Float> scalar) {
         ByteBuffer bytes = ByteBuffer.allocate(1 + 2 * 0x10000).order(ByteOrder.LITTLE_ENDIAN);
         bytes.put((byte) 0);
         for (int bits = 0; bits < 0x10000; bits++) bytes.putShort((short) bits);
@@ -95,7 +99,7 @@ class ElementCodecTest {
         checkAllBytePatterns(Dtype.F8_E8M0, Float8E8M0::toFloat);
     }
 
-    private static void checkAllBytePatterns(Dtype dtype, java.util.function.IntFunction<Float> scalar) {
+    private static void checkAllBytePatterns(Dtype dtype, IntFunction<Float> scalar) {
         byte[] patterns = new byte[256];
         for (int bits = 0; bits < 256; bits++) patterns[bits] = (byte) bits;
         MemorySegment segment = MemorySegment.ofArray(patterns);
@@ -104,7 +108,7 @@ class ElementCodecTest {
         for (int bits = 0; bits < 256; bits++) {
             float expected = scalar.apply(bits);
             if (Float.isNaN(expected)) {
-                assertEquals(true, Float.isNaN(decoded[bits]), dtype + " NaN 0x" + Integer.toHexString(bits));
+                assertTrue(Float.isNaN(decoded[bits]), dtype + " NaN 0x" + Integer.toHexString(bits));
             } else {
                 assertEquals(expected, decoded[bits], dtype + " 0x" + Integer.toHexString(bits));
             }
@@ -149,7 +153,7 @@ class ElementCodecTest {
                 assertEquals(exactBits.applyAsInt(floats[7 + i]) & mask(width), stored, dtype + " float[] " + floats[7 + i]);
             }
             for (long b = 0; b < toIndex * width; b++) {
-                assertEquals(0, fromDoubles.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b), "bytes before toIndex untouched");
+                assertEquals(0, fromDoubles.get(ValueLayout.JAVA_BYTE, b), "bytes before toIndex untouched");
             }
         }
     }
@@ -174,7 +178,7 @@ class ElementCodecTest {
     private static long readLittleEndian(MemorySegment segment, long byteOffset, int width) {
         long value = 0;
         for (int i = Math.min(width, 4) - 1; i >= 0; i--) {
-            value = value << 8 | (segment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, byteOffset + i) & 0xFF);
+            value = value << 8 | (segment.get(ValueLayout.JAVA_BYTE, byteOffset + i) & 0xFF);
         }
         return value;
     }
