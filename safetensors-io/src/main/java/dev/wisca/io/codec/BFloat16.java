@@ -20,8 +20,17 @@ public final class BFloat16 {
 
     public static double toDouble(int bits) { return toFloat(bits); }
 
-    public static int encode(float value) { return FORMAT.encode(value); }
+    /** Rounds to nearest, ties to even; a NaN stays NaN, quiet, with its sign and top payload bits. */
+    public static int encode(float value) {
+        if (Float.isNaN(value)) {
+            return FORMAT.encode(value);
+        }
+        int bits = Float.floatToRawIntBits(value);
+        return ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16) & 0xFFFF;
+    }
 
     /** Rounds directly from the double (one rounding, not via float). */
-    public static int encode(double value) { return FORMAT.encode(value); }
+    public static int encode(double value) {
+        return Double.isNaN(value) ? FORMAT.encode(value) : encode(RoundToOdd.toFloat(value));
+    }
 }

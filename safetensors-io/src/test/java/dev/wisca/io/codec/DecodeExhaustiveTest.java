@@ -38,6 +38,9 @@ class DecodeExhaustiveTest {
                     : format == ReferenceFormat.BF16 ? BFloat16.toFloat(bits)
                     : genericFormatOf(format).toFloat(bits);
             double asDouble = format.decoder().applyAsDouble(bits);
+            float fromCore = genericFormatOf(format).toFloat(bits);
+            assertEquals(Float.floatToRawIntBits(fromCore), Float.floatToRawIntBits(asFloat),
+                    format + " fast path vs core 0x" + Integer.toHexString(bits));
             if (format.isNaN(bits)) {
                 assertTrue(Float.isNaN(asFloat));
             } else {

@@ -40,10 +40,37 @@ class EncodePropertiesTest {
     }
 
     /** The rounding core set up as binary32 must agree with the JDK's double-to-float cast everywhere. */
-    @Property(tries = 20000)
+    @Property(tries = 10000)
     void coreAsBinary32MatchesTheJdkCast(@ForAll("anyNonNaNDouble") double value) {
         FloatFormat binary32 = new FloatFormat(8, 23, 127, FloatFormat.Specials.IEEE);
         assertEquals(Float.floatToRawIntBits((float) value), binary32.encode(value), () -> Double.toHexString(value));
+    }
+
+    /** The F16/BF16 fast paths (round-to-odd float, then the float rounding) agree with the generic core. */
+    @Property(tries = 10000)
+    void halfPrecisionFastPathsAgreeWithTheCore(@ForAll("anyNonNaNDouble") double value) {
+        assertEquals(Float16.FORMAT.encode(value), Float16.encode(value), () -> "F16 " + Double.toHexString(value));
+        assertEquals(BFloat16.FORMAT.encode(value), BFloat16.encode(value), () -> "BF16 " + Double.toHexString(value));
+        float asFloat = (float) value;
+        assertEquals(Float16.FORMAT.encode(asFloat), Float16.encode(asFloat));
+        assertEquals(BFloat16.FORMAT.encode(asFloat), BFloat16.encode(asFloat));
+    }
+
+    /** Round-to-odd keeps exact floats and otherwise lands on an odd float whose neighbours enclose the double. */
+    @Property(tries = 10000)
+    void roundToOddEnclosesTheDouble(@ForAll("anyNonNaNDouble") double value) {
+        float odd = RoundToOdd.toFloat(value);
+        if ((double) (float) value == value) {
+            assertEquals(Float.floatToRawIntBits((float) value), Float.floatToRawIntBits(odd));
+            return;
+        }
+        int bits = Float.floatToRawIntBits(odd);
+        assertEquals(1, bits & 1, () -> Double.toHexString(value));
+        assertEquals(value < 0, bits < 0);
+        double towardZero = Math.abs((double) Float.intBitsToFloat(bits - 1));
+        double awayFromZero = Math.abs((double) Float.intBitsToFloat(bits + 1));
+        double magnitude = Math.abs(value);
+        assertEquals(true, towardZero < magnitude && magnitude < awayFromZero, () -> Double.toHexString(value));
     }
 
     @Provide
