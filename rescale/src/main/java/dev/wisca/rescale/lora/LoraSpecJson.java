@@ -22,8 +22,7 @@ public record LoraSpecJson(
 
     public record ConfigKeys(
         String rank, String alpha, String rslora, String dora, String targets,
-        @JsonProperty("rank_pattern") String rankPattern, @JsonProperty("alpha_pattern") String alphaPattern,
-        @JsonProperty("module_prefix") String modulePrefix) {}
+        @JsonProperty("rank_pattern") String rankPattern, @JsonProperty("alpha_pattern") String alphaPattern) {}
 
     /** {@code module_prefix}: what PEFT puts before a base model's module names in adapter tensors. */
     public record Example(String base, @JsonProperty("module_prefix") String modulePrefix,
