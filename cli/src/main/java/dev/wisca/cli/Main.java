@@ -1,11 +1,32 @@
 package dev.wisca.cli;
 
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 
-/** Entry point of the {@code wisca} command. */
-@Command(name = "wisca", mixinStandardHelpOptions = true, version = "wisca 0.1.0",
-    description = "Function-preserving weight rescaling (WISCA) for safetensors checkpoints.")
+import java.io.PrintWriter;
+
+/** Entry point of the {@code wisca} command: the only place that calls System.exit. */
+@Command(name = "wisca",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Function-preserving weight rescaling (WISCA) for safetensors checkpoints.",
+    subcommands = {
+        HelpCommand.class,
+        AutoComplete.GenerateCompletion.class,
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success (checks: equivalent)",
+        "1:a check failed (e.g. not equivalent)",
+        "2:usage or input error",
+        "70:internal error (a bug; rerun with --verbose)"},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  wisca inspect ./Llama-3.2-1B",
+        "  wisca reshard ./model ./model-2gb --max-shard-size 2GB --dtype bf16",
+        "  source <(wisca generate-completion)"})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -15,7 +36,24 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** Builds the configured command line; tests call this with their own writers. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        ErrorHandler handler = new ErrorHandler();
+        CommandLine cl = new CommandLine(new Main())
+            .setExecutionExceptionHandler(handler)
+            .setParameterExceptionHandler(handler)
+            .setOut(out)
+            .setErr(err);
+        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
+        return cl;
+    }
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = commandLine(out, err).execute(args);
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 }
