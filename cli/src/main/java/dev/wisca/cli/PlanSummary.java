@@ -52,9 +52,11 @@ record PlanSummary(String architecture, String planHash, boolean pow2, String no
         out.printf(Locale.ROOT, "%s: %d sites, %s norm, %s scales%n", architecture, sites, norm,
             pow2 ? "power-of-two (bit-exact, invertible)" : "real-valued");
         for (PairLine l : pairs) {
-            out.printf(Locale.ROOT, "  %-7s %4d sites %6d channels  scale %s .. %s  imbalance %.3g -> %.3g (log2)%s%n",
-                l.pair(), l.sites(), l.channels(), scale(l.minScale()), scale(l.maxScale()),
-                l.worstImbalanceBefore(), l.worstImbalanceAfter(), l.fold() ? "  (norm gains folded)" : "");
+            String effect = l.fold()
+                ? "gains folded into the following linears (now 1)"
+                : String.format(Locale.ROOT, "worst imbalance |log2 ratio| %.3g -> %.3g", l.worstImbalanceBefore(), l.worstImbalanceAfter());
+            out.printf(Locale.ROOT, "  %-7s %4d sites %6d channels  scale %s .. %s  %s%n",
+                l.pair(), l.sites(), l.channels(), scale(l.minScale()), scale(l.maxScale()), effect);
         }
         for (SiteReport r : siteReports) {
             for (Note n : r.notes()) out.printf("  note %s: %s%n", r.id(), n.detail());
