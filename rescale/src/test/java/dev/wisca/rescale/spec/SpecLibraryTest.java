@@ -141,7 +141,7 @@ class SpecLibraryTest {
         List<TensorInfo> old = tiny.infos().stream()
             .map(t -> new TensorInfo(t.name().replaceFirst("^transformer\\.", ""), t.dtype(), t.shape(), t.begin(), t.end())).toList();
         ModelBinding b = ModelBinding.bind(gpt2, tiny.config(), old);
-        assertEquals("h.1.attn.c_attn.weight", b.tensorName("c_attn", 1, 0).orElseThrow());
+        assertEquals("h.1.attn.c_attn.weight", b.tensorName("qkv", 1, 0).orElseThrow());
         assertEquals("wte.weight", b.tensorName("embed", -1, 0).orElseThrow());
     }
 
