@@ -11,7 +11,6 @@ import dev.wisca.rescale.synth.TinyModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -155,6 +154,4 @@ class SpecLibraryTest {
             }
         }
     }
-
-    static InputStream stream(String s) { return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8)); }
 }
