@@ -108,7 +108,8 @@ public final class Model implements AutoCloseable {
     public void close() { checkpoint.close(); }
 
     static RescaleOptions options(RescaleSettings settings) {
-        return RescaleOptions.defaults().withSolver(settings.solver()).withParallelism(settings.parallelism());
+        return RescaleOptions.defaults().withSolver(settings.solver()).withParallelism(settings.parallelism())
+            .withProgress(settings.progress());
     }
 
     private JsonNode adapterConfig() {

@@ -1,19 +1,27 @@
 package dev.wisca.sdk;
 
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.solve.SolverOptions;
 
 import java.util.EnumSet;
+import java.util.Objects;
 
 /**
  * What to rescale and how: which pairs at which granularity (the sites), and how scales are solved.
  * {@link #paper()} reproduces the WISCA paper: Q/K and V/O, one scalar per tensor, L1 norms.
+ * {@code progress} hears about the statistics pass ({@code stats}) and the write pass ({@code write}).
  */
-public record RescaleSettings(SiteOptions sites, SolverOptions solver, int parallelism) {
+public record RescaleSettings(SiteOptions sites, SolverOptions solver, int parallelism, Progress progress) {
     public RescaleSettings {
         if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+        Objects.requireNonNull(progress, "progress (use Progress.NONE)");
+    }
+
+    public RescaleSettings(SiteOptions sites, SolverOptions solver, int parallelism) {
+        this(sites, solver, parallelism, Progress.NONE);
     }
 
     /** Q/K + V/O, tensor-wise, L1; power-of-two scales for bf16/f16/fp8 weights, real scales for f32. */
@@ -22,14 +30,17 @@ public record RescaleSettings(SiteOptions sites, SolverOptions solver, int paral
     }
 
     public RescaleSettings withPairs(Pair first, Pair... rest) {
-        return new RescaleSettings(new SiteOptions(EnumSet.of(first, rest), sites.granularity()), solver, parallelism);
+        return new RescaleSettings(new SiteOptions(EnumSet.of(first, rest), sites.granularity()), solver, parallelism, progress);
     }
 
     public RescaleSettings withGranularity(Granularity g) {
-        return new RescaleSettings(new SiteOptions(sites.pairs(), g), solver, parallelism);
+        return new RescaleSettings(new SiteOptions(sites.pairs(), g), solver, parallelism, progress);
     }
 
-    public RescaleSettings withSolver(SolverOptions s) { return new RescaleSettings(sites, s, parallelism); }
+    public RescaleSettings withSolver(SolverOptions s) { return new RescaleSettings(sites, s, parallelism, progress); }
 
-    public RescaleSettings withParallelism(int p) { return new RescaleSettings(sites, solver, p); }
+    public RescaleSettings withParallelism(int p) { return new RescaleSettings(sites, solver, p, progress); }
+
+    /** Reports long passes to {@code p} (e.g. a progress bar); {@link Progress#NONE} by default. */
+    public RescaleSettings withProgress(Progress p) { return new RescaleSettings(sites, solver, parallelism, p); }
 }

@@ -5,6 +5,7 @@ import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.Reshard;
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.PlanStore;
 
@@ -97,6 +98,22 @@ public final class Wisca {
      * float dtype (rounded to nearest even). A file gives a file, a folder a folder (side files copied).
      */
     public static Reshard.Result reshard(Path in, Path out, long maxShardBytes, Optional<Dtype> dtype) {
-        return Reshard.run(in, out, maxShardBytes, dtype);
+        return reshard(in, out, maxShardBytes, dtype, Progress.NONE);
+    }
+
+    /** As {@link #reshard(Path, Path, long, Optional)}, reporting the input bytes and tensors done as phase {@code reshard}. */
+    public static Reshard.Result reshard(Path in, Path out, long maxShardBytes, Optional<Dtype> dtype, Progress progress) {
+        long bytes;
+        int tensors;
+        try (Checkpoint ckpt = Checkpoint.open(in)) {
+            bytes = ckpt.tensors().stream().mapToLong(TensorInfo::byteLength).sum();
+            tensors = ckpt.tensors().size();
+        }
+        progress.start("reshard", bytes, tensors);
+        try {
+            return Reshard.run(in, out, maxShardBytes, dtype, done -> progress.advance(done, 1));
+        } finally {
+            progress.finish();
+        }
     }
 }

@@ -4,10 +4,12 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.SafetensorsWriter;
 import dev.wisca.io.Tensor;
+import dev.wisca.io.TensorInfo;
 import dev.wisca.io.TensorSpec;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.ShardNames;
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.TensorFactors;
 import java.io.IOException;
@@ -36,6 +38,8 @@ public final class Apply {
 
     /** Writes {@code in} to {@code out} with {@code factors} applied; the core of apply, undo and moments. */
     public static void stream(Checkpoint in, Map<String, TensorFactors> factors, Path out, String summary, ApplyOptions options) {
+        Progress progress = options.progress();
+        progress.start("write", in.tensors().stream().mapToLong(TensorInfo::byteLength).sum(), in.tensors().size());
         try (ForkJoinPool pool = new ForkJoinPool(options.parallelism())) {
             if (in.file().isPresent()) {
                 Path file = Files.isDirectory(out) ? out.resolve(in.file().get().getFileName()) : out;
@@ -51,6 +55,8 @@ public final class Apply {
             Path index = in.folder().resolve(ShardNames.index(in.baseName()));
             if (Files.isRegularFile(index)) copy(index, folder.resolve(index.getFileName()));
             for (Path side : in.sideFiles()) copy(side, folder.resolve(side.getFileName()));
+        } finally {
+            progress.finish();
         }
     }
 
@@ -61,11 +67,21 @@ public final class Apply {
             Map<String, String> metadata = new LinkedHashMap<>(shard.metadata());
             metadata.put(METADATA_KEY, summary);
             try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata)) {
+                Progress progress = options.progress();
                 for (TensorSpec spec : writer.fileOrder()) {
                     Tensor tensor = shard.tensor(spec.name());
                     TensorFactors f = factors.get(spec.name());
-                    if (f == null) writer.write(spec.name(), tensor.data());
-                    else writer.write(spec.name(), new TensorScaler(tensor, f, options.backend(), pool)::fill);
+                    if (f == null) {
+                        writer.write(spec.name(), tensor.data());
+                        progress.advance(tensor.data().byteSize(), 1);
+                    } else {
+                        TensorScaler scaler = new TensorScaler(tensor, f, options.backend(), pool);
+                        writer.write(spec.name(), (chunk, offset) -> {
+                            scaler.fill(chunk, offset);
+                            progress.advance(chunk.byteSize(), 0);
+                        });
+                        progress.advance(0, 1);
+                    }
                 }
                 writer.commit();
             }
