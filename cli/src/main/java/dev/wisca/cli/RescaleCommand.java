@@ -68,7 +68,7 @@ final class RescaleCommand implements Callable<Integer> {
         if (!device.equals("cpu")) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "--device " + device + " is not available: this build rescales on the CPU backend only");
         }
-        RescaleSettings settings = flags.settings();
+        RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
         try (Model model = flags.archSpec().map(a -> Wisca.open(in, a)).orElseGet(() -> Wisca.open(in))) {
