@@ -19,6 +19,7 @@ import java.io.PrintWriter;
         RescaleCommand.class,
         UndoCommand.class,
         DemoCommand.class,
+        BenchCommand.class,
         HelpCommand.class,
         AutoComplete.GenerateCompletion.class,
     },

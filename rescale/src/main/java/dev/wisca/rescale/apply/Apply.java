@@ -13,6 +13,7 @@ import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.TensorFactors;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -82,10 +83,19 @@ public final class Apply {
                         });
                         progress.advance(0, 1);
                     }
+                    release(tensor.data());
                 }
                 writer.commit();
             }
         }
+    }
+
+    /**
+     * Drops a finished tensor's mapped pages from this process (they stay in the page cache), so the
+     * resident set does not grow to the checkpoint's size while it streams through.
+     */
+    static void release(MemorySegment data) {
+        if (data.isMapped()) data.unload();
     }
 
     /** Short JSON for the output metadata: what was applied. */

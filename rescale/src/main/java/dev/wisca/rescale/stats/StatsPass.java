@@ -75,7 +75,10 @@ public final class StatsPass {
             merged = pool.submit(() -> blocks.parallelStream()
                 .flatMap(b -> {
                     Map<Ref, ChannelStats> partial = partials(b, sites, backend);
-                    progress.advance(b.byteLength(), blocksLeft.get(b.key().tensor()).decrementAndGet() == 0 ? 1 : 0);
+                    boolean tensorDone = blocksLeft.get(b.key().tensor()).decrementAndGet() == 0;
+                    // A read tensor's mapped pages leave this process (not the page cache): the resident set stays bounded.
+                    if (tensorDone && b.matrix().data().isMapped()) source.tensor(b.key().tensor()).data().unload();
+                    progress.advance(b.byteLength(), tensorDone ? 1 : 0);
                     return partial.entrySet().stream();
                 })
                 .collect(Collectors.toConcurrentMap(Map.Entry::getKey, Map.Entry::getValue, ChannelStats::merge)))
