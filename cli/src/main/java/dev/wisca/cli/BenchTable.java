@@ -24,7 +24,7 @@ final class BenchTable {
         for (BenchResult.Phase p : r.phases()) {
             o.printf(ROW, p.name(), Units.duration(p.minNanos()), Units.duration(p.medianNanos()),
                 p.bytes() == 0 ? "-" : Units.bytes(p.bytes()),
-                p.bytes() == 0 ? "-" : String.format(Locale.ROOT, "%.2f GB/s", p.gbPerSecond()),
+                p.bytes() == 0 ? "-" : Units.rate(p.bytes(), p.minNanos()),
                 memory(p.rssPeak()), memory(p.rssAnonPeak()), memory(p.rssFilePeak()), memory(p.heapUsedPeak()));
         }
         o.println();

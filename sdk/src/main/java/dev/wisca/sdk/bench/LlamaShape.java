@@ -65,10 +65,14 @@ public record LlamaShape(int hidden, int heads, int kvHeads, int intermediate, i
     /** One tensor to generate; norm gains get values near one, weights small centred values. */
     public record Member(TensorSpec spec, boolean normGain) {}
 
+    /** The built-in llama spec, loaded once. */
+    private static final class Llama {
+        static final ArchSpec SPEC = SpecLibrary.builtin().get("llama").orElseThrow();
+    }
+
     /** Every tensor of the model, as the llama spec names them. */
     public List<Member> tensors() {
-        ArchSpec spec = SpecLibrary.builtin().get("llama").orElseThrow();
-        return ModelBinding.synthetic(spec, config(), Set.of()).tensors().entrySet().stream()
+        return ModelBinding.synthetic(Llama.SPEC, config(), Set.of()).tensors().entrySet().stream()
             .map(e -> new Member(new TensorSpec(e.getKey(), dtype, e.getValue().shape()), e.getValue().isNormGain()))
             .toList();
     }
