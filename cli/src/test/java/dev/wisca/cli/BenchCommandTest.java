@@ -34,6 +34,7 @@ class BenchCommandTest {
             names.add(name);
             assertTrue(p.get("minNanos").asLong() > 0, name);
             assertTrue(p.get("medianNanos").asLong() >= p.get("minNanos").asLong(), name);
+            assertTrue(p.get("firstNanos").asLong() >= p.get("minNanos").asLong(), name);
             assertTrue(p.get("heapUsedPeak").asLong() > 0, name);
             if (Files.exists(Path.of("/proc/self/status"))) {
                 assertTrue(p.get("rssPeak").asLong() > 0, name);

@@ -82,7 +82,7 @@ public final class Bench {
         return new BenchResult(checkpoint, shape != null, shape == null ? "" : shape.toString(),
             shape != null ? shape.dtype().headerName() : summary.dominantDtype(), summary.tensorBytes(), summary.fileBytes(),
             summary.files().size(), summary.tensors(), settings.repeats(), rs.parallelism(),
-            rs.sites().pairs().stream().map(Pair::cliName).collect(Collectors.joining(",")),
+            rs.sites().pairs().stream().sorted().map(Pair::cliName).collect(Collectors.joining(",")),
             rs.sites().granularity().cliName(),
             phases, (double) (min(nanos.get("stats")) + min(nanos.get("apply"))) / copy,
             (double) min(nanos.get("apply")) / copy, Runtime.getRuntime().maxMemory());
@@ -104,7 +104,7 @@ public final class Bench {
         long median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
             : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
         double gbps = bytes == 0 ? 0 : bytes / (double) min;
-        return new BenchResult.Phase(name, DESCRIPTIONS.get(name), bytes, min, median, gbps,
+        return new BenchResult.Phase(name, DESCRIPTIONS.get(name), bytes, runs.getFirst(), min, median, gbps,
             peaks.rssPeak(), peaks.rssAnonPeak(), peaks.rssFilePeak(), peaks.heapUsedPeak());
     }
 

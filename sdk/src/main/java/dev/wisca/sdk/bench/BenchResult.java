@@ -38,6 +38,7 @@ public record BenchResult(Path checkpoint, boolean generated, String shape, Stri
      * @param name         copy, open, stats, apply or undo
      * @param description  what it does, for people
      * @param bytes        bytes it goes through (read for stats, written for copy/apply/undo, 0 for open)
+     * @param firstNanos   first run (a fresh JVM: includes JIT warm-up, what a one-shot command pays)
      * @param minNanos     fastest run
      * @param medianNanos  median run
      * @param gbPerSecond  bytes / fastest run, in 10⁹ bytes per second (0 for open)
@@ -46,7 +47,7 @@ public record BenchResult(Path checkpoint, boolean generated, String shape, Stri
      * @param rssFilePeak  peak file-backed resident memory (mapped checkpoint pages), sampled
      * @param heapUsedPeak peak Java heap use
      */
-    public record Phase(String name, String description, long bytes, long minNanos, long medianNanos, double gbPerSecond,
+    public record Phase(String name, String description, long bytes, long firstNanos, long minNanos, long medianNanos, double gbPerSecond,
                         long rssPeak, long rssAnonPeak, long rssFilePeak, long heapUsedPeak) {}
 
     public Phase phase(String name) {
