@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * The invariants of one feed-forward layer, each behind the norm that feeds it: the gated MLP
  * {@code down(act(gate n(x) + b) ⊙ (up n(x) + b))} (per expert for MoE, named or fused 3-D, and the
- * shared expert), the ungated {@code proj(act(fc n(x) + b))}, and the router and shared-expert-gate
+ * shared expert), the ungated {@code down(act(up n(x) + b))}, and the router and shared-expert-gate
  * logits. Up/down and norm-fold rescales leave all of them unchanged; a scaled gate does not.
  */
 final class MlpProbe {
@@ -55,11 +55,11 @@ final class MlpProbe {
     }
 
     private static Optional<BlockOutput> ungated(ProbeWeights w, int layer, MlpKind kind, String block, ProbeVectors probes) {
-        Optional<StoredMatrix> fc = w.matrix(Roles.FC, layer, -1);
-        Optional<StoredMatrix> proj = w.matrix(Roles.PROJ, layer, -1);
+        Optional<StoredMatrix> fc = w.matrix(Roles.UP, layer, -1);
+        Optional<StoredMatrix> proj = w.matrix(Roles.DOWN, layer, -1);
         if (fc.isEmpty() || proj.isEmpty()) return Optional.empty();
         Noisy[] xs = probes.noisy(block, Math.toIntExact(fc.get().cols()));
-        Noisy[] a = w.project(fc.get(), w.matrix(Roles.FC_BIAS, layer, -1), w.normedFor(fc.get(), xs));
+        Noisy[] a = w.project(fc.get(), w.matrix(Roles.UP_BIAS, layer, -1), w.normedFor(fc.get(), xs));
         Noisy[] h = new Noisy[a.length];
         for (int p = 0; p < a.length; p++) h[p] = ProbeMath.activate(a[p], kind);
         return Optional.of(BlockOutput.of(block, layer, ProbeMath.linear(proj.get(), h, w.u(proj.get()))));

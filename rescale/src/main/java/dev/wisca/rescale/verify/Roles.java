@@ -16,15 +16,12 @@ final class Roles {
     /** QK-norm gains [head_dim], applied per head before RoPE. */
     static final String Q_NORM = "q_norm";
     static final String K_NORM = "k_norm";
+    /** Gated MLP: down(act(gate x + b) ⊙ (up x + b)); ungated MLPs have up and down only: down(act(up x + b)). */
     static final String GATE = "gate";
     static final String UP = "up";
     static final String DOWN = "down";
     static final String GATE_BIAS = "gate_bias";
     static final String UP_BIAS = "up_bias";
-    /** Ungated MLP: proj(act(fc x + b)). */
-    static final String FC = "fc";
-    static final String FC_BIAS = "fc_bias";
-    static final String PROJ = "proj";
     static final String ROUTER = "router";
     static final String SHARED_GATE = "shared_gate";
     static final String SHARED_UP = "shared_up";

@@ -23,7 +23,7 @@ class AttentionProbeTest {
         List<BlockOutput> out = AttentionProbe.evaluate(w, 1, probes);
         double[] x = probes.vectors("layers.1.x", hidden)[0];
         double[] y = probes.vectors("layers.1.y", hidden)[0];
-        double[] g = t.values.get(t.binding.tensorName("input_norm", 1, -1).orElseThrow());
+        double[] g = t.values.get(t.binding.tensorName("attn_norm", 1, -1).orElseThrow());
         double[] q = t.values.get(t.binding.tensorName("q", 1, -1).orElseThrow());
         double[] k = t.values.get(t.binding.tensorName("k", 1, -1).orElseThrow());
         int head = 3;

@@ -172,9 +172,9 @@ class WrongTransformsTest {
     void normFoldedIntoTheWrongLinearIsCaught() {
         Tiny a = model("llama", "default");
         Tiny b = a.copy();
-        for (long i = 0; i < b.rows("input_norm", 1); i++) {
+        for (long i = 0; i < b.rows("attn_norm", 1); i++) {
             double s = 1 + 0.05 * (i % 5);
-            b.scaleRoleRow("input_norm", 1, -1, i, 1 / s);
+            b.scaleRoleRow("attn_norm", 1, -1, i, 1 / s);
             b.scaleRoleCol("gate", 1, -1, i, s);
             b.scaleRoleCol("up", 1, -1, i, s);
         }
@@ -185,9 +185,9 @@ class WrongTransformsTest {
     void layerNormBiasLeftOutOfAFoldIsCaught() {
         Tiny a = model("gpt2", "default");
         Tiny b = a.copy();
-        for (long i = 0; i < b.rows("ln_2", 0); i++) {
-            b.scaleRoleRow("ln_2", 0, -1, i, 0.5);
-            b.scaleRoleCol("fc", 0, -1, i, 2);
+        for (long i = 0; i < b.rows("mlp_norm", 0); i++) {
+            b.scaleRoleRow("mlp_norm", 0, -1, i, 0.5);
+            b.scaleRoleCol("up", 0, -1, i, 2);
         }
         assertCaught(a, b, "layers.0.mlp");
     }
