@@ -55,7 +55,7 @@ class EngineRescaleVerifyTest {
     @MethodSource("models")
     void enginePowerOfTwoRescaleOfThePaperPairsDiffersByExactlyZero(TinyModel m) {
         Path in = TinyModelFiles.write(m, dir.resolve("in"));
-        RescaleOptions pow2 = RescaleOptions.defaults().withSolver(RescaleOptions.defaults().solver().withPow2(Pow2Mode.ON));
+        RescaleOptions pow2 = RescaleOptions.defaults().withSolver(RescaleOptions.defaults().solver().withPow2(Pow2Mode.ON).withTargetRatio(64));
         Path out = rescale(in, m, new SiteOptions(EnumSet.of(Pair.QK, Pair.VO, Pair.UPDOWN), Granularity.KV_GROUP), pow2, "out");
         VerifyReport r = CheckpointVerifier.verify(in, out, Optional.empty(), Optional.empty(), VerifyOptions.probes(),
             ProbeVerifierTest.LIBRARY, Optional.empty());
