@@ -13,6 +13,8 @@ import java.io.PrintWriter;
     versionProvider = VersionProvider.class,
     description = "Function-preserving weight rescaling (WISCA) for safetensors checkpoints.",
     subcommands = {
+        InspectCommand.class,
+        ReshardCommand.class,
         HelpCommand.class,
         AutoComplete.GenerateCompletion.class,
     },

@@ -1,0 +1,79 @@
+package dev.wisca.io.hf;
+
+import dev.wisca.io.DirectorySync;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Small files written whole: through a temp file beside the target, fsynced, renamed over it. */
+final class AtomicFiles {
+    private AtomicFiles() {}
+
+    static void write(Path target, byte[] content) {
+        replace(target, temp -> {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) ch.write(buffer);
+                ch.force(true);
+            }
+        });
+    }
+
+    /** Copies {@code source} byte for byte, streaming. */
+    static void copy(Path source, Path target) {
+        replace(target, temp -> {
+            try (InputStream in = Files.newInputStream(source);
+                 FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
+                    while (b.hasRemaining()) ch.write(b);
+                }
+                ch.force(true);
+            }
+        });
+    }
+
+    private interface TempFiller {
+        void fill(Path temp) throws IOException;
+    }
+
+    private static void replace(Path target, TempFiller filler) {
+        Path absolute = target.toAbsolutePath();
+        Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".tmp-"
+            + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+        try {
+            filler.fill(temp);
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new WiscaException(ErrorKind.IO, absolute, null, "cannot write: " + e, e);
+        } catch (RuntimeException e) {
+            deleteQuietly(temp);
+            throw e;
+        }
+        DirectorySync.sync(absolute.getParent());
+    }
+
+    private static void deleteQuietly(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // The original failure is what the caller needs to see.
+        }
+    }
+}
