@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param kvHeads       key/value heads (query head h reads kv head h / (heads / kvHeads))
  * @param headDim       dims per head
  * @param vocab         output logits per position
+ * @param tied          whether the output head is the token embedding
  * @param norm          norm kind
  * @param normEps       norm epsilon
  * @param mlp           MLP kind (gated or not)
@@ -36,7 +37,7 @@ import java.util.Optional;
  * @param slidingWindow attention window (0: none); longer inputs are refused
  */
 public record ForwardConfig(
-    String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab,
+    String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
     NormKind norm, double normEps, MlpKind mlp, Activation activation,
     BlockLayout block, String attnNorm, String mlpNorm, String attnOutNorm, String mlpOutNorm,
     Rope rope, boolean learnedPositions, double embedScale, double attnScale, double attnSoftcap, double finalSoftcap,

@@ -38,7 +38,7 @@ public final class ForwardConfigs {
         Rope rope = binding.rotaryDims() == 0 ? null
             : Rope.of(binding.rotaryDims(), number(config, rules.ropeTheta(), "rope theta"), firstObject(config, rules.ropeScaling()));
         double queryScale = rules.queryScale() == null ? headDim : number(config, rules.queryScale(), "query scale");
-        return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count("vocab"),
+        return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count("vocab"), binding.tied(),
             spec.normKind(), number(config, rules.eps(), "norm epsilon"), spec.mlpKind(), activation(config, rules),
             block, required(binding, rules.attnNorm(), "attention norm"), required(binding, rules.mlpNorm(), "MLP norm"), attnOut, mlpOut,
             rope, bound(binding, Roles.POSITIONS),
