@@ -22,6 +22,9 @@ public final class TestModels {
         return TinyModels.build(LIBRARY.get(modelType).orElseThrow(), example, seed);
     }
 
+    /** Values as {@code dtype} stores them. */
+    public static double[] stored(double[] values, Dtype dtype) { return InMemorySource.stored(values, dtype); }
+
     public static ModelSource source(TinyModel model, Dtype dtype) {
         InMemorySource weights = new InMemorySource(model.tensors(), dtype);
         return new ModelSource(weights, ModelBinding.bind(model.spec(), model.config(), weights.tensors()), Optional.empty());

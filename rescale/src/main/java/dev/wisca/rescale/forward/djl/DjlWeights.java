@@ -21,7 +21,7 @@ import java.util.Optional;
 
 /**
  * Role weights as NDArrays of the compute type, logical [out, in], fused tensors sliced, LoRA merged.
- * Stored F16/BF16/F32/F64 tensors enter DJL as zero-copy views of the mapped file, then convert;
+ * Stored F16/F32/F64 tensors enter DJL as zero-copy views of the mapped file, then convert;
  * other float dtypes are decoded. Arrays belong to the given manager (one per layer, so memory
  * stays at one layer's weights).
  */
@@ -90,7 +90,7 @@ final class DjlWeights {
             case F64 -> DataType.FLOAT64;
             case F32 -> DataType.FLOAT32;
             case F16 -> DataType.FLOAT16;
-            case BF16 -> DataType.BFLOAT16;
+            // BF16 is decoded in Java: DJL 0.36's PyTorch JNI aborts the JVM creating a bfloat16 array from a buffer
             default -> null;
         };
         if (storedType == null || t.data().byteSize() > Integer.MAX_VALUE || t.elementCount() == 0) return decoded(t, shape);
