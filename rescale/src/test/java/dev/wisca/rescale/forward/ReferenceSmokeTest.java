@@ -15,7 +15,6 @@ class ReferenceSmokeTest {
                 try (ReferenceForward f = ReferenceForward.open(src)) {
                     Logits l = f.logits(ProbeInputs.tokens(f.config().vocab(), 2, 5, 1));
                     for (double v : l.values()) assertTrue(Double.isFinite(v), spec.name() + "/" + ex);
-                    System.out.println(spec.name() + "/" + ex + " " + f.config().block() + " " + l.get(1, 4, 3));
                 }
             }
         }

@@ -67,6 +67,12 @@ public final class DjlForward implements ForwardModel {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "--device gpu: DJL's PyTorch engine finds no GPU "
                 + "(the bundled natives are CPU-only unless CUDA natives are installed); use --device cpu");
         }
+        try (NDManager probe = engine.newBaseManager(Device.gpu())) {
+            probe.zeros(new Shape(1)).toDoubleArray();
+        } catch (RuntimeException e) {
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "--device gpu: DJL sees a GPU but cannot use it ("
+                + e.getMessage() + "); the bundled PyTorch natives are CPU-only; use --device cpu", e);
+        }
         return Device.gpu();
     }
 
