@@ -15,6 +15,10 @@ import java.io.PrintWriter;
     subcommands = {
         InspectCommand.class,
         ReshardCommand.class,
+        PlanCommand.class,
+        RescaleCommand.class,
+        UndoCommand.class,
+        DemoCommand.class,
         HelpCommand.class,
         AutoComplete.GenerateCompletion.class,
     },
