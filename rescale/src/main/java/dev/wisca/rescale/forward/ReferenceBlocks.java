@@ -107,9 +107,9 @@ final class ReferenceBlocks {
 
     private double[] denseMlp(double[] x, int layer, int expert, boolean shared) {
         if (!c.mlp().gated()) {
-            double[] h = project(Roles.FC, layer, x);
+            double[] h = project(Roles.UP, layer, x);
             for (int i = 0; i < h.length; i++) h[i] = c.activation().apply(h[i]);
-            return project(Roles.PROJ, layer, h);
+            return project(Roles.DOWN, layer, h);
         }
         double[] g = project(shared ? Roles.SHARED_GATE : Roles.GATE, layer, expert, x);
         double[] u = project(shared ? Roles.SHARED_UP : Roles.UP, layer, expert, x);

@@ -16,11 +16,9 @@ public final class Roles {
     public static final String Q_NORM = "q_norm";
     public static final String K_NORM = "k_norm";
     public static final String GATE = "gate";
+    /** The up projection; the only input projection of ungated MLPs. */
     public static final String UP = "up";
     public static final String DOWN = "down";
-    /** Ungated MLP input and output projections. */
-    public static final String FC = "fc";
-    public static final String PROJ = "proj";
     public static final String ROUTER = "router";
     public static final String SHARED_GATE = "shared_gate";
     public static final String SHARED_UP = "shared_up";

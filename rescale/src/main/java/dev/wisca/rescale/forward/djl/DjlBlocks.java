@@ -99,7 +99,7 @@ final class DjlBlocks {
 
     private NDArray dense(NDArray x, DjlWeights w, int layer, int expert, boolean shared) {
         if (!c.mlp().gated()) {
-            return project(activate(project(x, w, Roles.FC, layer, 0)), w, Roles.PROJ, layer, 0);
+            return project(activate(project(x, w, Roles.UP, layer, 0)), w, Roles.DOWN, layer, 0);
         }
         NDArray g = project(x, w, shared ? Roles.SHARED_GATE : Roles.GATE, layer, expert);
         NDArray u = project(x, w, shared ? Roles.SHARED_UP : Roles.UP, layer, expert);
