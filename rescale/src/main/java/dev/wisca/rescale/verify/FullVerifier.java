@@ -1,5 +1,7 @@
 package dev.wisca.rescale.verify;
 
+import dev.wisca.rescale.forward.Precision;
+
 import dev.wisca.rescale.spec.SpecLibrary;
 
 import java.util.ArrayList;
@@ -24,7 +26,7 @@ final class FullVerifier {
         int[][] tokens = tokens(vocab, options);
         double[][][] la = forward.open(a, options.precision()).logits(tokens);
         double[][][] lb = forward.open(b, options.precision()).logits(tokens);
-        double floor = options.precision() == VerifyOptions.Precision.F64 ? 1e-12 : 1e-5;
+        double floor = options.precision() == Precision.F64 ? 1e-12 : 1e-5;
         double rtol = 16 * pair.roundoff().max() * Math.sqrt(2.0 * pair.a().layers() + 1) + floor;
         Tolerance tolerance = options.tolerance(new Tolerance.Fixed(0, rtol));
         String rule = options.userTolerance() ? tolerance.describe() : String.format(Locale.ROOT,

@@ -1,5 +1,7 @@
 package dev.wisca.rescale.verify;
 
+import dev.wisca.rescale.forward.Precision;
+
 import java.util.Objects;
 import java.util.OptionalDouble;
 
@@ -17,8 +19,6 @@ import java.util.OptionalDouble;
  */
 public record VerifyOptions(Mode mode, int tokens, int sequences, OptionalDouble atol, OptionalDouble rtol, long seed, Precision precision) {
     public enum Mode { FULL, PROBES }
-
-    public enum Precision { F64, F32 }
 
     public static final int DEFAULT_TOKENS = 16;
     public static final int DEFAULT_SEQUENCES = 3;
