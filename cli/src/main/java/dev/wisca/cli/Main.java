@@ -13,6 +13,12 @@ import java.io.PrintWriter;
     versionProvider = VersionProvider.class,
     description = "Function-preserving weight rescaling (WISCA) for safetensors checkpoints.",
     subcommands = {
+        InspectCommand.class,
+        ReshardCommand.class,
+        PlanCommand.class,
+        RescaleCommand.class,
+        UndoCommand.class,
+        DemoCommand.class,
         HelpCommand.class,
         AutoComplete.GenerateCompletion.class,
     },

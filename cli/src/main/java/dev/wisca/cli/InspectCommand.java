@@ -1,0 +1,73 @@
+package dev.wisca.cli;
+
+import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.Verbosity;
+import dev.wisca.sdk.CheckpointSummary;
+import dev.wisca.sdk.Wisca;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code wisca inspect}: headers, shards and totals of a checkpoint, without reading tensor data. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = "Show the tensors, dtypes, shapes, shards and metadata of a checkpoint (reads headers only).",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  wisca inspect model.safetensors",
+        "  wisca inspect ./Qwen2.5-7B            # sharded folder with model.safetensors.index.json",
+        "  wisca inspect ./lora-adapter --json | jq '.totalElements'"})
+final class InspectCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Verbosity verbosity;
+    @Mixin JsonOutput json;
+
+    @Parameters(index = "0", paramLabel = "PATH", description = "A .safetensors file or a checkpoint folder (sharded or not, or a PEFT adapter).")
+    Path path;
+
+    @Option(names = "--summary", description = "Totals only, no per-tensor lines.")
+    boolean summaryOnly;
+
+    @Override
+    public Integer call() {
+        CheckpointSummary s = Wisca.inspect(path);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json.enabled()) {
+            Json.print(out, s);
+            return ExitCodes.OK;
+        }
+        out.printf("%s%s%n", s.path(), s.modelType().isEmpty() ? "" : "  (model_type " + s.modelType() + ")");
+        if (s.adapter()) out.println("PEFT adapter");
+        if (!summaryOnly && !verbosity.quiet()) {
+            int width = s.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(4);
+            boolean manyFiles = s.files().size() > 1;
+            for (CheckpointSummary.TensorSummary t : s.tensors()) {
+                out.printf("  %-" + width + "s  %-8s %-20s %10s%s%n", t.name(), t.dtype(), Arrays.toString(t.shape()),
+                    Units.bytes(t.bytes()), manyFiles ? "  " + t.file() : "");
+            }
+        }
+        out.printf("%d tensors, %s parameters, %s in %d file%s%n", s.tensors().size(), Units.count(s.totalElements()),
+            Units.bytes(s.totalBytes()), s.files().size(), s.files().size() == 1 ? "" : "s");
+        StringBuilder dtypes = new StringBuilder();
+        for (Map.Entry<String, Long> e : s.bytesByDtype().entrySet()) {
+            dtypes.append(dtypes.isEmpty() ? "" : ", ").append(e.getKey()).append(' ').append(Units.bytes(e.getValue()));
+        }
+        if (!dtypes.isEmpty()) out.println("dtypes: " + dtypes);
+        if (s.files().size() > 1 || verbosity.verbose()) {
+            for (CheckpointSummary.FileSummary f : s.files()) {
+                out.printf("  %s  %s, %d tensors, header %s%n", f.name(), Units.bytes(f.fileBytes()), f.tensorCount(), Units.bytes(f.headerBytes()));
+            }
+        }
+        if (!s.metadata().isEmpty()) out.println("metadata: " + s.metadata());
+        if (!s.sideFiles().isEmpty()) out.println("other files: " + String.join(", ", s.sideFiles()));
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.wisca.cli;
+
+import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.Verbosity;
+import dev.wisca.io.Dtype;
+import dev.wisca.io.hf.ByteSize;
+import dev.wisca.io.hf.Reshard;
+import dev.wisca.sdk.Wisca;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code wisca reshard}: rewrite a checkpoint with another shard size and/or float dtype. */
+@Command(name = "reshard", mixinStandardHelpOptions = true,
+    description = "Rewrite a checkpoint through the streaming writer: new shard size, optionally a new float dtype (round to nearest even). Non-weight files are copied.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  wisca reshard ./model ./model-2gb --max-shard-size 2GB",
+        "  wisca reshard model.safetensors model-bf16.safetensors --dtype bf16"})
+final class ReshardCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Verbosity verbosity;
+    @Mixin JsonOutput json;
+
+    @Parameters(index = "0", paramLabel = "IN", description = "Input file or checkpoint folder.")
+    Path in;
+
+    @Parameters(index = "1", paramLabel = "OUT", description = "Output file (for a file input) or folder.")
+    Path out;
+
+    @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB",
+        description = "Largest shard, e.g. 5GB, 500MB, 2GiB (default: ${DEFAULT-VALUE}). One shard is written as model.safetensors without an index.")
+    String maxShardSize;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", description = "Convert float tensors to f32, f16, bf16, f64, f8_e4m3 or f8_e5m2.")
+    String dtype;
+
+    @Override
+    public Integer call() {
+        long limit = ByteSize.parse(maxShardSize);
+        Optional<Dtype> target = Optional.ofNullable(dtype).map(Dtype::parseUser);
+        long start = System.nanoTime();
+        Reshard.Result r = Wisca.reshard(in, out, limit, target);
+        long nanos = System.nanoTime() - start;
+        PrintWriter o = spec.commandLine().getOut();
+        if (json.enabled()) {
+            Json.print(o, r);
+        } else if (!verbosity.quiet()) {
+            o.printf("wrote %s: %d weight file%s, %d other file%s copied%s in %s%n", r.output(), r.weightFiles().size(),
+                r.weightFiles().size() == 1 ? "" : "s", r.copiedFiles().size(), r.copiedFiles().size() == 1 ? "" : "s",
+                target.map(d -> ", " + r.convertedTensors() + " tensors converted to " + d).orElse(""), Units.duration(nanos));
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.wisca.sdk;
+
+import dev.wisca.io.Dtype;
+import dev.wisca.io.SafetensorsFile;
+import dev.wisca.io.TensorInfo;
+import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.hf.Reshard;
+import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.plan.PlanStore;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The wisca SDK: every operation on a checkpoint starts here.
+ *
+ * <pre>{@code
+ * RescaleSettings settings = RescaleSettings.paper();            // Q/K + V/O, tensor-wise, L1
+ * try (Model model = Wisca.open(Path.of("Llama-3.2-1B"))) {      // detects the architecture
+ *     RescalePlan plan = model.plan(settings);                   // read-only statistics pass
+ *     model.apply(plan.plan(), Path.of("Llama-3.2-1B-wisca"), settings);  // streaming write
+ *     Wisca.savePlan(plan.plan(), Path.of("plan"));              // small, invertible artifact
+ * }
+ * CheckpointSummary s = Wisca.inspect(Path.of("Llama-3.2-1B-wisca"));
+ * }</pre>
+ *
+ * Every method throws {@link dev.wisca.io.WiscaException} (with a kind, the file and the tensor)
+ * for bad input, and nothing else.
+ */
+public final class Wisca {
+    private Wisca() {}
+
+    /** Opens a checkpoint and detects its architecture from config.json and tensor names (or the adapter config). */
+    public static Model open(Path path) {
+        return Model.open(path, Optional.empty());
+    }
+
+    /** Opens a checkpoint with a user architecture spec file (see the built-in specs for the format). */
+    public static Model open(Path path, Path archSpec) {
+        return Model.open(path, Optional.of(archSpec));
+    }
+
+    /** Plans and applies in one call; returns the plan that was applied. */
+    public static RescalePlan rescale(Path in, Path out, RescaleSettings settings) {
+        try (Model model = open(in)) {
+            RescalePlan plan = model.plan(settings);
+            model.apply(plan.plan(), out, settings);
+            return plan;
+        }
+    }
+
+    /** Saves a plan as {@code plan.json} + {@code plan.safetensors} in {@code folder}. */
+    public static void savePlan(Plan plan, Path folder) {
+        PlanStore.save(plan, folder);
+    }
+
+    /** Loads a plan saved by {@link #savePlan}; a damaged or foreign plan fails with InvalidPlan. */
+    public static Plan loadPlan(Path folder) {
+        return PlanStore.load(folder);
+    }
+
+    /** Reads the headers (not the data) of a file, checkpoint folder, sharded checkpoint or adapter. */
+    public static CheckpointSummary inspect(Path path) {
+        try (Checkpoint ckpt = Checkpoint.open(path)) {
+            List<CheckpointSummary.FileSummary> files = new ArrayList<>();
+            List<CheckpointSummary.TensorSummary> tensors = new ArrayList<>();
+            Map<String, Long> byDtype = new TreeMap<>();
+            long bytes = 0;
+            long elements = 0;
+            for (Path shard : ckpt.shards()) {
+                try (SafetensorsFile f = SafetensorsFile.open(shard)) {
+                    files.add(new CheckpointSummary.FileSummary(shard.getFileName().toString(), f.fileSize(),
+                        f.header().headerLength(), f.tensors().size()));
+                    for (TensorInfo t : f.tensors()) {
+                        tensors.add(new CheckpointSummary.TensorSummary(t.name(), t.dtype().headerName(), t.shape(),
+                            t.byteLength(), shard.getFileName().toString()));
+                        byDtype.merge(t.dtype().headerName(), t.byteLength(), Long::sum);
+                        bytes += t.byteLength();
+                        elements += t.elementCount();
+                    }
+                }
+            }
+            String modelType = ckpt.configJson().map(c -> c.path("model_type").asText("")).orElse("");
+            List<String> side = ckpt.sideFiles().stream().map(p -> p.getFileName().toString()).toList();
+            return new CheckpointSummary(path, modelType, ckpt.isAdapter(), files, tensors,
+                new LinkedHashMap<>(ckpt.metadata()), side, bytes, elements, byDtype);
+        }
+    }
+
+    /**
+     * Rewrites a checkpoint through the streaming writer: new shard size and, optionally, a new
+     * float dtype (rounded to nearest even). A file gives a file, a folder a folder (side files copied).
+     */
+    public static Reshard.Result reshard(Path in, Path out, long maxShardBytes, Optional<Dtype> dtype) {
+        return Reshard.run(in, out, maxShardBytes, dtype);
+    }
+}
