@@ -5,6 +5,7 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.graph.SkippedSite;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.RescalePlan;
 
 import java.io.IOException;
@@ -27,13 +28,13 @@ public final class HtmlReport {
 
     private HtmlReport() {}
 
-    public static void write(PatternReport before, PatternReport after, Optional<Plan> plan, Optional<VerifySummary> verify, Path html) {
-        write(before, after, plan, List.of(), verify, html);
+    public static void write(PatternReport before, PatternReport after, Optional<Plan> plan, Optional<VerifyReport> verify, Path html) {
+        write(before, after, plan, List.of(), verify.map(VerifySummary::of), html);
     }
 
     /** With the sites the architecture could not offer, as {@link RescalePlan} gives them. */
-    public static void write(PatternReport before, PatternReport after, RescalePlan plan, Optional<VerifySummary> verify, Path html) {
-        write(before, after, Optional.of(plan.plan()), plan.skipped(), verify, html);
+    public static void write(PatternReport before, PatternReport after, RescalePlan plan, Optional<VerifyReport> verify, Path html) {
+        write(before, after, Optional.of(plan.plan()), plan.skipped(), verify.map(VerifySummary::of), html);
     }
 
     public static void write(PatternReport before, PatternReport after, Optional<Plan> plan, List<SkippedSite> skipped,

@@ -45,7 +45,7 @@ final class ReportSections {
             () -> card(h, "scale factors", "—", "no plan given"));
         h.open("div", "class", "card").element("div", "verification", "class", "label").open("div", "class", "value");
         verify.ifPresentOrElse(v -> badge(h, v.equivalent()), () -> h.element("span", "NOT RUN", "class", "badge none"));
-        h.close("div").element("div", verify.map(v -> "max |Δ| " + Format.number(v.maxAbsDiff()) + " · tolerance " + Format.number(v.tolerance()))
+        h.close("div").element("div", verify.map(v -> "max |Δ| " + Format.number(v.maxAbsDiff()) + " · max rel " + Format.number(v.maxRelDiff()))
             .orElse("no verification result given"), "class", "detail").close("div");
         card(h, "non-finite tensors", nonFinite(before) + " → " + nonFinite(after), "tensors holding NaN or Inf values");
         h.close("section").newline();
@@ -127,7 +127,7 @@ final class ReportSections {
         h.close("span");
         h.element("span", "max abs difference", "class", "k").element("span", Format.number(v.maxAbsDiff()));
         h.element("span", "max rel difference", "class", "k").element("span", Format.number(v.maxRelDiff()));
-        h.element("span", "tolerance", "class", "k").element("span", Format.number(v.tolerance()));
+        h.element("span", "tolerance", "class", "k").element("span", v.tolerance());
         h.element("span", "detail", "class", "k").element("span", v.detail());
         h.close("div").close("section").newline();
     }

@@ -8,6 +8,9 @@ import dev.wisca.sdk.RescalePlan;
 import dev.wisca.sdk.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
+import dev.wisca.rescale.verify.CheckpointVerifier;
+import dev.wisca.rescale.verify.VerifyOptions;
+import dev.wisca.rescale.verify.VerifyReport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,7 +123,8 @@ class HtmlReportTest {
         Path out = dir.resolve("q3-out");
         RescalePlan plan = Wisca.rescale(in, out, RescaleSettings.paper());
         Path html = dir.resolve("r/report.html");
-        HtmlReport.write(Patterns.of(in), Patterns.of(out), plan, Optional.of(new VerifySummary(false, 0.5, 0.01, 1e-3, "layer 1 differs")), html);
+        HtmlReport.write(Patterns.of(in), Patterns.of(out), Optional.of(plan.plan()), plan.skipped(),
+            Optional.of(new VerifySummary(false, 0.5, 0.01, "1e-3 absolute", "layer 1 differs")), html);
         String page = Files.readString(html);
         Document d = parse(page);
         assertEquals("html", d.getDocumentElement().getTagName());
@@ -138,6 +142,22 @@ class HtmlReportTest {
         List<String> rows = elements(d, "tr").stream().map(Element::getTextContent).toList();
         for (var skipped : plan.skipped()) assertTrue(rows.stream().anyMatch(t -> t.contains(skipped.id()) && t.contains("skipped")), skipped.id());
         assertTrue(page.contains("FAIL") && page.contains("layer 1 differs"));
+    }
+
+    @Test
+    void realProbeVerificationIsShown() throws Exception {
+        Path in = SampleCheckpoints.write("llama", dir.resolve("l"), 6);
+        Path out = dir.resolve("l-out");
+        RescalePlan plan = Wisca.rescale(in, out, RescaleSettings.paper());
+        VerifyReport verify = CheckpointVerifier.verify(in, out, VerifyOptions.probes());
+        assertTrue(verify.equivalent(), verify.summary());
+        Path html = dir.resolve("l.html");
+        HtmlReport.write(Patterns.of(in), Patterns.of(out), plan, Optional.of(verify), html);
+        Document d = parse(Files.readString(html));
+        Element panel = elements(d, "section").stream().filter(s -> s.getAttribute("id").equals("verification")).findFirst().orElseThrow();
+        assertTrue(panel.getTextContent().contains("PASS"));
+        assertTrue(panel.getTextContent().contains(verify.tolerance()));
+        assertTrue(panel.getTextContent().contains(Format.number(verify.maxAbs())));
     }
 
     @Test

@@ -11,6 +11,8 @@ import dev.wisca.sdk.RescalePlan;
 import dev.wisca.sdk.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
+import dev.wisca.rescale.verify.CheckpointVerifier;
+import dev.wisca.rescale.verify.VerifyOptions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -40,7 +42,7 @@ class SampleFilesTest {
             for (Path p : StatsWriter.write(b, OUT.resolve(name))) assertTrue(Files.size(p) > 0, p.toString());
         }
         StatsWriter.write(a, OUT.resolve("after.arrow"));
-        HtmlReport.write(b, a, plan, Optional.empty(), OUT.resolve("report.html"));
+        HtmlReport.write(b, a, plan, Optional.of(CheckpointVerifier.verify(before, after, VerifyOptions.probes())), OUT.resolve("report.html"));
         assertTrue(Files.size(OUT.resolve("report.html")) > 0);
     }
 
@@ -59,7 +61,7 @@ class SampleFilesTest {
         PatternReport before = synthetic(32, 8, 4, 1.0, 11);
         PatternReport after = synthetic(32, 8, 4, 0.08, 12);
         HtmlReport.write(before, after, Optional.empty(), List.of(),
-            Optional.of(new VerifySummary(true, 3.1e-6, 2.2e-7, 1e-4, "layout sample: made-up numbers")), OUT.resolve("large.html"));
+            Optional.of(new VerifySummary(true, 3.1e-6, 2.2e-7, "layout sample", "layout sample: made-up numbers")), OUT.resolve("large.html"));
         assertTrue(Files.exists(OUT.resolve("large.html")));
     }
 
