@@ -12,7 +12,8 @@ final class Format {
         if (Double.isInfinite(r)) return r > 0 ? "∞" : "-∞";
         double a = Math.abs(r);
         if (a != 0 && (a < 1e-3 || a >= 1e4)) return String.format(Locale.ROOT, "%.2e", r);
-        return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", r);
+        String s = String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", r);
+        return s.endsWith("1.000") ? s.substring(0, s.length() - 1) : s;
     }
 
     /** A signed log value: +1.02, -0.50, 0.00. */
