@@ -75,6 +75,8 @@ final class DemoCommand implements Callable<Integer> {
         try (Model model = Wisca.open(rescaled)) {
             model.undo(p.plan(), restored, settings);
         }
+        Path html = RescaleReport.write(original, rescaled, p, dir.resolve("report"));
+        o.println("   report: " + html.toAbsolutePath().toUri());
         VerifyReport back = Wisca.verify(original, restored, VerifyOptions.probes());
         o.println("4. undone with the saved plan -> " + restored);
         o.println("   " + back.summary());

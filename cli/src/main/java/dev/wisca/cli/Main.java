@@ -19,6 +19,8 @@ import java.io.PrintWriter;
         RescaleCommand.class,
         UndoCommand.class,
         VerifyCommand.class,
+        StatsCommand.class,
+        ReportCommand.class,
         DemoCommand.class,
         HelpCommand.class,
         AutoComplete.GenerateCompletion.class,

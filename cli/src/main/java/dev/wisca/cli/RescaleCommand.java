@@ -58,6 +58,9 @@ final class RescaleCommand implements Callable<Integer> {
     @Option(names = "--optimizer-state", paramLabel = "DIR", description = "Adam moments as safetensors (<param>.exp_avg, <param>.exp_avg_sq): transformed into OUT/<DIR name>.")
     Path optimizerState;
 
+    @Option(names = "--report", paramLabel = "DIR", description = "Also write the plan, weight-pattern stats (before.json, after.json) and report.html (with probe verification) into DIR.")
+    Path reportDir;
+
     @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu", description = "cpu (default).")
     String device;
 
@@ -81,6 +84,7 @@ final class RescaleCommand implements Callable<Integer> {
                 model.apply(plan.plan(), out, settings);
                 if (savePlan != null) Wisca.savePlan(plan.plan(), savePlan);
                 if (optimizerState != null) transformMoments(plan.plan(), settings, o);
+                if (reportDir != null) RescaleReport.write(in, out, plan, reportDir);
             }
             PlanSummary summary = PlanSummary.of(plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
             if (json.enabled()) {
