@@ -1,0 +1,127 @@
+package dev.wisca.rescale.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.spec.SpecJson.DimRule;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A spec's dims evaluated against one config.json. Names in expressions resolve to dims first,
+ * then to config keys (dotted paths reach into objects such as {@code rope_parameters}); JSON
+ * booleans are 1 and 0, JSON null counts as absent.
+ */
+public final class Dims {
+    private final ArchSpec spec;
+    private final JsonNode config;
+    private final LinkedHashMap<String, Double> values = new LinkedHashMap<>();
+    private final int rotaryDims;
+
+    private Dims(ArchSpec spec, JsonNode config) {
+        this.spec = spec;
+        this.config = config;
+        spec.json().dims().forEach((name, rule) -> values.put(name, rule(rule, "dim '" + name + "'")));
+        this.rotaryDims = spec.json().rope() == null ? 0 : rotary();
+    }
+
+    /** Evaluates every dim of {@code spec}; a missing config key or a non-number throws INVALID_CONFIG. */
+    public static Dims resolve(ArchSpec spec, JsonNode config) {
+        return new Dims(spec, config);
+    }
+
+    public double value(String dim) {
+        Double v = values.get(dim);
+        if (v == null) throw spec.invalid("no dim '" + dim + "' in spec " + spec.name());
+        return v;
+    }
+
+    public boolean has(String dim) { return values.containsKey(dim); }
+
+    /** A dim that must be a non-negative whole number. */
+    public int count(String dim) { return toCount(value(dim), "dim '" + dim + "'"); }
+
+    public boolean flag(String dim) { return value(dim) != 0; }
+
+    /** Rotary dims per head (even), 0 without RoPE. */
+    public int rotaryDims() { return rotaryDims; }
+
+    public Map<String, Double> asMap() { return Collections.unmodifiableMap(values); }
+
+    public JsonNode config() { return config; }
+
+    /** Evaluates an expression of the spec. */
+    public double eval(String expression, String what) {
+        try {
+            return spec.expr(expression).eval(this::lookup);
+        } catch (ArithmeticException e) {
+            throw configError(what + " = " + expression + ": " + e.getMessage());
+        }
+    }
+
+    /** Evaluates an expression that must give a non-negative whole number. */
+    public long evalCount(String expression, String what) {
+        return toCount(eval(expression, what), what + " = " + expression);
+    }
+
+    public boolean test(String condition, String what) {
+        return condition == null || eval(condition, what) != 0;
+    }
+
+    private int toCount(double v, String what) {
+        if (!(v >= 0) || v != Math.rint(v) || v > Integer.MAX_VALUE) {
+            throw configError(what + " is " + v + ", expected a whole number >= 0 (check config.json)");
+        }
+        return (int) v;
+    }
+
+    private int rotary() {
+        int hd = count("head_dim");
+        double fraction = rule(spec.json().rope().fraction(), "rope.fraction");
+        double exact = hd * fraction;
+        int rot = (int) Math.floor(exact + 1e-9);
+        if (fraction < 0 || fraction > 1) throw configError("rotary fraction " + fraction + " is outside [0, 1]");
+        if (rot % 2 != 0) throw configError("rotary dims " + rot + " (head_dim " + hd + " × " + fraction + ") is odd");
+        return rot;
+    }
+
+    private double rule(DimRule rule, String what) {
+        for (String key : rule.key()) {
+            JsonNode node = node(key);
+            if (node != null) return number(node, key);
+        }
+        if (rule.otherwise() == null) {
+            throw configError("config.json lacks " + String.join(" / ", rule.key()) + " (needed for " + what + ")");
+        }
+        return eval(rule.otherwise(), what);
+    }
+
+    private double lookup(String name) {
+        Double dim = values.get(name);
+        if (dim != null) return dim;
+        JsonNode node = node(name);
+        if (node == null) throw configError("config.json lacks '" + name + "' (used by spec " + spec.name() + ")");
+        return number(node, name);
+    }
+
+    private JsonNode node(String dottedKey) {
+        JsonNode n = config;
+        for (String part : dottedKey.split("\\.")) {
+            if (n == null || !n.isObject()) return null;
+            n = n.get(part);
+        }
+        return n == null || n.isNull() ? null : n;
+    }
+
+    private double number(JsonNode node, String key) {
+        if (node.isNumber()) return node.doubleValue();
+        if (node.isBoolean()) return node.booleanValue() ? 1 : 0;
+        throw configError("config.json key '" + key + "' is " + node.getNodeType().name().toLowerCase() + ", expected a number or boolean");
+    }
+
+    private WiscaException configError(String detail) {
+        return new WiscaException(ErrorKind.INVALID_CONFIG, null, null, detail + " [spec " + spec.name() + "]");
+    }
+}

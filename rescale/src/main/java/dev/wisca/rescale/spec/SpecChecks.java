@@ -1,0 +1,167 @@
+package dev.wisca.rescale.spec;
+
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.graph.Pair;
+import dev.wisca.rescale.spec.SpecJson.DimRule;
+import dev.wisca.rescale.spec.SpecJson.RoleRule;
+import dev.wisca.rescale.spec.SpecJson.SiteRule;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The static checks of a spec: required keys, known values, references, expression syntax. */
+final class SpecChecks {
+    private final SpecJson json;
+    private final Path source;
+    private final Map<String, Expr> compiled;
+    private final Set<String> roleNames = new HashSet<>();
+
+    SpecChecks(SpecJson json, Path source, Map<String, Expr> compiled) {
+        this.json = json;
+        this.source = source;
+        this.compiled = compiled;
+    }
+
+    void run() {
+        require(json.modelType(), "model_type");
+        require(json.architectures(), "architectures");
+        require(json.norm(), "norm");
+        require(json.mlp(), "mlp");
+        require(json.dims(), "dims");
+        require(json.prefix(), "prefix");
+        require(json.globals(), "globals");
+        require(json.tensors(), "tensors");
+        require(json.sites(), "sites");
+        require(json.examples(), "examples");
+        check(() -> NormKind.parse(json.norm()), "norm");
+        check(() -> MlpKind.parse(json.mlp()), "mlp");
+        json.dims().forEach((name, rule) -> dim(rule, "dims." + name));
+        if (json.rope() != null) {
+            check(() -> RopePairing.parse(String.valueOf(json.rope().pairing())), "rope.pairing");
+            require(json.rope().fraction(), "rope.fraction");
+            dim(json.rope().fraction(), "rope.fraction");
+        }
+        for (String p : json.prefix()) {
+            if (!p.contains("${layer}")) throw invalid("prefix '" + p + "' lacks ${layer}");
+        }
+        roleNames.addAll(json.globals().keySet());
+        for (String r : json.tensors().keySet()) {
+            if (!roleNames.add(r)) throw invalid("role '" + r + "' is declared in both globals and tensors");
+        }
+        json.globals().forEach((r, alts) -> role(r, alts, "globals." + r));
+        json.tensors().forEach((r, alts) -> role(r, alts, "tensors." + r));
+        for (int i = 0; i < json.sites().size(); i++) site(json.sites().get(i), "sites[" + i + "]");
+        json.examples().forEach((name, ex) -> {
+            if (ex.config() == null || !ex.config().isObject()) throw invalid("examples." + name + ".config must be an object");
+        });
+    }
+
+    private void dim(DimRule rule, String where) {
+        if (rule.key().isEmpty() && rule.otherwise() == null) throw invalid(where + " needs 'key' or 'else'");
+        if (rule.otherwise() != null) compile(rule.otherwise(), where + ".else");
+    }
+
+    private void role(String role, List<RoleRule> alts, String where) {
+        if (alts == null || alts.isEmpty()) throw invalid(where + " has no alternatives");
+        for (int i = 0; i < alts.size(); i++) {
+            RoleRule a = alts.get(i);
+            String at = where + "[" + i + "]";
+            if (a.when() != null) compile(a.when(), at + ".when");
+            boolean named = a.name() != null && !a.name().isEmpty();
+            if (named == (a.of() != null)) throw invalid(at + " needs exactly one of 'name' or 'of'");
+            if (named) {
+                require(a.shape(), at + ".shape");
+                for (String s : a.shape()) compile(s, at + ".shape");
+                int rank = a.shape().size() - (Boolean.TRUE.equals(a.batched()) ? 1 : 0);
+                if (rank < 1 || rank > 2) throw invalid(at + ".shape must be 1-D or 2-D (plus the expert axis when batched)");
+                if (a.layout() != null && !a.layout().equals("out_in") && !a.layout().equals("in_out")) {
+                    throw invalid(at + ".layout '" + a.layout() + "' (expected out_in or in_out)");
+                }
+                if (a.kind() != null && !List.of("weight", "bias", "norm", "norm_bias", "embedding", "router").contains(a.kind())) {
+                    throw invalid(at + ".kind '" + a.kind() + "' (expected weight, bias, norm, norm_bias, embedding, router)");
+                }
+                if (a.rows() != null) throw invalid(at + ".rows is only for slices ('of')");
+            } else {
+                if (!roleNames.contains(a.of())) throw invalid(at + ".of names unknown role '" + a.of() + "'");
+                if (a.of().equals(role)) throw invalid(at + ".of is the role itself");
+                require(a.rows(), at + ".rows");
+                require(a.rows().size(), at + ".rows.size");
+                compile(a.rows().size(), at + ".rows.size");
+                compile(a.rows().start() == null ? "0" : a.rows().start(), at + ".rows.start");
+                if (a.rows().block() != null) compile(a.rows().block(), at + ".rows.block");
+                if (a.rows().stride() != null) compile(a.rows().stride(), at + ".rows.stride");
+                if (a.shape() != null || a.layout() != null || a.batched() != null) {
+                    throw invalid(at + ": a slice takes shape, layout and batching from '" + a.of() + "'");
+                }
+            }
+        }
+    }
+
+    private void site(SiteRule s, String where) {
+        require(s.pair(), where + ".pair");
+        check(() -> Pair.parse(s.pair()), where + ".pair");
+        require(s.id(), where + ".id");
+        if (s.scope() != null && !s.scope().equals("layer") && !s.scope().equals("global")) {
+            throw invalid(where + ".scope '" + s.scope() + "' (expected layer or global)");
+        }
+        if (s.when() != null) compile(s.when(), where + ".when");
+        if (s.skipIf() != null) {
+            for (SpecJson.SkipIf k : s.skipIf()) {
+                require(k.when(), where + ".skip_if.when");
+                require(k.reason(), where + ".skip_if.reason");
+                compile(k.when(), where + ".skip_if.when");
+            }
+        }
+        for (String d : new String[] {s.repeat(), s.group(), s.headDim()}) {
+            if (d != null && !json.dims().containsKey(d)) throw invalid(where + " names unknown dim '" + d + "'");
+        }
+        if (s.repeat() != null && !s.id().contains("${expert}")) throw invalid(where + ".id must contain ${expert} when repeating");
+        if (s.skip() != null) return;
+        require(s.mul(), where + ".mul");
+        require(s.div(), where + ".div");
+        for (String ref : s.mul()) ref(ref, where + ".mul");
+        for (String ref : s.div()) ref(ref, where + ".div");
+        if (Boolean.TRUE.equals(s.ropeTied()) && json.rope() == null) throw invalid(where + ".rope needs a top-level 'rope'");
+        if ((s.group() != null || Boolean.TRUE.equals(s.ropeTied())) && s.headDim() == null && !json.dims().containsKey("head_dim")) {
+            throw invalid(where + " is head-structured but there is no dim 'head_dim'");
+        }
+    }
+
+    private void ref(String ref, String where) {
+        MemberRef r;
+        try {
+            r = MemberRef.parse(ref);
+        } catch (IllegalArgumentException e) {
+            throw invalid(where + ": " + e.getMessage());
+        }
+        if (!roleNames.contains(r.role())) throw invalid(where + " names unknown role '" + r.role() + "'");
+    }
+
+    private void compile(String text, String where) {
+        try {
+            compiled.computeIfAbsent(text, Expr::parse);
+        } catch (IllegalArgumentException e) {
+            throw invalid(where + ": " + e.getMessage());
+        }
+    }
+
+    private void check(Runnable r, String where) {
+        try {
+            r.run();
+        } catch (IllegalArgumentException e) {
+            throw invalid(where + ": " + e.getMessage());
+        }
+    }
+
+    private void require(Object value, String key) {
+        if (value == null) throw invalid("missing key '" + key + "'");
+    }
+
+    private WiscaException invalid(String detail) {
+        return new WiscaException(ErrorKind.INVALID_SPEC, source, null, detail);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.wisca.rescale.graph;
+
+import dev.wisca.rescale.spec.SpecLibrary;
+import dev.wisca.rescale.synth.TinyModel;
+import dev.wisca.rescale.synth.TinyModels;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The strongest check: every shipped architecture's tiny model, every pair and granularity, random
+ * per-channel scales applied to the derived sites, and the affected blocks recomputed in f64 by an
+ * independent reference — outputs must not change.
+ */
+class EquivalenceTest {
+    static final SpecLibrary LIBRARY = SpecLibrary.builtin();
+    static final EnumSet<Pair> ALL = EnumSet.of(Pair.QK, Pair.VO, Pair.UPDOWN, Pair.NORM, Pair.QKNORM);
+
+    static double relativeDifference(double[] a, double[] b) {
+        assertEquals(a.length, b.length);
+        double max = 0, scale = 1e-300;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(a[i]));
+        }
+        return max / scale;
+    }
+
+    /** Relative change of the reference outputs when {@code sites} are applied with random scales. */
+    static double change(TinyModel m, List<Site> sites, long seed) {
+        Map<String, long[]> shapes = Scaling.shapes(m);
+        Map<String, double[]> before = Scaling.values(m);
+        Map<String, double[]> after = Scaling.values(m);
+        Scaling.apply(after, shapes, sites, Scaling.randomScales(sites, seed));
+        String family = m.spec().name();
+        double[] x = Reference.outputs(Reference.extract(family, m.config(), before, shapes), 99);
+        double[] y = Reference.outputs(Reference.extract(family, m.config(), after, shapes), 99);
+        return relativeDifference(x, y);
+    }
+
+    @Test
+    void everyArchitecturePairAndGranularityPreservesOutputs() {
+        List<String> failures = new ArrayList<>();
+        int checked = 0;
+        for (TinyModel m : TinyModels.all(LIBRARY, 11)) {
+            for (Granularity g : Granularity.values()) {
+                for (Pair p : ALL) {
+                    SiteSet set = SymmetryGraph.build(m.spec(), m.config(), m.infos(), new SiteOptions(EnumSet.of(p), g));
+                    if (set.sites().isEmpty()) continue;
+                    double d = change(m, set.sites(), 5 + g.ordinal());
+                    checked++;
+                    if (!(d < 1e-10)) failures.add(m + " " + p + " " + g + ": relative change " + d);
+                }
+                SiteSet all = SymmetryGraph.build(m.spec(), m.config(), m.infos(), new SiteOptions(ALL, g));
+                double d = change(m, all.sites(), 17);
+                if (!(d < 1e-10)) failures.add(m + " all pairs " + g + ": relative change " + d);
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        assertTrue(checked > 100, "checked " + checked);
+    }
+
+    @Test
+    void scalesActuallyMoveTheWeights() {
+        TinyModel m = TinyModels.build(LIBRARY.get("llama").orElseThrow(), "default", 3);
+        SiteSet set = SymmetryGraph.build(m.spec(), m.config(), m.infos(), new SiteOptions(ALL, Granularity.CHANNEL));
+        Map<String, double[]> after = Scaling.values(m);
+        Scaling.apply(after, Scaling.shapes(m), set.sites(), Scaling.randomScales(set.sites(), 1));
+        Map<String, double[]> before = Scaling.values(m);
+        for (String t : List.of("model.layers.0.self_attn.q_proj.weight", "model.layers.1.mlp.down_proj.weight", "model.layers.0.input_layernorm.weight")) {
+            assertTrue(relativeDifference(before.get(t), after.get(t)) > 0.01, t);
+        }
+    }
+
+    @Test
+    void everyModelHasTheSitesTheDesignTableAsksFor() {
+        for (TinyModel m : TinyModels.all(LIBRARY, 1)) {
+            SiteSet set = SymmetryGraph.build(m.spec(), m.config(), m.infos(), new SiteOptions(ALL, Granularity.CHANNEL));
+            boolean qkNorm = m.spec().name().startsWith("qwen3");
+            assertEquals(2, set.ofPair(qkNorm ? Pair.QKNORM : Pair.QK).size(), m.toString());
+            assertEquals(2, set.ofPair(Pair.VO).size(), m.toString());
+            assertFalse(set.ofPair(Pair.NORM).isEmpty(), m.toString());
+            boolean gated = m.spec().mlpKind().gated();
+            assertEquals(gated, !set.ofPair(Pair.UPDOWN).isEmpty(), m.toString());
+        }
+    }
+}

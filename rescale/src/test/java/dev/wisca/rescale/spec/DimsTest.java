@@ -1,0 +1,109 @@
+package dev.wisca.rescale.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DimsTest {
+    static final SpecLibrary LIBRARY = SpecLibraryTest.LIBRARY;
+
+    static JsonNode json(String s) {
+        try {
+            return SpecReader.mapper().readTree(s);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static Dims dims(String family, String config) {
+        return Dims.resolve(LIBRARY.get(family).orElseThrow(), json(config));
+    }
+
+    @Test
+    void headDimDefaultsToHiddenOverHeads() {
+        Dims d = Dims.resolve(LIBRARY.get("llama").orElseThrow(), SpecLibraryTest.config("llama"));
+        assertEquals(64, d.count("head_dim"));
+        assertEquals(4, d.count("kv_heads"));
+        assertEquals(22, d.count("layers"));
+        assertEquals(64, d.rotaryDims());
+        assertEquals(32, d.count("heads"), "TinyLlama");
+    }
+
+    @Test
+    void explicitHeadDimWinsOverHiddenOverHeads() {
+        Dims q = dims("qwen3", "{\"hidden_size\": 1024, \"num_attention_heads\": 16, \"num_key_value_heads\": 8, \"head_dim\": 128,"
+            + "\"num_hidden_layers\": 28, \"intermediate_size\": 3072, \"vocab_size\": 151936, \"tie_word_embeddings\": true}");
+        assertEquals(128, q.count("head_dim"));
+        assertEquals(1, q.value("tied"));
+        Dims g = Dims.resolve(LIBRARY.get("gemma").orElseThrow(), json("{\"hidden_size\": 3072, \"num_attention_heads\": 16, \"head_dim\": 256,"
+            + "\"num_key_value_heads\": 16, \"num_hidden_layers\": 28, \"intermediate_size\": 24576, \"vocab_size\": 256000}"));
+        assertEquals(256, g.count("head_dim"));
+        assertEquals(1, g.value("tied"), "gemma ties embeddings by default");
+        Dims nullHeadDim = dims("llama", "{\"hidden_size\": 64, \"num_attention_heads\": 4, \"head_dim\": null, \"num_hidden_layers\": 1,"
+            + "\"intermediate_size\": 8, \"vocab_size\": 8}");
+        assertEquals(16, nullHeadDim.count("head_dim"), "JSON null counts as absent");
+        assertEquals(4, nullHeadDim.count("kv_heads"), "no num_key_value_heads: MHA");
+    }
+
+    @Test
+    void rotaryFractionFromTopLevelOrRopeParameters() {
+        String base = "\"hidden_size\": 256, \"num_attention_heads\": 4, \"num_hidden_layers\": 1, \"intermediate_size\": 8, \"vocab_size\": 8";
+        assertEquals(64, dims("phi3", "{" + base + "}").rotaryDims());
+        assertEquals(16, dims("phi3", "{" + base + ", \"partial_rotary_factor\": 0.25}").rotaryDims());
+        assertEquals(32, dims("phi3", "{" + base + ", \"rope_parameters\": {\"rope_type\": \"default\", \"partial_rotary_factor\": 0.5}}").rotaryDims());
+        assertEquals(16, Dims.resolve(LIBRARY.get("gpt_neox").orElseThrow(), SpecLibraryTest.config("gpt_neox")).rotaryDims(), "pythia rotary_pct 0.25 of 64");
+        assertEquals(32, dims("gpt_neox", "{" + base + ", \"rope_parameters\": {\"partial_rotary_factor\": 0.5}}").rotaryDims());
+        WiscaException odd = assertThrows(WiscaException.class, () -> dims("phi3", "{" + base + ", \"partial_rotary_factor\": 0.3}"));
+        assertEquals(ErrorKind.INVALID_CONFIG, odd.kind());
+    }
+
+    @Test
+    void falconKvHeadsFollowTheLayoutFlags() {
+        assertEquals(1, Dims.resolve(LIBRARY.get("falcon").orElseThrow(), SpecLibraryTest.config("falcon")).count("kv_heads"), "falcon-7b multi-query");
+        String base = "\"hidden_size\": 8192, \"num_attention_heads\": 128, \"num_hidden_layers\": 60, \"vocab_size\": 65024";
+        Dims nd = dims("falcon", "{" + base + ", \"new_decoder_architecture\": true, \"num_kv_heads\": 8}");
+        assertEquals(8, nd.count("kv_heads"));
+        assertEquals(1, nd.value("two_ln"));
+        assertEquals(0, dims("falcon", "{" + base + ", \"new_decoder_architecture\": true, \"num_kv_heads\": 8, \"num_ln_in_parallel_attn\": 1}").value("two_ln"));
+        assertEquals(128, dims("falcon", "{" + base + ", \"multi_query\": false}").count("kv_heads"));
+        assertEquals(0, dims("falcon", "{" + base + ", \"alibi\": true}").rotaryDims());
+    }
+
+    @Test
+    void missingKeyIsAConfigErrorNamingTheKey() {
+        WiscaException e = assertThrows(WiscaException.class, () -> dims("llama", "{\"hidden_size\": 64}"));
+        assertEquals(ErrorKind.INVALID_CONFIG, e.kind());
+        assertTrue(e.getMessage().contains("num_hidden_layers"), e.getMessage());
+        WiscaException text = assertThrows(WiscaException.class, () -> dims("llama", "{\"num_hidden_layers\": \"two\"}"));
+        assertTrue(text.getMessage().contains("num_hidden_layers") && text.getMessage().contains("string"), text.getMessage());
+    }
+
+    @Test
+    void expressionsFollowPrecedenceAndEvaluateOnlyTakenBranches() {
+        Map<String, Double> names = Map.of("a", 6.0, "b", 4.0, "t", 1.0, "f", 0.0);
+        java.util.function.ToDoubleFunction<String> look = n -> {
+            Double v = names.get(n);
+            if (v == null) throw new IllegalStateException("unknown " + n);
+            return v;
+        };
+        assertEquals(22, Expr.parse("a + b * 4").eval(look));
+        assertEquals(2.5, Expr.parse("(a + b) / 4").eval(look));
+        assertEquals(1, Expr.parse("a > b && !f || missing").eval(look));
+        assertEquals(6, Expr.parse("t ? a : missing").eval(look));
+        assertEquals(4, Expr.parse("f ? missing : (t ? b : a)").eval(look));
+        assertEquals(1, Expr.parse("a % b == 2").eval(look));
+        assertEquals(-2, Expr.parse("-a + b").eval(look));
+        assertEquals(1, Expr.parse("a >= 6 && b <= 4 && a != b").eval(look));
+        assertThrows(IllegalArgumentException.class, () -> Expr.parse("a + "));
+        assertThrows(IllegalArgumentException.class, () -> Expr.parse("(a"));
+        assertThrows(IllegalArgumentException.class, () -> Expr.parse("a b"));
+        assertThrows(IllegalArgumentException.class, () -> Expr.parse("t ? a"));
+    }
+}

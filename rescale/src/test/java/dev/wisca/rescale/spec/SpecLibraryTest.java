@@ -1,0 +1,160 @@
+package dev.wisca.rescale.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wisca.io.Dtype;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.TensorInfo;
+import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.synth.TinyModel;
+import dev.wisca.rescale.synth.TinyModels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpecLibraryTest {
+    static final SpecLibrary LIBRARY = SpecLibrary.builtin();
+    static final List<String> SHIPPED = List.of("llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3", "gpt2",
+        "gpt_neox", "falcon", "mixtral", "qwen2_moe", "qwen3_moe");
+
+    static JsonNode config(String family) {
+        try (InputStream in = SpecLibraryTest.class.getResourceAsStream("/configs/" + family + ".json")) {
+            return SpecReader.mapper().readTree(in);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void shipsEverySpecListedInTheIndex() {
+        assertEquals(SHIPPED, LIBRARY.modelTypes());
+        assertEquals("LORA", LIBRARY.lora().peftType());
+    }
+
+    @Test
+    void detectsEveryFamilyFromItsRealConfigAndTinyTensors() {
+        for (String family : SHIPPED) {
+            JsonNode real = config(family);
+            ArchSpec spec = LIBRARY.get(family).orElseThrow();
+            TinyModel tiny = TinyModels.build(spec, spec.examples().keySet().iterator().next(), 1);
+            assertEquals(family, LIBRARY.detect(real, tiny.infos()).name(), family);
+            // without model_type: by architectures
+            ObjectNode noType = ((ObjectNode) tiny.config().deepCopy());
+            noType.remove("model_type");
+            assertEquals(family, LIBRARY.detect(noType, tiny.infos()).name(), family + " by architectures");
+            // real config dims resolve
+            Dims dims = Dims.resolve(spec, real);
+            assertTrue(dims.count("layers") > 0 && dims.count("head_dim") > 0, family);
+        }
+    }
+
+    @Test
+    void detectsByTensorNamesWhenConfigNamesNothing() {
+        ArchSpec phi3 = LIBRARY.get("phi3").orElseThrow();
+        TinyModel tiny = TinyModels.build(phi3, "default", 3);
+        ObjectNode bare = ((ObjectNode) tiny.config().deepCopy());
+        bare.remove("model_type");
+        bare.remove("architectures");
+        assertEquals("phi3", LIBRARY.detect(bare, tiny.infos()).name());
+    }
+
+    @Test
+    void unknownModelListsSupportedTypesAndTheArchSpecOption() {
+        ObjectNode cfg = SpecReader.mapper().createObjectNode().put("model_type", "mamba");
+        cfg.putArray("architectures").add("MambaForCausalLM");
+        WiscaException e = assertThrows(WiscaException.class, () -> LIBRARY.detect(cfg, List.of()));
+        assertEquals(ErrorKind.UNKNOWN_ARCHITECTURE, e.kind());
+        assertTrue(e.getMessage().contains("mamba") && e.getMessage().contains("--arch-spec FILE")
+            && e.getMessage().contains("qwen2_moe") && e.getMessage().contains("gpt_neox"), e.getMessage());
+    }
+
+    @Test
+    void rejectsUnknownKeysNamingFileAndKey(@TempDir Path dir) throws IOException {
+        String llama = new String(SpecLibrary.class.getResourceAsStream(SpecLibrary.RESOURCE_DIR + "llama.json").readAllBytes(), StandardCharsets.UTF_8);
+        Path bad = dir.resolve("mine.json");
+        Files.writeString(bad, llama.replace("\"norm\": \"rms\"", "\"norm\": \"rms\", \"input_space\": 1"));
+        WiscaException e = assertThrows(WiscaException.class, () -> SpecLibrary.load(bad));
+        assertEquals(ErrorKind.INVALID_SPEC, e.kind());
+        assertTrue(e.getMessage().contains("mine.json") && e.getMessage().contains("input_space"), e.getMessage());
+        Files.writeString(bad, llama.replace("\"rope\": true}", "\"rope\": true, \"grup\": 1}"));
+        WiscaException nested = assertThrows(WiscaException.class, () -> SpecLibrary.load(bad));
+        assertTrue(nested.getMessage().contains("grup") && nested.getMessage().contains("sites[0]"), nested.getMessage());
+        Files.writeString(bad, llama.replace("\"heads * head_dim\", \"hidden\"]}", "\"heads * * head_dim\", \"hidden\"]}"));
+        WiscaException syntax = assertThrows(WiscaException.class, () -> SpecLibrary.load(bad));
+        assertTrue(syntax.getMessage().contains("tensors.q[0].shape"), syntax.getMessage());
+        Files.writeString(bad, llama.replace("\"mul\": [\"up.rows\"", "\"mul\": [\"upp.rows\""));
+        WiscaException ref = assertThrows(WiscaException.class, () -> SpecLibrary.load(bad));
+        assertTrue(ref.getMessage().contains("upp"), ref.getMessage());
+    }
+
+    @Test
+    void userSpecWinsOverBuiltinOfTheSameType(@TempDir Path dir) throws IOException {
+        String llama = new String(SpecLibrary.class.getResourceAsStream(SpecLibrary.RESOURCE_DIR + "llama.json").readAllBytes(), StandardCharsets.UTF_8);
+        Path mine = dir.resolve("mine.json");
+        Files.writeString(mine, llama.replace("Llama 1-3", "my llama"));
+        ArchSpec user = SpecLibrary.load(mine);
+        TinyModel tiny = TinyModels.build(user, "default", 1);
+        assertEquals(mine, LIBRARY.with(user).detect(tiny.config(), tiny.infos()).source());
+    }
+
+    @Test
+    void unexpectedShapeFailsNamingTheTensor() {
+        ArchSpec llama = LIBRARY.get("llama").orElseThrow();
+        TinyModel tiny = TinyModels.build(llama, "default", 1);
+        List<TensorInfo> infos = new ArrayList<>();
+        for (TensorInfo t : tiny.infos()) {
+            infos.add(t.name().equals("model.layers.1.self_attn.k_proj.weight")
+                ? new TensorInfo(t.name(), Dtype.F32, new long[] {64, 64}, t.begin(), t.begin() + 64 * 64 * 4) : t);
+        }
+        WiscaException e = assertThrows(WiscaException.class, () -> ModelBinding.bind(llama, tiny.config(), infos));
+        assertEquals(ErrorKind.INVALID_CONFIG, e.kind());
+        assertTrue(e.getMessage().contains("model.layers.1.self_attn.k_proj.weight") && e.getMessage().contains("[32, 64]"), e.getMessage());
+    }
+
+    @Test
+    void missingTensorFailsNamingIt() {
+        ArchSpec llama = LIBRARY.get("llama").orElseThrow();
+        TinyModel tiny = TinyModels.build(llama, "default", 1);
+        List<TensorInfo> infos = tiny.infos().stream().filter(t -> !t.name().equals("model.layers.0.mlp.up_proj.weight")).toList();
+        WiscaException e = assertThrows(WiscaException.class, () -> ModelBinding.bind(llama, tiny.config(), infos));
+        assertEquals(ErrorKind.TENSOR_NOT_FOUND, e.kind());
+        assertTrue(e.getMessage().contains("model.layers.0.mlp.up_proj.weight"), e.getMessage());
+    }
+
+    @Test
+    void gpt2BindsWithAndWithoutTransformerPrefix() {
+        ArchSpec gpt2 = LIBRARY.get("gpt2").orElseThrow();
+        TinyModel tiny = TinyModels.build(gpt2, "default", 1);
+        assertTrue(tiny.byName().containsKey("transformer.h.0.attn.c_attn.weight"));
+        List<TensorInfo> old = tiny.infos().stream()
+            .map(t -> new TensorInfo(t.name().replaceFirst("^transformer\\.", ""), t.dtype(), t.shape(), t.begin(), t.end())).toList();
+        ModelBinding b = ModelBinding.bind(gpt2, tiny.config(), old);
+        assertEquals("h.1.attn.c_attn.weight", b.tensorName("c_attn", 1, 0).orElseThrow());
+        assertEquals("wte.weight", b.tensorName("embed", -1, 0).orElseThrow());
+    }
+
+    @Test
+    void everyExampleBindsToItsOwnTensors() {
+        for (ArchSpec spec : LIBRARY.all()) {
+            for (String ex : spec.examples().keySet()) {
+                TinyModel tiny = TinyModels.build(spec, ex, 2);
+                ModelBinding b = ModelBinding.bind(spec, tiny.config(), tiny.infos());
+                assertEquals(tiny.tensors().size(), b.tensors().size(), spec.name() + "/" + ex);
+            }
+        }
+    }
+
+    static InputStream stream(String s) { return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8)); }
+}
