@@ -1,0 +1,98 @@
+package dev.wisca.rescale.apply;
+
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.SafetensorsFile;
+import dev.wisca.io.SafetensorsWriter;
+import dev.wisca.io.Tensor;
+import dev.wisca.io.TensorSpec;
+import dev.wisca.io.WiscaException;
+import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.hf.ShardNames;
+import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.plan.TensorFactors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * Streams a checkpoint through the writer shard by shard, keeping the shard layout, index and side
+ * files: planned tensors are scaled chunk by chunk (parallel within a chunk), all others copied
+ * byte for byte. Every shard's metadata is kept and gains {@code wisca.plan}.
+ */
+public final class Apply {
+    public static final String METADATA_KEY = "wisca.plan";
+
+    private Apply() {}
+
+    public static void run(Checkpoint in, Plan plan, Path out, ApplyOptions options) {
+        plan.checkMatches(in);
+        stream(in, plan.factors(), out, summary(plan), options);
+    }
+
+    /** Writes {@code in} to {@code out} with {@code factors} applied; the core of apply, undo and moments. */
+    public static void stream(Checkpoint in, Map<String, TensorFactors> factors, Path out, String summary, ApplyOptions options) {
+        try (ForkJoinPool pool = new ForkJoinPool(options.parallelism())) {
+            if (in.file().isPresent()) {
+                Path file = Files.isDirectory(out) ? out.resolve(in.file().get().getFileName()) : out;
+                writeShard(in.file().get(), file, factors, summary, options, pool);
+                return;
+            }
+            Path folder = out.toAbsolutePath().normalize();
+            if (folder.equals(in.folder())) {
+                throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, out, "write the rescaled checkpoint to another folder than its input");
+            }
+            createFolder(folder);
+            for (Path shard : in.shards()) writeShard(shard, folder.resolve(shard.getFileName()), factors, summary, options, pool);
+            Path index = in.folder().resolve(ShardNames.index(in.baseName()));
+            if (Files.isRegularFile(index)) copy(index, folder.resolve(index.getFileName()));
+            for (Path side : in.sideFiles()) copy(side, folder.resolve(side.getFileName()));
+        }
+    }
+
+    private static void writeShard(Path source, Path target, Map<String, TensorFactors> factors, String summary,
+                                   ApplyOptions options, ForkJoinPool pool) {
+        try (SafetensorsFile shard = SafetensorsFile.open(source)) {
+            List<TensorSpec> specs = shard.tensors().stream().map(TensorSpec::of).toList();
+            Map<String, String> metadata = new LinkedHashMap<>(shard.metadata());
+            metadata.put(METADATA_KEY, summary);
+            try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata)) {
+                for (TensorSpec spec : writer.fileOrder()) {
+                    Tensor tensor = shard.tensor(spec.name());
+                    TensorFactors f = factors.get(spec.name());
+                    if (f == null) writer.write(spec.name(), tensor.data());
+                    else writer.write(spec.name(), new TensorScaler(tensor, f, options.backend(), pool)::fill);
+                }
+                writer.commit();
+            }
+        }
+    }
+
+    /** Short JSON for the output metadata: what was applied. */
+    static String summary(Plan plan) {
+        String pairs = String.join(",", plan.reports().stream().map(r -> "\"" + r.pair().cliName() + "\"").distinct().toList());
+        boolean pow2 = plan.reports().stream().anyMatch(r -> r.pow2());
+        return "{\"hash\":\"" + plan.hash() + "\",\"undo\":" + plan.undo() + ",\"pairs\":[" + pairs + "],\"norm\":\""
+            + plan.options().norm().cliName() + "\",\"pow2\":" + pow2 + ",\"sites\":" + plan.reports().size() + "}";
+    }
+
+    private static void createFolder(Path folder) {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, folder, null, "cannot create the output folder: " + e, e);
+        }
+    }
+
+    private static void copy(Path from, Path to) {
+        try {
+            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, to, null, "cannot copy " + from + ": " + e, e);
+        }
+    }
+}

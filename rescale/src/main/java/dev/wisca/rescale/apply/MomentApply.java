@@ -1,0 +1,35 @@
+package dev.wisca.rescale.apply;
+
+import dev.wisca.io.TensorInfo;
+import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.plan.TensorFactors;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Transforms optimizer state saved as safetensors, with tensors named {@code <param><suffix>}, so it
+ * stays consistent with the rescaled parameters; moments of unscaled parameters are copied.
+ */
+public final class MomentApply {
+    private MomentApply() {}
+
+    /**
+     * @param suffixes suffix to power, e.g. {@code .exp_avg → 1}, {@code .exp_avg_sq → 2}
+     * @return how many moment tensors were transformed
+     */
+    public static int run(Checkpoint moments, Plan plan, Path out, Map<String, Integer> suffixes, ApplyOptions options) {
+        Map<String, TensorFactors> factors = new LinkedHashMap<>();
+        for (TensorInfo info : moments.tensors()) {
+            for (var suffix : suffixes.entrySet()) {
+                if (!info.name().endsWith(suffix.getKey())) continue;
+                String param = info.name().substring(0, info.name().length() - suffix.getKey().length());
+                TensorFactors f = plan.factors().get(param);
+                if (f != null) factors.put(info.name(), MomentFactors.of(f, info, suffix.getValue()));
+            }
+        }
+        Apply.stream(moments, factors, out, Apply.summary(plan), options);
+        return factors.size();
+    }
+}

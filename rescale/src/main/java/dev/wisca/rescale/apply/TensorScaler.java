@@ -1,0 +1,75 @@
+package dev.wisca.rescale.apply;
+
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.Tensor;
+import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.backend.Backend;
+import dev.wisca.rescale.backend.MatrixView;
+import dev.wisca.rescale.plan.TensorFactors;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+
+/**
+ * Produces a scaled tensor's bytes chunk by chunk (a writer's chunk filler): each chunk is split
+ * into pieces computed in parallel on the pool, every element computed in double and rounded once
+ * to the stored dtype. Memory use is the caller's chunk, whatever the tensor size.
+ */
+public final class TensorScaler {
+    /** Smallest piece worth a task of its own. */
+    static final long PIECE_ELEMENTS = 1L << 16;
+
+    private final Tensor source;
+    private final MatrixView view;
+    private final double[] rows;
+    private final double[] cols;
+    private final boolean offsetGain;
+    private final Backend backend;
+    private final ForkJoinPool pool;
+
+    public TensorScaler(Tensor source, TensorFactors factors, Backend backend, ForkJoinPool pool) {
+        if (source.dtype() != factors.dtype() || !Arrays.equals(source.shape(), factors.shape())) {
+            throw new WiscaException(ErrorKind.INVALID_PLAN, source.file(), source.name(), "the plan was made for "
+                + factors.dtype() + Arrays.toString(factors.shape()) + ", the tensor is "
+                + source.dtype() + Arrays.toString(source.shape()));
+        }
+        this.source = source;
+        this.view = MatrixView.of(source.data(), source.dtype(), source.shape());
+        this.rows = factors.rows();
+        this.cols = factors.cols();
+        this.offsetGain = factors.offsetGain();
+        this.backend = backend;
+        this.pool = pool;
+    }
+
+    /** Fills {@code chunk} with the scaled tensor bytes starting at {@code byteOffset} (element-aligned). */
+    public void fill(MemorySegment chunk, long byteOffset) {
+        int elementBytes = source.dtype().byteSize();
+        long first = byteOffset / elementBytes;
+        long count = chunk.byteSize() / elementBytes;
+        if (count <= PIECE_ELEMENTS || pool.getParallelism() == 1) {
+            backend.scale(view, first, count, chunk, rows, cols, offsetGain);
+            return;
+        }
+        long pieces = Math.min(pool.getParallelism() * 4L, (count + PIECE_ELEMENTS - 1) / PIECE_ELEMENTS);
+        long per = (count + pieces - 1) / pieces;
+        List<ForkJoinTask<?>> tasks = new ArrayList<>();
+        for (long start = 0; start < count; start += per) {
+            long from = start;
+            long n = Math.min(per, count - start);
+            tasks.add(pool.submit(() -> backend.scale(view, first + from, n,
+                chunk.asSlice(from * elementBytes, n * elementBytes), rows, cols, offsetGain)));
+        }
+        for (ForkJoinTask<?> task : tasks) task.join();
+    }
+
+    /** Scales the whole tensor into {@code target} (exactly its byte length), {@code chunkBytes} at a time. */
+    public void fillAll(MemorySegment target, long chunkBytes) {
+        long size = target.byteSize();
+        long step = Math.max(source.dtype().byteSize(), chunkBytes - chunkBytes % source.dtype().byteSize());
+        for (long done = 0; done < size; done += step) fill(target.asSlice(done, Math.min(step, size - done)), done);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.wisca.rescale.backend.cpu;
+
+import dev.wisca.io.Dtype;
+import dev.wisca.rescale.backend.AxisStats;
+import dev.wisca.rescale.backend.Backend;
+import dev.wisca.rescale.backend.Elements;
+import dev.wisca.rescale.backend.MatrixView;
+import dev.wisca.rescale.graph.Axis;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * Pure-Java backend: Vector API loops for f32, bf16 and f16 statistics and f32 scaling, the
+ * {@link ScalarBackend} loops for everything else (f64, offset gains, narrow dtypes on write).
+ * Callers parallelise over blocks; this class is stateless.
+ */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    @Override
+    public String name() { return "cpu-vector"; }
+
+    @Override
+    public AxisStats stats(MatrixView m, long rowStart, long rowEnd, Axis axis,
+                           double[] rowFactors, double[] colFactors, boolean offsetGain) {
+        Dtype dtype = m.dtype();
+        boolean vectorizable = dtype == Dtype.F32 || dtype == Dtype.BF16 || dtype == Dtype.F16;
+        if (offsetGain || !vectorizable) {
+            return ScalarBackend.INSTANCE.stats(m, rowStart, rowEnd, axis, rowFactors, colFactors, offsetGain);
+        }
+        int cols = Math.toIntExact(m.cols());
+        AxisStats out = axis == Axis.ROWS
+            ? AxisStats.zeros(rowStart, Math.toIntExact(rowEnd - rowStart), cols)
+            : AxisStats.zeros(0, cols, rowEnd - rowStart);
+        RowSource rows = new RowSource(m, cols);
+        double[] reduced = new double[4];
+        for (long i = rowStart; i < rowEnd; i++) {
+            double r = rowFactors == null ? 1.0 : rowFactors[(int) i];
+            MemorySegment row = rows.row(i);
+            if (axis == Axis.ROWS) {
+                VectorKernels.reduceRow(row, 0, cols, rows.bf16, rows.order, colFactors, reduced);
+                int k = (int) (i - rowStart);
+                double ar = Math.abs(r);
+                out.sum()[k] = reduced[0] * r;
+                out.absSum()[k] = reduced[1] * ar;
+                out.sqSum()[k] = reduced[2] * r * r;
+                out.absMax()[k] = reduced[3] * ar;
+                for (int j = VectorKernels.bodyLength(cols); j < cols; j++) {
+                    ScalarBackend.accumulate(out, k, r * (rows.get(row, j) * factor(colFactors, j)));
+                }
+            } else {
+                VectorKernels.accumulateRow(row, 0, cols, rows.bf16, rows.order, r,
+                    out.sum(), out.absSum(), out.sqSum(), out.absMax());
+                for (int j = VectorKernels.bodyLength(cols); j < cols; j++) {
+                    ScalarBackend.accumulate(out, j, rows.get(row, j) * r);
+                }
+            }
+        }
+        if (axis == Axis.COLS && colFactors != null) applyColumnFactors(out, colFactors);
+        return out;
+    }
+
+    private static double factor(double[] factors, int index) {
+        return factors == null ? 1.0 : factors[index];
+    }
+
+    private static void applyColumnFactors(AxisStats out, double[] colFactors) {
+        for (int j = 0; j < out.length(); j++) {
+            double c = colFactors[j];
+            double ac = Math.abs(c);
+            out.sum()[j] *= c;
+            out.absSum()[j] *= ac;
+            out.sqSum()[j] *= c * c;
+            out.absMax()[j] *= ac;
+        }
+    }
+
+    @Override
+    public void scale(MatrixView src, long first, long count, MemorySegment dst,
+                      double[] rowFactors, double[] colFactors, boolean offsetGain) {
+        if (offsetGain || src.dtype() != Dtype.F32) {
+            ScalarBackend.INSTANCE.scale(src, first, count, dst, rowFactors, colFactors, offsetGain);
+            return;
+        }
+        long cols = src.cols();
+        long end = first + count;
+        for (long e = first; e < end; ) {
+            long g = e / cols;
+            long j0 = e - g * cols;
+            int n = (int) Math.min(cols - j0, end - e);
+            double r = rowFactors == null ? 1.0 : rowFactors[(int) g];
+            int colOffset = (int) ((g / src.rows()) * cols + j0);
+            VectorKernels.scaleF32(src.data(), 4L * e, dst, 4L * (e - first), n, r, colFactors, colOffset);
+            int body = VectorKernels.bodyLength(n);
+            if (body < n) {
+                ScalarBackend.INSTANCE.scale(src, e + body, n - body, dst.asSlice(4L * (e + body - first)),
+                    rowFactors, colFactors, false);
+            }
+            e += n;
+        }
+    }
+
+    /** One row at a time as f32/bf16 bytes; f16 rows are widened into a scratch float array first. */
+    private static final class RowSource {
+        final MatrixView m;
+        final int cols;
+        final boolean bf16;
+        final ByteOrder order;
+        private final float[] scratch;
+        private final MemorySegment scratchSegment;
+
+        RowSource(MatrixView m, int cols) {
+            this.m = m;
+            this.cols = cols;
+            this.bf16 = m.dtype() == Dtype.BF16;
+            boolean f16 = m.dtype() == Dtype.F16;
+            this.order = f16 ? ByteOrder.nativeOrder() : ByteOrder.LITTLE_ENDIAN;
+            this.scratch = f16 ? new float[cols] : null;
+            this.scratchSegment = f16 ? MemorySegment.ofArray(scratch) : null;
+        }
+
+        MemorySegment row(long i) {
+            long bytes = (long) cols * m.dtype().byteSize();
+            MemorySegment raw = m.data().asSlice(i * bytes, bytes);
+            if (scratch == null) return raw;
+            for (int j = 0; j < cols; j++) scratch[j] = (float) Elements.get(raw, Dtype.F16, j);
+            return scratchSegment;
+        }
+
+        double get(MemorySegment row, int j) {
+            return scratch != null ? scratch[j] : Elements.get(row, m.dtype(), j);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.wisca.rescale.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API loops over one row of f32 or bf16 elements in a segment. Each float vector is widened
+ * into two double vectors, so sums are kept in double with two independent accumulators per
+ * quantity (head/body here, the caller's scalar code does the tail). Squares use fma.
+ */
+final class VectorKernels {
+    static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Double> DS = VectorSpecies.of(double.class, FS.vectorShape());
+    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, FS.vectorShape());
+    private static final VectorSpecies<Short> SS =
+        VectorSpecies.of(short.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
+    private static final int DL = DS.length();
+    private static final VectorMask<Float> HIGH_HALF =
+        VectorMask.fromLong(FS, -1L << DL);
+
+    private VectorKernels() {}
+
+    /** Elements handled by the vector body of a row of {@code n}; the rest is the tail. */
+    static int bodyLength(int n) { return FS.loopBound(n); }
+
+    private static FloatVector load(MemorySegment seg, long byteOffset, boolean bf16, ByteOrder order) {
+        if (!bf16) return FloatVector.fromMemorySegment(FS, seg, byteOffset, order);
+        ShortVector halves = ShortVector.fromMemorySegment(SS, seg, byteOffset, order);
+        return ((IntVector) halves.convertShape(VectorOperators.S2I, IS, 0))
+            .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * Reduces the body of one row: {@code out = {Σv, Σ|v|, Σv², max|v|}} with {@code v = w_j · c_j}.
+     *
+     * @param colFactors per element of the row, or null
+     */
+    static void reduceRow(MemorySegment seg, long byteOffset, int n, boolean bf16, ByteOrder order,
+                          double[] colFactors, double[] out) {
+        int elementBytes = bf16 ? 2 : 4;
+        DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, a0 = s0, a1 = s0, q0 = s0, q1 = s0, m0 = s0, m1 = s0;
+        int body = bodyLength(n);
+        for (int j = 0; j < body; j += FS.length()) {
+            FloatVector w = load(seg, byteOffset + (long) j * elementBytes, bf16, order);
+            DoubleVector d0 = (DoubleVector) w.convertShape(VectorOperators.F2D, DS, 0);
+            DoubleVector d1 = (DoubleVector) w.convertShape(VectorOperators.F2D, DS, 1);
+            if (colFactors != null) {
+                d0 = d0.mul(DoubleVector.fromArray(DS, colFactors, j));
+                d1 = d1.mul(DoubleVector.fromArray(DS, colFactors, j + DL));
+            }
+            DoubleVector e0 = d0.abs(), e1 = d1.abs();
+            s0 = s0.add(d0);
+            s1 = s1.add(d1);
+            a0 = a0.add(e0);
+            a1 = a1.add(e1);
+            q0 = d0.fma(d0, q0);
+            q1 = d1.fma(d1, q1);
+            m0 = m0.max(e0);
+            m1 = m1.max(e1);
+        }
+        out[0] = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        out[1] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        out[2] = q0.add(q1).reduceLanes(VectorOperators.ADD);
+        out[3] = m0.max(m1).reduceLanes(VectorOperators.MAX);
+    }
+
+    /** Adds the body of one row, times {@code rowFactor}, into per-column accumulators. */
+    static void accumulateRow(MemorySegment seg, long byteOffset, int n, boolean bf16, ByteOrder order,
+                              double rowFactor, double[] sum, double[] absSum, double[] sqSum, double[] absMax) {
+        int elementBytes = bf16 ? 2 : 4;
+        int body = bodyLength(n);
+        for (int j = 0; j < body; j += FS.length()) {
+            FloatVector w = load(seg, byteOffset + (long) j * elementBytes, bf16, order);
+            for (int part = 0; part < 2; part++) {
+                int k = j + part * DL;
+                DoubleVector d = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, part)).mul(rowFactor);
+                DoubleVector e = d.abs();
+                DoubleVector.fromArray(DS, sum, k).add(d).intoArray(sum, k);
+                DoubleVector.fromArray(DS, absSum, k).add(e).intoArray(absSum, k);
+                d.fma(d, DoubleVector.fromArray(DS, sqSum, k)).intoArray(sqSum, k);
+                DoubleVector.fromArray(DS, absMax, k).max(e).intoArray(absMax, k);
+            }
+        }
+    }
+
+    /**
+     * Scales the body of a run of {@code n} f32 elements: {@code dst_j = (float) ((r · w_j) · c_j)},
+     * rounded once from double.
+     *
+     * @param colFactors array holding c_j at {@code colOffset + j}, or null
+     */
+    static void scaleF32(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int n,
+                         double rowFactor, double[] colFactors, int colOffset) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        int body = bodyLength(n);
+        for (int j = 0; j < body; j += FS.length()) {
+            FloatVector w = FloatVector.fromMemorySegment(FS, src, srcByte + 4L * j, le);
+            DoubleVector d0 = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, 0)).mul(rowFactor);
+            DoubleVector d1 = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, 1)).mul(rowFactor);
+            if (colFactors != null) {
+                d0 = d0.mul(DoubleVector.fromArray(DS, colFactors, colOffset + j));
+                d1 = d1.mul(DoubleVector.fromArray(DS, colFactors, colOffset + j + DL));
+            }
+            FloatVector low = (FloatVector) d0.convertShape(VectorOperators.D2F, FS, 0);
+            FloatVector high = (FloatVector) d1.convertShape(VectorOperators.D2F, FS, -1);
+            low.blend(high, HIGH_HALF).intoMemorySegment(dst, dstByte + 4L * j, le);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.wisca.rescale.plan;
+
+import dev.wisca.io.Dtype;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.SafetensorsFile;
+import dev.wisca.io.SafetensorsWriter;
+import dev.wisca.io.Tensor;
+import dev.wisca.io.TensorSource;
+import dev.wisca.io.TensorSpec;
+import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.solve.SiteReport;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A plan on disk: a folder with {@code plan.json} (options, reports, fingerprint, hash) and
+ * {@code plan.safetensors} (F64 vectors {@code <tensor>::rows}, {@code <tensor>::cols},
+ * {@code site::<id>}). Loading checks structure, lengths and hash; loading against a checkpoint
+ * also checks every planned tensor's dtype and shape. Any mismatch is {@link ErrorKind#INVALID_PLAN}.
+ */
+public final class PlanStore {
+    public static final String JSON = "plan.json";
+    public static final String VECTORS = "plan.safetensors";
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private PlanStore() {}
+
+    public static void save(Plan plan, Path folder) {
+        Map<String, double[]> vectors = new LinkedHashMap<>();
+        plan.factors().values().forEach(f -> {
+            vectors.put(rowsName(f.tensor()), f.rowsView());
+            vectors.put(colsName(f.tensor()), f.colsView());
+        });
+        plan.siteScales().forEach((id, s) -> vectors.put(siteName(id), s));
+        List<TensorSpec> specs = new ArrayList<>();
+        vectors.forEach((name, v) -> specs.add(new TensorSpec(name, Dtype.F64, new long[] {v.length})));
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, folder, null, "cannot create the plan folder: " + e, e);
+        }
+        try (Arena arena = Arena.ofConfined();
+             SafetensorsWriter writer = SafetensorsWriter.create(folder.resolve(VECTORS), specs, Map.of("format", PlanJson.FORMAT))) {
+            for (TensorSpec spec : writer.fileOrder()) {
+                double[] v = vectors.get(spec.name());
+                MemorySegment bytes = arena.allocate(8L * v.length, 8);
+                for (int i = 0; i < v.length; i++) bytes.setAtIndex(F64, i, v[i]);
+                writer.write(spec.name(), bytes);
+            }
+            writer.commit();
+        }
+        try {
+            Files.writeString(folder.resolve(JSON), PlanJson.write(plan), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, folder.resolve(JSON), null, "cannot write the plan: " + e, e);
+        }
+    }
+
+    /** Loads a plan and checks it fits {@code checkpoint}. */
+    public static Plan load(Path folder, TensorSource checkpoint) {
+        Plan plan = load(folder);
+        plan.checkMatches(checkpoint);
+        return plan;
+    }
+
+    public static Plan load(Path folder) {
+        Path jsonFile = folder.resolve(JSON);
+        String json;
+        try {
+            json = Files.readString(jsonFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.INVALID_PLAN, jsonFile, null, "cannot read the plan: " + e, e);
+        }
+        PlanJson.Document doc = PlanJson.read(json, jsonFile);
+        Path vectorFile = folder.resolve(VECTORS);
+        if (!Files.isRegularFile(vectorFile)) throw PlanJson.invalid(vectorFile, "the plan's scale vectors are missing");
+        try (SafetensorsFile vectors = SafetensorsFile.open(vectorFile)) {
+            Map<String, TensorFactors> factors = new LinkedHashMap<>();
+            for (PlanJson.TensorEntry t : doc.tensors()) {
+                if (t.name() == null || t.shape() == null) throw PlanJson.invalid(jsonFile, "a tensor entry needs name and shape");
+                try {
+                    factors.put(t.name(), new TensorFactors(t.name(), PlanJson.dtype(t, jsonFile), t.shape(),
+                        vector(vectors, rowsName(t.name())), vector(vectors, colsName(t.name())), t.offsetGain()));
+                } catch (IllegalArgumentException e) {
+                    throw new WiscaException(ErrorKind.INVALID_PLAN, vectorFile, t.name(), e.getMessage());
+                }
+            }
+            List<SiteReport> reports = PlanJson.reports(doc, jsonFile);
+            Map<String, double[]> scales = new LinkedHashMap<>();
+            for (SiteReport r : reports) {
+                double[] s = vector(vectors, siteName(r.id()));
+                if (s.length != r.channels()) throw new WiscaException(ErrorKind.INVALID_PLAN, vectorFile, siteName(r.id()),
+                    r.channels() + " scales expected, found " + s.length);
+                scales.put(r.id(), s);
+            }
+            Plan plan = new Plan(PlanJson.options(doc, jsonFile), doc.undo(), reports, scales, factors);
+            if (!plan.hash().equals(doc.hash())) {
+                throw PlanJson.invalid(vectorFile, "the scale vectors do not match plan.json (hash " + plan.hash()
+                    + ", expected " + doc.hash() + ")");
+            }
+            return plan;
+        }
+    }
+
+    private static double[] vector(SafetensorsFile file, String name) {
+        Tensor t = file.find(name).orElseThrow(() -> new WiscaException(ErrorKind.INVALID_PLAN, file.path(), name,
+            "the plan names this vector but plan.safetensors lacks it"));
+        if (t.dtype() != Dtype.F64 || t.shape().length != 1) {
+            throw new WiscaException(ErrorKind.INVALID_PLAN, file.path(), name, "scale vectors are 1-D F64");
+        }
+        double[] out = new double[Math.toIntExact(t.elementCount())];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = t.data().getAtIndex(F64, i);
+            if (!(out[i] > 0 && Double.isFinite(out[i]))) {
+                throw new WiscaException(ErrorKind.INVALID_PLAN, file.path(), name, "scale " + out[i] + " at " + i + " is not positive and finite");
+            }
+        }
+        return out;
+    }
+
+    static String rowsName(String tensor) { return tensor + "::rows"; }
+
+    static String colsName(String tensor) { return tensor + "::cols"; }
+
+    static String siteName(String id) { return "site::" + id; }
+}

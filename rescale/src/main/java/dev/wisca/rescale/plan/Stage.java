@@ -1,0 +1,33 @@
+package dev.wisca.rescale.plan;
+
+import dev.wisca.rescale.graph.Pair;
+import java.util.List;
+
+/**
+ * The fixed order in which sites are solved. A later stage's statistics see the factors of the
+ * earlier stages applied on the fly, so interacting sites (a norm fold scales q's columns, QK then
+ * scales q's rows) are solved once each, without iterating. Sites within one stage are independent:
+ * they touch different tensors, or different indices along the same axis.
+ *
+ * <ol>
+ *   <li>{@link #NORM}: norm gains folded into (or balanced against) the following linears' columns;</li>
+ *   <li>{@link #ATTENTION}: QK, QK-norm gains, VO, LoRA — rows of q/k/v, columns of o, A rows and B columns;</li>
+ *   <li>{@link #MLP}: up/down, whose up columns carry the post-attention norm fold.</li>
+ * </ol>
+ */
+public enum Stage {
+    NORM(List.of(Pair.NORM)),
+    ATTENTION(List.of(Pair.QK, Pair.QKNORM, Pair.VO, Pair.LORA)),
+    MLP(List.of(Pair.UPDOWN));
+
+    private final List<Pair> pairs;
+
+    Stage(List<Pair> pairs) { this.pairs = pairs; }
+
+    public List<Pair> pairs() { return pairs; }
+
+    public static Stage of(Pair pair) {
+        for (Stage s : values()) if (s.pairs.contains(pair)) return s;
+        throw new IllegalArgumentException("no stage for " + pair);
+    }
+}

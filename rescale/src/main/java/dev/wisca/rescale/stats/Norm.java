@@ -1,0 +1,18 @@
+package dev.wisca.rescale.stats;
+
+import java.util.Locale;
+
+/**
+ * How a side of a site is measured. Over several members a side combines as one long vector:
+ * L1 sums, L2 is the root of the summed squares, MAX takes the maximum.
+ */
+public enum Norm {
+    L1, L2, MAX;
+
+    public String cliName() { return name().toLowerCase(Locale.ROOT); }
+
+    public static Norm parse(String s) {
+        for (Norm n : values()) if (n.cliName().equals(s.trim().toLowerCase(Locale.ROOT))) return n;
+        throw new IllegalArgumentException("unknown norm '" + s + "' (expected l1, l2 or max)");
+    }
+}

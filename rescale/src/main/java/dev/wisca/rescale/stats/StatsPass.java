@@ -1,0 +1,139 @@
+package dev.wisca.rescale.stats;
+
+import dev.wisca.io.Dtype;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.Tensor;
+import dev.wisca.io.TensorSource;
+import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.backend.AxisStats;
+import dev.wisca.rescale.backend.Backend;
+import dev.wisca.rescale.backend.Elements;
+import dev.wisca.rescale.backend.MatrixView;
+import dev.wisca.rescale.graph.Axis;
+import dev.wisca.rescale.graph.Member;
+import dev.wisca.rescale.graph.Site;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.Collectors;
+
+/**
+ * One read-only pass over a source gathering the statistics of every member of every site. Each
+ * matrix (a tensor, or one batch of a 3-D tensor) is read once for all members on it, split into
+ * row blocks that run in parallel; the blocks' partial statistics are merged.
+ */
+public final class StatsPass {
+    /** Elements per parallel block: large enough to amortise task overhead, small enough to balance. */
+    static final long BLOCK_ELEMENTS = 1L << 20;
+
+    private StatsPass() {}
+
+    /** Where one member's statistics go. */
+    private record Ref(int site, int member) {}
+
+    /** The members reading one matrix. */
+    private record MatrixKey(String tensor, int batch, boolean offsetGain) {}
+
+    private record Block(MatrixKey key, MatrixView matrix, long rowStart, long rowEnd,
+                         double[] rowFactors, double[] colFactors, List<Ref> refs) {}
+
+    /** Statistics per site, in {@code sites} order. */
+    public static List<SiteStats> collect(TensorSource source, List<Site> sites, FactorLookup priors,
+                                          Backend backend, int parallelism) {
+        Map<MatrixKey, List<Ref>> byMatrix = new LinkedHashMap<>();
+        for (int s = 0; s < sites.size(); s++) {
+            List<Member> members = sites.get(s).members();
+            for (int m = 0; m < members.size(); m++) {
+                Member member = members.get(m);
+                byMatrix.computeIfAbsent(new MatrixKey(member.tensor(), member.batch(), member.offsetGain()),
+                    k -> new ArrayList<>()).add(new Ref(s, m));
+            }
+        }
+        List<Block> blocks = new ArrayList<>();
+        for (var entry : byMatrix.entrySet()) {
+            blocks.addAll(blocksOf(source, entry.getKey(), entry.getValue(), sites, priors));
+        }
+        Map<Ref, ChannelStats> merged;
+        try (ForkJoinPool pool = new ForkJoinPool(Math.max(1, parallelism))) {
+            merged = pool.submit(() -> blocks.parallelStream()
+                .flatMap(b -> partials(b, sites, backend).entrySet().stream())
+                .collect(Collectors.toConcurrentMap(Map.Entry::getKey, Map.Entry::getValue, ChannelStats::merge)))
+                .join();
+        }
+        List<SiteStats> out = new ArrayList<>(sites.size());
+        for (int s = 0; s < sites.size(); s++) {
+            Site site = sites.get(s);
+            List<ChannelStats> stats = new ArrayList<>();
+            List<Dtype> dtypes = new ArrayList<>();
+            for (int m = 0; m < site.members().size(); m++) {
+                stats.add(merged.getOrDefault(new Ref(s, m), ChannelStats.empty(site.channels())));
+                dtypes.add(source.tensor(site.members().get(m).tensor()).dtype());
+            }
+            out.add(new SiteStats(site, stats, dtypes));
+        }
+        return out;
+    }
+
+    private static Map<Ref, ChannelStats> partials(Block b, List<Site> sites, Backend backend) {
+        Map<Axis, AxisStats> byAxis = new LinkedHashMap<>();
+        Map<Ref, ChannelStats> out = new LinkedHashMap<>();
+        for (Ref ref : b.refs()) {
+            Site site = sites.get(ref.site());
+            Member member = site.members().get(ref.member());
+            AxisStats axis = byAxis.computeIfAbsent(member.axis(), a -> backend.stats(b.matrix(), b.rowStart(),
+                b.rowEnd(), a, b.rowFactors(), b.colFactors(), b.key().offsetGain()));
+            out.merge(ref, ChannelStats.of(axis, member.channelOf(), site.channels()), ChannelStats::merge);
+        }
+        return out;
+    }
+
+    private static List<Block> blocksOf(TensorSource source, MatrixKey key, List<Ref> refs,
+                                        List<Site> sites, FactorLookup priors) {
+        Tensor tensor = source.tensor(key.tensor());
+        if (!Elements.supports(tensor.dtype())) {
+            throw new WiscaException(ErrorKind.UNSUPPORTED_DTYPE, tensor.file(), key.tensor(),
+                "a scale site needs a float tensor (f32, f64, bf16, f16), this one is " + tensor.dtype());
+        }
+        MatrixView whole = view(tensor, key);
+        MatrixView matrix = whole.batch(key.batch());
+        for (Ref ref : refs) {
+            Member member = sites.get(ref.site()).members().get(ref.member());
+            long axisLength = member.axis() == Axis.ROWS ? matrix.rows() : matrix.cols();
+            if (member.length() != axisLength) {
+                throw new WiscaException(ErrorKind.INVALID_SPEC, tensor.file(), key.tensor(),
+                    "site " + sites.get(ref.site()).id() + " maps " + member.length() + " indices along "
+                        + member.axis() + " but the tensor has " + axisLength);
+            }
+        }
+        double[] rowFactors = slice(priors.rows(key.tensor()), key.batch(), matrix.rows());
+        double[] colFactors = slice(priors.cols(key.tensor()), key.batch(), matrix.cols());
+        long rowsPerBlock = Math.max(1, BLOCK_ELEMENTS / Math.max(1, matrix.cols()));
+        List<Block> blocks = new ArrayList<>();
+        for (long start = 0; start < matrix.rows(); start += rowsPerBlock) {
+            blocks.add(new Block(key, matrix, start, Math.min(matrix.rows(), start + rowsPerBlock),
+                rowFactors, colFactors, refs));
+        }
+        return blocks;
+    }
+
+    private static MatrixView view(Tensor tensor, MatrixKey key) {
+        int rank = tensor.shape().length;
+        boolean batched = key.batch() >= 0;
+        if (rank < 1 || rank > 3 || batched != (rank == 3) || (batched && key.batch() >= tensor.shape()[0])) {
+            throw new WiscaException(ErrorKind.INVALID_SPEC, tensor.file(), key.tensor(),
+                "a site member needs a 1-D or 2-D tensor, or a batch index within a 3-D tensor; shape is "
+                    + Arrays.toString(tensor.shape()) + ", batch " + key.batch());
+        }
+        return MatrixView.of(tensor.data(), tensor.dtype(), tensor.shape());
+    }
+
+    /** The part of a whole-tensor factor vector that belongs to one batch. */
+    private static double[] slice(double[] factors, int batch, long length) {
+        if (factors == null || batch < 0) return factors;
+        int from = Math.toIntExact(batch * length);
+        return Arrays.copyOfRange(factors, from, Math.toIntExact(from + length));
+    }
+}
