@@ -23,7 +23,8 @@ import java.util.Random;
 
 /**
  * Tiny random checkpoints built from a spec alone and one of its example configs. Norm gains and
- * biases are random (not ones and zeros) so that folding and bias mistakes change outputs.
+ * biases are random (not ones and zeros) so that folding and bias mistakes change outputs. Values
+ * are f32-representable; {@link TinyModelFiles} writes them as Hugging Face folders.
  */
 public final class TinyModels {
     private TinyModels() {}
@@ -85,14 +86,15 @@ public final class TinyModels {
     private static TinyTensor gaussian(String name, long[] shape, Random random) {
         TensorSpec ts = new TensorSpec(name, Dtype.F32, shape);
         double[] v = new double[Math.toIntExact(ts.elementCount())];
-        for (int i = 0; i < v.length; i++) v[i] = random.nextGaussian() * 0.5;
+        for (int i = 0; i < v.length; i++) v[i] = (float) (random.nextGaussian() * 0.5);
         return new TinyTensor(ts, v);
     }
 
     private static double[] values(BoundTensor t, NormKind norm, long count, Random random) {
         double[] v = new double[Math.toIntExact(count)];
         for (int i = 0; i < v.length; i++) {
-            v[i] = switch (t.kind()) {
+            // values exactly representable in f32, so a written F32 checkpoint holds exactly these numbers
+            v[i] = (float) switch (t.kind()) {
                 case "norm" -> norm == NormKind.RMS_OFFSET ? random.nextDouble() - 0.5 : 0.5 + random.nextDouble();
                 case "bias", "norm_bias" -> random.nextDouble() - 0.5;
                 default -> random.nextGaussian() * 0.5;
