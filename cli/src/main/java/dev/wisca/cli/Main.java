@@ -15,6 +15,7 @@ import java.io.PrintWriter;
     subcommands = {
         InspectCommand.class,
         ReshardCommand.class,
+        ServeCommand.class,
         HelpCommand.class,
         AutoComplete.GenerateCompletion.class,
     },
