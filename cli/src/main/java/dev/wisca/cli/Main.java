@@ -16,6 +16,7 @@ import java.io.PrintWriter;
         InspectCommand.class,
         ReshardCommand.class,
         ServeCommand.class,
+        WatchCommand.class,
         HelpCommand.class,
         AutoComplete.GenerateCompletion.class,
     },
