@@ -15,6 +15,11 @@ import java.io.PrintWriter;
     subcommands = {
         InspectCommand.class,
         ReshardCommand.class,
+        PlanCommand.class,
+        RescaleCommand.class,
+        UndoCommand.class,
+        VerifyCommand.class,
+        DemoCommand.class,
         ServeCommand.class,
         WatchCommand.class,
         HelpCommand.class,

@@ -1,17 +1,14 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.hooks.HookOptions;
 import dev.wisca.hooks.watch.CheckpointWatcher;
 import dev.wisca.hooks.watch.Outcome;
 import dev.wisca.hooks.watch.WatchOptions;
-import dev.wisca.rescale.graph.Granularity;
-import dev.wisca.rescale.graph.Pair;
-import dev.wisca.rescale.graph.SiteOptions;
-import dev.wisca.rescale.solve.Pow2Mode;
 import dev.wisca.rescale.spec.SpecLibrary;
-import dev.wisca.rescale.stats.Norm;
+import dev.wisca.sdk.RescaleSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +19,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -44,6 +40,7 @@ final class WatchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
     @Mixin JsonOutput json;
+    @Mixin RescaleFlags flags;
 
     @Parameters(index = "0", paramLabel = "DIR", description = "The trainer's output folder (holding checkpoint-<step>/).")
     Path dir;
@@ -60,35 +57,13 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--poll", paramLabel = "SECONDS", defaultValue = "5", description = "Seconds between looks (default: ${DEFAULT-VALUE}).")
     double pollSeconds;
 
-    @Option(names = "--pairs", paramLabel = "LIST", split = ",", defaultValue = "qk,vo", description = "Sites: qk, vo, updown, norm, qknorm (default: ${DEFAULT-VALUE}).")
-    List<String> pairs;
-
-    @Option(names = "--granularity", paramLabel = "G", defaultValue = "tensor", description = "tensor, kv-group or channel (default: ${DEFAULT-VALUE}).")
-    String granularity;
-
-    @Option(names = "--norm", paramLabel = "N", defaultValue = "l1", description = "l1, l2 or max (default: ${DEFAULT-VALUE}).")
-    String norm;
-
-    @Option(names = "--alpha", paramLabel = "A", defaultValue = "1.0", description = "Damping exponent, 1 balances fully (default: ${DEFAULT-VALUE}).")
-    double alpha;
-
-    @Option(names = "--pow2", paramLabel = "MODE", defaultValue = "auto", description = "Power-of-two scales: auto, on, off (default: ${DEFAULT-VALUE}).")
-    String pow2;
-
-    @Option(names = "--arch-spec", paramLabel = "FILE", description = "An extra architecture spec, preferred in detection.")
-    Path archSpec;
-
     @Override
     public Integer call() throws Exception {
-        EnumSet<Pair> wanted = EnumSet.noneOf(Pair.class);
-        for (String p : pairs) wanted.add(Pair.parse(p));
-        HookOptions base = HookOptions.defaults();
-        HookOptions rescale = new HookOptions(new SiteOptions(wanted, Granularity.parse(granularity)),
-            base.solver().withNorm(Norm.parse(norm)).withAlpha(alpha).withPow2(Pow2Mode.valueOf(pow2.trim().toUpperCase(Locale.ROOT))));
+        RescaleSettings settings = flags.settings();
         SpecLibrary library = SpecLibrary.builtin();
-        if (archSpec != null) library = library.with(SpecLibrary.load(archSpec));
-        WatchOptions options = new WatchOptions(rescale, Optional.ofNullable(outOfPlace), optimizerState,
-            Duration.ofMillis(Math.round(pollSeconds * 1000)), Runtime.getRuntime().availableProcessors(), library);
+        if (flags.archSpec().isPresent()) library = library.with(SpecLibrary.load(flags.archSpec().get()));
+        WatchOptions options = new WatchOptions(new HookOptions(settings.sites(), settings.solver()), Optional.ofNullable(outOfPlace),
+            optimizerState, Duration.ofMillis(Math.round(pollSeconds * 1000)), settings.parallelism(), library);
         CheckpointWatcher watcher = new CheckpointWatcher(dir, options);
         PrintWriter out = spec.commandLine().getOut();
         if (once) {

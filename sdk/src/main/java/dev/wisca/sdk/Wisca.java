@@ -5,6 +5,14 @@ import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.Reshard;
+import dev.wisca.rescale.forward.ComputeDevice;
+import dev.wisca.rescale.forward.djl.DjlForwardProvider;
+import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.spec.SpecLibrary;
+import dev.wisca.rescale.verify.CheckpointVerifier;
+import dev.wisca.rescale.verify.VerifyOptions;
+import dev.wisca.rescale.verify.VerifyReport;
+import dev.wisca.rescale.plan.PlanStore;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,9 +26,13 @@ import java.util.TreeMap;
  * The wisca SDK: every operation on a checkpoint starts here.
  *
  * <pre>{@code
- * CheckpointSummary s = Wisca.inspect(Path.of("Llama-3.2-1B"));
- * System.out.println(s.tensors().size() + " tensors, " + s.totalBytes() + " bytes");
- * Wisca.reshard(Path.of("Llama-3.2-1B"), Path.of("out"), 2_000_000_000L, Optional.of(Dtype.BF16));
+ * RescaleSettings settings = RescaleSettings.paper();            // Q/K + V/O, tensor-wise, L1
+ * try (Model model = Wisca.open(Path.of("Llama-3.2-1B"))) {      // detects the architecture
+ *     RescalePlan plan = model.plan(settings);                   // read-only statistics pass
+ *     model.apply(plan.plan(), Path.of("Llama-3.2-1B-wisca"), settings);  // streaming write
+ *     Wisca.savePlan(plan.plan(), Path.of("plan"));              // small, invertible artifact
+ * }
+ * CheckpointSummary s = Wisca.inspect(Path.of("Llama-3.2-1B-wisca"));
  * }</pre>
  *
  * Every method throws {@link dev.wisca.io.WiscaException} (with a kind, the file and the tensor)
@@ -28,6 +40,53 @@ import java.util.TreeMap;
  */
 public final class Wisca {
     private Wisca() {}
+
+    /** Opens a checkpoint and detects its architecture from config.json and tensor names (or the adapter config). */
+    public static Model open(Path path) {
+        return Model.open(path, Optional.empty());
+    }
+
+    /** Opens a checkpoint with a user architecture spec file (see the built-in specs for the format). */
+    public static Model open(Path path, Path archSpec) {
+        return Model.open(path, Optional.of(archSpec));
+    }
+
+    /** Plans and applies in one call; returns the plan that was applied. */
+    public static RescalePlan rescale(Path in, Path out, RescaleSettings settings) {
+        try (Model model = open(in)) {
+            RescalePlan plan = model.plan(settings);
+            model.apply(plan.plan(), out, settings);
+            return plan;
+        }
+    }
+
+    /** Saves a plan as {@code plan.json} + {@code plan.safetensors} in {@code folder}. */
+    public static void savePlan(Plan plan, Path folder) {
+        PlanStore.save(plan, folder);
+    }
+
+    /** Loads a plan saved by {@link #savePlan}; a damaged or foreign plan fails with InvalidPlan. */
+    public static Plan loadPlan(Path folder) {
+        return PlanStore.load(folder);
+    }
+
+    /**
+     * Checks that {@code b} computes the same function as {@code a}. {@link VerifyOptions#probes()}
+     * compares every rescalable block with seeded probe vectors (fast, linear in the touched weights);
+     * {@link VerifyOptions#full()} compares logits of a full forward pass (DJL PyTorch, f64 on CPU).
+     * The tolerance is derived from the stored dtypes unless the options set one.
+     */
+    public static VerifyReport verify(Path a, Path b, VerifyOptions options) {
+        return verify(a, b, Optional.empty(), Optional.empty(), options, ComputeDevice.CPU);
+    }
+
+    /** As {@link #verify(Path, Path, VerifyOptions)}, with PEFT adapters applied on either side and a device for the forward pass. */
+    public static VerifyReport verify(Path a, Path b, Optional<Path> adapterA, Optional<Path> adapterB, VerifyOptions options,
+                                      ComputeDevice device) {
+        SpecLibrary library = SpecLibrary.builtin();
+        return CheckpointVerifier.verify(a, b, adapterA, adapterB, options, library,
+            Optional.of(new DjlForwardProvider(library, device)));
+    }
 
     /** Reads the headers (not the data) of a file, checkpoint folder, sharded checkpoint or adapter. */
     public static CheckpointSummary inspect(Path path) {

@@ -75,7 +75,6 @@ final class ExprParser {
 
     private String acceptAny(List<String> ops) {
         for (String op : ops) {
-            // '!' alone is unary not; do not read '!=' as a prefix of something else
             if (accept(op)) return op;
         }
         return null;
@@ -84,9 +83,6 @@ final class ExprParser {
     private boolean accept(String token) {
         skipSpace();
         if (!text.startsWith(token, pos)) return false;
-        if (token.equals("<") || token.equals(">")) {
-            if (text.startsWith("=", pos + 1)) return false;
-        }
         pos += token.length();
         return true;
     }

@@ -33,10 +33,8 @@ final class SpecChecks {
         require(json.mlp(), "mlp");
         require(json.dims(), "dims");
         require(json.prefix(), "prefix");
-        require(json.globals(), "globals");
         require(json.tensors(), "tensors");
         require(json.sites(), "sites");
-        require(json.examples(), "examples");
         check(() -> NormKind.parse(json.norm()), "norm");
         check(() -> MlpKind.parse(json.mlp()), "mlp");
         json.dims().forEach((name, rule) -> dim(rule, "dims." + name));
@@ -56,6 +54,7 @@ final class SpecChecks {
         json.tensors().forEach((r, alts) -> role(r, alts, "tensors." + r));
         for (int i = 0; i < json.sites().size(); i++) site(json.sites().get(i), "sites[" + i + "]");
         json.examples().forEach((name, ex) -> {
+            if (ex == null) throw invalid("examples." + name + " is null");
             if (ex.config() == null || !ex.config().isObject()) throw invalid("examples." + name + ".config must be an object");
         });
     }
@@ -121,6 +120,9 @@ final class SpecChecks {
         }
         if (s.repeat() != null && !s.id().contains("${expert}")) throw invalid(where + ".id must contain ${expert} when repeating");
         if (s.skip() != null) return;
+        if (s.pair().equals("updown") && !MlpKind.parse(json.mlp()).hasUpDownSymmetry()) {
+            throw invalid(where + ": ungated GELU MLP has no up/down symmetry; declare the site with \"skip\"");
+        }
         require(s.mul(), where + ".mul");
         require(s.div(), where + ".div");
         for (String ref : s.mul()) ref(ref, where + ".mul");

@@ -21,7 +21,7 @@ import java.util.List;
  * @param globals       roles outside layers (no prefix)
  * @param tensors       per-layer roles (prefixed)
  * @param sites         scale sites
- * @param examples      tiny configs for the synthetic generator and self-tests
+ * @param examples      optional tiny configs for the synthetic generator and self-tests
  */
 public record SpecJson(
     @JsonProperty("model_type") String modelType,
@@ -36,6 +36,11 @@ public record SpecJson(
     LinkedHashMap<String, List<RoleRule>> tensors,
     List<SiteRule> sites,
     LinkedHashMap<String, Example> examples) {
+
+    public SpecJson {
+        if (globals == null) globals = new LinkedHashMap<>();
+        if (examples == null) examples = new LinkedHashMap<>();
+    }
 
     /**
      * A number from config keys (first present wins) or, failing that, the {@code else} expression.

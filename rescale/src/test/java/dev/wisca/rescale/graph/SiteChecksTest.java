@@ -71,4 +71,13 @@ class SiteChecksTest {
         assertTrue(set.site("final_norm").isEmpty());
         assertTrue(set.skipped().stream().anyMatch(s -> s.id().equals("final_norm") && s.reason().contains("one side")), set.skipped().toString());
     }
+
+    @Test
+    void upDownOnAnUngatedGeluMlpIsRejected(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("gelu.json");
+        Files.writeString(file, llama().replace("\"mlp\": \"gated_silu\"", "\"mlp\": \"gelu\""));
+        WiscaException e = assertThrows(WiscaException.class, () -> SpecLibrary.load(file));
+        assertEquals(ErrorKind.INVALID_SPEC, e.kind());
+        assertTrue(e.getMessage().contains("gelu.json") && e.getMessage().contains("no up/down symmetry"), e.getMessage());
+    }
 }

@@ -135,7 +135,7 @@ class SiteStructureTest {
         // per head [q | k | v] interleaved, with biases and a separate post-attention norm
         SiteSet ph = sites("falcon", "per_head", Granularity.KV_GROUP, Pair.QK, Pair.NORM);
         assertMap(member(ph.site("layers.0.qk").orElseThrow(), "query_key_value.bias", 1), 192, r -> (r % 48) < 16 ? r / 48 : -1);
-        assertTrue(ph.site("layers.0.post_attention_norm").isPresent());
+        assertTrue(ph.site("layers.0.mlp_norm").isPresent());
     }
 
     @Test

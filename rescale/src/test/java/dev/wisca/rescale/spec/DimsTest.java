@@ -106,4 +106,15 @@ class DimsTest {
         assertThrows(IllegalArgumentException.class, () -> Expr.parse("a b"));
         assertThrows(IllegalArgumentException.class, () -> Expr.parse("t ? a"));
     }
+
+    @Test
+    void ropePairingsTieTheRightDims() {
+        // rotate_half, rot 8 of 12: (0,4) (1,5) (2,6) (3,7), 8..11 free
+        int[] half = {0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7};
+        int[] inter = {0, 0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 7};
+        for (int d = 0; d < 12; d++) {
+            assertEquals(half[d], RopePairing.ROTATE_HALF.channelOf(d, 8), "rotate_half " + d);
+            assertEquals(inter[d], RopePairing.INTERLEAVED.channelOf(d, 8), "interleaved " + d);
+        }
+    }
 }

@@ -1,0 +1,58 @@
+package dev.wisca.cli;
+
+import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.RescaleFlags;
+import dev.wisca.cli.options.Verbosity;
+import dev.wisca.sdk.Model;
+import dev.wisca.sdk.RescalePlan;
+import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.sdk.Wisca;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code wisca plan}: the read-only half of rescale. */
+@Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Solve the scales (read-only statistics pass) and save the plan: plan.json (summary) + plan.safetensors (scale vectors).",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  wisca plan ./model plan/",
+        "  wisca plan ./model plan/ --pairs qk,vo,updown --granularity channel --json",
+        "  wisca rescale ./model ./out --apply plan/"})
+final class PlanCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin RescaleFlags flags;
+    @Mixin Verbosity verbosity;
+    @Mixin JsonOutput json;
+
+    @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint file or folder.")
+    Path in;
+
+    @Parameters(index = "1", paramLabel = "PLAN", description = "Folder to save the plan into.")
+    Path planFolder;
+
+    @Override
+    public Integer call() {
+        RescaleSettings settings = flags.settings();
+        long start = System.nanoTime();
+        try (Model model = flags.archSpec().map(a -> Wisca.open(in, a)).orElseGet(() -> Wisca.open(in))) {
+            RescalePlan plan = model.plan(settings);
+            Wisca.savePlan(plan.plan(), planFolder);
+            PlanSummary summary = PlanSummary.of(plan, null, planFolder, System.nanoTime() - start);
+            PrintWriter o = spec.commandLine().getOut();
+            if (json.enabled()) {
+                Json.print(o, summary);
+            } else {
+                if (!verbosity.quiet()) summary.print(o, verbosity.verbose());
+                o.println("plan saved to " + planFolder + " (" + Units.duration(System.nanoTime() - start) + ")");
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.wisca.cli;
+
+import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.RescaleFlags;
+import dev.wisca.cli.options.Verbosity;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.plan.Plan;
+import dev.wisca.sdk.Model;
+import dev.wisca.sdk.RescalePlan;
+import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.sdk.Wisca;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code wisca rescale}: plan and apply a function-preserving rescale. */
+@Command(name = "rescale", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Balance weight pairs so the model computes exactly the same function with a better-balanced weight pattern (WISCA).",
+        "Defaults reproduce the paper: Q/K and V/O, one scale per tensor, L1 norms."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  wisca rescale ./Llama-3.2-1B ./Llama-3.2-1B-wisca",
+        "  wisca rescale ./model ./out --pairs qk,vo,updown --granularity kv-group",
+        "  wisca rescale ./model --plan-only plan/            # read-only: solve and save the plan",
+        "  wisca rescale ./model ./out --apply plan/          # apply a saved plan",
+        "  wisca rescale ./lora-adapter ./lora-balanced --pairs lora",
+        "  wisca rescale ./model ./out --optimizer-state ./optim   # Adam moments follow the weights"})
+final class RescaleCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin RescaleFlags flags;
+    @Mixin Verbosity verbosity;
+    @Mixin JsonOutput json;
+
+    @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint file or folder (sharded, or a PEFT adapter).")
+    Path in;
+
+    @Parameters(index = "1", paramLabel = "OUT", arity = "0..1", description = "Output file or folder (not needed with --plan-only).")
+    Path out;
+
+    @Option(names = "--plan-only", paramLabel = "PLAN", description = "Only solve (read-only) and save the plan into this folder.")
+    Path planOnly;
+
+    @Option(names = "--apply", paramLabel = "PLAN", description = "Apply a plan saved by --plan-only instead of solving.")
+    Path applyPlan;
+
+    @Option(names = "--save-plan", paramLabel = "PLAN", description = "Also save the applied plan into this folder (for 'wisca undo').")
+    Path savePlan;
+
+    @Option(names = "--optimizer-state", paramLabel = "DIR", description = "Adam moments as safetensors (<param>.exp_avg, <param>.exp_avg_sq): transformed into OUT/<DIR name>.")
+    Path optimizerState;
+
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu", description = "cpu (default).")
+    String device;
+
+    @Override
+    public Integer call() {
+        if (planOnly != null && applyPlan != null) throw new IllegalArgumentException("--plan-only and --apply exclude each other");
+        if (planOnly == null && out == null) throw new IllegalArgumentException("missing OUT (or use --plan-only PLAN to only solve)");
+        if (!device.equals("cpu")) {
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "--device " + device + " is not available: this build rescales on the CPU backend only");
+        }
+        RescaleSettings settings = flags.settings();
+        PrintWriter o = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        try (Model model = flags.archSpec().map(a -> Wisca.open(in, a)).orElseGet(() -> Wisca.open(in))) {
+            RescalePlan plan = applyPlan != null
+                ? new RescalePlan(model.architecture(), Wisca.loadPlan(applyPlan), List.of())
+                : model.plan(settings);
+            if (planOnly != null) {
+                Wisca.savePlan(plan.plan(), planOnly);
+            } else {
+                model.apply(plan.plan(), out, settings);
+                if (savePlan != null) Wisca.savePlan(plan.plan(), savePlan);
+                if (optimizerState != null) transformMoments(plan.plan(), settings, o);
+            }
+            PlanSummary summary = PlanSummary.of(plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
+            if (json.enabled()) {
+                Json.print(o, summary);
+            } else if (!verbosity.quiet()) {
+                summary.print(o, verbosity.verbose());
+            }
+            if (!json.enabled()) {
+                o.println(planOnly != null
+                    ? "plan saved to " + planOnly + " (" + Units.duration(System.nanoTime() - start) + ")"
+                    : "wrote " + out + " (" + Units.duration(System.nanoTime() - start) + ")");
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private void transformMoments(Plan plan, RescaleSettings settings, PrintWriter o) {
+        Path target = (out.getFileName().toString().endsWith(".safetensors") ? out.toAbsolutePath().getParent() : out)
+            .resolve(optimizerState.toAbsolutePath().getFileName());
+        int n = Model.transformOptimizerState(optimizerState, plan, target, settings);
+        if (!json.enabled() && !verbosity.quiet()) o.println("optimizer state: " + n + " moment tensors transformed into " + target);
+    }
+}

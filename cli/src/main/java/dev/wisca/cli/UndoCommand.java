@@ -1,0 +1,55 @@
+package dev.wisca.cli;
+
+import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.Verbosity;
+import dev.wisca.rescale.plan.Plan;
+import dev.wisca.sdk.Model;
+import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.sdk.Wisca;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code wisca undo}: apply the inverse of a saved plan. */
+@Command(name = "undo", mixinStandardHelpOptions = true,
+    description = "Undo a rescale: apply the reciprocal of a saved plan. With power-of-two scales the result is bit-identical to the original.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  wisca rescale ./model ./model-wisca --save-plan plan/",
+        "  wisca undo ./model-wisca plan/ ./model-restored"})
+final class UndoCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Verbosity verbosity;
+    @Mixin JsonOutput json;
+
+    @Parameters(index = "0", paramLabel = "IN", description = "The rescaled checkpoint.")
+    Path in;
+
+    @Parameters(index = "1", paramLabel = "PLAN", description = "The plan folder that was applied.")
+    Path planFolder;
+
+    @Parameters(index = "2", paramLabel = "OUT", description = "Where to write the restored checkpoint.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        Plan plan = Wisca.loadPlan(planFolder);
+        try (Model model = Wisca.open(in)) {
+            model.undo(plan, out, RescaleSettings.paper());
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        if (json.enabled()) {
+            Json.print(o, Map.of("output", out.toString(), "planHash", plan.hash(), "millis", (System.nanoTime() - start) / 1_000_000));
+        } else {
+            o.println("wrote " + out + " (plan " + plan.hash() + " undone, " + Units.duration(System.nanoTime() - start) + ")");
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.wisca.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.rescale.RescaleOptions;
+import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.graph.SiteOptions;
+import dev.wisca.rescale.graph.SiteSet;
+import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.lora.LoraSites;
+import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.spec.ArchSpec;
+import dev.wisca.rescale.spec.SpecLibrary;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * An opened checkpoint (file, folder, sharded folder or PEFT adapter) with its architecture
+ * detected. Reading is memory-mapped; nothing is loaded until a plan or apply needs it.
+ * Close it when done.
+ */
+public final class Model implements AutoCloseable {
+    private static final String ADAPTER_CONFIG = "adapter_config.json";
+
+    private final Checkpoint checkpoint;
+    private final Optional<ArchSpec> spec;
+    private final SpecLibrary library;
+
+    private Model(Checkpoint checkpoint, Optional<ArchSpec> spec, SpecLibrary library) {
+        this.checkpoint = checkpoint;
+        this.spec = spec;
+        this.library = library;
+    }
+
+    static Model open(Path path, Optional<Path> archSpecFile) {
+        SpecLibrary library = archSpecFile.map(f -> SpecLibrary.builtin().with(SpecLibrary.load(f))).orElseGet(SpecLibrary::builtin);
+        Checkpoint ckpt = Checkpoint.open(path);
+        try {
+            if (ckpt.isAdapter()) return new Model(ckpt, Optional.empty(), library);
+            JsonNode config = ckpt.configJson().orElseThrow(() -> new WiscaException(ErrorKind.INVALID_CONFIG, ckpt.folder(), null,
+                "no config.json next to the weights; wisca needs it to know the architecture (copy it from the original model folder)"));
+            ArchSpec arch = archSpecFile.isPresent() ? SpecLibrary.load(archSpecFile.get()) : library.detect(config, ckpt.tensors());
+            return new Model(ckpt, Optional.of(arch), library);
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+
+    /** The underlying tensors (zero-copy). */
+    public Checkpoint checkpoint() { return checkpoint; }
+
+    /** The model_type of the detected spec, or {@code lora} for an adapter. */
+    public String architecture() { return spec.map(ArchSpec::name).orElse("lora"); }
+
+    public boolean isAdapter() { return spec.isEmpty(); }
+
+    /** The scale sites for these options (and the sites the architecture cannot offer, with reasons). */
+    public SiteSet sites(SiteOptions options) {
+        if (spec.isPresent()) {
+            JsonNode config = checkpoint.configJson().orElseThrow();
+            return SymmetryGraph.build(spec.get(), config, checkpoint.tensors(), options);
+        }
+        if (!options.wants(dev.wisca.rescale.graph.Pair.LORA)) {
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null,
+                "this is a PEFT adapter: rescale it with --pairs lora (only LoRA A/B pairs live in an adapter)");
+        }
+        return LoraSites.build(library.lora(), adapterConfig(), checkpoint.tensors());
+    }
+
+    /** Reads statistics (read-only, parallel over tensors) and solves every site. */
+    public RescalePlan plan(RescaleSettings settings) {
+        SiteSet sites = sites(settings.sites());
+        Plan plan = Rescaler.plan(checkpoint, sites.sites(), options(settings));
+        return new RescalePlan(architecture(), plan, sites.skipped());
+    }
+
+    /** Streams this checkpoint through {@code plan} into {@code out} (same layout, side files copied). */
+    public void apply(Plan plan, Path out, RescaleSettings settings) {
+        plan.checkMatches(checkpoint);
+        Rescaler.apply(checkpoint, plan, out, options(settings));
+    }
+
+    /** Writes this checkpoint with {@code plan} undone (the reciprocal factors) into {@code out}. */
+    public void undo(Plan plan, Path out, RescaleSettings settings) {
+        plan.checkMatches(checkpoint);
+        Rescaler.undo(checkpoint, plan, out, options(settings));
+    }
+
+    /**
+     * Transforms Adam moments saved as safetensors (tensors named {@code <param>.exp_avg} and
+     * {@code <param>.exp_avg_sq}) consistently with {@code plan}: m/s and v/s² for an element scaled by s.
+     * Returns how many moment tensors were transformed.
+     */
+    public static int transformOptimizerState(Path moments, Plan plan, Path out, RescaleSettings settings) {
+        try (Checkpoint m = Checkpoint.open(moments)) {
+            return Rescaler.applyToMoments(m, plan, out, options(settings));
+        }
+    }
+
+    @Override
+    public void close() { checkpoint.close(); }
+
+    static RescaleOptions options(RescaleSettings settings) {
+        return RescaleOptions.defaults().withSolver(settings.solver()).withParallelism(settings.parallelism());
+    }
+
+    private JsonNode adapterConfig() {
+        Path file = checkpoint.folder().resolve(ADAPTER_CONFIG);
+        try {
+            return new ObjectMapper().readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.INVALID_CONFIG, file, null, "cannot read the adapter config: " + e.getMessage(), e);
+        }
+    }
+}
