@@ -22,6 +22,8 @@ import java.io.PrintWriter;
         StatsCommand.class,
         ReportCommand.class,
         DemoCommand.class,
+        ServeCommand.class,
+        WatchCommand.class,
         HelpCommand.class,
         AutoComplete.GenerateCompletion.class,
     },
