@@ -3,6 +3,7 @@ package dev.wisca.rescale.backend.djl;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
+import ai.djl.engine.StandardCapabilities;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -51,14 +52,22 @@ public final class DjlBackend implements Backend {
     /** PyTorch on the first GPU; INVALID_ARGUMENT when the engine sees none. */
     public static DjlBackend gpu() {
         Engine engine = engine();
-        if (engine.getGpuCount() < 1) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, NO_GPU);
+        if (!gpuUsable(engine)) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, NO_GPU);
         return new DjlBackend(engine, Device.gpu(), DEFAULT_TILE_ELEMENTS);
     }
 
     /** PyTorch on the first GPU when one is visible, else on the CPU. */
     public static DjlBackend preferGpu() {
         Engine engine = engine();
-        return new DjlBackend(engine, engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu(), DEFAULT_TILE_ELEMENTS);
+        return new DjlBackend(engine, gpuUsable(engine) ? Device.gpu() : Device.cpu(), DEFAULT_TILE_ELEMENTS);
+    }
+
+    /** Whether DJL's PyTorch engine can compute on a GPU here (starts the engine). */
+    public static boolean gpuAvailable() { return gpuUsable(engine()); }
+
+    /** A GPU the driver reports is usable only by a CUDA build of the native library, not the bundled CPU one. */
+    private static boolean gpuUsable(Engine engine) {
+        return engine.hasCapability(StandardCapabilities.CUDA) && engine.getGpuCount() > 0;
     }
 
     /** The same backend with another tile size (smaller tiles bound device memory tighter). */

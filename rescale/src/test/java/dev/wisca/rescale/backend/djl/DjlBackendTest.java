@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
@@ -96,7 +95,7 @@ class DjlBackendTest {
     void devicesByName() {
         assertEquals("djl-cpu", Backends.of("djl-cpu").name());
         Backend preferred = Backends.of("DJL");
-        boolean gpu = Engine.getEngine(DjlBackend.ENGINE).getGpuCount() > 0;
+        boolean gpu = DjlBackend.gpuAvailable();
         assertEquals(gpu ? "djl-gpu0" : "djl-cpu", preferred.name());
         if (gpu) {
             assertEquals("djl-gpu0", Backends.of("gpu").name());
