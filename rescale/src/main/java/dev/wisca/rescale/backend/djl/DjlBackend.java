@@ -31,6 +31,8 @@ public final class DjlBackend implements Backend {
     /** 2^21 elements: 16 MiB per f64 temporary, a handful alive per tile. */
     public static final long DEFAULT_TILE_ELEMENTS = 1L << 21;
     static final String ENGINE = "PyTorch";
+    /** DJL reads it when the engine starts: PyTorch's intra-op threads. */
+    static final String INTRA_OP_THREADS = "ai.djl.pytorch.num_threads";
     static final String NO_GPU = "no GPU visible to DJL's PyTorch engine; this build bundles the CPU native library — see README";
 
     private final Engine engine;
@@ -85,6 +87,9 @@ public final class DjlBackend implements Backend {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null,
                 "the DJL backend needs a little-endian host (it hands tensor bytes to PyTorch as they are); use --device cpu");
         }
+        // Callers already run one block per core; PyTorch's own OpenMP threads on top of that spin
+        // against each other (measured 3-10x slower on a busy 2-core host). Only if this starts the engine.
+        if (System.getProperty(INTRA_OP_THREADS) == null) System.setProperty(INTRA_OP_THREADS, "1");
         try {
             return Engine.getEngine(ENGINE);
         } catch (EngineException | IllegalArgumentException e) {
