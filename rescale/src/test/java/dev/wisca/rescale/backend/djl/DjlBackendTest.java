@@ -12,11 +12,13 @@ import dev.wisca.rescale.backend.AxisStats;
 import dev.wisca.rescale.backend.Backend;
 import dev.wisca.rescale.backend.Backends;
 import dev.wisca.rescale.backend.MatrixView;
+import dev.wisca.rescale.backend.cpu.ScalarBackend;
 import dev.wisca.rescale.fixtures.MemorySource;
 import dev.wisca.rescale.graph.Axis;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +31,8 @@ class DjlBackendTest {
     static final DjlBackend TINY_TILES = CPU.withMaxTileElements(13);
 
     @ParameterizedTest
-    @CsvSource({"F32, false", "F32, true", "F64, false", "F64, true", "BF16, false", "BF16, true", "F16, false", "F16, true"})
+    @CsvSource({"F32, false", "F32, true", "F64, false", "F64, true", "BF16, false", "BF16, true", "F16, false", "F16, true",
+        "F8_E4M3, false", "F8_E5M2, true"})
     void statisticsMatchTheScalarReference(Dtype dtype, boolean offsetGain) {
         BackendComparison.assertStatsMatch(CPU, dtype, 9, 37, offsetGain, 1, 1e-12);
         BackendComparison.assertStatsMatch(TINY_TILES, dtype, 6, 29, offsetGain, 2, 1e-12);
@@ -37,7 +40,8 @@ class DjlBackendTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"F32, false", "F32, true", "F64, false", "F64, true", "BF16, false", "BF16, true", "F16, false", "F16, true"})
+    @CsvSource({"F32, false", "F32, true", "F64, false", "F64, true", "BF16, false", "BF16, true", "F16, false", "F16, true",
+        "F8_E4M3, false", "F8_E5M2, true"})
     void scaledBytesEqualTheScalarReference(Dtype dtype, boolean offsetGain) {
         BackendComparison.assertScaleMatches(CPU, dtype, 1, 8, 33, offsetGain, 4);
         BackendComparison.assertScaleMatches(CPU, dtype, 3, 5, 17, offsetGain, 5);
@@ -58,6 +62,31 @@ class DjlBackendTest {
             MemorySegment out = arena.allocate(2);
             CPU.scale(m, 0, 1, out, new double[] {1.0 + halfUlp + 0x1p-30}, null, false);
             assertEquals(Integer.decode(expectedBits).shortValue(), out.get(ValueLayout.JAVA_SHORT_UNALIGNED, 0));
+        }
+    }
+
+    /** Element-misaligned and heap segments cannot be wrapped zero-copy: they take the copying path. */
+    @ParameterizedTest
+    @CsvSource({"F32, 2", "F64, 4", "F16, 1", "F32, -1"})
+    void misalignedAndHeapDataGiveTheSameBytes(Dtype dtype, int byteShift) {
+        int rows = 5, cols = 11, n = rows * cols;
+        try (MemorySource src = new MemorySource(); Arena arena = Arena.ofConfined()) {
+            src.add("w", dtype, new long[] {rows, cols}, BackendComparison.values(new Random(9), n, false));
+            MemorySegment aligned = src.tensor("w").data();
+            MemorySegment moved = byteShift < 0
+                ? MemorySegment.ofArray(new byte[(int) aligned.byteSize()])
+                : arena.allocate(aligned.byteSize() + byteShift, 8).asSlice(byteShift);
+            moved.copyFrom(aligned);
+            double[] rf = BackendComparison.factors(new Random(10), rows);
+            MemorySegment got = arena.allocate((long) n * dtype.byteSize());
+            MemorySegment ref = arena.allocate((long) n * dtype.byteSize());
+            MatrixView m = MatrixView.of(moved, dtype, new long[] {rows, cols});
+            TINY_TILES.scale(m, 0, n, got, rf, null, false);
+            ScalarBackend.INSTANCE.scale(m, 0, n, ref, rf, null, false);
+            assertEquals(-1L, got.mismatch(ref));
+            AxisStats stats = CPU.stats(m, 0, rows, Axis.ROWS, rf, null, false);
+            AxisStats expected = ScalarBackend.INSTANCE.stats(m, 0, rows, Axis.ROWS, rf, null, false);
+            BackendComparison.assertClose(expected.absSum(), stats.absSum(), 1e-12, "abs sum");
         }
     }
 
