@@ -1,6 +1,8 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.Verbosity;
+import dev.wisca.rescale.verify.VerifyOptions;
+import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.CheckpointSummary;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
@@ -23,7 +25,7 @@ import java.util.concurrent.Callable;
 /** {@code wisca demo}: the whole flow on a small generated GQA checkpoint, offline, in seconds. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Generate a small GQA checkpoint (llama layout: 4 query heads, 2 KV heads), rescale it with the paper's defaults,",
-        "undo the rescale, and check the results. Everything is written under --dir."},
+        "verify that it computes the same function, undo it, and verify again. Everything is written under --dir."},
     footerHeading = "%nExamples:%n",
     footer = {"  wisca demo", "  wisca demo --dir /tmp/wisca-demo --arch qwen2"})
 final class DemoCommand implements Callable<Integer> {
@@ -64,10 +66,22 @@ final class DemoCommand implements Callable<Integer> {
         o.println("2. rescaled with the paper's defaults (Q/K + V/O, tensor-wise, L1) -> " + rescaled);
         PlanSummary.of(p, rescaled, plan, 0).print(o, verbosity.verbose());
 
+        VerifyReport full = Wisca.verify(original, rescaled, VerifyOptions.full());
+        VerifyReport probes = Wisca.verify(original, rescaled, VerifyOptions.probes());
+        o.println("3. verified original vs rescaled:");
+        o.println("   " + full.summary());
+        o.println("   " + probes.summary());
+
         try (Model model = Wisca.open(rescaled)) {
             model.undo(p.plan(), restored, settings);
         }
-        o.println("3. undone with the saved plan -> " + restored);
+        VerifyReport back = Wisca.verify(original, restored, VerifyOptions.probes());
+        o.println("4. undone with the saved plan -> " + restored);
+        o.println("   " + back.summary());
+        if (full.exitCode() != 0 || probes.exitCode() != 0 || back.exitCode() != 0) {
+            o.println("demo FAILED: the rescaled checkpoint is not equivalent (please report this)");
+            return ExitCodes.CHECK_FAILED;
+        }
         o.printf("demo finished in %s%n", Units.duration(System.nanoTime() - start));
         return ExitCodes.OK;
     }

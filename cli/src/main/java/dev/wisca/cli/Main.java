@@ -18,6 +18,7 @@ import java.io.PrintWriter;
         PlanCommand.class,
         RescaleCommand.class,
         UndoCommand.class,
+        VerifyCommand.class,
         DemoCommand.class,
         HelpCommand.class,
         AutoComplete.GenerateCompletion.class,
