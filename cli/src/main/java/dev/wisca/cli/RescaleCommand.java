@@ -3,8 +3,6 @@ package dev.wisca.cli;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.Verbosity;
-import dev.wisca.io.ErrorKind;
-import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
@@ -33,7 +31,8 @@ import java.util.concurrent.Callable;
         "  wisca rescale ./model --plan-only plan/            # read-only: solve and save the plan",
         "  wisca rescale ./model ./out --apply plan/          # apply a saved plan",
         "  wisca rescale ./lora-adapter ./lora-balanced --pairs lora",
-        "  wisca rescale ./model ./out --optimizer-state ./optim   # Adam moments follow the weights"})
+        "  wisca rescale ./model ./out --optimizer-state ./optim   # Adam moments follow the weights",
+        "  wisca rescale ./model ./out --device djl        # DJL PyTorch: a GPU when visible, else the CPU"})
 final class RescaleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin RescaleFlags flags;
@@ -61,16 +60,10 @@ final class RescaleCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "Also write the plan, weight-pattern stats (before.json, after.json) and report.html (with probe verification) into DIR.")
     Path reportDir;
 
-    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu", description = "cpu (default).")
-    String device;
-
     @Override
     public Integer call() {
         if (planOnly != null && applyPlan != null) throw new IllegalArgumentException("--plan-only and --apply exclude each other");
         if (planOnly == null && out == null) throw new IllegalArgumentException("missing OUT (or use --plan-only PLAN to only solve)");
-        if (!device.equals("cpu")) {
-            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "--device " + device + " is not available: this build rescales on the CPU backend only");
-        }
         RescaleSettings settings = flags.settings();
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();

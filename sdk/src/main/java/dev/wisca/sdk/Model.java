@@ -7,6 +7,7 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.backend.Backends;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SymmetryGraph;
@@ -108,7 +109,8 @@ public final class Model implements AutoCloseable {
     public void close() { checkpoint.close(); }
 
     static RescaleOptions options(RescaleSettings settings) {
-        return RescaleOptions.defaults().withSolver(settings.solver()).withParallelism(settings.parallelism());
+        return RescaleOptions.defaults().withSolver(settings.solver()).withParallelism(settings.parallelism())
+            .withBackend(Backends.of(settings.device()));
     }
 
     private JsonNode adapterConfig() {
