@@ -11,6 +11,7 @@ import dev.wisca.rescale.backend.Backends;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.lora.LoraRebalance;
 import dev.wisca.rescale.lora.LoraSites;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.spec.ArchSpec;
@@ -92,6 +93,18 @@ public final class Model implements AutoCloseable {
     public void undo(Plan plan, Path out, RescaleSettings settings) {
         plan.checkMatches(checkpoint);
         Rescaler.undo(checkpoint, plan, out, options(settings));
+    }
+
+    /**
+     * For a PEFT adapter: replaces every LoRA pair by its balanced refactorization (B'A' = BA, equal
+     * norms per singular direction; QR + small SVD in f64, rounded once). Not a diagonal plan, so there
+     * is no undo; fresh adapters (B = 0) are copied unchanged and listed in the result.
+     */
+    public LoraRebalance.Result refactorLora(Path out) {
+        if (!isAdapter()) {
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null, "--lora-refactor needs a PEFT adapter folder (adapter_model.safetensors)");
+        }
+        return LoraRebalance.run(checkpoint, library.lora(), out);
     }
 
     /**
