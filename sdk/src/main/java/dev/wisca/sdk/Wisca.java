@@ -6,7 +6,13 @@ import dev.wisca.io.TensorInfo;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.Reshard;
 import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.forward.ComputeDevice;
+import dev.wisca.rescale.forward.djl.DjlForwardProvider;
 import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.spec.SpecLibrary;
+import dev.wisca.rescale.verify.CheckpointVerifier;
+import dev.wisca.rescale.verify.VerifyOptions;
+import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.rescale.plan.PlanStore;
 
 import java.nio.file.Path;
@@ -63,6 +69,24 @@ public final class Wisca {
     /** Loads a plan saved by {@link #savePlan}; a damaged or foreign plan fails with InvalidPlan. */
     public static Plan loadPlan(Path folder) {
         return PlanStore.load(folder);
+    }
+
+    /**
+     * Checks that {@code b} computes the same function as {@code a}. {@link VerifyOptions#probes()}
+     * compares every rescalable block with seeded probe vectors (fast, linear in the touched weights);
+     * {@link VerifyOptions#full()} compares logits of a full forward pass (DJL PyTorch, f64 on CPU).
+     * The tolerance is derived from the stored dtypes unless the options set one.
+     */
+    public static VerifyReport verify(Path a, Path b, VerifyOptions options) {
+        return verify(a, b, Optional.empty(), Optional.empty(), options, ComputeDevice.CPU);
+    }
+
+    /** As {@link #verify(Path, Path, VerifyOptions)}, with PEFT adapters applied on either side and a device for the forward pass. */
+    public static VerifyReport verify(Path a, Path b, Optional<Path> adapterA, Optional<Path> adapterB, VerifyOptions options,
+                                      ComputeDevice device) {
+        SpecLibrary library = SpecLibrary.builtin();
+        return CheckpointVerifier.verify(a, b, adapterA, adapterB, options, library,
+            Optional.of(new DjlForwardProvider(library, device)));
     }
 
     /** Reads the headers (not the data) of a file, checkpoint folder, sharded checkpoint or adapter. */

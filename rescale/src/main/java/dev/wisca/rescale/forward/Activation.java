@@ -1,0 +1,41 @@
+package dev.wisca.rescale.forward;
+
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+
+/** The MLP activations of the supported families, named as in transformers' ACT2FN. */
+public enum Activation {
+    /** x · sigmoid(x). */
+    SILU,
+    /** Exact GELU: x · Φ(x) = x/2 · (1 + erf(x/√2)). */
+    GELU_ERF,
+    /** GELU, tanh approximation: x/2 · (1 + tanh(√(2/π) (x + 0.044715 x³))). */
+    GELU_TANH,
+    RELU;
+
+    /** The constant √(2/π) of the tanh approximation. */
+    public static final double GELU_TANH_C = Math.sqrt(2 / Math.PI);
+    public static final double GELU_TANH_CUBIC = 0.044715;
+
+    /** The activation transformers uses for an ACT2FN name. */
+    public static Activation parse(String name) {
+        return switch (name) {
+            case "silu", "swish" -> SILU;
+            case "gelu" -> GELU_ERF;
+            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> GELU_TANH;
+            case "relu" -> RELU;
+            default -> throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "activation '" + name
+                + "' is not supported by the reference forward pass (silu, gelu, gelu_new, gelu_pytorch_tanh, relu)");
+        };
+    }
+
+    /** This activation in plain double arithmetic (the reference implementation's). */
+    public double apply(double x) {
+        return switch (this) {
+            case SILU -> x / (1 + Math.exp(-x));
+            case GELU_ERF -> 0.5 * x * Erf.onePlusErf(x / Math.sqrt(2));
+            case GELU_TANH -> 0.5 * x * (1 + Math.tanh(GELU_TANH_C * (x + GELU_TANH_CUBIC * x * x * x)));
+            case RELU -> Math.max(x, 0);
+        };
+    }
+}
