@@ -10,8 +10,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * Pure-Java backend: Vector API loops for f32, bf16 and f16 statistics and f32 scaling, the
- * {@link ScalarBackend} loops for everything else (f64, offset gains, narrow dtypes on write).
+ * Pure-Java backend: Vector API loops for f32, bf16 and f16 statistics and scaling, the
+ * {@link ScalarBackend} loops for everything else (f64, offset gains, 8-bit and smaller dtypes).
  * Callers parallelise over blocks; this class is stateless.
  */
 public final class CpuBackend implements Backend {
@@ -78,11 +78,14 @@ public final class CpuBackend implements Backend {
     @Override
     public void scale(MatrixView src, long first, long count, MemorySegment dst,
                       double[] rowFactors, double[] colFactors, boolean offsetGain) {
-        if (offsetGain || src.dtype() != Dtype.F32) {
+        Dtype dtype = src.dtype();
+        boolean half = dtype == Dtype.BF16 || dtype == Dtype.F16;
+        if (offsetGain || !(dtype == Dtype.F32 || half && HalfScaleKernel.SUPPORTED)) {
             ScalarBackend.INSTANCE.scale(src, first, count, dst, rowFactors, colFactors, offsetGain);
             return;
         }
         long cols = src.cols();
+        long elementBytes = dtype.byteSize();
         long end = first + count;
         for (long e = first; e < end; ) {
             long g = e / cols;
@@ -90,10 +93,18 @@ public final class CpuBackend implements Backend {
             int n = (int) Math.min(cols - j0, end - e);
             double r = rowFactors == null ? 1.0 : rowFactors[(int) g];
             int colOffset = (int) ((g / src.rows()) * cols + j0);
-            VectorKernels.scaleF32(src.data(), 4L * e, dst, 4L * (e - first), n, r, colFactors, colOffset);
-            int body = VectorKernels.bodyLength(n);
+            long srcByte = elementBytes * e;
+            long dstByte = elementBytes * (e - first);
+            int body;
+            if (half) {
+                HalfScaleKernel.scale(src.data(), srcByte, dst, dstByte, n, dtype, r, colFactors, colOffset);
+                body = HalfScaleKernel.bodyLength(n);
+            } else {
+                VectorKernels.scaleF32(src.data(), srcByte, dst, dstByte, n, r, colFactors, colOffset);
+                body = VectorKernels.bodyLength(n);
+            }
             if (body < n) {
-                ScalarBackend.INSTANCE.scale(src, e + body, n - body, dst.asSlice(4L * (e + body - first)),
+                ScalarBackend.INSTANCE.scale(src, e + body, n - body, dst.asSlice(elementBytes * (e + body - first)),
                     rowFactors, colFactors, false);
             }
             e += n;

@@ -52,8 +52,12 @@ public final class ScalarBackend implements Backend {
             double r = rowFactors == null ? 1.0 : rowFactors[(int) g];
             double c = colFactors == null ? 1.0 : colFactors[(int) ((g / src.rows()) * cols + j)];
             double w = Elements.get(src.data(), src.dtype(), e);
-            double scaled = offsetGain ? (1.0 + w) * r * c - 1.0 : r * w * c;
-            Elements.set(dst, src.dtype(), e - first, scaled);
+            Elements.set(dst, src.dtype(), e - first, scaled(w, r, c, offsetGain));
         }
+    }
+
+    /** One element scaled in double, in this order; the caller rounds it once to the stored dtype. */
+    static double scaled(double w, double rowFactor, double colFactor, boolean offsetGain) {
+        return offsetGain ? (1.0 + w) * rowFactor * colFactor - 1.0 : rowFactor * w * colFactor;
     }
 }
