@@ -13,7 +13,11 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
-/** Random shapes, runs, bit patterns and factors: the bf16/f16 vector scaling equals the scalar reference byte for byte. */
+/**
+ * Random shapes, runs, bit patterns and factors: the bf16/f16 vector scaling equals the scalar reference
+ * byte for byte. Factors are never NaN (plans hold finite factors): a NaN times a NaN has no defined
+ * payload in Java, so not even the scalar loop repeats itself there once the JIT swaps operands.
+ */
 class HalfScaleProperties {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -64,7 +68,7 @@ class HalfScaleProperties {
             Arbitraries.doubles().between(-4, 4).ofScale(15),
             Arbitraries.integers().between(-30, 30).map(k -> Math.scalb(1.0, k)),
             Arbitraries.doubles().between(-60, 60).ofScale(9).map(Math::exp),
-            Arbitraries.of(0.0, -0.0, 1.0, Double.POSITIVE_INFINITY, Double.NaN, Double.MIN_VALUE, 65520.0, 1.0 + 0x1p-30));
+            Arbitraries.of(0.0, -0.0, 1.0, Double.POSITIVE_INFINITY, Double.MIN_VALUE, 65520.0, 1.0 + 0x1p-30));
         return factor.array(double[].class).ofMinSize(0).ofMaxSize(12);
     }
 }
