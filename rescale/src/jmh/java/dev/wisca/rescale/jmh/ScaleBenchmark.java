@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Benchmark)
 public class ScaleBenchmark {
-    @Param({"F32", "BF16"})
+    @Param({"F32", "BF16", "F16"})
     public String dtype;
 
     @Param({"vector", "scalar"})

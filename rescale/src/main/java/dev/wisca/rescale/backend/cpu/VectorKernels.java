@@ -15,6 +15,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API loops over one row of f32 or bf16 elements in a segment. Each float vector is widened
  * into two double vectors, so sums are kept in double with two independent accumulators per
  * quantity (head/body here, the caller's scalar code does the tail). Squares use fma.
+ *
+ * <p>Vector API code is fast only once C2 has compiled the loop around it (interpreted or C1 code
+ * boxes every vector and runs 100× slower), so the launcher (bin/jvm-flags) names the loop methods
+ * here and in {@link HalfScaleKernel}: C2 compiles them after a twentieth of the usual calls and the
+ * calling thread waits for that compilation instead of running slow code meanwhile. Renaming one
+ * needs the flags updated ({@code JitFlagsTest} checks the names).
  */
 final class VectorKernels {
     static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
