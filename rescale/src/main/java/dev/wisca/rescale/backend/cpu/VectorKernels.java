@@ -18,9 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Vector API code is fast only once C2 has compiled the loop around it (interpreted or C1 code
  * boxes every vector and runs 100× slower), so the launcher (bin/jvm-flags) names the loop methods
- * here and in {@link HalfScaleKernel}: C2 compiles them after a twentieth of the usual calls and the
- * calling thread waits for that compilation instead of running slow code meanwhile. Renaming one
- * needs the flags updated ({@code JitFlagsTest} checks the names).
+ * here and in {@link HalfScaleKernel}: C2 compiles them after a twentieth of the usual calls, the
+ * calling thread waits for that compilation instead of running slow code meanwhile, and the helpers
+ * they call are always inlined (so an early compile with a thin profile still keeps every vector in
+ * registers). Renaming one needs the flags updated ({@code JitFlagsTest} checks the names).
  */
 final class VectorKernels {
     static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
@@ -85,16 +86,20 @@ final class VectorKernels {
         int body = bodyLength(n);
         for (int j = 0; j < body; j += FS.length()) {
             FloatVector w = load(seg, byteOffset + (long) j * elementBytes, bf16, order);
-            for (int part = 0; part < 2; part++) {
-                int k = j + part * DL;
-                DoubleVector d = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, part)).mul(rowFactor);
-                DoubleVector e = d.abs();
-                DoubleVector.fromArray(DS, sum, k).add(d).intoArray(sum, k);
-                DoubleVector.fromArray(DS, absSum, k).add(e).intoArray(absSum, k);
-                d.fma(d, DoubleVector.fromArray(DS, sqSum, k)).intoArray(sqSum, k);
-                DoubleVector.fromArray(DS, absMax, k).max(e).intoArray(absMax, k);
-            }
+            // the part index of convertShape must be a constant for C2 to intrinsify it: no loop over parts
+            DoubleVector low = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, 0)).mul(rowFactor);
+            DoubleVector high = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, 1)).mul(rowFactor);
+            accumulate(low, j, sum, absSum, sqSum, absMax);
+            accumulate(high, j + DL, sum, absSum, sqSum, absMax);
         }
+    }
+
+    private static void accumulate(DoubleVector d, int k, double[] sum, double[] absSum, double[] sqSum, double[] absMax) {
+        DoubleVector e = d.abs();
+        DoubleVector.fromArray(DS, sum, k).add(d).intoArray(sum, k);
+        DoubleVector.fromArray(DS, absSum, k).add(e).intoArray(absSum, k);
+        d.fma(d, DoubleVector.fromArray(DS, sqSum, k)).intoArray(sqSum, k);
+        DoubleVector.fromArray(DS, absMax, k).max(e).intoArray(absMax, k);
     }
 
     /**

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * turn them off. Every {@code dev.wisca} method they name must exist.
  */
 class JitFlagsTest {
-    private static final Pattern NAMED_METHOD = Pattern.compile("-XX:CompileCommand=\\w+,(dev\\.wisca\\.[\\w.]+)::(\\w+),");
+    private static final Pattern NAMED_METHOD = Pattern.compile("-XX:CompileCommand=\\w+,(dev\\.wisca\\.[\\w.]+)::(\\w+)(?=[,\\s]|$)");
 
     @Test
     void everyKernelMethodTheLauncherFlagsNameExists() throws IOException, ClassNotFoundException {
