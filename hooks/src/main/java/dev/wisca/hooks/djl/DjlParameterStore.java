@@ -45,15 +45,18 @@ public final class DjlParameterStore implements ParameterStore {
 
     /**
      * The initialized parameters of {@code block}, named by {@code renaming} applied to DJL's path
-     * ({@link ParameterRenaming}); two paths renamed to one name are refused.
+     * ({@link ParameterRenaming}); a parameter renamed to null is left out (e.g. a frozen base model
+     * under LoRA adapters); two paths renamed to one name are refused.
      */
     public static DjlParameterStore of(Block block, Function<String, String> renaming, OptimizerMoments moments) {
         Map<String, Parameter> byName = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : block.getParameters()) {
+            if (renaming.apply(p.getKey()) == null) continue;
             if (!p.getValue().isInitialized()) {
                 throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.getKey(), "parameter is not initialized (call trainer.initialize first)");
             }
             String name = renaming.apply(p.getKey());
+            if (name == null) continue;
             if (byName.putIfAbsent(name, p.getValue()) != null) {
                 throw new WiscaException(ErrorKind.DUPLICATE_TENSOR, null, name, "two DJL parameters are renamed to this name (" + p.getKey() + ")");
             }

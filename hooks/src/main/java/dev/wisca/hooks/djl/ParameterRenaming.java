@@ -18,8 +18,14 @@ public final class ParameterRenaming implements Function<String, String> {
     private record Rule(Pattern pattern, String replacement) {}
 
     private final List<Rule> rules;
+    private final Pattern keep;
 
-    private ParameterRenaming(List<Rule> rules) { this.rules = List.copyOf(rules); }
+    private ParameterRenaming(List<Rule> rules) { this(rules, null); }
+
+    private ParameterRenaming(List<Rule> rules, Pattern keep) {
+        this.rules = List.copyOf(rules);
+        this.keep = keep;
+    }
 
     public static ParameterRenaming identity() { return new ParameterRenaming(List.of()); }
 
@@ -37,13 +43,18 @@ public final class ParameterRenaming implements Function<String, String> {
     public ParameterRenaming then(String regex, String replacement) {
         List<Rule> more = new ArrayList<>(rules);
         more.add(new Rule(Pattern.compile(regex), replacement));
-        return new ParameterRenaming(more);
+        return new ParameterRenaming(more, keep);
+    }
+
+    /** This renaming, then null (the parameter is left out of the store) for every name not matching {@code keep}. */
+    public ParameterRenaming keeping(String keep) {
+        return new ParameterRenaming(rules, Pattern.compile(keep));
     }
 
     @Override
     public String apply(String djlPath) {
         String name = djlPath;
         for (Rule r : rules) name = r.pattern.matcher(name).replaceAll(r.replacement);
-        return name;
+        return keep == null || keep.matcher(name).matches() ? name : null;
     }
 }
