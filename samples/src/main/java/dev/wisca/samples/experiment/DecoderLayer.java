@@ -79,8 +79,8 @@ final class DecoderLayer extends AbstractBlock {
         NDArray qh = rope(qx.reshape(b, t, c.heads(), hd).transpose(0, 2, 1, 3), cos, sin);
         NDArray kh = rope(kx.reshape(b, t, c.kvHeads(), hd).transpose(0, 2, 1, 3), cos, sin).repeat(1, c.groupSize());
         NDArray vh = vx.reshape(b, t, c.kvHeads(), hd).transpose(0, 2, 1, 3).repeat(1, c.groupSize());
-        NDArray scores = qh.matmul(kh.transpose(0, 1, 3, 2)).div(Math.sqrt(hd)).add(mask);
-        NDArray attn = scores.softmax(-1).matmul(vh).transpose(0, 2, 1, 3).reshape(b, t, (long) c.heads() * hd);
+        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).div(Math.sqrt(hd)).add(mask);
+        NDArray attn = scores.softmax(-1).matMul(vh).transpose(0, 2, 1, 3).reshape(b, t, (long) c.heads() * hd);
         NDArray h1 = x.add(linear(attn, ps.getValue(o.weight(), d, training)));
 
         NDArray m = rmsNorm(h1, ps.getValue(mlpNorm.weight(), d, training));
@@ -98,7 +98,7 @@ final class DecoderLayer extends AbstractBlock {
     }
 
     /** {@code x Wᵀ} for a weight stored [out, in]. */
-    static NDArray linear(NDArray x, NDArray w) { return x.matmul(w.transpose()); }
+    static NDArray linear(NDArray x, NDArray w) { return x.matMul(w.transpose()); }
 
     NDArray rmsNorm(NDArray x, NDArray w) {
         NDArray variance = x.square().mean(new int[] {-1}, true);

@@ -63,7 +63,7 @@ public final class TinyLlama extends AbstractBlock {
         Device d = tokens.getDevice();
         int t = (int) tokens.getShape().get(1);
         NDManager m = tokens.getManager();
-        NDArray x = tokens.oneHot(c.vocab()).matmul(ps.getValue(embed.weight(), d, training));
+        NDArray x = tokens.oneHot(c.vocab()).matMul(ps.getValue(embed.weight(), d, training));
         NDArray[] rope = rope(m, t);
         NDArray mask = causalMask(m, t);
         for (DecoderLayer layer : layers) x = layer.forward(ps, new NDList(x, rope[0], rope[1], mask), training).head();
