@@ -31,7 +31,11 @@ final class Balance {
                 }
                 if (pairs.contains(Pair.UPDOWN)) {
                     double[] up = rowL1(params, p + "mlp.up_proj.weight"), down = colL1(params, p + "mlp.down_proj.weight");
-                    for (int i = 0; i < up.length; i++) worst = Math.max(worst, Math.abs(Math.log(up[i] / down[i])));
+                    if (granularity == Granularity.TENSOR) {
+                        worst = Math.max(worst, Math.abs(Math.log(sum(up) / sum(down))));
+                    } else {
+                        for (int i = 0; i < up.length; i++) worst = Math.max(worst, Math.abs(Math.log(up[i] / down[i])));
+                    }
                 }
             }
         }
@@ -54,6 +58,12 @@ final class Balance {
         int per = v.length / groups;
         double s = 0;
         for (int i = g * per; i < (g + 1) * per; i++) s += v[i];
+        return s;
+    }
+
+    private static double sum(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
         return s;
     }
 

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Consumer;
 
 /**
  * Trains one arm with one seed: the same seed gives the same initialization and the same data
@@ -49,7 +48,7 @@ final class TrainingRun implements AutoCloseable {
      * @param base  weights (by HF name) to start from and freeze (LoRA fine-tuning), or null to pre-train
      * @param probe the fixed batch on which outputs are compared at every rescale
      */
-    TrainingRun(Settings s, Arm arm, int seed, Map<String, float[]> base, int[][] probe, Consumer<WiscaTrainingListener.Builder> hookSetup) {
+    TrainingRun(Settings s, Arm arm, int seed, Map<String, float[]> base, int[][] probe) {
         this.s = s;
         this.arm = arm;
         this.seed = seed;
@@ -69,7 +68,6 @@ final class TrainingRun implements AutoCloseable {
             WiscaTrainingListener.Builder b = WiscaTrainingListener.builder(s.model().toHfConfig())
                 .options(arm.options()).schedule(arm.schedule()).renaming(TinyLlama.HF_NAMES)
                 .optimizer(adamW, OptimizerMoments.Policy.TRANSFORM).observer(new Observer());
-            if (hookSetup != null) hookSetup.accept(b);
             listener = b.build();
             config.addTrainingListeners(listener);
         } else {
