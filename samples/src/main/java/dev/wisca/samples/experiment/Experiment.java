@@ -31,14 +31,16 @@ public final class Experiment {
         boolean smoke = false;
         Path out = Path.of("experiment-out");
         Integer seeds = null, steps = null;
+        List<String> only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--arms" -> only = List.of(args[++i].split(","));
                 default -> {
-                    System.err.println("usage: experiment [--smoke] [--out DIR] [--seeds N] [--steps N]");
+                    System.err.println("usage: experiment [--smoke] [--out DIR] [--seeds N] [--steps N] [--arms a,b,...]");
                     System.exit(2);
                 }
             }
@@ -46,14 +48,15 @@ public final class Experiment {
         Settings s = smoke ? Settings.smoke(out) : Settings.full(out);
         if (seeds != null) s = s.withSeeds(seeds);
         if (steps != null) s = s.withSteps(steps);
-        Report report = run(s, line -> System.out.println(line));
+        Report report = run(s, only, line -> System.out.println(line));
         System.out.println("wrote " + report.files());
     }
 
     /** What a run wrote. */
     public record Report(List<Curves.Run> runs, List<Path> files) {}
 
-    public static Report run(Settings s, java.util.function.Consumer<String> log) {
+    /** Runs every arm (or those named in {@code only}, null = all) with every seed and writes the result files. */
+    public static Report run(Settings s, List<String> only, java.util.function.Consumer<String> log) {
         Corpus pretrain = Corpus.read("fortunes (pre-training)", fortuneFiles(false), 100_000);
         Corpus lora = Corpus.read("fortunes: " + String.join(", ", LORA_FILES) + " (LoRA)", fortuneFiles(true), 20_000);
         log.accept(String.format(Locale.ROOT, "corpus: %s %d train / %d validation bytes; %s %d / %d", pretrain.name(),
@@ -65,6 +68,7 @@ public final class Experiment {
         for (int seed = 0; seed < s.seeds(); seed++) {
             Map<String, float[]> pretrained = null;
             for (Arm arm : Arms.pretraining(s.wiscaEvery())) {
+                if (only != null && !only.contains(arm.name()) && !arm.name().equals("baseline")) continue;
                 try (TrainingRun run = new TrainingRun(s, arm, seed, null, probe)) {
                     Curves.Run r = run.train(pretrain);
                     runs.add(r);
@@ -74,6 +78,7 @@ public final class Experiment {
                 }
             }
             for (Arm arm : Arms.lora(s.wiscaEvery())) {
+                if (only != null && !only.contains(arm.name())) continue;
                 try (TrainingRun run = new TrainingRun(s, arm, seed, pretrained, loraProbe)) {
                     Curves.Run r = run.train(lora);
                     runs.add(r);
