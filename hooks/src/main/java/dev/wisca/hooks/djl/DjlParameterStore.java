@@ -106,7 +106,7 @@ public final class DjlParameterStore implements ParameterStore {
             scope.suppressNotUsedWarning();
             NDArray f = FactorArrays.outer(array.getManager(), array.getShape(), rows, cols);
             if (offsetGain) {
-                array.toType(DataType.FLOAT64, false).add(1.0).mul(f).sub(1.0).toType(array.getDataType(), false).copyTo(array);
+                OptimizerMoments.overwrite(array, array.toType(DataType.FLOAT64, false).add(1.0).mul(f).sub(1.0));
             } else {
                 OptimizerMoments.scaleInPlace(array, f);
             }

@@ -2,6 +2,7 @@ package dev.wisca.hooks.djl;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.optimizer.Adam;
 import ai.djl.training.optimizer.AdamW;
@@ -75,9 +76,17 @@ public final class OptimizerMoments {
 
     /** {@code a ← round(a · f)} computed in f64 and rounded once to a's dtype, on a's device. */
     static void scaleInPlace(NDArray a, NDArray f64) {
-        DataType type = a.getDataType();
         NDArray f = f64.getDevice().equals(a.getDevice()) ? f64 : f64.toDevice(a.getDevice(), false);
-        a.toType(DataType.FLOAT64, false).mul(f).toType(type, false).copyTo(a);
+        overwrite(a, a.toType(DataType.FLOAT64, false).mul(f));
+    }
+
+    /**
+     * Writes {@code values} (any float type) into {@code a} in place, rounding once to a's dtype.
+     * An indexed put, not {@code copyTo}: in DJL's PyTorch engine {@code copyTo} makes the target
+     * alias a temporary direct buffer (no copy), which is freed later under the live tensor.
+     */
+    static void overwrite(NDArray a, NDArray values) {
+        a.set(new NDIndex("..."), values.toType(a.getDataType(), false));
     }
 
     @SuppressWarnings("unchecked")

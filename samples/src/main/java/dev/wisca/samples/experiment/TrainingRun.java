@@ -6,6 +6,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
@@ -157,7 +158,10 @@ final class TrainingRun implements AutoCloseable {
             float[] values = base.get(name);
             if (values == null) continue;
             Parameter p = e.getValue();
-            p.getArray().getManager().create(values, p.getArray().getShape()).copyTo(p.getArray());
+            try (NDManager m = p.getArray().getManager().newSubManager()) {
+                // An indexed put copies; copyTo would alias the temporary's buffer (see OptimizerMoments.overwrite).
+                p.getArray().set(new NDIndex("..."), m.create(values, p.getArray().getShape()));
+            }
         }
         for (Parameter p : block.baseParameters()) p.freeze(true);
     }
