@@ -42,6 +42,20 @@ final class Balance {
         return worst;
     }
 
+    /** LoRA: per rank i of every adapter, ‖A[i,:]‖₁ against ‖B[:,i]‖₁; 0 where B is still zero is skipped. */
+    static double lora(Map<String, Parameter> adapters) {
+        double worst = 0;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (String a : adapters.keySet()) {
+                if (!a.endsWith(".lora_A.weight")) continue;
+                double[] rows = rowL1(adapters, a), cols = colL1(adapters, a.replace(".lora_A.", ".lora_B."));
+                for (int i = 0; i < rows.length; i++) if (cols[i] > 0) worst = Math.max(worst, Math.abs(Math.log(rows[i] / cols[i])));
+            }
+        }
+        return worst;
+    }
+
     /** Producer rows span all query heads (or the KV heads for V), consumers the KV heads (or all query heads for O). */
     private static double grouped(double[] producer, double[] consumer, LlamaConfig c, Granularity granularity) {
         int groups = granularity == Granularity.TENSOR ? 1 : c.kvHeads();

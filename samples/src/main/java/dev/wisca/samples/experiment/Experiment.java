@@ -77,7 +77,7 @@ public final class Experiment {
                     if (arm.name().equals("baseline")) pretrained = run.weights();
                 }
             }
-            for (Arm arm : Arms.lora(s.wiscaEvery())) {
+            for (Arm arm : Arms.lora(loraEvery(s))) {
                 if (only != null && !only.contains(arm.name())) continue;
                 try (TrainingRun run = new TrainingRun(s, arm, seed, pretrained, loraProbe)) {
                     Curves.Run r = run.train(lora);
@@ -90,6 +90,9 @@ public final class Experiment {
         List<Path> files = ResultFiles.write(s, runs);
         return new Report(runs, files);
     }
+
+    /** The LoRA arm rescales four times per fine-tuning run (a quarter of its steps apart). */
+    static int loraEvery(Settings s) { return Math.max(1, s.loraSteps() / 4); }
 
     private static String line(Curves.Run r) {
         double worstRel = r.events().stream().mapToDouble(Curves.Event::maxRelDiff).max().orElse(0);
