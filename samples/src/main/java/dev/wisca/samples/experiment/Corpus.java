@@ -14,7 +14,7 @@ import java.util.Random;
  * Byte-level text for next-byte prediction, split into a training part (the first 90 %) and a
  * held-out validation part (the last 10 %) of each source file, so both see every file's style.
  * Training windows are drawn from a seeded generator: the same seed gives every arm the same data
- * order. Validation windows are fixed, non-overlapping, from the start of the validation part.
+ * order. Validation windows are fixed and spread evenly over the validation part.
  */
 public final class Corpus {
     private final String name;
@@ -62,12 +62,11 @@ public final class Corpus {
         return out;
     }
 
-    /** {@code count} fixed validation windows (consecutive, non-overlapping; wrapping if the part is short). */
+    /** {@code count} fixed validation windows spread evenly over the whole validation part (every file's tail). */
     public int[][] validationWindows(int count, int length) {
         int[][] out = new int[count][];
-        int per = length + 1;
-        int fit = Math.max(1, (validation.length - 1) / per);
-        for (int i = 0; i < count; i++) out[i] = window(validation, (i % fit) * per, length);
+        long span = validation.length - length - 1;
+        for (int i = 0; i < count; i++) out[i] = window(validation, (int) (span * i / count), length);
         return out;
     }
 

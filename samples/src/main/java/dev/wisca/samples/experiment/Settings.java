@@ -27,7 +27,7 @@ public record Settings(LlamaConfig model, int steps, int loraSteps, int batch, i
     /** The documented full run (≈ 30-40 min on 2 shared cores). */
     public static Settings full(Path out) {
         return new Settings(new LlamaConfig(256, 128, 2, 8, 2, 352, 10000, 1e-5, 256), 1000, 400, 16, 64,
-            3e-3f, 2e-3f, 50, 0.1f, 50, 64, 250, 8, 3, out);
+            3e-3f, 2e-3f, 50, 0.1f, 50, 256, 250, 8, 3, out);
     }
 
     /** The CI smoke run: tiny sizes, a few dozen steps, all arms, one seed. */
