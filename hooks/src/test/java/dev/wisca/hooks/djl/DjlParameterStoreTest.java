@@ -23,7 +23,6 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.AdamW;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.optimizer.Sgd;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.PairList;
 import dev.wisca.hooks.IndexStats;
@@ -224,7 +223,7 @@ class DjlParameterStoreTest {
 
     @Test
     void unknownOptimizersAndNameClashesAreRefused() {
-        Optimizer custom = new Optimizer(Sgd.builder().setLearningRateTracker(Tracker.fixed(0.1f))) {
+        Optimizer custom = new Optimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f))) {
             @Override
             public void update(String parameterId, NDArray weight, NDArray grad) {}
         };
