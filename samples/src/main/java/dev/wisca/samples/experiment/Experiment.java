@@ -64,13 +64,14 @@ public final class Experiment {
         int[][] probe = pretrain.validationWindows(Math.min(4, s.batch()), s.length());
         int[][] loraProbe = lora.validationWindows(Math.min(4, s.batch()), s.length());
         List<Curves.Run> runs = new ArrayList<>();
+        java.util.function.Consumer<String> progress = Boolean.getBoolean("wisca.experiment.progress") ? log : line -> {};
         Path checkpoints = s.out().resolve("checkpoints");
         for (int seed = 0; seed < s.seeds(); seed++) {
             Map<String, float[]> pretrained = null;
             for (Arm arm : Arms.pretraining(s.wiscaEvery())) {
                 if (only != null && !only.contains(arm.name()) && !arm.name().equals("baseline")) continue;
                 try (TrainingRun run = new TrainingRun(s, arm, seed, null, probe)) {
-                    Curves.Run r = run.train(pretrain);
+                    Curves.Run r = run.train(pretrain, progress);
                     runs.add(r);
                     log.accept(line(r));
                     HfCheckpoint.writeModel(checkpoints.resolve(arm.name() + "-seed" + seed), s.model(), run.weights(), run.shapes());
@@ -80,7 +81,7 @@ public final class Experiment {
             for (Arm arm : Arms.lora(loraEvery(s))) {
                 if (only != null && !only.contains(arm.name())) continue;
                 try (TrainingRun run = new TrainingRun(s, arm, seed, pretrained, loraProbe)) {
-                    Curves.Run r = run.train(lora);
+                    Curves.Run r = run.train(lora, progress);
                     runs.add(r);
                     log.accept(line(r));
                     HfCheckpoint.writeAdapter(checkpoints.resolve(arm.name() + "-seed" + seed), s.loraRank(), run.weights(), run.shapes());

@@ -87,7 +87,7 @@ final class TrainingRun implements AutoCloseable {
     }
 
     /** Trains on {@code corpus}; logs the training loss every step and the validation loss every evalEvery steps. */
-    Curves.Run train(Corpus corpus) {
+    Curves.Run train(Corpus corpus, java.util.function.Consumer<String> progress) {
         Random order = new Random(seed * 7919L + 17);
         int[][] validation = corpus.validationWindows(s.evalWindows(), s.length());
         List<Curves.Point> points = new ArrayList<>();
@@ -99,6 +99,7 @@ final class TrainingRun implements AutoCloseable {
             if (step % s.evalEvery() == 0) {
                 lastVal = validationLoss(validation);
                 points.add(new Curves.Point(arm.name(), seed, "val", step, lastVal, seconds(start)));
+                progress.accept(String.format(Locale.ROOT, "  %s seed %d step %d: val %.4f (%.0f s)", arm.name(), seed, step, lastVal, seconds(start)));
             }
             double loss = trainStep(corpus.trainWindows(order, s.batch(), s.length()), step);
             points.add(new Curves.Point(arm.name(), seed, "train", step, loss, seconds(start)));
