@@ -103,6 +103,10 @@ final class TrainingRun implements AutoCloseable {
             }
             double loss = trainStep(corpus.trainWindows(order, s.batch(), s.length()), step);
             points.add(new Curves.Point(arm.name(), seed, "train", step, loss, seconds(start)));
+            if (!Double.isFinite(loss)) {
+                progress.accept(String.format(Locale.ROOT, "  %s seed %d: training loss %s at step %d; run stopped", arm.name(), seed, loss, step));
+                return new Curves.Run(arm.name(), seed, points, List.copyOf(events), seconds(start), Double.NaN, Double.NaN);
+            }
             if (step >= steps - tail) trainTail += loss / tail;
         }
         lastVal = validationLoss(validation);
