@@ -68,41 +68,47 @@ final class DecoderLayer extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDArray cos = inputs.get(1), sin = inputs.get(2), mask = inputs.get(3);
+        NDArray invSqrtHeadDim = inputs.get(4), eps = inputs.get(5), loraScale = inputs.get(6);
         Device d = x.getDevice();
         long b = x.getShape().get(0), t = x.getShape().get(1);
         int hd = c.headDim();
 
-        NDArray hNorm = rmsNorm(x, ps.getValue(attnNorm.weight(), d, training));
-        NDArray qx = project(hNorm, q, qLoraA, qLoraB, ps, d, training);
-        NDArray kx = project(hNorm, k, null, null, ps, d, training);
-        NDArray vx = project(hNorm, v, vLoraA, vLoraB, ps, d, training);
+        NDArray hNorm = rmsNorm(x, ps.getValue(attnNorm.weight(), d, training), eps);
+        NDArray qx = project(hNorm, q, qLoraA, qLoraB, ps, d, training, loraScale);
+        NDArray kx = project(hNorm, k, null, null, ps, d, training, loraScale);
+        NDArray vx = project(hNorm, v, vLoraA, vLoraB, ps, d, training, loraScale);
         NDArray qh = rope(qx.reshape(b, t, c.heads(), hd).transpose(0, 2, 1, 3), cos, sin);
         NDArray kh = rope(kx.reshape(b, t, c.kvHeads(), hd).transpose(0, 2, 1, 3), cos, sin).repeat(1, c.groupSize());
         NDArray vh = vx.reshape(b, t, c.kvHeads(), hd).transpose(0, 2, 1, 3).repeat(1, c.groupSize());
-        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).div(Math.sqrt(hd)).add(mask);
+        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).mul(invSqrtHeadDim).add(mask);
         NDArray attn = scores.softmax(-1).matMul(vh).transpose(0, 2, 1, 3).reshape(b, t, (long) c.heads() * hd);
         NDArray h1 = x.add(linear(attn, ps.getValue(o.weight(), d, training)));
 
-        NDArray m = rmsNorm(h1, ps.getValue(mlpNorm.weight(), d, training));
+        NDArray m = rmsNorm(h1, ps.getValue(mlpNorm.weight(), d, training), eps);
         NDArray g = linear(m, ps.getValue(gate.weight(), d, training));
         NDArray u = linear(m, ps.getValue(up.weight(), d, training));
         NDArray mlp = linear(g.mul(Activation.sigmoid(g)).mul(u), ps.getValue(down.weight(), d, training));
         return new NDList(h1.add(mlp));
     }
 
-    private NDArray project(NDArray x, WeightBlock w, WeightBlock a, WeightBlock bb, ParameterStore ps, Device d, boolean training) {
+    private NDArray project(NDArray x, WeightBlock w, WeightBlock a, WeightBlock bb, ParameterStore ps, Device d, boolean training,
+                            NDArray loraScale) {
         NDArray y = linear(x, ps.getValue(w.weight(), d, training));
         if (a == null) return y;
         NDArray low = linear(x, ps.getValue(a.weight(), d, training));
-        return y.add(linear(low, ps.getValue(bb.weight(), d, training)).mul(loraScaling));
+        return y.add(linear(low, ps.getValue(bb.weight(), d, training)).mul(loraScale));
     }
+
+    /** The LoRA scaling alpha / r (0 without adapters). */
+    double loraScaling() { return loraScaling; }
 
     /** {@code x Wᵀ} for a weight stored [out, in]. */
     static NDArray linear(NDArray x, NDArray w) { return x.matMul(w.transpose()); }
 
-    NDArray rmsNorm(NDArray x, NDArray w) {
+    /** {@code x / sqrt(mean(x²) + eps) · w}; eps is a scalar array (see {@link TinyLlama#forwardInternal}). */
+    static NDArray rmsNorm(NDArray x, NDArray w, NDArray eps) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add(c.rmsEps()).pow(-0.5)).mul(w);
+        return x.div(variance.add(eps).sqrt()).mul(w);
     }
 
     /** rotate_half RoPE on [b, heads, t, hd] with cos/sin [t, hd] (halves duplicated). */

@@ -66,8 +66,15 @@ public final class TinyLlama extends AbstractBlock {
         NDArray x = tokens.oneHot(c.vocab()).matMul(ps.getValue(embed.weight(), d, training));
         NDArray[] rope = rope(m, t);
         NDArray mask = causalMask(m, t);
-        for (DecoderLayer layer : layers) x = layer.forward(ps, new NDList(x, rope[0], rope[1], mask), training).head();
-        NDArray h = layers.get(0).rmsNorm(x, ps.getValue(norm.weight(), d, training));
+        // Scalars as arrays owned by the step's manager: DJL's NDArray.mul(Number) wraps the number in a
+        // temporary array it closes at once, whose buffer autograd may still read in backward.
+        NDArray invSqrtHeadDim = m.create((float) (1 / Math.sqrt(c.headDim())));
+        NDArray eps = m.create((float) c.rmsEps());
+        NDArray loraScale = m.create((float) layers.get(0).loraScaling());
+        for (DecoderLayer layer : layers) {
+            x = layer.forward(ps, new NDList(x, rope[0], rope[1], mask, invSqrtHeadDim, eps, loraScale), training).head();
+        }
+        NDArray h = DecoderLayer.rmsNorm(x, ps.getValue(norm.weight(), d, training), eps);
         return new NDList(DecoderLayer.linear(h, ps.getValue(lmHead.weight(), d, training)));
     }
 
