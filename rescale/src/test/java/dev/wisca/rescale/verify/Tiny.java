@@ -1,6 +1,7 @@
 package dev.wisca.rescale.verify;
 
 import dev.wisca.io.Dtype;
+import dev.wisca.rescale.fixtures.MemorySource;
 import dev.wisca.rescale.graph.Axis;
 import dev.wisca.rescale.graph.Member;
 import dev.wisca.rescale.graph.Site;
@@ -44,7 +45,7 @@ final class Tiny {
     /** A copy with the values of {@code source} (e.g. after a storage round trip). */
     Tiny withValues(Map<String, double[]> v) { return new Tiny(this, v); }
 
-    MemorySource source(Dtype dtype) { return new MemorySource(shapes, values, dtype); }
+    MemorySource source(Dtype dtype) { return MemorySource.of(shapes, values, dtype); }
 
     /** Applies s_c^e to every member slice of {@code site} (offset gains: (1 + w)·s^e − 1). */
     void apply(Site site, double[] scale) {
