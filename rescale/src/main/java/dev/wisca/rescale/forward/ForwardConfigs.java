@@ -7,6 +7,7 @@ import dev.wisca.rescale.forward.FamilyRules.NumberRule;
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.Dims;
 import dev.wisca.rescale.spec.ModelBinding;
+import dev.wisca.rescale.spec.Roles;
 
 import java.util.List;
 import java.util.Map;
@@ -24,10 +25,10 @@ public final class ForwardConfigs {
             JsonNode n = node(config, flag);
             if (n != null && n.asBoolean(false)) throw unsupported("config.json sets '" + flag + "'");
         }
-        int hidden = dims.count("hidden");
-        int heads = dims.count("heads");
-        int kvHeads = dims.count("kv_heads");
-        int headDim = dims.count("head_dim");
+        int hidden = dims.count(Roles.DIM_HIDDEN);
+        int heads = dims.count(Roles.DIM_HEADS);
+        int kvHeads = dims.count(Roles.DIM_KV_HEADS);
+        int headDim = dims.count(Roles.DIM_HEAD_DIM);
         if (kvHeads == 0 || heads % kvHeads != 0) {
             throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, heads + " heads do not split into " + kvHeads + " kv heads");
         }
@@ -38,7 +39,7 @@ public final class ForwardConfigs {
         Rope rope = binding.rotaryDims() == 0 ? null
             : Rope.of(binding.rotaryDims(), number(config, rules.ropeTheta(), "rope theta"), firstObject(config, rules.ropeScaling()));
         double queryScale = rules.queryScale() == null ? headDim : number(config, rules.queryScale(), "query scale");
-        return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count("vocab"), binding.tied(),
+        return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count(Roles.DIM_VOCAB), binding.tied(),
             spec.normKind(), number(config, rules.eps(), "norm epsilon"), spec.mlpKind(), activation(config, rules),
             block, required(binding, rules.attnNorm(), "attention norm"), required(binding, rules.mlpNorm(), "MLP norm"), attnOut, mlpOut,
             rope, bound(binding, Roles.POSITIONS),
@@ -55,7 +56,7 @@ public final class ForwardConfigs {
             throw unsupported("dense MLP layers between MoE layers (mlp_only_layers / decoder_sparse_step)");
         }
         boolean renormalize = number(config, rules.moe().renormalize(), "MoE renormalize flag") != 0;
-        return new ForwardConfig.Moe(binding.experts(), binding.dims().count("top_k"), renormalize, bound(binding, Roles.SHARED_GATE));
+        return new ForwardConfig.Moe(binding.experts(), binding.dims().count(Roles.DIM_TOP_K), renormalize, bound(binding, Roles.SHARED_GATE));
     }
 
     private static Activation activation(JsonNode config, FamilyRules rules) {

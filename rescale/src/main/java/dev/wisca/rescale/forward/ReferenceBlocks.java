@@ -2,6 +2,7 @@ package dev.wisca.rescale.forward;
 
 import dev.wisca.rescale.forward.ReferenceWeights.Mat;
 import dev.wisca.rescale.spec.NormKind;
+import dev.wisca.rescale.spec.Roles;
 
 /** One decoder layer of the reference forward pass: norms, attention, MLP or experts, residuals. */
 final class ReferenceBlocks {

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * @param layer     layer index, -1 for globals
  * @param template  full name, with {@code ${expert}} for per-expert tensors
  * @param shape     stored shape (with the leading expert axis when batched)
- * @param kind      weight, bias, norm, norm_bias, embedding, router
+ * @param kind      one of {@link TensorKinds#ALL}
  * @param inOut     2-D stored as [in, out] (Conv1D): logical rows are stored columns
  * @param batched   leading axis indexes experts (one tensor for all experts)
  */
@@ -48,7 +48,11 @@ public record BoundTensor(String role, int layer, String template, long[] shape,
         return inOut ? shape[o] : shape[o + 1];
     }
 
-    public boolean isNormGain() { return kind.equals("norm"); }
+    public boolean isNormGain() { return kind.equals(TensorKinds.NORM); }
+
+    public boolean isNormBias() { return kind.equals(TensorKinds.NORM_BIAS); }
+
+    public boolean isEmbedding() { return kind.equals(TensorKinds.EMBEDDING); }
 
     @Override
     public boolean equals(Object o) {

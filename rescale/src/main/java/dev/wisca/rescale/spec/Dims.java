@@ -78,7 +78,7 @@ public final class Dims {
     }
 
     private int rotary() {
-        int hd = count("head_dim");
+        int hd = count(Roles.DIM_HEAD_DIM);
         double fraction = rule(spec.json().rope().fraction(), "rope.fraction");
         double exact = hd * fraction;
         int rot = (int) Math.floor(exact + 1e-9);

@@ -3,6 +3,7 @@ package dev.wisca.rescale.verify;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.NormKind;
+import dev.wisca.rescale.spec.Roles;
 import dev.wisca.rescale.spec.RopePairing;
 
 import java.util.ArrayList;
