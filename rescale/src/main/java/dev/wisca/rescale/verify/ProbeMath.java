@@ -1,6 +1,8 @@
 package dev.wisca.rescale.verify;
 
+import dev.wisca.rescale.forward.Rope;
 import dev.wisca.rescale.spec.MlpKind;
+import dev.wisca.rescale.spec.RopePairing;
 
 /**
  * The arithmetic of the probes, on {@link Noisy} vectors: every operation returns its value and the
@@ -39,6 +41,29 @@ final class ProbeMath {
             }
         }
         return ys;
+    }
+
+    /**
+     * RoPE on one head at {@code position}: the value rotates; the variance of each rotated dim mixes
+     * its own and its partner's by cos² and sin².
+     */
+    static Noisy rotate(Noisy head, Rope rope, RopePairing pairing, long position) {
+        double[] v = head.value().clone();
+        rope.rotate(v, 0, pairing, position);
+        double[] s = head.variance().clone();
+        int rot = rope.rotaryDims();
+        for (int i = 0; i < rot / 2; i++) {
+            int a = pairing.first(i, rot);
+            int b = pairing.second(i, rot);
+            double angle = rope.angle(i, position);
+            double cos = Math.cos(angle);
+            double sin = Math.sin(angle);
+            double cos2 = cos * cos;
+            double sin2 = sin * sin;
+            s[a] = cos2 * head.variance()[a] + sin2 * head.variance()[b];
+            s[b] = cos2 * head.variance()[b] + sin2 * head.variance()[a];
+        }
+        return new Noisy(v, s);
     }
 
     /** x + b (b a stored vector). */
