@@ -1,16 +1,14 @@
 package dev.wisca.io.hf;
 
-import dev.wisca.io.DirectorySync;
 import dev.wisca.io.ErrorKind;
+import dev.wisca.io.Renames;
 import dev.wisca.io.WiscaException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,11 +52,7 @@ final class AtomicFiles {
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         try {
             filler.fill(temp);
-            try {
-                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
+            Renames.replace(temp, absolute);
         } catch (IOException e) {
             deleteQuietly(temp);
             throw new WiscaException(ErrorKind.IO, absolute, null, "cannot write: " + e, e);
@@ -66,7 +60,7 @@ final class AtomicFiles {
             deleteQuietly(temp);
             throw e;
         }
-        DirectorySync.sync(absolute.getParent());
+        Renames.syncFolder(absolute.getParent());
     }
 
     private static void deleteQuietly(Path temp) {
