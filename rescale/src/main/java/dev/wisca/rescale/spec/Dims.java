@@ -106,7 +106,10 @@ public final class Dims {
         return number(node, name);
     }
 
-    private JsonNode node(String dottedKey) {
+    private JsonNode node(String dottedKey) { return configValue(config, dottedKey); }
+
+    /** The value of a config key (a dotted path reaches into objects), null when absent or JSON null. */
+    public static JsonNode configValue(JsonNode config, String dottedKey) {
         JsonNode n = config;
         for (String part : dottedKey.split("\\.")) {
             if (n == null || !n.isObject()) return null;
