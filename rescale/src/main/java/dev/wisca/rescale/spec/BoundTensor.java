@@ -35,6 +35,16 @@ public record BoundTensor(String role, int layer, String template, long[] shape,
     /** Rank of the matrix (1 or 2), without the expert axis. */
     public int matrixRank() { return shape.length - (batched ? 1 : 0); }
 
+    /** Elements of one matrix (or vector): the stored shape without the expert axis. */
+    public long matrixElements() {
+        long n = 1;
+        for (int i = batched ? 1 : 0; i < shape.length; i++) n *= shape[i];
+        return n;
+    }
+
+    /** Element index where {@code expert}'s matrix starts: in a batched tensor {@code expert × matrixElements()}, else 0. */
+    public long expertOffset(int expert) { return batched ? Math.max(expert, 0) * matrixElements() : 0; }
+
     /** Logical rows (outputs) of the matrix, or the length of a vector. */
     public long logicalRows() {
         int o = batched ? 1 : 0;
