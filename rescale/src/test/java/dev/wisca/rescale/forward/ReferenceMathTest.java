@@ -87,6 +87,17 @@ class ReferenceMathTest {
     }
 
     @Test
+    void activationDerivativesMatchCentralDifferences() {
+        double h = 1e-5;
+        for (Activation a : Activation.values()) {
+            for (double x : new double[] {-4, -1.3, -0.2, 0.7, 2.5}) {
+                double numeric = (a.apply(x + h) - a.apply(x - h)) / (2 * h);
+                assertEquals(numeric, a.derivative(x), 1e-8, a + " at " + x);
+            }
+        }
+    }
+
+    @Test
     void softmaxAndSoftcap() {
         double[] p = {0, Math.log(3), 99};
         ReferenceMath.softmax(p, 2);
