@@ -2,6 +2,7 @@ package dev.wisca.rescale.verify;
 
 import dev.wisca.io.Dtype;
 import dev.wisca.rescale.fixtures.MemorySource;
+import dev.wisca.rescale.fixtures.SiteScaling;
 import dev.wisca.rescale.graph.Axis;
 import dev.wisca.rescale.graph.Member;
 import dev.wisca.rescale.graph.Site;
@@ -49,20 +50,7 @@ final class Tiny {
 
     /** Applies s_c^e to every member slice of {@code site} (offset gains: (1 + w)·s^e − 1). */
     void apply(Site site, double[] scale) {
-        for (Member m : site.members()) {
-            double[] v = values.get(m.tensor());
-            long[] shape = shapes.get(m.tensor());
-            for (int i = 0; i < m.length(); i++) {
-                int c = m.channel(i);
-                if (c < 0) continue;
-                double f = m.isProducer() ? scale[c] : 1 / scale[c];
-                if (shape.length == 1) {
-                    v[i] = m.offsetGain() ? (1 + v[i]) * f - 1 : v[i] * f;
-                } else {
-                    scaleSlice(v, shape, m.batch(), m.axis(), i, f);
-                }
-            }
-        }
+        for (Member m : site.members()) SiteScaling.apply(values.get(m.tensor()), shapes.get(m.tensor()), m, scale);
     }
 
     /** Multiplies stored slice {@code index} along {@code axis} of (batch of) a 2-D or 3-D tensor by f. */
