@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.plan.Plan;
@@ -21,8 +22,9 @@ import java.util.concurrent.Callable;
 
 /** {@code wisca report}: a self-contained HTML page comparing the weight pattern before and after. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-    description = {"Write a self-contained HTML report (inline SVG, no network): per-layer x per-KV-head Q/K and V/O balance",
-        "heatmaps before and after, the scale factors of the plan, skipped/clamped sites, and the verification result."},
+    description = {"Write a self-contained HTML report comparing the weight pattern before and after.",
+        "Inline SVG, no network: per-layer x per-KV-head Q/K and V/O balance heatmaps before and after, the scale",
+        "factors of the plan, skipped/clamped sites, and the verification result."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  wisca report ./model ./model-wisca --html report.html --plan plan/",
@@ -30,6 +32,7 @@ import java.util.concurrent.Callable;
 final class ReportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin JsonOutput json;
 
     @Parameters(index = "0", paramLabel = "BEFORE", description = "The original checkpoint.")
     Path before;
@@ -58,7 +61,12 @@ final class ReportCommand implements Callable<Integer> {
         Optional<VerifyReport> v = noVerify ? Optional.empty()
             : Optional.of(Wisca.verify(before, after, full ? VerifyOptions.full() : VerifyOptions.probes()));
         HtmlReport.write(b, a, p, v, html);
-        spec.commandLine().getOut().println("wrote " + html + v.map(r -> " (" + r.summary() + ")").orElse(""));
+        if (json.enabled()) {
+            Json.print(spec.commandLine().getOut(), java.util.Map.of("html", html.toString(),
+                "verify", v.map(VerifyReport::toJsonTree).map(Object.class::cast).orElse("not run")));
+        } else {
+            spec.commandLine().getOut().println("wrote " + html + v.map(r -> " (" + r.summary() + ")").orElse(""));
+        }
         return ExitCodes.OK;
     }
 }

@@ -23,8 +23,9 @@ import java.util.concurrent.Callable;
 
 /** {@code wisca stats}: the weight pattern of a checkpoint (what WISCA balances). */
 @Command(name = "stats", mixinStandardHelpOptions = true,
-    description = {"Weight-pattern statistics: per tensor L1/L2/max norms and NaN/Inf counts; per attention layer and head the",
-        "Q/K and V/O norms and balance ratios (the quantity WISCA equalizes to 1). One read-only parallel pass."},
+    description = {"Weight-pattern statistics: norms, NaN/Inf counts, per-head Q/K and V/O balance.",
+        "Per tensor L1/L2/max norms and NaN/Inf counts; per attention layer and head the Q/K and V/O norms and balance",
+        "ratios (the quantity WISCA equalizes to 1). One read-only parallel pass."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  wisca stats ./model",

@@ -24,8 +24,9 @@ import java.util.concurrent.Callable;
 
 /** {@code wisca verify}: prove that two checkpoints compute the same function (for CI). */
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Check that checkpoint B computes the same function as A: full forward pass on seeded token sequences",
-        "(DJL PyTorch, f64, CPU), or --probes-only: every rescalable block with seeded probe vectors, for models too large for a CPU forward pass.",
+    description = {"Check that checkpoint B computes the same function as checkpoint A (exit 0) or not (exit 1).",
+        "Full forward pass on seeded token sequences (DJL PyTorch, f64, CPU), or --probes-only: every rescalable block",
+        "with seeded probe vectors, for models too large for a CPU forward pass.",
         "The tolerance is derived from the stored dtypes and printed; bit-identical weights give exactly 0."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:equivalent", "1:not equivalent (the first offending layer/site is named)", "2:usage or input error"},
