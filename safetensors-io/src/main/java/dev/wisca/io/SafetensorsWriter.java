@@ -140,14 +140,14 @@ public final class SafetensorsWriter implements AutoCloseable {
                 }
                 channel.force(true);
                 channel.close();
-                Renames.replace(temp, target);
+                AtomicMove.replace(temp, target);
             } catch (IOException e) {
                 throw io(target, "cannot commit the written file", e);
             }
         });
         committed = true;
         close();
-        Renames.syncFolder(target.getParent());
+        DirectorySync.sync(target.getParent());
     }
 
     /** Releases the buffer and, unless committed, deletes the temp file. */

@@ -1,7 +1,8 @@
 package dev.wisca.io.hf;
 
+import dev.wisca.io.AtomicMove;
+import dev.wisca.io.DirectorySync;
 import dev.wisca.io.ErrorKind;
-import dev.wisca.io.Renames;
 import dev.wisca.io.WiscaException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +53,7 @@ final class AtomicFiles {
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         try {
             filler.fill(temp);
-            Renames.replace(temp, absolute);
+            AtomicMove.replace(temp, absolute);
         } catch (IOException e) {
             deleteQuietly(temp);
             throw new WiscaException(ErrorKind.IO, absolute, null, "cannot write: " + e, e);
@@ -60,7 +61,7 @@ final class AtomicFiles {
             deleteQuietly(temp);
             throw e;
         }
-        Renames.syncFolder(absolute.getParent());
+        DirectorySync.sync(absolute.getParent());
     }
 
     private static void deleteQuietly(Path temp) {

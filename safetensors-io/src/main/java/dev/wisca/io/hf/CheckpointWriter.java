@@ -1,7 +1,7 @@
 package dev.wisca.io.hf;
 
 import dev.wisca.io.ErrorKind;
-import dev.wisca.io.Renames;
+import dev.wisca.io.DirectorySync;
 import dev.wisca.io.SafetensorsWriter;
 import dev.wisca.io.TensorSpec;
 import dev.wisca.io.WiscaException;
@@ -115,7 +115,7 @@ public final class CheckpointWriter {
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, folder, null, "cannot remove shards of an earlier save: " + e, e);
         }
-        if (removed) Renames.syncFolder(folder);
+        if (removed) DirectorySync.sync(folder);
     }
 
     private void createFolder() {
