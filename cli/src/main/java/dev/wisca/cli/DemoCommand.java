@@ -1,6 +1,12 @@
 package dev.wisca.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.Verbosity;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.verify.VerifyOptions;
+import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.CheckpointSummary;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
@@ -15,20 +21,22 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code wisca demo}: the whole flow on a small generated GQA checkpoint, offline, in seconds. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Generate a small GQA checkpoint (llama layout: 4 query heads, 2 KV heads), rescale it with the paper's defaults,",
-        "undo the rescale, and check the results. Everything is written under --dir."},
+    description = {"Run the whole flow on a generated GQA sample checkpoint, offline, in seconds.",
+        "Generate a small GQA checkpoint (llama layout: 4 query heads, 2 KV heads), rescale it with the paper's defaults,",
+        "verify that it computes the same function, undo it, and verify again. Everything is written under --dir."},
     footerHeading = "%nExamples:%n",
     footer = {"  wisca demo", "  wisca demo --dir /tmp/wisca-demo --arch qwen2"})
 final class DemoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin JsonOutput json;
 
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "wisca-demo", description = "Working folder (default: ${DEFAULT-VALUE}).")
     Path dir;
@@ -51,9 +59,6 @@ final class DemoCommand implements Callable<Integer> {
 
         SampleCheckpoints.write(arch, original, seed);
         CheckpointSummary s = Wisca.inspect(original);
-        o.printf("1. sample %s checkpoint: %d tensors, %s parameters -> %s%n", s.modelType(), s.tensors().size(),
-            Units.count(s.totalElements()), original);
-
         RescaleSettings settings = RescaleSettings.paper();
         RescalePlan p;
         try (Model model = Wisca.open(original)) {
@@ -61,22 +66,50 @@ final class DemoCommand implements Callable<Integer> {
             model.apply(p.plan(), rescaled, settings);
         }
         Wisca.savePlan(p.plan(), plan);
-        o.println("2. rescaled with the paper's defaults (Q/K + V/O, tensor-wise, L1) -> " + rescaled);
-        PlanSummary.of(p, rescaled, plan, 0).print(o, verbosity.verbose());
-
+        VerifyReport full = Wisca.verify(original, rescaled, VerifyOptions.full());
+        VerifyReport probes = Wisca.verify(original, rescaled, VerifyOptions.probes());
+        Path html = RescaleReport.write(original, rescaled, p, dir.resolve("report"));
         try (Model model = Wisca.open(rescaled)) {
             model.undo(p.plan(), restored, settings);
         }
-        o.println("3. undone with the saved plan -> " + restored);
-        o.printf("demo finished in %s%n", Units.duration(System.nanoTime() - start));
+        VerifyReport back = Wisca.verify(original, restored, VerifyOptions.probes());
+        boolean ok = full.exitCode() == 0 && probes.exitCode() == 0 && back.exitCode() == 0;
+        long nanos = System.nanoTime() - start;
+
+        if (json.enabled()) {
+            Json.print(o, new DemoResult(ok, original, rescaled, plan, restored, html, PlanSummary.of(p, rescaled, plan, nanos),
+                full.toJsonTree(), probes.toJsonTree(), back.toJsonTree(), nanos / 1_000_000));
+            return ok ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+        }
+        o.printf("1. sample %s checkpoint: %d tensors, %s parameters -> %s%n", s.modelType(), s.tensors().size(),
+            Units.count(s.totalElements()), original);
+        o.println("2. rescaled with the paper's defaults (Q/K + V/O, tensor-wise, L1) -> " + rescaled);
+        StringWriter summary = new StringWriter();
+        PlanSummary.of(p, rescaled, plan, 0).print(new PrintWriter(summary), verbosity.verbose());
+        summary.toString().lines().forEach(l -> o.println("   " + l.strip()));
+        o.println("3. verified original vs rescaled:");
+        o.println("   " + full.summary());
+        o.println("   " + probes.summary());
+        o.println("   report: " + html.toAbsolutePath().toUri());
+        o.println("4. undone with the saved plan -> " + restored);
+        o.println("   " + back.summary());
+        if (!ok) {
+            o.println("demo FAILED: the rescaled checkpoint is not equivalent (please report this)");
+            return ExitCodes.CHECK_FAILED;
+        }
+        o.printf("demo finished in %s%n", Units.duration(nanos));
         return ExitCodes.OK;
     }
+
+    /** The --json output of the demo. */
+    record DemoResult(boolean equivalent, Path original, Path rescaled, Path plan, Path restored, Path report,
+                      PlanSummary rescale, JsonNode verifyFull, JsonNode verifyProbes, JsonNode verifyRestored, long millis) {}
 
     private static void createDirectories(Path d) {
         try {
             Files.createDirectories(d);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new WiscaException(ErrorKind.IO, d, null, "cannot create the demo folder: " + e.getMessage(), e);
         }
     }
 }

@@ -14,11 +14,17 @@ import java.io.PrintWriter;
     description = "Function-preserving weight rescaling (WISCA) for safetensors checkpoints.",
     subcommands = {
         InspectCommand.class,
-        ReshardCommand.class,
+        StatsCommand.class,
         PlanCommand.class,
         RescaleCommand.class,
         UndoCommand.class,
+        VerifyCommand.class,
+        ReportCommand.class,
+        ReshardCommand.class,
+        WatchCommand.class,
+        ServeCommand.class,
         DemoCommand.class,
+        BenchCommand.class,
         HelpCommand.class,
         AutoComplete.GenerateCompletion.class,
     },
@@ -30,8 +36,10 @@ import java.io.PrintWriter;
         "70:internal error (a bug; rerun with --verbose)"},
     footerHeading = "%nExamples:%n",
     footer = {
+        "  wisca demo                                   # the whole flow on a generated sample",
         "  wisca inspect ./Llama-3.2-1B",
-        "  wisca reshard ./model ./model-2gb --max-shard-size 2GB --dtype bf16",
+        "  wisca rescale ./Llama-3.2-1B ./Llama-wisca   # paper defaults: Q/K + V/O, tensor-wise, L1",
+        "  wisca verify ./Llama-3.2-1B ./Llama-wisca",
         "  source <(wisca generate-completion)"})
 public final class Main implements Runnable {
     @CommandLine.Spec

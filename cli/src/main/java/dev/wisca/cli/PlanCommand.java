@@ -39,7 +39,7 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RescaleSettings settings = flags.settings();
+        RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         long start = System.nanoTime();
         try (Model model = flags.archSpec().map(a -> Wisca.open(in, a)).orElseGet(() -> Wisca.open(in))) {
             RescalePlan plan = model.plan(settings);

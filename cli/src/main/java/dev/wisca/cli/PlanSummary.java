@@ -53,7 +53,7 @@ record PlanSummary(String architecture, String planHash, boolean pow2, String no
             pow2 ? "power-of-two (bit-exact, invertible)" : "real-valued");
         for (PairLine l : pairs) {
             String effect = l.fold()
-                ? "gains folded into the following linears (now 1)"
+                ? (pow2 ? "power-of-two part of the gains folded into the following linears" : "gains folded into the following linears (now 1)")
                 : String.format(Locale.ROOT, "worst imbalance |log2 ratio| %.3g -> %.3g", l.worstImbalanceBefore(), l.worstImbalanceAfter());
             out.printf(Locale.ROOT, "  %-7s %4d sites %6d channels  scale %s .. %s  %s%n",
                 l.pair(), l.sites(), l.channels(), scale(l.minScale()), scale(l.maxScale()), effect);

@@ -3,8 +3,6 @@ package dev.wisca.cli;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.Verbosity;
-import dev.wisca.io.ErrorKind;
-import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
@@ -33,7 +31,9 @@ import java.util.concurrent.Callable;
         "  wisca rescale ./model --plan-only plan/            # read-only: solve and save the plan",
         "  wisca rescale ./model ./out --apply plan/          # apply a saved plan",
         "  wisca rescale ./lora-adapter ./lora-balanced --pairs lora",
-        "  wisca rescale ./model ./out --optimizer-state ./optim   # Adam moments follow the weights"})
+        "  wisca rescale ./lora-adapter ./lora-svd --lora-refactor",
+        "  wisca rescale ./model ./out --optimizer-state ./optim   # Adam moments follow the weights",
+        "  wisca rescale ./model ./out --device djl        # DJL PyTorch: a GPU when visible, else the CPU"})
 final class RescaleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin RescaleFlags flags;
@@ -58,19 +58,20 @@ final class RescaleCommand implements Callable<Integer> {
     @Option(names = "--optimizer-state", paramLabel = "DIR", description = "Adam moments as safetensors (<param>.exp_avg, <param>.exp_avg_sq): transformed into OUT/<DIR name>.")
     Path optimizerState;
 
-    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu", description = "cpu (default).")
-    String device;
+    @Option(names = "--lora-refactor", description = "For a PEFT adapter: balanced refactorization of every LoRA pair (B'A' = BA, |A'_i| = |B'_i| per singular direction) instead of per-rank scales. No undo.")
+    boolean loraRefactor;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Also write the plan, weight-pattern stats (before.json, after.json) and report.html (with probe verification) into DIR.")
+    Path reportDir;
 
     @Override
     public Integer call() {
         if (planOnly != null && applyPlan != null) throw new IllegalArgumentException("--plan-only and --apply exclude each other");
         if (planOnly == null && out == null) throw new IllegalArgumentException("missing OUT (or use --plan-only PLAN to only solve)");
-        if (!device.equals("cpu")) {
-            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "--device " + device + " is not available: this build rescales on the CPU backend only");
-        }
-        RescaleSettings settings = flags.settings();
+        RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
+        if (loraRefactor) return refactorLora(o, start);
         try (Model model = flags.archSpec().map(a -> Wisca.open(in, a)).orElseGet(() -> Wisca.open(in))) {
             RescalePlan plan = applyPlan != null
                 ? new RescalePlan(model.architecture(), Wisca.loadPlan(applyPlan), List.of())
@@ -81,6 +82,7 @@ final class RescaleCommand implements Callable<Integer> {
                 model.apply(plan.plan(), out, settings);
                 if (savePlan != null) Wisca.savePlan(plan.plan(), savePlan);
                 if (optimizerState != null) transformMoments(plan.plan(), settings, o);
+                if (reportDir != null) RescaleReport.write(in, out, plan, reportDir);
             }
             PlanSummary summary = PlanSummary.of(plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
             if (json.enabled()) {
@@ -92,6 +94,20 @@ final class RescaleCommand implements Callable<Integer> {
                 o.println(planOnly != null
                     ? "plan saved to " + planOnly + " (" + Units.duration(System.nanoTime() - start) + ")"
                     : "wrote " + out + " (" + Units.duration(System.nanoTime() - start) + ")");
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private int refactorLora(PrintWriter o, long start) {
+        if (out == null || planOnly != null || applyPlan != null) throw new IllegalArgumentException("--lora-refactor takes IN OUT and no plan options");
+        try (Model model = Wisca.open(in)) {
+            var result = model.refactorLora(out);
+            if (json.enabled()) {
+                Json.print(o, result);
+            } else {
+                o.println("refactored " + result.refactored().size() + " LoRA modules -> " + out + " (" + Units.duration(System.nanoTime() - start) + ")");
+                result.skipped().forEach((m, why) -> o.println("  skipped " + m + ": " + why));
             }
         }
         return ExitCodes.OK;

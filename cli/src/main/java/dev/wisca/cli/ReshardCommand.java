@@ -48,7 +48,7 @@ final class ReshardCommand implements Callable<Integer> {
         long limit = ByteSize.parse(maxShardSize);
         Optional<Dtype> target = Optional.ofNullable(dtype).map(Dtype::parseUser);
         long start = System.nanoTime();
-        Reshard.Result r = Wisca.reshard(in, out, limit, target);
+        Reshard.Result r = Wisca.reshard(in, out, limit, target, ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         long nanos = System.nanoTime() - start;
         PrintWriter o = spec.commandLine().getOut();
         if (json.enabled()) {

@@ -42,7 +42,7 @@ final class UndoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Plan plan = Wisca.loadPlan(planFolder);
         try (Model model = Wisca.open(in)) {
-            model.undo(plan, out, RescaleSettings.paper());
+            model.undo(plan, out, RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)));
         }
         PrintWriter o = spec.commandLine().getOut();
         if (json.enabled()) {

@@ -29,4 +29,16 @@ final class Units {
         while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
         return String.format(Locale.ROOT, "%.2f%s", v, units[u]);
     }
+
+    /** Whole seconds as {@code 42s}, {@code 3m05s}, {@code 1h02m}. */
+    static String seconds(long s) {
+        if (s < 60) return s + "s";
+        if (s < 3600) return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+        return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+    }
+
+    /** Bytes per second as {@code 1.20 GB/s}. */
+    static String rate(long bytes, long nanos) {
+        return nanos <= 0 ? "-" : bytes(Math.round(bytes * 1e9 / nanos)) + "/s";
+    }
 }

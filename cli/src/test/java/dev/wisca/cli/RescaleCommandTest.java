@@ -118,4 +118,56 @@ class RescaleCommandTest {
         assertTrue(Files.exists(dir.resolve("balanced/adapter_model.safetensors")));
         assertTrue(Files.exists(dir.resolve("balanced/adapter_config.json")));
     }
+
+    @Test
+    void loraRefactorKeepsBATimesAAndBalancesDirections() {
+        SampleCheckpoints.writeLora(dir.resolve("lora"), 6);
+        Path adapter = dir.resolve("lora/adapter");
+        Cli r = Cli.run("rescale", adapter.toString(), dir.resolve("svd").toString(), "--lora-refactor");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().startsWith("refactored "), r.out());
+        try (SafetensorsFile before = SafetensorsFile.open(adapter.resolve("adapter_model.safetensors"));
+             SafetensorsFile after = SafetensorsFile.open(dir.resolve("svd/adapter_model.safetensors"))) {
+            int checked = 0;
+            for (var t : before.tensors()) {
+                if (!t.name().endsWith(".lora_A.weight")) continue;
+                String bName = t.name().replace(".lora_A.weight", ".lora_B.weight");
+                double[][] ba0 = product(before, bName, t.name());
+                double[][] ba1 = product(after, bName, t.name());
+                double scale = 0, diff = 0;
+                for (int i = 0; i < ba0.length; i++) for (int j = 0; j < ba0[0].length; j++) {
+                    scale = Math.max(scale, Math.abs(ba0[i][j]));
+                    diff = Math.max(diff, Math.abs(ba0[i][j] - ba1[i][j]));
+                }
+                assertTrue(diff <= 1e-5 * scale, t.name() + ": BA changed by " + diff);
+                // per rank direction i: |A'_i| (row) == |B'_i| (column), both L2
+                double[][] a = matrix(after, t.name());
+                double[][] b = matrix(after, bName);
+                for (int i = 0; i < a.length; i++) {
+                    double na = 0, nb = 0;
+                    for (double v : a[i]) na += v * v;
+                    for (double[] row : b) nb += row[i] * row[i];
+                    assertEquals(Math.sqrt(na), Math.sqrt(nb), 1e-4 * Math.sqrt(na) + 1e-6, t.name() + " direction " + i);
+                }
+                checked++;
+            }
+            assertTrue(checked > 0);
+        }
+    }
+
+    static double[][] matrix(SafetensorsFile f, String name) {
+        var t = f.tensor(name);
+        long[] s = t.shape();
+        var codec = Codecs.of(t.dtype());
+        double[][] m = new double[(int) s[0]][(int) s[1]];
+        for (int i = 0; i < s[0]; i++) for (int j = 0; j < s[1]; j++) m[i][j] = codec.get(t.data(), i * s[1] + j);
+        return m;
+    }
+
+    static double[][] product(SafetensorsFile f, String b, String a) {
+        double[][] bm = matrix(f, b), am = matrix(f, a);
+        double[][] p = new double[bm.length][am[0].length];
+        for (int i = 0; i < bm.length; i++) for (int k = 0; k < am.length; k++) for (int j = 0; j < am[0].length; j++) p[i][j] += bm[i][k] * am[k][j];
+        return p;
+    }
 }

@@ -4,6 +4,7 @@ import dev.wisca.rescale.backend.Backend;
 import dev.wisca.rescale.backend.cpu.CpuBackend;
 import dev.wisca.rescale.solve.SolverOptions;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Everything a rescale run needs besides its input: how to solve, where to compute, how wide.
@@ -13,8 +14,10 @@ import java.util.Map;
  * @param parallelism    worker threads (defaults to the available cores)
  * @param momentSuffixes optimizer-state tensor suffixes and their power: {@code <param><suffix>}
  *                       is divided by {@code (r cᵀ)^power}
+ * @param progress       told about the statistics and write passes
  */
-public record RescaleOptions(SolverOptions solver, Backend backend, int parallelism, Map<String, Integer> momentSuffixes) {
+public record RescaleOptions(SolverOptions solver, Backend backend, int parallelism, Map<String, Integer> momentSuffixes,
+                             Progress progress) {
     /** Adam's first and second moments as PyTorch names them. */
     public static final Map<String, Integer> ADAM_SUFFIXES = Map.of(".exp_avg", 1, ".exp_avg_sq", 2);
 
@@ -22,6 +25,11 @@ public record RescaleOptions(SolverOptions solver, Backend backend, int parallel
         if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1");
         for (int p : momentSuffixes.values()) if (p != 1 && p != 2) throw new IllegalArgumentException("moment power must be 1 or 2");
         momentSuffixes = Map.copyOf(momentSuffixes);
+        Objects.requireNonNull(progress, "progress (use Progress.NONE)");
+    }
+
+    public RescaleOptions(SolverOptions solver, Backend backend, int parallelism, Map<String, Integer> momentSuffixes) {
+        this(solver, backend, parallelism, momentSuffixes, Progress.NONE);
     }
 
     /** The paper's defaults on the CPU backend, all cores. */
@@ -30,11 +38,13 @@ public record RescaleOptions(SolverOptions solver, Backend backend, int parallel
             Runtime.getRuntime().availableProcessors(), ADAM_SUFFIXES);
     }
 
-    public RescaleOptions withSolver(SolverOptions s) { return new RescaleOptions(s, backend, parallelism, momentSuffixes); }
+    public RescaleOptions withSolver(SolverOptions s) { return new RescaleOptions(s, backend, parallelism, momentSuffixes, progress); }
 
-    public RescaleOptions withBackend(Backend b) { return new RescaleOptions(solver, b, parallelism, momentSuffixes); }
+    public RescaleOptions withBackend(Backend b) { return new RescaleOptions(solver, b, parallelism, momentSuffixes, progress); }
 
-    public RescaleOptions withParallelism(int p) { return new RescaleOptions(solver, backend, p, momentSuffixes); }
+    public RescaleOptions withParallelism(int p) { return new RescaleOptions(solver, backend, p, momentSuffixes, progress); }
 
-    public RescaleOptions withMomentSuffixes(Map<String, Integer> m) { return new RescaleOptions(solver, backend, parallelism, m); }
+    public RescaleOptions withMomentSuffixes(Map<String, Integer> m) { return new RescaleOptions(solver, backend, parallelism, m, progress); }
+
+    public RescaleOptions withProgress(Progress p) { return new RescaleOptions(solver, backend, parallelism, momentSuffixes, p); }
 }

@@ -17,7 +17,7 @@ public final class Rescaler {
 
     /** Reads statistics (read-only, parallel) and solves every site, stage by stage. */
     public static Plan plan(TensorSource source, List<Site> sites, RescaleOptions options) {
-        return Planner.plan(source, sites, options.solver(), options.backend(), options.parallelism());
+        return Planner.plan(source, sites, options.solver(), options.backend(), options.parallelism(), options.progress());
     }
 
     /** Writes {@code in} rescaled by {@code plan} to {@code out} (a file for a file, a folder for a folder). */
@@ -36,6 +36,6 @@ public final class Rescaler {
     }
 
     private static ApplyOptions applyOptions(RescaleOptions options) {
-        return new ApplyOptions(options.backend(), options.parallelism());
+        return new ApplyOptions(options.backend(), options.parallelism(), options.progress());
     }
 }

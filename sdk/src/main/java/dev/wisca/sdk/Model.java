@@ -7,9 +7,11 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.backend.Backends;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.lora.LoraRebalance;
 import dev.wisca.rescale.lora.LoraSites;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.spec.ArchSpec;
@@ -94,6 +96,18 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * For a PEFT adapter: replaces every LoRA pair by its balanced refactorization (B'A' = BA, equal
+     * norms per singular direction; QR + small SVD in f64, rounded once). Not a diagonal plan, so there
+     * is no undo; fresh adapters (B = 0) are copied unchanged and listed in the result.
+     */
+    public LoraRebalance.Result refactorLora(Path out) {
+        if (!isAdapter()) {
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null, "--lora-refactor needs a PEFT adapter folder (adapter_model.safetensors)");
+        }
+        return LoraRebalance.run(checkpoint, library.lora(), out);
+    }
+
+    /**
      * Transforms Adam moments saved as safetensors (tensors named {@code <param>.exp_avg} and
      * {@code <param>.exp_avg_sq}) consistently with {@code plan}: m/s and v/s² for an element scaled by s.
      * Returns how many moment tensors were transformed.
@@ -108,7 +122,8 @@ public final class Model implements AutoCloseable {
     public void close() { checkpoint.close(); }
 
     static RescaleOptions options(RescaleSettings settings) {
-        return RescaleOptions.defaults().withSolver(settings.solver()).withParallelism(settings.parallelism());
+        return RescaleOptions.defaults().withSolver(settings.solver()).withParallelism(settings.parallelism())
+            .withBackend(Backends.of(settings.device())).withProgress(settings.progress());
     }
 
     private JsonNode adapterConfig() {

@@ -5,7 +5,14 @@ import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.Reshard;
+import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.forward.ComputeDevice;
+import dev.wisca.rescale.forward.djl.DjlForwardProvider;
 import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.spec.SpecLibrary;
+import dev.wisca.rescale.verify.CheckpointVerifier;
+import dev.wisca.rescale.verify.VerifyOptions;
+import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.rescale.plan.PlanStore;
 
 import java.nio.file.Path;
@@ -64,6 +71,24 @@ public final class Wisca {
         return PlanStore.load(folder);
     }
 
+    /**
+     * Checks that {@code b} computes the same function as {@code a}. {@link VerifyOptions#probes()}
+     * compares every rescalable block with seeded probe vectors (fast, linear in the touched weights);
+     * {@link VerifyOptions#full()} compares logits of a full forward pass (DJL PyTorch, f64 on CPU).
+     * The tolerance is derived from the stored dtypes unless the options set one.
+     */
+    public static VerifyReport verify(Path a, Path b, VerifyOptions options) {
+        return verify(a, b, Optional.empty(), Optional.empty(), options, ComputeDevice.CPU);
+    }
+
+    /** As {@link #verify(Path, Path, VerifyOptions)}, with PEFT adapters applied on either side and a device for the forward pass. */
+    public static VerifyReport verify(Path a, Path b, Optional<Path> adapterA, Optional<Path> adapterB, VerifyOptions options,
+                                      ComputeDevice device) {
+        SpecLibrary library = SpecLibrary.builtin();
+        return CheckpointVerifier.verify(a, b, adapterA, adapterB, options, library,
+            Optional.of(new DjlForwardProvider(library, device)));
+    }
+
     /** Reads the headers (not the data) of a file, checkpoint folder, sharded checkpoint or adapter. */
     public static CheckpointSummary inspect(Path path) {
         try (Checkpoint ckpt = Checkpoint.open(path)) {
@@ -97,6 +122,22 @@ public final class Wisca {
      * float dtype (rounded to nearest even). A file gives a file, a folder a folder (side files copied).
      */
     public static Reshard.Result reshard(Path in, Path out, long maxShardBytes, Optional<Dtype> dtype) {
-        return Reshard.run(in, out, maxShardBytes, dtype);
+        return reshard(in, out, maxShardBytes, dtype, Progress.NONE);
+    }
+
+    /** As {@link #reshard(Path, Path, long, Optional)}, reporting the input bytes and tensors done as phase {@code reshard}. */
+    public static Reshard.Result reshard(Path in, Path out, long maxShardBytes, Optional<Dtype> dtype, Progress progress) {
+        long bytes;
+        int tensors;
+        try (Checkpoint ckpt = Checkpoint.open(in)) {
+            bytes = ckpt.tensors().stream().mapToLong(TensorInfo::byteLength).sum();
+            tensors = ckpt.tensors().size();
+        }
+        progress.start("reshard", bytes, tensors);
+        try {
+            return Reshard.run(in, out, maxShardBytes, dtype, done -> progress.advance(done, 1));
+        } finally {
+            progress.finish();
+        }
     }
 }

@@ -59,6 +59,10 @@ public final class RescaleFlags {
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
+        description = "Where to compute: cpu (pure Java, the default), djl (DJL PyTorch on a GPU when one is visible, else the CPU), djl-cpu, or gpu (fails when no GPU is visible).")
+    String device;
+
     public Optional<Path> archSpec() { return Optional.ofNullable(archSpec); }
 
     public RescaleSettings settings() {
@@ -81,6 +85,6 @@ public final class RescaleFlags {
         }
         SolverOptions solver = new SolverOptions(n, alpha, min, max, targetRatio, mode, !noFold);
         int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        return new RescaleSettings(new SiteOptions(set, g), solver, workers);
+        return new RescaleSettings(new SiteOptions(set, g), solver, workers, device);
     }
 }

@@ -4,13 +4,16 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.SafetensorsWriter;
 import dev.wisca.io.Tensor;
+import dev.wisca.io.TensorInfo;
 import dev.wisca.io.TensorSpec;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.ShardNames;
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.TensorFactors;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,6 +39,8 @@ public final class Apply {
 
     /** Writes {@code in} to {@code out} with {@code factors} applied; the core of apply, undo and moments. */
     public static void stream(Checkpoint in, Map<String, TensorFactors> factors, Path out, String summary, ApplyOptions options) {
+        Progress progress = options.progress();
+        progress.start("write", in.tensors().stream().mapToLong(TensorInfo::byteLength).sum(), in.tensors().size());
         try (ForkJoinPool pool = new ForkJoinPool(options.parallelism())) {
             if (in.file().isPresent()) {
                 Path file = Files.isDirectory(out) ? out.resolve(in.file().get().getFileName()) : out;
@@ -51,6 +56,8 @@ public final class Apply {
             Path index = in.folder().resolve(ShardNames.index(in.baseName()));
             if (Files.isRegularFile(index)) copy(index, folder.resolve(index.getFileName()));
             for (Path side : in.sideFiles()) copy(side, folder.resolve(side.getFileName()));
+        } finally {
+            progress.finish();
         }
     }
 
@@ -61,15 +68,34 @@ public final class Apply {
             Map<String, String> metadata = new LinkedHashMap<>(shard.metadata());
             metadata.put(METADATA_KEY, summary);
             try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata)) {
+                Progress progress = options.progress();
                 for (TensorSpec spec : writer.fileOrder()) {
                     Tensor tensor = shard.tensor(spec.name());
                     TensorFactors f = factors.get(spec.name());
-                    if (f == null) writer.write(spec.name(), tensor.data());
-                    else writer.write(spec.name(), new TensorScaler(tensor, f, options.backend(), pool)::fill);
+                    if (f == null) {
+                        writer.write(spec.name(), tensor.data());
+                        progress.advance(tensor.data().byteSize(), 1);
+                    } else {
+                        TensorScaler scaler = new TensorScaler(tensor, f, options.backend(), pool);
+                        writer.write(spec.name(), (chunk, offset) -> {
+                            scaler.fill(chunk, offset);
+                            progress.advance(chunk.byteSize(), 0);
+                        });
+                        progress.advance(0, 1);
+                    }
+                    release(tensor.data());
                 }
                 writer.commit();
             }
         }
+    }
+
+    /**
+     * Drops a finished tensor's mapped pages from this process (they stay in the page cache), so the
+     * resident set does not grow to the checkpoint's size while it streams through.
+     */
+    static void release(MemorySegment data) {
+        if (data.isMapped()) data.unload();
     }
 
     /** Short JSON for the output metadata: what was applied. */

@@ -1,6 +1,7 @@
 package dev.wisca.rescale.plan;
 
 import dev.wisca.io.TensorSource;
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.backend.Backend;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.solve.SiteReport;
@@ -19,13 +20,23 @@ public final class Planner {
     private Planner() {}
 
     public static Plan plan(TensorSource source, List<Site> sites, SolverOptions options, Backend backend, int parallelism) {
+        return plan(source, sites, options, backend, parallelism, Progress.NONE);
+    }
+
+    /** As above, telling {@code progress} about each statistics pass (phase {@code stats}, or {@code stats k/n}). */
+    public static Plan plan(TensorSource source, List<Site> sites, SolverOptions options, Backend backend, int parallelism,
+                            Progress progress) {
         FactorTable table = new FactorTable(source);
         List<SiteReport> reports = new ArrayList<>();
         Map<String, double[]> scales = new LinkedHashMap<>();
+        List<List<Site>> stages = new ArrayList<>();
         for (Stage stage : Stage.values()) {
             List<Site> stageSites = sites.stream().filter(s -> Stage.of(s.pair()) == stage).toList();
-            if (stageSites.isEmpty()) continue;
-            List<SiteStats> stats = StatsPass.collect(source, stageSites, table, backend, parallelism);
+            if (!stageSites.isEmpty()) stages.add(stageSites);
+        }
+        for (int k = 0; k < stages.size(); k++) {
+            String phase = stages.size() == 1 ? "stats" : "stats " + (k + 1) + "/" + stages.size();
+            List<SiteStats> stats = StatsPass.collect(source, stages.get(k), table, backend, parallelism, phase, progress);
             for (SiteStats siteStats : stats) {
                 SiteSolution solution = Solver.solve(siteStats, options);
                 table.add(solution);

@@ -5,6 +5,7 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.Tensor;
 import dev.wisca.io.TensorSource;
 import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.backend.AxisStats;
 import dev.wisca.rescale.backend.Backend;
 import dev.wisca.rescale.backend.Elements;
@@ -14,10 +15,12 @@ import dev.wisca.rescale.graph.Member;
 import dev.wisca.rescale.graph.Site;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -38,11 +41,19 @@ public final class StatsPass {
     private record MatrixKey(String tensor, int batch, boolean offsetGain) {}
 
     private record Block(MatrixKey key, MatrixView matrix, long rowStart, long rowEnd,
-                         double[] rowFactors, double[] colFactors, List<Ref> refs) {}
+                         double[] rowFactors, double[] colFactors, List<Ref> refs) {
+        long byteLength() { return (rowEnd - rowStart) * matrix.cols() * matrix.dtype().byteSize(); }
+    }
 
     /** Statistics per site, in {@code sites} order. */
     public static List<SiteStats> collect(TensorSource source, List<Site> sites, FactorLookup priors,
                                           Backend backend, int parallelism) {
+        return collect(source, sites, priors, backend, parallelism, "stats", Progress.NONE);
+    }
+
+    /** As above, reporting the bytes read and the tensors completed to {@code progress} as phase {@code phase}. */
+    public static List<SiteStats> collect(TensorSource source, List<Site> sites, FactorLookup priors,
+                                          Backend backend, int parallelism, String phase, Progress progress) {
         Map<MatrixKey, List<Ref>> byMatrix = new LinkedHashMap<>();
         for (int s = 0; s < sites.size(); s++) {
             List<Member> members = sites.get(s).members();
@@ -56,12 +67,24 @@ public final class StatsPass {
         for (var entry : byMatrix.entrySet()) {
             blocks.addAll(blocksOf(source, entry.getKey(), entry.getValue(), sites, priors));
         }
+        Map<String, AtomicInteger> blocksLeft = new HashMap<>();
+        for (Block b : blocks) blocksLeft.computeIfAbsent(b.key().tensor(), t -> new AtomicInteger()).incrementAndGet();
+        progress.start(phase, blocks.stream().mapToLong(Block::byteLength).sum(), blocksLeft.size());
         Map<Ref, ChannelStats> merged;
         try (ForkJoinPool pool = new ForkJoinPool(Math.max(1, parallelism))) {
             merged = pool.submit(() -> blocks.parallelStream()
-                .flatMap(b -> partials(b, sites, backend).entrySet().stream())
+                .flatMap(b -> {
+                    Map<Ref, ChannelStats> partial = partials(b, sites, backend);
+                    boolean tensorDone = blocksLeft.get(b.key().tensor()).decrementAndGet() == 0;
+                    // A read tensor's mapped pages leave this process (not the page cache): the resident set stays bounded.
+                    if (tensorDone && b.matrix().data().isMapped()) source.tensor(b.key().tensor()).data().unload();
+                    progress.advance(b.byteLength(), tensorDone ? 1 : 0);
+                    return partial.entrySet().stream();
+                })
                 .collect(Collectors.toConcurrentMap(Map.Entry::getKey, Map.Entry::getValue, ChannelStats::merge)))
                 .join();
+        } finally {
+            progress.finish();
         }
         List<SiteStats> out = new ArrayList<>(sites.size());
         for (int s = 0; s < sites.size(); s++) {

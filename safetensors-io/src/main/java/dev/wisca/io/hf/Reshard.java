@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * Rewrites a checkpoint through the streaming writer, optionally converting float tensors to
@@ -35,11 +36,20 @@ public final class Reshard {
      * float tensors that have a codec are converted (rounding to nearest even), all others copied.
      */
     public static Result run(Path in, Path out, long maxShardSize, Optional<Dtype> dtype) {
+        return run(in, out, maxShardSize, dtype, bytes -> { });
+    }
+
+    /** As above; {@code tensorDone} is told each tensor's input byte length once it is written (for progress). */
+    public static Result run(Path in, Path out, long maxShardSize, Optional<Dtype> dtype, LongConsumer tensorDone) {
         Optional<ElementCodec> target = dtype.map(Reshard::targetCodec);
         try (Checkpoint source = Checkpoint.open(in)) {
             List<TensorSpec> specs = source.tensors().stream().map(t -> outputSpec(t, target)).toList();
             int converted = (int) source.tensors().stream().filter(t -> converts(t.dtype(), target)).count();
-            CheckpointWriter.TensorFeed feed = (spec, writer) -> write(source.tensor(spec.name()), spec, writer);
+            CheckpointWriter.TensorFeed feed = (spec, writer) -> {
+                Tensor tensor = source.tensor(spec.name());
+                write(tensor, spec, writer);
+                tensorDone.accept(tensor.data().byteSize());
+            };
             if (source.file().isPresent()) {
                 Path file = (Files.isDirectory(out) ? out.resolve(source.file().get().getFileName()) : out).toAbsolutePath();
                 createParent(file);

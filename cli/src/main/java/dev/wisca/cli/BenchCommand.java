@@ -1,0 +1,103 @@
+package dev.wisca.cli;
+
+import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.RescaleFlags;
+import dev.wisca.cli.options.Verbosity;
+import dev.wisca.io.Dtype;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import dev.wisca.io.hf.ByteSize;
+import dev.wisca.sdk.bench.Bench;
+import dev.wisca.sdk.bench.BenchResult;
+import dev.wisca.sdk.bench.BenchSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code wisca bench}: how fast rescaling runs next to a plain copy of the same bytes. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Measure wisca on this machine: generates a random llama-shaped checkpoint (or takes one) and times a raw copy "
+        + "of its files (the physical reference), open, the statistics pass, the rescale and the undo, with peak memory.",
+        "The generated checkpoint was just written, so it is read from a warm page cache."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  wisca bench --size 1GB --dtype bf16",
+        "  wisca bench --size 4GB --dtype f32 --repeat 3 --pairs qk,vo,updown --granularity channel",
+        "  wisca bench --checkpoint ./Llama-3.2-1B --dir /data/tmp --json"})
+final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin RescaleFlags flags;
+    @Mixin Verbosity verbosity;
+    @Mixin JsonOutput json;
+
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "1GB", description = "Size of the generated checkpoint, e.g. 4MB, 1GB, 2GiB (default: ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", defaultValue = "bf16", description = "bf16, f16 or f32 (default: ${DEFAULT-VALUE}).")
+    String dtype;
+
+    @Option(names = "--checkpoint", paramLabel = "CKPT", description = "Measure this checkpoint instead of generating one (it is only read).")
+    Path checkpoint;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Work folder, on the disk to measure (default: a new temp folder).")
+    Path dir;
+
+    @Option(names = "--keep", description = "Keep the generated checkpoint and the outputs of the last repeat.")
+    boolean keep;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1", description = "Runs per phase; min and median are reported (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB", description = "Shard size of the generated checkpoint (default: ${DEFAULT-VALUE}).")
+    String maxShardSize;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the generated values (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() {
+        PrintWriter o = spec.commandLine().getOut();
+        Path work = dir != null ? dir : tempDir();
+        BenchSettings settings = new BenchSettings(ByteSize.parse(size), Dtype.parseUser(dtype), Optional.ofNullable(checkpoint),
+            work, keep, repeat, flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)),
+            ByteSize.parse(maxShardSize), seed);
+        BenchResult r;
+        try {
+            r = Bench.run(settings);
+        } finally {
+            if (dir == null && !keep) deleteIfEmpty(work);
+        }
+        if (json.enabled()) Json.print(o, r);
+        else BenchTable.print(o, r, keep ? work : null);
+        return ExitCodes.OK;
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("wisca-bench-");
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, null, null, "cannot create a temp folder (use --dir): " + e, e);
+        }
+    }
+
+    private static void deleteIfEmpty(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // Not empty (a failed run left files) or gone: nothing to tidy.
+        }
+    }
+
+    /** {@code 1.42x} */
+    static String ratio(double r) { return String.format(Locale.ROOT, "%.2fx", r); }
+}

@@ -1,0 +1,41 @@
+package dev.wisca.cli;
+
+import dev.wisca.sdk.bench.BenchResult;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The human table of {@code wisca bench}. */
+final class BenchTable {
+    private static final String ROW = "%-6s %10s %10s %10s %10s %11s %10s %9s %9s %9s%n";
+
+    private BenchTable() {}
+
+    static void print(PrintWriter o, BenchResult r, Path kept) {
+        o.printf("wisca bench: %s %s checkpoint, %s in %d file%s, %d tensors%n", r.generated() ? "generated llama-shaped" : "given",
+            r.dtype().toLowerCase(Locale.ROOT), Units.bytes(r.checkpointBytes()), r.files(), r.files() == 1 ? "" : "s", r.tensors());
+        if (!r.shape().isEmpty()) o.println("  " + r.shape());
+        o.printf("  page cache: %s; %d repeat%s; %d threads; pairs %s; granularity %s%n",
+            r.generated() ? "warm (checkpoint just written)" : "as found (the first read may come from disk)",
+            r.repeats(), r.repeats() == 1 ? "" : "s", r.threads(), r.pairs(), r.granularity());
+        o.println();
+        o.printf(ROW, "phase", "first", "min", "median", "bytes", "throughput", "peak RSS", "anon", "mapped", "heap");
+        for (BenchResult.Phase p : r.phases()) {
+            o.printf(ROW, p.name(), Units.duration(p.firstNanos()), Units.duration(p.minNanos()), Units.duration(p.medianNanos()),
+                p.bytes() == 0 ? "-" : Units.bytes(p.bytes()),
+                p.bytes() == 0 ? "-" : Units.rate(p.bytes(), p.minNanos()),
+                memory(p.rssPeak()), memory(p.rssAnonPeak()), memory(p.rssFilePeak()), memory(p.heapUsedPeak()));
+        }
+        o.println();
+        o.printf("rescale (stats + apply) / copy: %s    apply / copy: %s%n", BenchCommand.ratio(r.rescaleOverCopy()),
+            BenchCommand.ratio(r.applyOverCopy()));
+        for (BenchResult.Phase p : r.phases()) o.printf("  %-6s %s%n", p.name(), p.description());
+        o.println("'first' is the first repeat in a fresh JVM (JIT warm-up included); throughput is over the fastest run.");
+        o.println("peak RSS (the kernel's VmHWM) includes the checkpoint pages mapped for reading: page cache, shared and");
+        o.println("dropped by the kernel under pressure. 'anon' is what wisca allocates; heap limit " + Units.bytes(r.heapMaxBytes()) + ".");
+        if (kept != null) o.println("kept: " + kept);
+    }
+
+    private static String memory(long bytes) { return bytes < 0 ? "n/a" : Units.bytes(bytes); }
+}

@@ -1,0 +1,72 @@
+package dev.wisca.cli;
+
+import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.Verbosity;
+import dev.wisca.rescale.pattern.PatternReport;
+import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.verify.VerifyOptions;
+import dev.wisca.rescale.verify.VerifyReport;
+import dev.wisca.sdk.Wisca;
+import dev.wisca.sdk.report.HtmlReport;
+import dev.wisca.sdk.report.Patterns;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code wisca report}: a self-contained HTML page comparing the weight pattern before and after. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+    description = {"Write a self-contained HTML report comparing the weight pattern before and after.",
+        "Inline SVG, no network: per-layer x per-KV-head Q/K and V/O balance heatmaps before and after, the scale",
+        "factors of the plan, skipped/clamped sites, and the verification result."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  wisca report ./model ./model-wisca --html report.html --plan plan/",
+        "  wisca report ./model ./model-wisca --html report.html --full     # full forward-pass verification"})
+final class ReportCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Verbosity verbosity;
+    @Mixin JsonOutput json;
+
+    @Parameters(index = "0", paramLabel = "BEFORE", description = "The original checkpoint.")
+    Path before;
+
+    @Parameters(index = "1", paramLabel = "AFTER", description = "The rescaled checkpoint.")
+    Path after;
+
+    @Option(names = "--html", paramLabel = "FILE", required = true, description = "Where to write the report.")
+    Path html;
+
+    @Option(names = "--plan", paramLabel = "PLAN", description = "The plan folder that was applied (adds the scale histogram and site notes).")
+    Path plan;
+
+    @Option(names = "--full", description = "Verify with a full forward pass instead of per-block probes.")
+    boolean full;
+
+    @Option(names = "--no-verify", description = "Leave the verification section out.")
+    boolean noVerify;
+
+    @Override
+    public Integer call() {
+        int threads = Runtime.getRuntime().availableProcessors();
+        PatternReport b = Patterns.of(before, Optional.empty(), threads);
+        PatternReport a = Patterns.of(after, Optional.empty(), threads);
+        Optional<Plan> p = Optional.ofNullable(plan).map(Wisca::loadPlan);
+        Optional<VerifyReport> v = noVerify ? Optional.empty()
+            : Optional.of(Wisca.verify(before, after, full ? VerifyOptions.full() : VerifyOptions.probes()));
+        HtmlReport.write(b, a, p, v, html);
+        if (json.enabled()) {
+            Json.print(spec.commandLine().getOut(), java.util.Map.of("html", html.toString(),
+                "verify", v.map(VerifyReport::toJsonTree).map(Object.class::cast).orElse("not run")));
+        } else {
+            spec.commandLine().getOut().println("wrote " + html + v.map(r -> " (" + r.summary() + ")").orElse(""));
+        }
+        return ExitCodes.OK;
+    }
+}

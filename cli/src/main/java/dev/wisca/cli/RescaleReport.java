@@ -1,0 +1,32 @@
+package dev.wisca.cli;
+
+import dev.wisca.rescale.pattern.PatternReport;
+import dev.wisca.rescale.verify.VerifyOptions;
+import dev.wisca.rescale.verify.VerifyReport;
+import dev.wisca.sdk.RescalePlan;
+import dev.wisca.sdk.Wisca;
+import dev.wisca.sdk.report.HtmlReport;
+import dev.wisca.sdk.report.Patterns;
+import dev.wisca.sdk.report.StatsWriter;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** What {@code rescale --report DIR} and {@code demo} leave next to the output: plan, stats before/after, report.html. */
+final class RescaleReport {
+    private RescaleReport() {}
+
+    /** Writes the report folder; returns the HTML file. */
+    static Path write(Path before, Path after, RescalePlan plan, Path dir) {
+        int threads = Runtime.getRuntime().availableProcessors();
+        Wisca.savePlan(plan.plan(), dir.resolve("plan"));
+        PatternReport b = Patterns.of(before, Optional.empty(), threads);
+        PatternReport a = Patterns.of(after, Optional.empty(), threads);
+        StatsWriter.write(b, dir.resolve("before.json"));
+        StatsWriter.write(a, dir.resolve("after.json"));
+        VerifyReport verify = Wisca.verify(before, after, VerifyOptions.probes());
+        Path html = dir.resolve("report.html");
+        HtmlReport.write(b, a, plan, Optional.of(verify), html);
+        return html;
+    }
+}

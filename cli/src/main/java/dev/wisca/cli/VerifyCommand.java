@@ -1,0 +1,106 @@
+package dev.wisca.cli;
+
+import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.Verbosity;
+import dev.wisca.rescale.forward.ComputeDevice;
+import dev.wisca.rescale.forward.Precision;
+import dev.wisca.rescale.verify.BlockResult;
+import dev.wisca.rescale.verify.VerifyOptions;
+import dev.wisca.rescale.verify.VerifyReport;
+import dev.wisca.sdk.Wisca;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+
+/** {@code wisca verify}: prove that two checkpoints compute the same function (for CI). */
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Check that checkpoint B computes the same function as checkpoint A (exit 0) or not (exit 1).",
+        "Full forward pass on seeded token sequences (DJL PyTorch, f64, CPU), or --probes-only: every rescalable block",
+        "with seeded probe vectors, for models too large for a CPU forward pass.",
+        "The tolerance is derived from the stored dtypes and printed; bit-identical weights give exactly 0."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:equivalent", "1:not equivalent (the first offending layer/site is named)", "2:usage or input error"},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  wisca verify ./model ./model-wisca",
+        "  wisca verify ./model ./model-wisca --probes-only --json > verify.json",
+        "  wisca verify ./base ./base --adapter-a ./lora --adapter-b ./lora-wisca",
+        "  wisca verify A B --atol 1e-6 --rtol 1e-5 --tokens 32"})
+final class VerifyCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Verbosity verbosity;
+    @Mixin JsonOutput json;
+
+    @Parameters(index = "0", paramLabel = "A", description = "The reference checkpoint (file or folder).")
+    Path a;
+
+    @Parameters(index = "1", paramLabel = "B", description = "The checkpoint to check against A.")
+    Path b;
+
+    @Option(names = "--adapter-a", paramLabel = "DIR", description = "PEFT LoRA adapter applied on top of A.")
+    Path adapterA;
+
+    @Option(names = "--adapter-b", paramLabel = "DIR", description = "PEFT LoRA adapter applied on top of B.")
+    Path adapterB;
+
+    @Option(names = "--probes-only", description = "Per-site probe vectors instead of a full forward pass (fast, linear in the touched weights).")
+    boolean probesOnly;
+
+    @Option(names = "--tokens", paramLabel = "N", defaultValue = "16", description = "Tokens per probe sequence (default: ${DEFAULT-VALUE}).")
+    int tokens;
+
+    @Option(names = "--sequences", paramLabel = "N", defaultValue = "3", description = "Probe sequences (default: ${DEFAULT-VALUE}).")
+    int sequences;
+
+    @Option(names = "--atol", paramLabel = "X", description = "Absolute tolerance (replaces the derived one).")
+    Double atol;
+
+    @Option(names = "--rtol", paramLabel = "X", description = "Relative tolerance (replaces the derived one).")
+    Double rtol;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "20250822", description = "Seed of the probe tokens and vectors (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", description = "Forward pass precision: f64 or f32 (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu", description = "Forward pass device: cpu or gpu (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Override
+    public Integer call() {
+        Precision p = switch (precision.toLowerCase(Locale.ROOT)) {
+            case "f64" -> Precision.F64;
+            case "f32" -> Precision.F32;
+            default -> throw new IllegalArgumentException("unknown precision '" + precision + "' (expected f64 or f32)");
+        };
+        VerifyOptions options = new VerifyOptions(probesOnly ? VerifyOptions.Mode.PROBES : VerifyOptions.Mode.FULL, tokens, sequences,
+            atol == null ? OptionalDouble.empty() : OptionalDouble.of(atol), rtol == null ? OptionalDouble.empty() : OptionalDouble.of(rtol), seed, p);
+        VerifyReport report = Wisca.verify(a, b, Optional.ofNullable(adapterA), Optional.ofNullable(adapterB), options,
+            ComputeDevice.parse(device));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json.enabled()) {
+            out.println(report.toJson());
+        } else {
+            if (verbosity.verbose()) {
+                for (BlockResult r : report.blocks()) {
+                    out.printf(Locale.ROOT, "  %-32s %s max abs %.3g, max rel %.3g (%.2g of tolerance)%n", r.block(), r.ok() ? "ok  " : "FAIL",
+                        r.maxAbs(), r.maxRel(), r.ratio());
+                }
+            }
+            out.println(report.summary());
+        }
+        out.flush();
+        return report.exitCode();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.wisca.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchCommandTest {
+    @TempDir Path dir;
+
+    @Test
+    void jsonHasEveryPhaseWithPositiveTimesThroughputsAndMemory() throws Exception {
+        Cli r = Cli.run("bench", "--size", "4MB", "--json", "--dir", dir.toString(), "--repeat", "2");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertTrue(json.get("generated").asBoolean());
+        assertEquals("BF16", json.get("dtype").asText());
+        assertEquals(2, json.get("repeats").asInt());
+        assertTrue(json.get("checkpointBytes").asLong() > 3_000_000 && json.get("checkpointBytes").asLong() < 5_000_000);
+        assertTrue(json.get("fileBytes").asLong() > json.get("checkpointBytes").asLong(), "files add headers");
+        assertTrue(json.get("rescaleOverCopy").asDouble() > 0);
+        assertTrue(json.get("applyOverCopy").asDouble() > 0);
+        List<String> names = new ArrayList<>();
+        for (JsonNode p : json.get("phases")) {
+            String name = p.get("name").asText();
+            names.add(name);
+            assertTrue(p.get("minNanos").asLong() > 0, name);
+            assertTrue(p.get("medianNanos").asLong() >= p.get("minNanos").asLong(), name);
+            assertTrue(p.get("firstNanos").asLong() >= p.get("minNanos").asLong(), name);
+            assertTrue(p.get("heapUsedPeak").asLong() > 0, name);
+            if (Files.exists(Path.of("/proc/self/status"))) {
+                assertTrue(p.get("rssPeak").asLong() > 0, name);
+                assertTrue(p.get("rssAnonPeak").asLong() > 0, name);
+            }
+            if (!name.equals("open")) {
+                assertTrue(p.get("bytes").asLong() > 0, name);
+                assertTrue(p.get("gbPerSecond").asDouble() > 0, name);
+            }
+        }
+        assertEquals(List.of("copy", "open", "stats", "apply", "undo"), names);
+        assertEquals(json.get("checkpointBytes").asLong(), json.get("phases").get(3).get("bytes").asLong(), "apply writes every tensor");
+        try (var left = Files.list(dir)) {
+            assertEquals(0, left.count(), "work files removed without --keep");
+        }
+    }
+
+    @Test
+    void tableNamesThePhasesAndTheRatio() {
+        Cli r = Cli.run("bench", "--size", "2MB", "--dtype", "f32", "--dir", dir.toString(), "--keep", "--pairs", "qk,vo,updown");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("generated llama-shaped f32 checkpoint"), r.out());
+        for (String phase : List.of("copy", "open", "stats", "apply", "undo")) assertTrue(r.out().contains("\n" + phase + " "), phase);
+        assertTrue(r.out().contains("rescale (stats + apply) / copy: "), r.out());
+        assertTrue(r.out().contains("pairs ") && r.out().contains("updown"), r.out());
+        assertTrue(Files.exists(dir.resolve("checkpoint/config.json")), "--keep keeps the checkpoint");
+        assertTrue(Files.exists(dir.resolve("undone/model.safetensors")), "--keep keeps the outputs");
+    }
+
+    @Test
+    void rejectsAnIntegerDtype() {
+        Cli r = Cli.run("bench", "--size", "1MB", "--dtype", "i32", "--dir", dir.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("f32, bf16 or f16"), r.err());
+    }
+}

@@ -1,0 +1,203 @@
+package dev.wisca.hooks.watch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wisca.io.DirectorySync;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.rescale.RescaleOptions;
+import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.apply.Apply;
+import dev.wisca.rescale.apply.ApplyOptions;
+import dev.wisca.rescale.graph.SiteSet;
+import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.spec.ArchSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Rescales one complete checkpoint folder, crash-safely. In place: every weight shard (and optimizer
+ * state file) is written rescaled into a staging folder under a STAGING journal; the journal turns
+ * SWAPPING; the staged files are renamed over the originals; the marker is written and the journal
+ * removed. Out of place: the rescaled checkpoint is written to a hidden sibling, renamed into place
+ * whole, then the source is marked.
+ */
+final class CheckpointRescaler {
+    /** Test seam: called at named points so a test can stop the watcher there, as a kill would. */
+    interface Faults {
+        Faults NONE = point -> {};
+
+        void at(String point);
+    }
+
+    private final WatchOptions options;
+    private final Faults faults;
+
+    CheckpointRescaler(WatchOptions options, Faults faults) {
+        this.options = options;
+        this.faults = faults;
+    }
+
+    /** Finishes an interrupted swap: every file still staged is complete and is moved over its original. */
+    String resume(Path folder, Journal.Entry journal) {
+        swap(folder, journal.files());
+        finish(folder, new Journal.Marker(journal.planHash(), -1, folder.toString()));
+        return "finished the interrupted rescale, plan " + journal.planHash();
+    }
+
+    String rescale(Path folder) {
+        discardStaging(folder);
+        return options.outOfPlaceSuffix().isPresent() ? outOfPlace(folder, options.outOfPlaceSuffix().get()) : inPlace(folder);
+    }
+
+    private String inPlace(Path folder) {
+        Path staging = folder.resolve(Journal.STAGING);
+        Journal.write(folder, new Journal.Entry(Journal.Phase.STAGING, null, List.of()));
+        faults.at("journal");
+        Plan plan;
+        List<String> files = new ArrayList<>();
+        try (Checkpoint ckpt = Checkpoint.open(folder)) {
+            plan = plan(ckpt);
+            createFolder(staging);
+            ApplyOptions applyOptions = new ApplyOptions(options.engine().backend(), options.parallelism());
+            for (Path shard : ckpt.shards()) {
+                try (Checkpoint one = Checkpoint.open(shard)) {
+                    Apply.stream(one, plan.factors(), staging.resolve(shard.getFileName()), summary(plan), applyOptions);
+                }
+                files.add(shard.getFileName().toString());
+                faults.at("staged:" + shard.getFileName());
+            }
+            if (options.optimizerState()) {
+                for (Path state : optimizerStates(folder)) {
+                    try (Checkpoint moments = Checkpoint.open(state)) {
+                        Rescaler.applyToMoments(moments, plan, staging.resolve(state.getFileName()), options.engine());
+                    }
+                    files.add(state.getFileName().toString());
+                }
+            }
+        }
+        DirectorySync.sync(staging);
+        Journal.write(folder, new Journal.Entry(Journal.Phase.SWAPPING, plan.hash(), files));
+        faults.at("swapping");
+        swap(folder, files);
+        finish(folder, new Journal.Marker(plan.hash(), plan.reports().size(), folder.toString()));
+        return "rescaled in place, plan " + plan.hash() + ", " + plan.reports().size() + " sites";
+    }
+
+    private String outOfPlace(Path folder, String suffix) {
+        Path target = folder.resolveSibling(folder.getFileName() + suffix);
+        Path temp = folder.resolveSibling("." + folder.getFileName() + suffix + ".tmp");
+        deleteTree(temp);
+        Plan plan;
+        RescaleOptions engine = options.engine();
+        if (!Files.exists(target)) {
+            try (Checkpoint ckpt = Checkpoint.open(folder)) {
+                plan = plan(ckpt);
+                Rescaler.apply(ckpt, plan, temp, engine);
+            }
+            for (Path state : optimizerStates(folder)) {
+                if (options.optimizerState()) {
+                    try (Checkpoint moments = Checkpoint.open(state)) {
+                        Rescaler.applyToMoments(moments, plan, temp.resolve(state.getFileName()), engine);
+                    }
+                } else {
+                    copy(state, temp.resolve(state.getFileName()));
+                }
+            }
+            faults.at("written");
+            try {
+                Journal.move(temp, target);
+            } catch (IOException e) {
+                throw new WiscaException(ErrorKind.IO, target, null, "cannot rename the rescaled checkpoint into place: " + e, e);
+            }
+            DirectorySync.sync(folder.getParent());
+            Journal.mark(folder, new Journal.Marker(plan.hash(), plan.reports().size(), target.toString()));
+            return "rescaled into " + target.getFileName() + ", plan " + plan.hash();
+        }
+        Journal.mark(folder, new Journal.Marker("", -1, target.toString()));
+        return target.getFileName() + " already existed: marked";
+    }
+
+    private Plan plan(Checkpoint ckpt) {
+        JsonNode config = ckpt.configJson().orElseThrow(() ->
+            WiscaException.of(ErrorKind.INVALID_CONFIG, ckpt.folder(), "no config.json in the checkpoint"));
+        ArchSpec spec = options.library().detect(config, ckpt.tensors());
+        SiteSet sites = SymmetryGraph.build(spec, config, ckpt.tensors(), options.rescale().sites());
+        return Rescaler.plan(ckpt, sites.sites(), options.engine());
+    }
+
+    private void swap(Path folder, List<String> files) {
+        Path staging = folder.resolve(Journal.STAGING);
+        for (String name : files) {
+            Path staged = staging.resolve(name);
+            if (!Files.exists(staged)) continue; // moved before the interruption
+            try {
+                Journal.move(staged, folder.resolve(name));
+            } catch (IOException e) {
+                throw new WiscaException(ErrorKind.IO, folder.resolve(name), null, "cannot replace with the rescaled file: " + e, e);
+            }
+            faults.at("swapped:" + name);
+        }
+        DirectorySync.sync(folder);
+    }
+
+    private static void finish(Path folder, Journal.Marker marker) {
+        Journal.mark(folder, marker);
+        Journal.clear(folder);
+        deleteTree(folder.resolve(Journal.STAGING));
+    }
+
+    /** A staging journal means the originals are intact: the partial staging is thrown away. */
+    static void discardStaging(Path folder) {
+        deleteTree(folder.resolve(Journal.STAGING));
+        Journal.clear(folder);
+    }
+
+    /** Metadata summary of the rescaled shards: the plan hash, like {@code wisca rescale} writes. */
+    private static String summary(Plan plan) {
+        return "{\"hash\":\"" + plan.hash() + "\",\"undo\":" + plan.undo() + ",\"sites\":" + plan.reports().size() + ",\"by\":\"watch\"}";
+    }
+
+    static List<Path> optimizerStates(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> {
+                String n = p.getFileName().toString();
+                return Files.isRegularFile(p) && n.startsWith("optimizer") && n.endsWith(".safetensors");
+            }).sorted().toList();
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, folder, null, "cannot list: " + e, e);
+        }
+    }
+
+    private static void createFolder(Path folder) {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, folder, null, "cannot create: " + e, e);
+        }
+    }
+
+    private static void copy(Path from, Path to) {
+        try {
+            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, to, null, "cannot copy " + from + ": " + e, e);
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, root, null, "cannot remove: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.wisca.hooks.watch;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wisca.io.DirectorySync;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The watcher's notes inside a checkpoint folder, each written whole (temp file, fsync, rename):
+ * the journal ({@value #JOURNAL}) says a rescale is staging or swapping files, the marker
+ * ({@value #MARKER}) that it finished. A watcher killed at any point finds one of: nothing (start
+ * over), a staging journal (originals intact: discard the staging folder, start over), a swapping
+ * journal (every staged file is complete: finish the moves), or the marker (done).
+ */
+final class Journal {
+    static final String JOURNAL = ".wisca-journal.json";
+    static final String MARKER = ".wisca-applied.json";
+    static final String STAGING = ".wisca-staging";
+
+    enum Phase { STAGING, SWAPPING }
+
+    /** @param files staged file names, moved over the originals in this order (the index last) */
+    record Entry(Phase phase, String planHash, List<String> files) {}
+
+    /** @param planHash the applied plan's hash; {@code output} the folder written (itself when in place) */
+    record Marker(String planHash, int sites, String output) {}
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private Journal() {}
+
+    static Optional<Entry> read(Path folder) { return readJson(folder.resolve(JOURNAL), Entry.class); }
+
+    static Optional<Marker> marker(Path folder) { return readJson(folder.resolve(MARKER), Marker.class); }
+
+    static void write(Path folder, Entry entry) { writeAtomically(folder.resolve(JOURNAL), entry); }
+
+    static void mark(Path folder, Marker marker) { writeAtomically(folder.resolve(MARKER), marker); }
+
+    static void clear(Path folder) {
+        try {
+            Files.deleteIfExists(folder.resolve(JOURNAL));
+            DirectorySync.sync(folder);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, folder.resolve(JOURNAL), null, "cannot remove the journal: " + e, e);
+        }
+    }
+
+    private static <T> Optional<T> readJson(Path file, Class<T> type) {
+        if (!Files.isRegularFile(file)) return Optional.empty();
+        try {
+            return Optional.of(MAPPER.readValue(file.toFile(), type));
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, file, null, "unreadable watcher note (written whole, so not ours?): " + e.getMessage(), e);
+        }
+    }
+
+    static void writeAtomically(Path target, Object value) {
+        byte[] bytes;
+        try {
+            bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value).getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("journal records always serialise", e);
+        }
+        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) ch.write(b);
+                ch.force(true);
+            }
+            move(temp, target);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, target, null, "cannot write: " + e, e);
+        }
+        DirectorySync.sync(target.getParent());
+    }
+
+    /** Renames {@code from} over {@code to}, atomically where the file system can. */
+    static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+
+
+}

@@ -1,0 +1,48 @@
+package dev.wisca.hooks.watch;
+
+import dev.wisca.hooks.HookOptions;
+import dev.wisca.rescale.RescaleOptions;
+import dev.wisca.rescale.spec.SpecLibrary;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How a watcher rescales checkpoints.
+ *
+ * @param rescale          pairs, granularity and solver options, as {@code wisca rescale}
+ * @param outOfPlaceSuffix write {@code checkpoint-N<suffix>} beside each checkpoint instead of rescaling it in place
+ * @param optimizerState   also transform optimizer state stored as safetensors ({@code optimizer*.safetensors},
+ *                         tensors {@code <param>.exp_avg}, {@code <param>.exp_avg_sq})
+ * @param poll             time between two looks at the folder; sizes must be equal in two looks
+ * @param parallelism      worker threads for statistics and apply
+ * @param library          architecture specs
+ */
+public record WatchOptions(HookOptions rescale, Optional<String> outOfPlaceSuffix, boolean optimizerState,
+                           Duration poll, int parallelism, SpecLibrary library) {
+    public WatchOptions {
+        if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1");
+        if (poll.isNegative()) throw new IllegalArgumentException("poll must be >= 0");
+        outOfPlaceSuffix.ifPresent(s -> {
+            if (s.isEmpty() || s.contains("/") || s.contains("\\")) throw new IllegalArgumentException("bad suffix '" + s + "'");
+        });
+    }
+
+    public static WatchOptions defaults() {
+        return new WatchOptions(HookOptions.defaults(), Optional.empty(), false, Duration.ofSeconds(5),
+            Runtime.getRuntime().availableProcessors(), SpecLibrary.builtin());
+    }
+
+    public WatchOptions withRescale(HookOptions r) { return new WatchOptions(r, outOfPlaceSuffix, optimizerState, poll, parallelism, library); }
+
+    public WatchOptions withOutOfPlace(String suffix) { return new WatchOptions(rescale, Optional.of(suffix), optimizerState, poll, parallelism, library); }
+
+    public WatchOptions withOptimizerState(boolean o) { return new WatchOptions(rescale, outOfPlaceSuffix, o, poll, parallelism, library); }
+
+    public WatchOptions withPoll(Duration p) { return new WatchOptions(rescale, outOfPlaceSuffix, optimizerState, p, parallelism, library); }
+
+    public WatchOptions withParallelism(int n) { return new WatchOptions(rescale, outOfPlaceSuffix, optimizerState, poll, n, library); }
+
+    RescaleOptions engine() {
+        return RescaleOptions.defaults().withSolver(rescale.solver()).withParallelism(parallelism);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.wisca.hooks.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs samples/python/test_wisca_hook.py (a tiny Llama in PyTorch, hooked) against this engine:
+ * once over loopback HTTP to an in-process server, once over stdio to a child JVM. Skipped only
+ * when {@code /usr/bin/python3 -c "import torch"} fails (CI installs Debian's python3-torch).
+ */
+@Tag("python")
+class PythonHookTest {
+    static final String PYTHON = "/usr/bin/python3";
+    static final Path SAMPLES = Path.of("..", "samples", "python").toAbsolutePath().normalize();
+
+    static boolean torchAvailable() {
+        try {
+            Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void runUnittest(String variable, String value) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(PYTHON, "-m", "unittest", "-v", "test_wisca_hook")
+            .directory(SAMPLES.toFile()).redirectErrorStream(true);
+        pb.environment().put(variable, value);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("python tests did not finish:\n" + output);
+        }
+        assertEquals(0, p.exitValue(), output);
+    }
+
+    @Test
+    void pythonHookOverHttp() throws Exception {
+        assumeTrue(torchAvailable(), "python3-torch is not installed");
+        assumeTrue(Files.isRegularFile(SAMPLES.resolve("test_wisca_hook.py")));
+        try (ProtocolHttpServer server = ProtocolHttpServer.start(LocalPlanService.builtin(), 0, 2, ProtocolHttpServer.DEFAULT_MAX_BODY_BYTES)) {
+            runUnittest("WISCA_SERVER", server.url());
+        }
+    }
+
+    @Test
+    void pythonHookOverStdio() throws Exception {
+        assumeTrue(torchAvailable(), "python3-torch is not installed");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String command = String.join(" ", List.of(java, "-cp", System.getProperty("java.class.path"), StdioMain.class.getName()));
+        runUnittest("WISCA_SERVE_COMMAND", command);
+    }
+}

@@ -1,0 +1,183 @@
+package dev.wisca.hooks.watch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wisca.hooks.watch.Outcome.Status;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointWatcherTest {
+    @TempDir Path dir;
+
+    static final WatchOptions OPTIONS = WatchOptions.defaults().withOptimizerState(true).withParallelism(2).withPoll(Duration.ofMillis(20));
+
+    /** A pristine checkpoint of step {@code step} and its one-shot rescale, for comparison. */
+    private Path[] reference(long step) throws IOException {
+        Path pristine = TrainerFolder.writeComplete(dir.resolve("pristine-" + step), step);
+        Path expected = dir.resolve("expected-" + step);
+        TrainerFolder.oneShot(pristine, expected, OPTIONS);
+        return new Path[] {pristine, expected};
+    }
+
+    private static void copyAll(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        for (Path f : TrainerFolder.writeOrder(from)) Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void assertRescaledLike(Path expected, Path actual) {
+        assertEquals(List.of(), TrainerFolder.differences(expected, actual), "weights");
+        assertEquals(List.of(), TrainerFolder.differences(expected.resolve("optimizer.safetensors"), actual.resolve("optimizer.safetensors")), "moments");
+        assertFalse(Files.exists(actual.resolve(Journal.JOURNAL)));
+        assertFalse(Files.exists(actual.resolve(Journal.STAGING)));
+        assertTrue(Files.isRegularFile(actual.resolve(Journal.MARKER)));
+    }
+
+    @Test
+    void checkpointsAppearingWhileRunningAreRescaledOnceLikeAOneShotRescale() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("run"));
+        Path[] ten = reference(10), twenty = reference(20);
+        assertFalse(TrainerFolder.differences(ten[0], ten[1]).isEmpty(), "the rescale must change the weights");
+        CheckpointWatcher watcher = new CheckpointWatcher(root, OPTIONS);
+        List<Outcome> log = new CopyOnWriteArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread thread = Thread.ofPlatform().start(() -> {
+            try {
+                watcher.run(stop::get, log::add);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        copyAll(ten[0], root.resolve("checkpoint-10"));
+        awaitMarker(root.resolve("checkpoint-10"));
+        copyAll(twenty[0], root.resolve("checkpoint-20"));
+        awaitMarker(root.resolve("checkpoint-20"));
+        Thread.sleep(100); // a few more looks: nothing may be processed again
+        stop.set(true);
+        thread.join();
+        assertRescaledLike(ten[1], root.resolve("checkpoint-10"));
+        assertRescaledLike(twenty[1], root.resolve("checkpoint-20"));
+        assertEquals(2, log.stream().filter(o -> o.status() == Status.RESCALED).count(), log.toString());
+        assertTrue(log.stream().noneMatch(o -> o.status() == Status.FAILED), log.toString());
+    }
+
+    private static void awaitMarker(Path folder) throws InterruptedException {
+        for (int i = 0; i < 3000 && !Files.exists(folder.resolve(Journal.MARKER)); i++) Thread.sleep(10);
+        assertTrue(Files.exists(folder.resolve(Journal.MARKER)), "not rescaled: " + folder);
+    }
+
+    @Test
+    void aSlowlyWrittenCheckpointIsRescaledOnlyWhenCompleteAndSettled() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("run"));
+        Path[] ref = reference(30);
+        Path target = Files.createDirectories(root.resolve("checkpoint-30"));
+        CheckpointWatcher watcher = new CheckpointWatcher(root, OPTIONS);
+        for (Path f : TrainerFolder.writeOrder(ref[0])) {
+            assertEquals(Status.INCOMPLETE, watcher.poll().getFirst().status(), "before " + f.getFileName());
+            Files.copy(f, target.resolve(f.getFileName()));
+        }
+        assertEquals(Status.SETTLING, watcher.poll().getFirst().status(), "first complete look");
+        Files.writeString(target.resolve("training_args.bin"), " still growing", StandardOpenOption.APPEND);
+        assertEquals(Status.SETTLING, watcher.poll().getFirst().status(), "a file grew");
+        Files.writeString(target.resolve("training_args.bin"), "not really a pickle");
+        assertEquals(Status.SETTLING, watcher.poll().getFirst().status());
+        assertEquals(Status.RESCALED, watcher.poll().getFirst().status());
+        assertEquals(Status.DONE, watcher.poll().getFirst().status());
+        assertRescaledLike(ref[1], target);
+    }
+
+    @Test
+    void aWatcherKilledWhileSwappingIsFinishedByTheNextOne() throws Exception {
+        for (int kill = 0; kill < 3; kill++) {
+            Path root = Files.createDirectories(dir.resolve("run-" + kill));
+            Path[] ref = reference(40);
+            Path target = root.resolve("checkpoint-40");
+            copyAll(ref[0], target);
+            List<String> shards = shards(target);
+            assertTrue(shards.size() >= 3, "fixture is sharded: " + shards);
+            String point = kill == 0 ? "swapping" : "swapped:" + shards.get(kill - 1);
+            CheckpointWatcher killed = new CheckpointWatcher(root, OPTIONS, at -> {
+                if (at.equals(point)) throw new Killed();
+            });
+            killed.poll();
+            assertThrows(Killed.class, killed::poll);
+            assertTrue(Files.exists(target.resolve(Journal.JOURNAL)), point);
+            CheckpointWatcher next = new CheckpointWatcher(root, OPTIONS);
+            assertEquals(Status.RESUMED, next.poll().getFirst().status(), point);
+            assertEquals(Status.DONE, next.poll().getFirst().status(), point);
+            assertRescaledLike(ref[1], target);
+            CheckpointRescaler.deleteTree(dir.resolve("pristine-40"));
+            CheckpointRescaler.deleteTree(dir.resolve("expected-40"));
+        }
+    }
+
+    @Test
+    void aWatcherKilledWhileStagingLeavesTheOriginalsAndTheNextStartsOver() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("run"));
+        Path[] ref = reference(50);
+        Path target = root.resolve("checkpoint-50");
+        copyAll(ref[0], target);
+        String second = "staged:" + shards(target).get(1);
+        CheckpointWatcher killed = new CheckpointWatcher(root, OPTIONS, at -> {
+            if (at.equals(second)) throw new Killed();
+        });
+        killed.poll();
+        assertThrows(Killed.class, killed::poll);
+        assertEquals(List.of(), TrainerFolder.differences(ref[0], target), "originals untouched while staging");
+        CheckpointWatcher next = new CheckpointWatcher(root, OPTIONS);
+        assertEquals(Status.SETTLING, next.poll().getFirst().status());
+        assertEquals(Status.RESCALED, next.poll().getFirst().status());
+        assertRescaledLike(ref[1], target);
+    }
+
+    @Test
+    void outOfPlaceWritesASiblingAndNeverProcessesTwice() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("run"));
+        Path[] ref = reference(60);
+        Path source = root.resolve("checkpoint-60");
+        copyAll(ref[0], source);
+        WatchOptions options = OPTIONS.withOutOfPlace("-wisca");
+        CheckpointWatcher watcher = new CheckpointWatcher(root, options, at -> {});
+        List<Outcome> outcomes = watcher.once();
+        assertEquals(1, outcomes.size(), "the sibling is not a checkpoint to watch");
+        assertEquals(Status.RESCALED, outcomes.getFirst().status());
+        Path sibling = root.resolve("checkpoint-60-wisca");
+        assertEquals(List.of(), TrainerFolder.differences(ref[1], sibling));
+        assertEquals(List.of(), TrainerFolder.differences(ref[1].resolve("optimizer.safetensors"), sibling.resolve("optimizer.safetensors")));
+        assertTrue(Files.isRegularFile(sibling.resolve(Completeness.TRAINER_STATE)), "side files copied");
+        assertEquals(List.of(), TrainerFolder.differences(ref[0], source), "source weights untouched");
+        assertEquals(Status.DONE, new CheckpointWatcher(root, options).once().getFirst().status());
+    }
+
+    @Test
+    void aCheckpointRescaledByOtherMeansIsRecognisedByItsMetadata() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("run"));
+        Path[] ref = reference(70);
+        copyAll(ref[1], root.resolve("checkpoint-70"));
+        assertTrue(Files.isRegularFile(root.resolve("checkpoint-70").resolve(Completeness.TRAINER_STATE)));
+        List<Outcome> outcomes = new CheckpointWatcher(root, OPTIONS).once();
+        assertEquals(Status.DONE, outcomes.getFirst().status(), outcomes.toString());
+        assertEquals(List.of(), TrainerFolder.differences(ref[1], root.resolve("checkpoint-70")));
+    }
+
+    private static List<String> shards(Path folder) throws IOException {
+        try (var files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("model-")).sorted().toList();
+        }
+    }
+
+    private static final class Killed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+    }
+}

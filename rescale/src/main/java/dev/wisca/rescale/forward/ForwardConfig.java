@@ -1,0 +1,61 @@
+package dev.wisca.rescale.forward;
+
+import dev.wisca.rescale.spec.MlpKind;
+import dev.wisca.rescale.spec.NormKind;
+
+import java.util.Optional;
+
+/**
+ * Everything a forward pass needs besides the weights, resolved once from the spec binding,
+ * config.json and the family's {@link FamilyRules}. Both implementations read only this and roles.
+ *
+ * @param modelType     the family
+ * @param layers        decoder layers
+ * @param hidden        residual width
+ * @param heads         query heads
+ * @param kvHeads       key/value heads (query head h reads kv head h / (heads / kvHeads))
+ * @param headDim       dims per head
+ * @param vocab         output logits per position
+ * @param tied          whether the output head is the token embedding
+ * @param norm          norm kind
+ * @param normEps       norm epsilon
+ * @param mlp           MLP kind (gated or not)
+ * @param activation    MLP activation
+ * @param block         how attention, MLP and residual combine
+ * @param attnNorm      norm role before attention
+ * @param mlpNorm       norm role before the MLP (the attention norm for shared-norm parallel blocks)
+ * @param attnOutNorm   norm role on the attention output, or null
+ * @param mlpOutNorm    norm role on the MLP output, or null
+ * @param rope          rotary embedding, or null without RoPE
+ * @param learnedPositions whether a learned position embedding is added (GPT-2)
+ * @param embedScale    factor on the token embeddings (1 for none; rounded to the compute dtype by users)
+ * @param attnScale     factor on q·k scores
+ * @param attnSoftcap   attention score softcap (0: none): cap · tanh(s / cap)
+ * @param finalSoftcap  final logit softcap (0: none)
+ * @param qkNorm        whether q and k are RMS-normed per head before RoPE (Qwen 3)
+ * @param moe           expert routing, or null for a dense MLP
+ * @param slidingWindow attention window (0: none); longer inputs are refused
+ */
+public record ForwardConfig(
+    String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
+    NormKind norm, double normEps, MlpKind mlp, Activation activation,
+    BlockLayout block, String attnNorm, String mlpNorm, String attnOutNorm, String mlpOutNorm,
+    Rope rope, boolean learnedPositions, double embedScale, double attnScale, double attnSoftcap, double finalSoftcap,
+    boolean qkNorm, Moe moe, int slidingWindow) {
+
+    /**
+     * Mixture-of-experts routing.
+     *
+     * @param experts      experts per layer
+     * @param topK         experts per token
+     * @param renormalize  whether the kept top-k probabilities are rescaled to sum 1
+     * @param sharedExpert whether a sigmoid-gated shared expert is added (Qwen2-MoE)
+     */
+    public record Moe(int experts, int topK, boolean renormalize, boolean sharedExpert) {}
+
+    public int groupSize() { return heads / kvHeads; }
+
+    public Optional<Rope> ropeIfAny() { return Optional.ofNullable(rope); }
+
+    public Optional<Moe> moeIfAny() { return Optional.ofNullable(moe); }
+}

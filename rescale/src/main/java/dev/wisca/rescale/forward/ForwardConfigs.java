@@ -1,0 +1,133 @@
+package dev.wisca.rescale.forward;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.forward.FamilyRules.NumberRule;
+import dev.wisca.rescale.spec.ArchSpec;
+import dev.wisca.rescale.spec.Dims;
+import dev.wisca.rescale.spec.ModelBinding;
+import dev.wisca.rescale.spec.Roles;
+
+import java.util.List;
+import java.util.Map;
+
+/** Resolves a {@link ForwardConfig} from a bound spec, its config.json and the family rules. */
+public final class ForwardConfigs {
+    private ForwardConfigs() {}
+
+    public static ForwardConfig resolve(ModelBinding binding) {
+        ArchSpec spec = binding.spec();
+        FamilyRules rules = FamilyRules.of(spec.modelType());
+        Dims dims = binding.dims();
+        JsonNode config = dims.config();
+        for (String flag : rules.rejectIfTrue()) {
+            JsonNode n = Dims.configValue(config, flag);
+            if (n != null && n.asBoolean(false)) throw unsupported("config.json sets '" + flag + "'");
+        }
+        int hidden = dims.count(Roles.DIM_HIDDEN);
+        int heads = dims.count(Roles.DIM_HEADS);
+        int kvHeads = dims.count(Roles.DIM_KV_HEADS);
+        int headDim = dims.count(Roles.DIM_HEAD_DIM);
+        if (kvHeads == 0 || heads % kvHeads != 0) {
+            throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, heads + " heads do not split into " + kvHeads + " kv heads");
+        }
+        String attnOut = firstBound(binding, rules.attnOutNorm());
+        String mlpOut = firstBound(binding, rules.mlpOutNorm());
+        BlockLayout block = attnOut != null || mlpOut != null ? BlockLayout.SANDWICH
+            : anyFlag(config, rules.parallel()) ? BlockLayout.PARALLEL : BlockLayout.SEQUENTIAL;
+        Rope rope = binding.rotaryDims() == 0 ? null
+            : Rope.of(binding.rotaryDims(), number(config, rules.ropeTheta(), "rope theta"), firstObject(config, rules.ropeScaling()));
+        double queryScale = rules.queryScale() == null ? headDim : number(config, rules.queryScale(), "query scale");
+        return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count(Roles.DIM_VOCAB), binding.tied(),
+            spec.normKind(), number(config, rules.eps(), "norm epsilon"), spec.mlpKind(), activation(config, rules),
+            block, required(binding, rules.attnNorm(), "attention norm"), required(binding, rules.mlpNorm(), "MLP norm"), attnOut, mlpOut,
+            rope, bound(binding, Roles.POSITIONS),
+            "sqrt_hidden".equals(rules.embedScale()) ? Math.sqrt(hidden) : 1,
+            1 / Math.sqrt(queryScale), optional(config, rules.attnSoftcap()), optional(config, rules.finalSoftcap()),
+            bound(binding, Roles.Q_NORM), moe(binding, rules, config), (int) optional(config, rules.slidingWindow()));
+    }
+
+    private static ForwardConfig.Moe moe(ModelBinding binding, FamilyRules rules, JsonNode config) {
+        if (binding.experts() == 0 || rules.moe() == null) return null;
+        JsonNode denseLayers = Dims.configValue(config, "mlp_only_layers");
+        JsonNode sparseStep = Dims.configValue(config, "decoder_sparse_step");
+        if (denseLayers != null && !denseLayers.isEmpty() || sparseStep != null && sparseStep.asInt(1) > 1) {
+            throw unsupported("dense MLP layers between MoE layers (mlp_only_layers / decoder_sparse_step)");
+        }
+        boolean renormalize = number(config, rules.moe().renormalize(), "MoE renormalize flag") != 0;
+        return new ForwardConfig.Moe(binding.experts(), binding.dims().count(Roles.DIM_TOP_K), renormalize, bound(binding, Roles.SHARED_GATE));
+    }
+
+    private static Activation activation(JsonNode config, FamilyRules rules) {
+        for (String key : rules.activation().keys()) {
+            JsonNode n = Dims.configValue(config, key);
+            if (n != null && n.isTextual()) return Activation.parse(n.asText());
+        }
+        return Activation.parse(rules.activation().otherwise());
+    }
+
+    /** Whether {@code role} exists in the spec and is bound in layer 0 (globals: at all). */
+    static boolean bound(ModelBinding binding, String role) {
+        return binding.spec().roles().contains(role) && binding.role(role, 0).isPresent();
+    }
+
+    private static String firstBound(ModelBinding binding, List<String> roles) {
+        for (String r : roles) if (bound(binding, r)) return r;
+        return null;
+    }
+
+    private static String required(ModelBinding binding, List<String> roles, String what) {
+        String r = firstBound(binding, roles);
+        if (r == null) {
+            throw new WiscaException(ErrorKind.INVALID_SPEC, null, null, "no " + what + " among roles " + roles + " of spec "
+                + binding.spec().name());
+        }
+        return r;
+    }
+
+    private static boolean anyFlag(JsonNode config, Map<String, Boolean> flags) {
+        for (Map.Entry<String, Boolean> e : flags.entrySet()) {
+            JsonNode n = Dims.configValue(config, e.getKey());
+            if (n == null ? e.getValue() : n.asBoolean(false)) return true;
+        }
+        return false;
+    }
+
+    private static double number(JsonNode config, NumberRule rule, String what) {
+        for (String key : rule.keys()) {
+            JsonNode n = Dims.configValue(config, key);
+            if (n != null) {
+                if (n.isNumber()) return n.doubleValue();
+                if (n.isBoolean()) return n.booleanValue() ? 1 : 0;
+                throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "config.json '" + key + "' (" + what + ") is not a number");
+            }
+        }
+        if (rule.otherwise() == null) {
+            throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "config.json lacks " + String.join(" / ", rule.keys()) + " (" + what + ")");
+        }
+        return rule.otherwise();
+    }
+
+    /** A number, or 0 when the rule is absent or no key is present (null counts as absent). */
+    private static double optional(JsonNode config, NumberRule rule) {
+        if (rule == null) return 0;
+        for (String key : rule.keys()) {
+            JsonNode n = Dims.configValue(config, key);
+            if (n != null && n.isNumber()) return n.doubleValue();
+        }
+        return rule.otherwise() == null ? 0 : rule.otherwise();
+    }
+
+    private static JsonNode firstObject(JsonNode config, List<String> keys) {
+        for (String key : keys) {
+            JsonNode n = Dims.configValue(config, key);
+            if (n != null && n.isObject()) return n;
+        }
+        return null;
+    }
+
+    private static WiscaException unsupported(String what) {
+        return new WiscaException(ErrorKind.INVALID_CONFIG, null, null, what + ": not supported by the reference forward pass");
+    }
+}

@@ -1,0 +1,69 @@
+package dev.wisca.rescale.verify;
+
+import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.rescale.RescaleOptions;
+import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.graph.Granularity;
+import dev.wisca.rescale.graph.Pair;
+import dev.wisca.rescale.graph.SiteOptions;
+import dev.wisca.rescale.graph.SiteSet;
+import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.solve.Pow2Mode;
+import dev.wisca.rescale.synth.TinyModel;
+import dev.wisca.rescale.synth.TinyModelFiles;
+import dev.wisca.rescale.synth.TinyModels;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every architecture's tiny checkpoint, written to disk and rescaled by the engine, verifies from its files. */
+class EngineRescaleVerifyTest {
+    @TempDir
+    Path dir;
+
+    static Stream<TinyModel> models() { return TinyModels.all(ProbeVerifierTest.LIBRARY, 31).stream(); }
+
+    private Path rescale(Path in, TinyModel m, SiteOptions sites, RescaleOptions options, String name) {
+        Path out = dir.resolve(name);
+        try (Checkpoint c = Checkpoint.open(in)) {
+            SiteSet s = SymmetryGraph.build(m.spec(), m.config(), c.tensors(), sites);
+            Rescaler.apply(c, Rescaler.plan(c, s.sites(), options), out, options);
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void engineRescaleWithEveryPairAndGranularityVerifies(TinyModel m) {
+        Path in = TinyModelFiles.write(m, dir.resolve("in"));
+        for (Granularity g : Granularity.values()) {
+            Path out = rescale(in, m, new SiteOptions(EnumSet.allOf(Pair.class), g), RescaleOptions.defaults(), "out-" + g);
+            VerifyReport r = CheckpointVerifier.verify(in, out, VerifyOptions.probes());
+            assertTrue(r.equivalent(), m + " " + g + ": " + r.summary());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void enginePowerOfTwoRescaleOfThePaperPairsDiffersByExactlyZero(TinyModel m) {
+        Path in = TinyModelFiles.write(m, dir.resolve("in"));
+        RescaleOptions pow2 = RescaleOptions.defaults().withSolver(RescaleOptions.defaults().solver().withPow2(Pow2Mode.ON).withTargetRatio(64));
+        Path out = rescale(in, m, new SiteOptions(EnumSet.of(Pair.QK, Pair.VO, Pair.UPDOWN), Granularity.KV_GROUP), pow2, "out");
+        VerifyReport r = CheckpointVerifier.verify(in, out, Optional.empty(), Optional.empty(), VerifyOptions.probes(),
+            ProbeVerifierTest.LIBRARY, Optional.empty());
+        assertTrue(r.equivalent(), r.summary());
+        assertEquals(0.0, r.maxAbs(), r.summary());
+        try (Checkpoint a = Checkpoint.open(in); Checkpoint b = Checkpoint.open(out)) {
+            long changed = a.tensors().stream().filter(t -> a.tensor(t.name()).data().mismatch(b.tensor(t.name()).data()) >= 0).count();
+            assertTrue(changed > 0, "the engine changed no tensor: nothing was tested");
+        }
+    }
+}

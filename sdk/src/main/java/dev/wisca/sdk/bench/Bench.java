@@ -1,0 +1,160 @@
+package dev.wisca.sdk.bench;
+
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.TensorInfo;
+import dev.wisca.io.WiscaException;
+import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.graph.Pair;
+import dev.wisca.sdk.Model;
+import dev.wisca.sdk.RescalePlan;
+import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.sdk.Wisca;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * {@code wisca bench}: generates (or takes) a checkpoint and measures, per repeat, a raw copy of its
+ * weight files (the physical reference), opening it (headers, architecture), the statistics pass,
+ * the rescale write and the undo write, with each phase's time and peak memory.
+ */
+public final class Bench {
+    private static final String CHECKPOINT = "checkpoint";
+
+    private Bench() {}
+
+    public static BenchResult run(BenchSettings settings) {
+        Progress progress = settings.rescale().progress();
+        Path dir = settings.dir().toAbsolutePath().normalize();
+        Path checkpoint = settings.checkpoint().orElse(dir.resolve(CHECKPOINT));
+        LlamaShape shape = settings.checkpoint().isPresent() ? null : LlamaShape.forSize(settings.sizeBytes(), settings.dtype());
+        if (shape != null) BenchCheckpoint.write(shape, checkpoint, settings.maxShardBytes(), settings.seed(), progress);
+        Map<String, List<Long>> nanos = new LinkedHashMap<>();
+        Map<String, MemoryWatch.Peaks> memory = new LinkedHashMap<>();
+        AtomicLong statsBytes = new AtomicLong();
+        RescaleSettings measured = settings.rescale().withProgress(new Counting(progress, statsBytes));
+        List<Path> outputs = List.of(dir.resolve("copy"), dir.resolve("rescaled"), dir.resolve("undone"));
+        Summary summary = Summary.of(checkpoint);
+        try (MemoryWatch watch = new MemoryWatch()) {
+            for (int r = 0; r < settings.repeats(); r++) {
+                for (Path p : outputs) delete(p);
+                statsBytes.set(0);
+                time("copy", nanos, memory, watch, () -> RawCopy.copy(summary.files(), outputs.get(0), progress));
+                Model model = time("open", nanos, memory, watch, () -> Wisca.open(checkpoint));
+                try (model) {
+                    RescalePlan plan = time("stats", nanos, memory, watch, () -> model.plan(measured));
+                    time("apply", nanos, memory, watch, () -> {
+                        model.apply(plan.plan(), outputs.get(1), measured);
+                        return null;
+                    });
+                    try (Model rescaled = Wisca.open(outputs.get(1))) {
+                        time("undo", nanos, memory, watch, () -> {
+                            rescaled.undo(plan.plan(), outputs.get(2), measured);
+                            return null;
+                        });
+                    }
+                }
+            }
+        } finally {
+            if (!settings.keep()) {
+                for (Path p : outputs) delete(p);
+                if (shape != null) delete(checkpoint);
+            }
+        }
+        Map<String, Long> bytes = Map.of("copy", summary.fileBytes(), "open", 0L, "stats", statsBytes.get(),
+            "apply", summary.tensorBytes(), "undo", summary.tensorBytes());
+        List<BenchResult.Phase> phases = new ArrayList<>();
+        for (String name : nanos.keySet()) phases.add(phase(name, bytes.get(name), nanos.get(name), memory.get(name)));
+        long copy = min(nanos.get("copy"));
+        RescaleSettings rs = settings.rescale();
+        return new BenchResult(checkpoint, shape != null, shape == null ? "" : shape.toString(),
+            shape != null ? shape.dtype().headerName() : summary.dominantDtype(), summary.tensorBytes(), summary.fileBytes(),
+            summary.files().size(), summary.tensors(), settings.repeats(), rs.parallelism(),
+            rs.sites().pairs().stream().sorted().map(Pair::cliName).collect(Collectors.joining(",")),
+            rs.sites().granularity().cliName(),
+            phases, (double) (min(nanos.get("stats")) + min(nanos.get("apply"))) / copy,
+            (double) min(nanos.get("apply")) / copy, Runtime.getRuntime().maxMemory());
+    }
+
+    private static <T> T time(String phase, Map<String, List<Long>> nanos, Map<String, MemoryWatch.Peaks> memory,
+                              MemoryWatch watch, Supplier<T> body) {
+        watch.reset();
+        long start = System.nanoTime();
+        T result = body.get();
+        nanos.computeIfAbsent(phase, p -> new ArrayList<>()).add(System.nanoTime() - start);
+        memory.merge(phase, watch.peaks(), MemoryWatch.Peaks::max);
+        return result;
+    }
+
+    private static BenchResult.Phase phase(String name, long bytes, List<Long> runs, MemoryWatch.Peaks peaks) {
+        long min = min(runs);
+        List<Long> sorted = runs.stream().sorted().toList();
+        long median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+            : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+        double gbps = bytes == 0 ? 0 : bytes / (double) min;
+        return new BenchResult.Phase(name, DESCRIPTIONS.get(name), bytes, runs.getFirst(), min, median, gbps,
+            peaks.rssPeak(), peaks.rssAnonPeak(), peaks.rssFilePeak(), peaks.heapUsedPeak());
+    }
+
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+        "copy", "read + write + fsync of the weight files (reference)",
+        "open", "headers, index, config, architecture",
+        "stats", "statistics pass and solve (plan)",
+        "apply", "rescaled checkpoint written (+ fsync)",
+        "undo", "plan undone into a new checkpoint");
+
+    private static long min(List<Long> runs) { return runs.stream().mapToLong(Long::longValue).min().orElseThrow(); }
+
+    /** The weight files and totals of a checkpoint. */
+    private record Summary(List<Path> files, long fileBytes, long tensorBytes, int tensors, String dominantDtype) {
+        static Summary of(Path checkpoint) {
+            try (Checkpoint ckpt = Checkpoint.open(checkpoint)) {
+                long fileBytes = 0;
+                for (Path f : ckpt.shards()) fileBytes += Files.size(f);
+                Map<String, Long> byDtype = new TreeMap<>();
+                for (TensorInfo t : ckpt.tensors()) byDtype.merge(t.dtype().headerName(), t.byteLength(), Long::sum);
+                String dominant = byDtype.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
+                return new Summary(ckpt.shards(), fileBytes, byDtype.values().stream().mapToLong(Long::longValue).sum(),
+                    ckpt.tensors().size(), dominant);
+            } catch (IOException e) {
+                throw new WiscaException(ErrorKind.IO, checkpoint, null, "cannot read its size: " + e, e);
+            }
+        }
+    }
+
+    /** Forwards to the caller's progress and sums the bytes of statistics phases. */
+    private record Counting(Progress inner, AtomicLong statsBytes) implements Progress {
+        @Override
+        public void start(String phase, long totalBytes, int totalTensors) {
+            if (phase.startsWith("stats")) statsBytes.addAndGet(totalBytes);
+            inner.start(phase, totalBytes, totalTensors);
+        }
+
+        @Override
+        public void advance(long bytes, int tensors) { inner.advance(bytes, tensors); }
+
+        @Override
+        public void finish() { inner.finish(); }
+    }
+
+    private static void delete(Path path) {
+        if (!Files.exists(path)) return;
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, path, null, "cannot delete bench output: " + e, e);
+        }
+    }
+}

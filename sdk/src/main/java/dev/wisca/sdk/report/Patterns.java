@@ -1,0 +1,37 @@
+package dev.wisca.sdk.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.rescale.pattern.PatternReport;
+import dev.wisca.rescale.pattern.PatternStats;
+import dev.wisca.rescale.spec.ArchSpec;
+import dev.wisca.rescale.spec.ModelBinding;
+import dev.wisca.rescale.spec.SpecLibrary;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Weight-pattern statistics of a checkpoint on disk, its architecture detected as {@code Wisca.open} does. */
+public final class Patterns {
+    private Patterns() {}
+
+    /**
+     * Statistics of the checkpoint at {@code path} (file, folder or sharded folder). With a
+     * config.json the architecture is detected (or taken from {@code archSpec}) and attention
+     * statistics are included; without one (e.g. a PEFT adapter) only tensor statistics.
+     */
+    public static PatternReport of(Path path, Optional<Path> archSpec, int parallelism) {
+        try (Checkpoint c = Checkpoint.open(path)) {
+            Optional<JsonNode> config = c.isAdapter() ? Optional.empty() : c.configJson();
+            Optional<ModelBinding> binding = config.map(cfg -> {
+                ArchSpec spec = archSpec.isPresent() ? SpecLibrary.load(archSpec.get()) : SpecLibrary.builtin().detect(cfg, c.tensors());
+                return ModelBinding.bind(spec, cfg, c.tensors());
+            });
+            return PatternStats.compute(c, binding, parallelism);
+        }
+    }
+
+    public static PatternReport of(Path path) {
+        return of(path, Optional.empty(), Runtime.getRuntime().availableProcessors());
+    }
+}
