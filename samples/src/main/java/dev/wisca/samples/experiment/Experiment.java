@@ -14,11 +14,12 @@ import java.util.stream.Stream;
 
 /**
  * Does WISCA help? A miniature of the paper's experiments run with wisca's own DJL hook.
- * {@code bin/experiment [--smoke] [--out DIR] [--seeds N] [--steps N]}: pre-trains a tiny llama on
+ * {@code bin/experiment [--smoke] [--out DIR] [--seeds N] [--steps N] [--arms a,b] [--replot]}: pre-trains a tiny llama on
  * the Debian {@code fortunes} text in every arm and seed, fine-tunes the pretrained baseline with
  * LoRA on held-out fortune categories with and without WISCA on the adapters, and writes
  * {@code curves.csv}, {@code events.csv}, {@code loss.svg}, {@code summary.md} and the final
- * checkpoints (Hugging Face layout) under the output folder.
+ * checkpoints (Hugging Face layout) under the output folder. {@code --replot} redraws summary.md and
+ * loss.svg from an output folder's CSV files.
  */
 public final class Experiment {
     /** Fortune files held out of pre-training: the LoRA arm's "different text". */
@@ -32,6 +33,7 @@ public final class Experiment {
         Path out = Path.of("experiment-out");
         Integer seeds = null, steps = null;
         List<String> only = null;
+        boolean replot = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
@@ -39,8 +41,9 @@ public final class Experiment {
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--arms" -> only = List.of(args[++i].split(","));
+                case "--replot" -> replot = true;
                 default -> {
-                    System.err.println("usage: experiment [--smoke] [--out DIR] [--seeds N] [--steps N] [--arms a,b,...]");
+                    System.err.println("usage: experiment [--smoke] [--out DIR] [--seeds N] [--steps N] [--arms a,b,...] [--replot]");
                     System.exit(2);
                 }
             }
@@ -48,6 +51,10 @@ public final class Experiment {
         Settings s = smoke ? Settings.smoke(out) : Settings.full(out);
         if (seeds != null) s = s.withSeeds(seeds);
         if (steps != null) s = s.withSteps(steps);
+        if (replot) {
+            System.out.println("wrote " + ResultFiles.drawings(s, CurvesCsv.read(s.out())));
+            return;
+        }
         Report report = run(s, only, line -> System.out.println(line));
         System.out.println("wrote " + report.files());
     }

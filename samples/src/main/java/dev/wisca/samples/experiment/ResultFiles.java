@@ -18,6 +18,7 @@ final class ResultFiles {
         Path out = s.out();
         try {
             Files.createDirectories(out);
+            if (runs.isEmpty()) throw new IllegalArgumentException("no runs to write");
             StringBuilder curves = new StringBuilder("arm,seed,split,step,loss,perplexity,seconds\n");
             StringBuilder events = new StringBuilder("arm,seed,step,max_abs_logit_diff,max_rel_logit_diff,imbalance_before,imbalance_after,sites,scales,moments\n");
             for (Curves.Run r : runs) {
@@ -31,9 +32,18 @@ final class ResultFiles {
             }
             Path csv = Files.writeString(out.resolve("curves.csv"), curves);
             Path ev = Files.writeString(out.resolve("events.csv"), events);
-            Path md = Files.writeString(out.resolve("summary.md"), summary(s, runs));
-            Path svg = Files.writeString(out.resolve("loss.svg"), LossPlot.svg(runs));
-            return List.of(csv, ev, md, svg);
+            return concat(List.of(csv, ev), drawings(s, runs));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** summary.md and loss.svg (also redrawn from the CSV files by {@code --replot}). */
+    static List<Path> drawings(Settings s, List<Curves.Run> runs) {
+        try {
+            Path md = Files.writeString(s.out().resolve("summary.md"), summary(s, runs));
+            Path svg = Files.writeString(s.out().resolve("loss.svg"), LossPlot.svg(runs));
+            return List.of(md, svg);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -66,8 +76,14 @@ final class ResultFiles {
         }
         md.append(String.format(Locale.ROOT, "%nLosses in nats per byte; perplexity = e^loss (per byte). Final train loss = mean of the last %d training steps' batch losses; "
             + "validation over %d fixed held-out windows of %d bytes. std = sample standard deviation over seeds.%n",
-            Math.max(1, Math.min(50, s.steps() / 5)), s.evalWindows(), s.length()));
+            TrainingRun.tail(s.steps()), s.evalWindows(), s.length()));
         return md.toString();
+    }
+
+    private static List<Path> concat(List<Path> a, List<Path> b) {
+        List<Path> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     static double mean(double[] v) {

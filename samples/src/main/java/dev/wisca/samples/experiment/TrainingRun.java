@@ -94,7 +94,7 @@ final class TrainingRun implements AutoCloseable {
         long start = System.nanoTime();
         double lastVal = Double.NaN;
         double trainTail = 0;
-        int tail = Math.max(1, Math.min(50, steps / 5));
+        int tail = tail(steps);
         for (int step = 0; step < steps; step++) {
             if (step % s.evalEvery() == 0) {
                 lastVal = validationLoss(validation);
@@ -113,6 +113,9 @@ final class TrainingRun implements AutoCloseable {
         points.add(new Curves.Point(arm.name(), seed, "val", steps, lastVal, seconds(start)));
         return new Curves.Run(arm.name(), seed, points, List.copyOf(events), seconds(start), trainTail, lastVal);
     }
+
+    /** How many final training steps the reported final training loss averages: a fifth of the run, at most 50. */
+    static int tail(int steps) { return Math.max(1, Math.min(50, steps / 5)); }
 
     private double trainStep(int[][] windows, int step) {
         try (NDManager m = trainer.getManager().newSubManager()) {
