@@ -14,7 +14,9 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import dev.wisca.hooks.djl.ParameterRenaming;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A tiny llama-style causal LM in DJL: byte embedding, {@link DecoderLayer}s, final RMSNorm, untied
@@ -54,6 +56,20 @@ public final class TinyLlama extends AbstractBlock {
     public List<Parameter> baseParameters() {
         List<Parameter> out = new ArrayList<>(List.of(embed.weight(), norm.weight(), lmHead.weight()));
         for (DecoderLayer l : layers) out.addAll(List.of(l.baseParameters()));
+        return out;
+    }
+
+    /** Every parameter's current values by transformers/PEFT name (f32, row-major). */
+    public Map<String, float[]> weights() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (var e : getParameters()) out.put(HF_NAMES.apply(e.getKey()), e.getValue().getArray().toFloatArray());
+        return out;
+    }
+
+    /** Every parameter's shape by transformers/PEFT name. */
+    public Map<String, long[]> shapes() {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (var e : getParameters()) out.put(HF_NAMES.apply(e.getKey()), e.getValue().getArray().getShape().getShape());
         return out;
     }
 

@@ -183,17 +183,9 @@ final class TrainingRun implements AutoCloseable {
     }
 
     /** Every parameter by HF name, as f32 arrays. */
-    Map<String, float[]> weights() {
-        Map<String, float[]> out = new java.util.LinkedHashMap<>();
-        for (var e : block.getParameters()) out.put(TinyLlama.HF_NAMES.apply(e.getKey()), e.getValue().getArray().toFloatArray());
-        return out;
-    }
+    Map<String, float[]> weights() { return block.weights(); }
 
-    Map<String, long[]> shapes() {
-        Map<String, long[]> out = new java.util.LinkedHashMap<>();
-        for (var e : block.getParameters()) out.put(TinyLlama.HF_NAMES.apply(e.getKey()), e.getValue().getArray().getShape().getShape());
-        return out;
-    }
+    Map<String, long[]> shapes() { return block.shapes(); }
 
     TinyLlama block() { return block; }
 
