@@ -6,10 +6,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.List;
@@ -142,7 +140,7 @@ public final class SafetensorsWriter implements AutoCloseable {
                 }
                 channel.force(true);
                 channel.close();
-                moveOverTarget();
+                AtomicMove.replace(temp, target);
             } catch (IOException e) {
                 throw io(target, "cannot commit the written file", e);
             }
@@ -225,15 +223,6 @@ public final class SafetensorsWriter implements AutoCloseable {
             while (buffer.hasRemaining()) channel.write(buffer);
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, target, tensor, "write failed: " + e.getMessage(), e);
-        }
-    }
-
-    private void moveOverTarget() throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            // Same folder, so this only happens on file systems without rename; a plain replace is all there is.
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -38,4 +38,21 @@ public enum Activation {
             case RELU -> Math.max(x, 0);
         };
     }
+
+    /** The slope of this activation at {@code x} (0 at the kink of RELU). */
+    public double derivative(double x) {
+        return switch (this) {
+            case SILU -> {
+                double sigmoid = 1 / (1 + Math.exp(-x));
+                yield sigmoid * (1 + x * (1 - sigmoid));
+            }
+            // Φ(x) + x·φ(x)
+            case GELU_ERF -> 0.5 * Erf.onePlusErf(x / Math.sqrt(2)) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+            case GELU_TANH -> {
+                double t = Math.tanh(GELU_TANH_C * (x + GELU_TANH_CUBIC * x * x * x));
+                yield 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_TANH_C * (1 + 3 * GELU_TANH_CUBIC * x * x);
+            }
+            case RELU -> x > 0 ? 1 : 0;
+        };
+    }
 }

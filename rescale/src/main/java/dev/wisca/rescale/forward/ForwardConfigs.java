@@ -7,6 +7,7 @@ import dev.wisca.rescale.forward.FamilyRules.NumberRule;
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.Dims;
 import dev.wisca.rescale.spec.ModelBinding;
+import dev.wisca.rescale.spec.Roles;
 
 import java.util.List;
 import java.util.Map;
@@ -21,13 +22,13 @@ public final class ForwardConfigs {
         Dims dims = binding.dims();
         JsonNode config = dims.config();
         for (String flag : rules.rejectIfTrue()) {
-            JsonNode n = node(config, flag);
+            JsonNode n = Dims.configValue(config, flag);
             if (n != null && n.asBoolean(false)) throw unsupported("config.json sets '" + flag + "'");
         }
-        int hidden = dims.count("hidden");
-        int heads = dims.count("heads");
-        int kvHeads = dims.count("kv_heads");
-        int headDim = dims.count("head_dim");
+        int hidden = dims.count(Roles.DIM_HIDDEN);
+        int heads = dims.count(Roles.DIM_HEADS);
+        int kvHeads = dims.count(Roles.DIM_KV_HEADS);
+        int headDim = dims.count(Roles.DIM_HEAD_DIM);
         if (kvHeads == 0 || heads % kvHeads != 0) {
             throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, heads + " heads do not split into " + kvHeads + " kv heads");
         }
@@ -38,7 +39,7 @@ public final class ForwardConfigs {
         Rope rope = binding.rotaryDims() == 0 ? null
             : Rope.of(binding.rotaryDims(), number(config, rules.ropeTheta(), "rope theta"), firstObject(config, rules.ropeScaling()));
         double queryScale = rules.queryScale() == null ? headDim : number(config, rules.queryScale(), "query scale");
-        return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count("vocab"), binding.tied(),
+        return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count(Roles.DIM_VOCAB), binding.tied(),
             spec.normKind(), number(config, rules.eps(), "norm epsilon"), spec.mlpKind(), activation(config, rules),
             block, required(binding, rules.attnNorm(), "attention norm"), required(binding, rules.mlpNorm(), "MLP norm"), attnOut, mlpOut,
             rope, bound(binding, Roles.POSITIONS),
@@ -49,18 +50,18 @@ public final class ForwardConfigs {
 
     private static ForwardConfig.Moe moe(ModelBinding binding, FamilyRules rules, JsonNode config) {
         if (binding.experts() == 0 || rules.moe() == null) return null;
-        JsonNode denseLayers = node(config, "mlp_only_layers");
-        JsonNode sparseStep = node(config, "decoder_sparse_step");
+        JsonNode denseLayers = Dims.configValue(config, "mlp_only_layers");
+        JsonNode sparseStep = Dims.configValue(config, "decoder_sparse_step");
         if (denseLayers != null && !denseLayers.isEmpty() || sparseStep != null && sparseStep.asInt(1) > 1) {
             throw unsupported("dense MLP layers between MoE layers (mlp_only_layers / decoder_sparse_step)");
         }
         boolean renormalize = number(config, rules.moe().renormalize(), "MoE renormalize flag") != 0;
-        return new ForwardConfig.Moe(binding.experts(), binding.dims().count("top_k"), renormalize, bound(binding, Roles.SHARED_GATE));
+        return new ForwardConfig.Moe(binding.experts(), binding.dims().count(Roles.DIM_TOP_K), renormalize, bound(binding, Roles.SHARED_GATE));
     }
 
     private static Activation activation(JsonNode config, FamilyRules rules) {
         for (String key : rules.activation().keys()) {
-            JsonNode n = node(config, key);
+            JsonNode n = Dims.configValue(config, key);
             if (n != null && n.isTextual()) return Activation.parse(n.asText());
         }
         return Activation.parse(rules.activation().otherwise());
@@ -87,7 +88,7 @@ public final class ForwardConfigs {
 
     private static boolean anyFlag(JsonNode config, Map<String, Boolean> flags) {
         for (Map.Entry<String, Boolean> e : flags.entrySet()) {
-            JsonNode n = node(config, e.getKey());
+            JsonNode n = Dims.configValue(config, e.getKey());
             if (n == null ? e.getValue() : n.asBoolean(false)) return true;
         }
         return false;
@@ -95,7 +96,7 @@ public final class ForwardConfigs {
 
     private static double number(JsonNode config, NumberRule rule, String what) {
         for (String key : rule.keys()) {
-            JsonNode n = node(config, key);
+            JsonNode n = Dims.configValue(config, key);
             if (n != null) {
                 if (n.isNumber()) return n.doubleValue();
                 if (n.isBoolean()) return n.booleanValue() ? 1 : 0;
@@ -112,7 +113,7 @@ public final class ForwardConfigs {
     private static double optional(JsonNode config, NumberRule rule) {
         if (rule == null) return 0;
         for (String key : rule.keys()) {
-            JsonNode n = node(config, key);
+            JsonNode n = Dims.configValue(config, key);
             if (n != null && n.isNumber()) return n.doubleValue();
         }
         return rule.otherwise() == null ? 0 : rule.otherwise();
@@ -120,20 +121,10 @@ public final class ForwardConfigs {
 
     private static JsonNode firstObject(JsonNode config, List<String> keys) {
         for (String key : keys) {
-            JsonNode n = node(config, key);
+            JsonNode n = Dims.configValue(config, key);
             if (n != null && n.isObject()) return n;
         }
         return null;
-    }
-
-    /** A dotted config key's value, null when absent or JSON null. */
-    static JsonNode node(JsonNode config, String dottedKey) {
-        JsonNode n = config;
-        for (String part : dottedKey.split("\\.")) {
-            if (n == null || !n.isObject()) return null;
-            n = n.get(part);
-        }
-        return n == null || n.isNull() ? null : n;
     }
 
     private static WiscaException unsupported(String what) {

@@ -2,6 +2,8 @@ package dev.wisca.rescale.forward;
 
 import dev.wisca.rescale.forward.ReferenceWeights.Mat;
 import dev.wisca.rescale.spec.NormKind;
+import dev.wisca.rescale.spec.Roles;
+import dev.wisca.rescale.spec.RopePairing;
 
 /** One decoder layer of the reference forward pass: norms, attention, MLP or experts, residuals. */
 final class ReferenceBlocks {
@@ -63,8 +65,8 @@ final class ReferenceBlocks {
                 headNorm(k[t], c.kvHeads(), Roles.K_NORM, layer);
             }
             if (c.rope() != null) {
-                for (int h = 0; h < c.heads(); h++) ReferenceMath.rotate(q[t], h * hd, c.rope(), t);
-                for (int h = 0; h < c.kvHeads(); h++) ReferenceMath.rotate(k[t], h * hd, c.rope(), t);
+                for (int h = 0; h < c.heads(); h++) c.rope().rotate(q[t], h * hd, RopePairing.ROTATE_HALF, t);
+                for (int h = 0; h < c.kvHeads(); h++) c.rope().rotate(k[t], h * hd, RopePairing.ROTATE_HALF, t);
             }
         }
         double[][] out = new double[seq][];

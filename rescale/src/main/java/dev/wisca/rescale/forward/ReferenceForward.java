@@ -1,6 +1,7 @@
 package dev.wisca.rescale.forward;
 
 import dev.wisca.rescale.forward.ReferenceWeights.Mat;
+import dev.wisca.rescale.spec.Roles;
 
 /**
  * The independent check: the forward pass in straightforward double loops, one sequence and one

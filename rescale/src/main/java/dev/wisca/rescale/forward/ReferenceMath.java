@@ -53,23 +53,6 @@ public final class ReferenceMath {
         return y;
     }
 
-    /**
-     * Rotates the first {@code rope.rotaryDims()} dims of one head (dims [offset, offset + headDim) of
-     * {@code x}) in place for {@code position}: d pairs with d + rot/2 (rotate_half).
-     */
-    public static void rotate(double[] x, int offset, Rope rope, int position) {
-        int half = rope.rotaryDims() / 2;
-        for (int i = 0; i < half; i++) {
-            double angle = position * rope.invFreq(i);
-            double cos = Math.cos(angle);
-            double sin = Math.sin(angle);
-            double x1 = x[offset + i];
-            double x2 = x[offset + i + half];
-            x[offset + i] = x1 * cos - x2 * sin;
-            x[offset + i + half] = x2 * cos + x1 * sin;
-        }
-    }
-
     /** Softmax of {@code x[0, n)} in place, max-shifted. */
     public static void softmax(double[] x, int n) {
         double max = Double.NEGATIVE_INFINITY;

@@ -54,8 +54,7 @@ final class ReferenceWeights {
         Tensor t = source.weights().tensor(name);
         int rows = (int) bt.logicalRows();
         int cols = (int) bt.logicalCols();
-        long perExpert = (long) rows * cols;
-        double[] stored = TensorValues.read(t, bt.batched() ? expert * perExpert : 0, Math.toIntExact(perExpert));
+        double[] stored = TensorValues.read(t, bt.expertOffset(expert), Math.toIntExact(bt.matrixElements()));
         double[] logical = bt.inOut() ? transpose(stored, cols, rows) : stored;
         if (bt.matrixRank() == 2 && !bt.batched()) merge(logical, rows, cols, name);
         int outRows = (int) role.logicalRows();

@@ -3,11 +3,13 @@ package dev.wisca.rescale.forward;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.spec.RopePairing;
 
 /**
  * Rotary position embedding of a model: how many dims of each head rotate and the inverse frequency
- * of each rotary pair, after {@code rope_scaling}. Pairs follow transformers' rotate_half: dim d
- * rotates with d + rotaryDims/2 by angle position · invFreq[d mod rotaryDims/2].
+ * of each rotary pair, after {@code rope_scaling}. Pair i (its dims given by a {@link RopePairing};
+ * transformers' rotate_half pairs d with d + rotaryDims/2) turns by angle position · invFreq[i];
+ * dims from rotaryDims on pass unchanged.
  *
  * @param rotaryDims leading dims of a head that rotate (even)
  * @param invFreq    rotaryDims/2 inverse frequencies
@@ -24,6 +26,27 @@ public record Rope(int rotaryDims, double[] invFreq) {
     public double[] invFreq() { return invFreq.clone(); }
 
     public double invFreq(int i) { return invFreq[i]; }
+
+    /** The angle pair i turns by at {@code position}. */
+    public double angle(int i, long position) { return position * invFreq[i]; }
+
+    /**
+     * Rotates the rotary dims of one head (dims [offset, offset + headDim) of {@code x}) in place for
+     * {@code position}: the second dim of each pair turns towards the first.
+     */
+    public void rotate(double[] x, int offset, RopePairing pairing, long position) {
+        for (int i = 0; i < invFreq.length; i++) {
+            double angle = angle(i, position);
+            double cos = Math.cos(angle);
+            double sin = Math.sin(angle);
+            int a = offset + pairing.first(i, rotaryDims);
+            int b = offset + pairing.second(i, rotaryDims);
+            double x1 = x[a];
+            double x2 = x[b];
+            x[a] = x1 * cos - x2 * sin;
+            x[b] = x2 * cos + x1 * sin;
+        }
+    }
 
     /**
      * transformers' default inverse frequencies {@code 1 / theta^(2i/rot)} scaled by {@code scaling}

@@ -7,6 +7,7 @@ import dev.wisca.rescale.spec.BoundTensor;
 import dev.wisca.rescale.spec.MemberRef;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.NormKind;
+import dev.wisca.rescale.spec.Roles;
 import dev.wisca.rescale.spec.RopePairing;
 import dev.wisca.rescale.spec.SpecJson.SiteRule;
 
@@ -68,7 +69,7 @@ final class SiteAssembler {
     String tiedEmbeddingProblem() {
         if (!binding.tied()) return null;
         for (Resolved r : resolved) {
-            if (r.role.tensor().kind().equals("embedding")) {
+            if (r.role.tensor().isEmbedding()) {
                 return "tied embedding " + r.role.tensor().template() + " would be scaled from one side only";
             }
         }
@@ -99,7 +100,7 @@ final class SiteAssembler {
         if (granularity == Granularity.TENSOR) return new Layout(1, i -> 0);
         boolean headed = rule.group() != null || Boolean.TRUE.equals(rule.ropeTied()) || rule.headDim() != null;
         if (!headed) return new Layout(Math.toIntExact(length), i -> i);
-        int hd = binding.dims().count(rule.headDim() == null ? "head_dim" : rule.headDim());
+        int hd = binding.dims().count(rule.headDim() == null ? Roles.DIM_HEAD_DIM : rule.headDim());
         if (hd == 0 || length % hd != 0) throw config(tensor + " has " + length + " entries on the site axis, not whole heads of " + hd);
         int heads = (int) (length / hd);
         int groups = rule.group() == null ? 1 : binding.dims().count(rule.group());

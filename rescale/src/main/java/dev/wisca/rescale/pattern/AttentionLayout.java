@@ -6,6 +6,7 @@ import dev.wisca.rescale.spec.BoundRole;
 import dev.wisca.rescale.spec.BoundTensor;
 import dev.wisca.rescale.spec.IndexMap;
 import dev.wisca.rescale.spec.ModelBinding;
+import dev.wisca.rescale.spec.Roles;
 import dev.wisca.rescale.spec.SpecJson.SiteRule;
 
 import java.util.ArrayList;
@@ -14,19 +15,11 @@ import java.util.Optional;
 
 /**
  * The attention projections of every layer, found through the role vocabulary the built-in specs
- * share (roles {@code q}, {@code k}, {@code v}, {@code o}; dims {@code heads}, {@code kv_heads},
- * {@code head_dim}) — names, fused slices and Conv1D layouts stay in the spec. A spec using other
- * role names gets tensor statistics only, and a note says so.
+ * share ({@link Roles}: roles {@code q}, {@code k}, {@code v}, {@code o}; dims {@code heads},
+ * {@code kv_heads}, {@code head_dim}) — names, fused slices and Conv1D layouts stay in the spec. A
+ * spec using other role names gets tensor statistics only, and a note says so.
  */
 final class AttentionLayout {
-    static final String Q = "q";
-    static final String K = "k";
-    static final String V = "v";
-    static final String O = "o";
-    static final String DIM_HEADS = "heads";
-    static final String DIM_KV_HEADS = "kv_heads";
-    static final String DIM_HEAD_DIM = "head_dim";
-
     /** One layer's projections; absent ones are empty with a note. */
     record Layer(int layer, Optional<Projection> q, Optional<Projection> k, Optional<Projection> v,
                  Optional<Projection> o, List<String> notes) {}
@@ -38,17 +31,17 @@ final class AttentionLayout {
     static Model of(ModelBinding binding) {
         List<String> notes = new ArrayList<>(skippedPairs(binding));
         var dims = binding.dims();
-        if (!dims.has(DIM_HEADS) || !dims.has(DIM_KV_HEADS) || !dims.has(DIM_HEAD_DIM)) {
+        if (!dims.has(Roles.DIM_HEADS) || !dims.has(Roles.DIM_KV_HEADS) || !dims.has(Roles.DIM_HEAD_DIM)) {
             notes.add("spec " + binding.spec().name() + " declares no heads/kv_heads/head_dim dims: no per-head statistics");
             return new Model(0, 0, 0, List.of(), notes);
         }
-        if (!binding.spec().roles().containsAll(List.of(Q, K, V, O))) {
+        if (!binding.spec().roles().containsAll(List.of(Roles.Q, Roles.K, Roles.V, Roles.O))) {
             notes.add("spec " + binding.spec().name() + " has no q/k/v/o roles: no per-head statistics");
             return new Model(0, 0, 0, List.of(), notes);
         }
-        int heads = dims.count(DIM_HEADS);
-        int kvHeads = dims.count(DIM_KV_HEADS);
-        int headDim = dims.count(DIM_HEAD_DIM);
+        int heads = dims.count(Roles.DIM_HEADS);
+        int kvHeads = dims.count(Roles.DIM_KV_HEADS);
+        int headDim = dims.count(Roles.DIM_HEAD_DIM);
         if (headDim == 0 || kvHeads == 0 || heads % kvHeads != 0) {
             throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, heads + " heads do not split into " + kvHeads
                 + " KV groups of head_dim " + headDim + " [spec " + binding.spec().name() + "]");
@@ -57,10 +50,10 @@ final class AttentionLayout {
         for (int l = 0; l < binding.layers(); l++) {
             List<String> layerNotes = new ArrayList<>();
             layers.add(new Layer(l,
-                projection(binding, Q, l, false, (long) heads * headDim, layerNotes),
-                projection(binding, K, l, false, (long) kvHeads * headDim, layerNotes),
-                projection(binding, V, l, false, (long) kvHeads * headDim, layerNotes),
-                projection(binding, O, l, true, (long) heads * headDim, layerNotes),
+                projection(binding, Roles.Q, l, false, (long) heads * headDim, layerNotes),
+                projection(binding, Roles.K, l, false, (long) kvHeads * headDim, layerNotes),
+                projection(binding, Roles.V, l, false, (long) kvHeads * headDim, layerNotes),
+                projection(binding, Roles.O, l, true, (long) heads * headDim, layerNotes),
                 layerNotes));
         }
         return new Model(heads, kvHeads, headDim, layers, notes);

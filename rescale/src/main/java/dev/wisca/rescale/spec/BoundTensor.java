@@ -9,7 +9,7 @@ import java.util.Arrays;
  * @param layer     layer index, -1 for globals
  * @param template  full name, with {@code ${expert}} for per-expert tensors
  * @param shape     stored shape (with the leading expert axis when batched)
- * @param kind      weight, bias, norm, norm_bias, embedding, router
+ * @param kind      one of {@link TensorKinds#ALL}
  * @param inOut     2-D stored as [in, out] (Conv1D): logical rows are stored columns
  * @param batched   leading axis indexes experts (one tensor for all experts)
  */
@@ -35,6 +35,16 @@ public record BoundTensor(String role, int layer, String template, long[] shape,
     /** Rank of the matrix (1 or 2), without the expert axis. */
     public int matrixRank() { return shape.length - (batched ? 1 : 0); }
 
+    /** Elements of one matrix (or vector): the stored shape without the expert axis. */
+    public long matrixElements() {
+        long n = 1;
+        for (int i = batched ? 1 : 0; i < shape.length; i++) n *= shape[i];
+        return n;
+    }
+
+    /** Element index where {@code expert}'s matrix starts: in a batched tensor {@code expert × matrixElements()}, else 0. */
+    public long expertOffset(int expert) { return batched ? Math.max(expert, 0) * matrixElements() : 0; }
+
     /** Logical rows (outputs) of the matrix, or the length of a vector. */
     public long logicalRows() {
         int o = batched ? 1 : 0;
@@ -48,7 +58,11 @@ public record BoundTensor(String role, int layer, String template, long[] shape,
         return inOut ? shape[o] : shape[o + 1];
     }
 
-    public boolean isNormGain() { return kind.equals("norm"); }
+    public boolean isNormGain() { return kind.equals(TensorKinds.NORM); }
+
+    public boolean isNormBias() { return kind.equals(TensorKinds.NORM_BIAS); }
+
+    public boolean isEmbedding() { return kind.equals(TensorKinds.EMBEDDING); }
 
     @Override
     public boolean equals(Object o) {

@@ -78,7 +78,7 @@ public final class Dims {
     }
 
     private int rotary() {
-        int hd = count("head_dim");
+        int hd = count(Roles.DIM_HEAD_DIM);
         double fraction = rule(spec.json().rope().fraction(), "rope.fraction");
         double exact = hd * fraction;
         int rot = (int) Math.floor(exact + 1e-9);
@@ -106,7 +106,10 @@ public final class Dims {
         return number(node, name);
     }
 
-    private JsonNode node(String dottedKey) {
+    private JsonNode node(String dottedKey) { return configValue(config, dottedKey); }
+
+    /** The value of a config key (a dotted path reaches into objects), null when absent or JSON null. */
+    public static JsonNode configValue(JsonNode config, String dottedKey) {
         JsonNode n = config;
         for (String part : dottedKey.split("\\.")) {
             if (n == null || !n.isObject()) return null;

@@ -133,7 +133,7 @@ public final class ModelBinding {
             shape[i] = dims.evalCount(alt.shape().get(i), "shape of " + template);
         }
         boolean batched = Boolean.TRUE.equals(alt.batched());
-        String kind = alt.kind() == null ? "weight" : alt.kind();
+        String kind = alt.kind() == null ? TensorKinds.WEIGHT : alt.kind();
         BoundTensor t = new BoundTensor(role, layer, template, shape, kind, "in_out".equals(alt.layout()), batched);
         if (present != null) {
             for (String name : t.perExpertNames(experts)) checkShape(name, shape, alt);

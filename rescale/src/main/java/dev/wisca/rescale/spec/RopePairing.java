@@ -7,6 +7,12 @@ public enum RopePairing {
     /** Original Llama / GPT-J: 2i with 2i + 1. */
     INTERLEAVED;
 
+    /** The first of the two dims (of a head with rot rotary dims) that frequency i rotates. */
+    public int first(int i, int rot) { return this == ROTATE_HALF ? i : 2 * i; }
+
+    /** The second of the two dims that frequency i rotates: it turns towards the first. */
+    public int second(int i, int rot) { return this == ROTATE_HALF ? i + rot / 2 : 2 * i + 1; }
+
     /** The tied-channel index of dim d within a head of hd dims with rot rotary dims; hd - rot/2 channels. */
     public int channelOf(int d, int rot) {
         if (d >= rot) return d - rot / 2;

@@ -80,8 +80,8 @@ final class SpecChecks {
                 if (a.layout() != null && !a.layout().equals("out_in") && !a.layout().equals("in_out")) {
                     throw invalid(at + ".layout '" + a.layout() + "' (expected out_in or in_out)");
                 }
-                if (a.kind() != null && !List.of("weight", "bias", "norm", "norm_bias", "embedding", "router").contains(a.kind())) {
-                    throw invalid(at + ".kind '" + a.kind() + "' (expected weight, bias, norm, norm_bias, embedding, router)");
+                if (a.kind() != null && !TensorKinds.ALL.contains(a.kind())) {
+                    throw invalid(at + ".kind '" + a.kind() + "' (expected " + String.join(", ", TensorKinds.ALL) + ")");
                 }
                 if (a.rows() != null) throw invalid(at + ".rows is only for slices ('of')");
             } else {
@@ -128,7 +128,7 @@ final class SpecChecks {
         for (String ref : s.mul()) ref(ref, where + ".mul");
         for (String ref : s.div()) ref(ref, where + ".div");
         if (Boolean.TRUE.equals(s.ropeTied()) && json.rope() == null) throw invalid(where + ".rope needs a top-level 'rope'");
-        if ((s.group() != null || Boolean.TRUE.equals(s.ropeTied())) && s.headDim() == null && !json.dims().containsKey("head_dim")) {
+        if ((s.group() != null || Boolean.TRUE.equals(s.ropeTied())) && s.headDim() == null && !json.dims().containsKey(Roles.DIM_HEAD_DIM)) {
             throw invalid(where + " is head-structured but there is no dim 'head_dim'");
         }
     }

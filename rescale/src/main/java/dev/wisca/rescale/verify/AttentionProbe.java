@@ -1,8 +1,10 @@
 package dev.wisca.rescale.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wisca.rescale.forward.Rope;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.NormKind;
+import dev.wisca.rescale.spec.Roles;
 import dev.wisca.rescale.spec.RopePairing;
 
 import java.util.ArrayList;
@@ -45,12 +47,13 @@ final class AttentionProbe {
         Optional<StoredMatrix> qNorm = w.matrix(Roles.Q_NORM, layer, -1);
         Optional<StoredMatrix> kNorm = w.matrix(Roles.K_NORM, layer, -1);
         Optional<Rope> rope = rope(b);
+        RopePairing pairing = b.spec().ropePairing().orElse(RopePairing.ROTATE_HALF);
         for (int h = 0; h < heads; h++) {
             int j = h / group;
             Noisy[] scores = new Noisy[qs.length];
             for (int p = 0; p < qs.length; p++) {
-                Noisy qh = head(w, qs[p].slice(h * hd, hd), qNorm, rope, positions[p][0]);
-                Noisy kh = head(w, ks[p].slice(j * hd, hd), kNorm, rope, positions[p][1]);
+                Noisy qh = head(w, qs[p].slice(h * hd, hd), qNorm, rope, pairing, positions[p][0]);
+                Noisy kh = head(w, ks[p].slice(j * hd, hd), kNorm, rope, pairing, positions[p][1]);
                 double[] s = ProbeMath.dot(qh, kh);
                 scores[p] = new Noisy(new double[] {s[0]}, new double[] {s[1]});
             }
@@ -73,20 +76,24 @@ final class AttentionProbe {
         return out;
     }
 
-    private static Noisy head(ProbeWeights w, Noisy x, Optional<StoredMatrix> norm, Optional<Rope> rope, long position) {
+    private static Noisy head(ProbeWeights w, Noisy x, Optional<StoredMatrix> norm, Optional<Rope> rope, RopePairing pairing,
+                              long position) {
         Noisy y = x;
         if (norm.isPresent()) {
             boolean offset = w.binding().spec().normKind() == NormKind.RMS_OFFSET;
             y = ProbeMath.gain(ProbeMath.rmsNormalize(y, QK_NORM_EPS), norm.get().values(), offset, w.u(norm.get()));
         }
-        return rope.isPresent() ? rope.get().apply(y, position) : y;
+        return rope.isPresent() ? ProbeMath.rotate(y, rope.get(), pairing, position) : y;
     }
 
+    /**
+     * The model's RoPE at its unscaled frequencies: rope_scaling is left out, as a correct rescale keeps
+     * the scores at any angle.
+     */
     private static Optional<Rope> rope(ModelBinding b) {
         int rot = b.rotaryDims();
         if (rot == 0) return Optional.empty();
-        RopePairing pairing = b.spec().ropePairing().orElse(RopePairing.ROTATE_HALF);
-        return Optional.of(new Rope(rot, pairing, theta(b.dims().config())));
+        return Optional.of(Rope.of(rot, theta(b.dims().config()), null));
     }
 
     /** RoPE base from config.json (old and new key locations); the default of most families otherwise. */

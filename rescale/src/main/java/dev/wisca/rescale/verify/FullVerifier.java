@@ -1,7 +1,7 @@
 package dev.wisca.rescale.verify;
 
 import dev.wisca.rescale.forward.Precision;
-
+import dev.wisca.rescale.spec.Roles;
 import dev.wisca.rescale.spec.SpecLibrary;
 
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ final class FullVerifier {
 
     static VerifyReport run(ModelInput a, ModelInput b, VerifyOptions options, SpecLibrary library, ForwardProvider forward) {
         BoundPair pair = BoundPair.of(a, b, library);
-        int vocab = pair.a().dims().count("vocab");
+        int vocab = pair.a().dims().count(Roles.DIM_VOCAB);
         int[][] tokens = tokens(vocab, options);
         double[][][] la = forward.open(a, options.precision()).logits(tokens);
         double[][][] lb = forward.open(b, options.precision()).logits(tokens);

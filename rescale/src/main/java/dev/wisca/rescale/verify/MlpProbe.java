@@ -1,6 +1,7 @@
 package dev.wisca.rescale.verify;
 
 import dev.wisca.rescale.spec.MlpKind;
+import dev.wisca.rescale.spec.Roles;
 
 import java.util.ArrayList;
 import java.util.List;

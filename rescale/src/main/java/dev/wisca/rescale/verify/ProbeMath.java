@@ -1,6 +1,9 @@
 package dev.wisca.rescale.verify;
 
+import dev.wisca.rescale.forward.Activation;
+import dev.wisca.rescale.forward.Rope;
 import dev.wisca.rescale.spec.MlpKind;
+import dev.wisca.rescale.spec.RopePairing;
 
 /**
  * The arithmetic of the probes, on {@link Noisy} vectors: every operation returns its value and the
@@ -39,6 +42,29 @@ final class ProbeMath {
             }
         }
         return ys;
+    }
+
+    /**
+     * RoPE on one head at {@code position}: the value rotates; the variance of each rotated dim mixes
+     * its own and its partner's by cos² and sin².
+     */
+    static Noisy rotate(Noisy head, Rope rope, RopePairing pairing, long position) {
+        double[] v = head.value().clone();
+        rope.rotate(v, 0, pairing, position);
+        double[] s = head.variance().clone();
+        int rot = rope.rotaryDims();
+        for (int i = 0; i < rot / 2; i++) {
+            int a = pairing.first(i, rot);
+            int b = pairing.second(i, rot);
+            double angle = rope.angle(i, position);
+            double cos = Math.cos(angle);
+            double sin = Math.sin(angle);
+            double cos2 = cos * cos;
+            double sin2 = sin * sin;
+            s[a] = cos2 * head.variance()[a] + sin2 * head.variance()[b];
+            s[b] = cos2 * head.variance()[b] + sin2 * head.variance()[a];
+        }
+        return new Noisy(v, s);
     }
 
     /** x + b (b a stored vector). */
@@ -81,34 +107,19 @@ final class ProbeMath {
         return new Noisy(v, s);
     }
 
-    /** The MLP activation, with its derivative carrying the variance. */
+    /** The MLP activation (GELU kinds in the tanh approximation), with its derivative carrying the variance. */
     static Noisy activate(Noisy x, MlpKind kind) {
+        Activation activation = switch (kind) {
+            case GATED_SILU -> Activation.SILU;
+            case GATED_GELU, GELU -> Activation.GELU_TANH;
+            case RELU -> Activation.RELU;
+        };
         double[] v = new double[x.length()];
         double[] s = new double[x.length()];
         for (int i = 0; i < v.length; i++) {
             double z = x.value()[i];
-            double f;
-            double d;
-            switch (kind) {
-                case GATED_SILU -> {
-                    double sig = 1 / (1 + Math.exp(-z));
-                    f = z * sig;
-                    d = sig * (1 + z * (1 - sig));
-                }
-                case GATED_GELU, GELU -> {
-                    double c = Math.sqrt(2 / Math.PI);
-                    double inner = c * (z + 0.044715 * z * z * z);
-                    double t = Math.tanh(inner);
-                    f = 0.5 * z * (1 + t);
-                    d = 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * c * (1 + 3 * 0.044715 * z * z);
-                }
-                case RELU -> {
-                    f = Math.max(z, 0);
-                    d = z > 0 ? 1 : 0;
-                }
-                default -> throw new IllegalStateException(kind.toString());
-            }
-            v[i] = f;
+            double d = activation.derivative(z);
+            v[i] = activation.apply(z);
             s[i] = d * d * x.variance()[i];
         }
         return new Noisy(v, s);

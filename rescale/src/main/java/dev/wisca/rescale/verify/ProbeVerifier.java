@@ -6,6 +6,7 @@ import dev.wisca.rescale.graph.Member;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.lora.LoraSites;
+import dev.wisca.rescale.spec.Roles;
 import dev.wisca.rescale.spec.SpecLibrary;
 
 import java.util.ArrayList;

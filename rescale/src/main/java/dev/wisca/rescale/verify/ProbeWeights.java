@@ -65,7 +65,7 @@ final class ProbeWeights {
         for (boolean biases : new boolean[] {false, true}) {
             for (Member m : site.consumers()) {
                 BoundTensor t = binding.tensors().get(m.tensor());
-                boolean isBias = t != null && t.kind().equals(Roles.KIND_NORM_BIAS);
+                boolean isBias = t != null && t.isNormBias();
                 if (isBias != biases) continue;
                 double[] values = StoredMatrix.vector(source, m.tensor(), m.batch(), m.length()).values();
                 double u = roundoff.of(m.tensor());

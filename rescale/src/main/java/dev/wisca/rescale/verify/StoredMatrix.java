@@ -43,12 +43,8 @@ final class StoredMatrix {
         BoundTensor t = role.tensor();
         Tensor tensor = source.tensor(t.name(Math.max(expert, 0)));
         long[] shape = t.shape();
-        int o = t.batched() ? 1 : 0;
-        long matrixSize = 1;
-        for (int i = o; i < shape.length; i++) matrixSize *= shape[i];
-        long base = t.batched() ? Math.max(expert, 0) * matrixSize : 0;
-        long storedCols = t.matrixRank() == 2 ? shape[o + 1] : 1;
-        return new StoredMatrix(tensor, role.rows(), role.logicalRows(), t.logicalCols(), t.inOut(), base, storedCols);
+        long storedCols = t.matrixRank() == 2 ? shape[shape.length - 1] : 1;
+        return new StoredMatrix(tensor, role.rows(), role.logicalRows(), t.logicalCols(), t.inOut(), t.expertOffset(expert), storedCols);
     }
 
     /** A plain 2-D [out, in] tensor by name (LoRA factors). */

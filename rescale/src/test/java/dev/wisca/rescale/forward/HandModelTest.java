@@ -3,6 +3,7 @@ package dev.wisca.rescale.forward;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.TensorSpec;
+import dev.wisca.rescale.fixtures.MemorySource;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.SpecReader;
 import dev.wisca.rescale.synth.TinyModel.TinyTensor;
@@ -37,7 +38,7 @@ class HandModelTest {
             t("model.layers.0.mlp.gate_proj.weight", new double[] {1, 1}, 1, 2),
             t("model.layers.0.mlp.up_proj.weight", new double[] {1, 1}, 1, 2),
             t("model.layers.0.mlp.down_proj.weight", new double[2], 2, 1));
-        InMemorySource weights = new InMemorySource(tensors, Dtype.F64);
+        MemorySource weights = MemorySource.of(tensors, Dtype.F64);
         ModelSource source = new ModelSource(weights, ModelBinding.bind(TestModels.LIBRARY.get("llama").orElseThrow(), config,
             weights.tensors()), Optional.empty());
         Logits logits = ReferenceForward.open(source).logits(new int[][] {{0, 1}});

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.spec.NormKind;
+import dev.wisca.rescale.spec.RopePairing;
 import dev.wisca.rescale.spec.SpecReader;
 import org.junit.jupiter.api.Test;
 
@@ -34,11 +35,18 @@ class ReferenceMathTest {
     @Test
     void ropeRotatesDimWithDimPlusHalf() {
         double[] x = {1, 2, 3, 4};
-        ReferenceMath.rotate(x, 0, new Rope(4, new double[] {Math.PI / 2, 0}), 1);
+        new Rope(4, new double[] {Math.PI / 2, 0}).rotate(x, 0, RopePairing.ROTATE_HALF, 1);
         assertArrayEquals(new double[] {-3, 2, 1, 4}, x, 1e-15);
         double[] y = {9, 1, 0, 0, 0, 7};
-        ReferenceMath.rotate(y, 1, new Rope(4, new double[] {1, 0.01}), 2);
+        new Rope(4, new double[] {1, 0.01}).rotate(y, 1, RopePairing.ROTATE_HALF, 2);
         assertArrayEquals(new double[] {9, Math.cos(2), 0, Math.sin(2), 0, 7}, y, EPS);
+    }
+
+    @Test
+    void interleavedRopeRotatesNeighbours() {
+        double[] x = {1, 2, 3, 4};
+        new Rope(4, new double[] {Math.PI / 2, 0}).rotate(x, 0, RopePairing.INTERLEAVED, 1);
+        assertArrayEquals(new double[] {-2, 1, 3, 4}, x, 1e-15);
     }
 
     @Test
@@ -76,6 +84,17 @@ class ReferenceMathTest {
         assertEquals(-0.15865525393145707, Activation.GELU_ERF.apply(-1), EPS);
         assertEquals(0, Activation.RELU.apply(-3), 0);
         assertEquals(ErrorKind.INVALID_CONFIG, assertThrows(WiscaException.class, () -> Activation.parse("quick_gelu")).kind());
+    }
+
+    @Test
+    void activationDerivativesMatchCentralDifferences() {
+        double h = 1e-5;
+        for (Activation a : Activation.values()) {
+            for (double x : new double[] {-4, -1.3, -0.2, 0.7, 2.5}) {
+                double numeric = (a.apply(x + h) - a.apply(x - h)) / (2 * h);
+                assertEquals(numeric, a.derivative(x), 1e-8, a + " at " + x);
+            }
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.wisca.rescale.forward;
 
 import dev.wisca.io.Dtype;
+import dev.wisca.rescale.fixtures.MemorySource;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.rescale.synth.TinyAdapter;
@@ -23,16 +24,16 @@ public final class TestModels {
     }
 
     /** Values as {@code dtype} stores them. */
-    public static double[] stored(double[] values, Dtype dtype) { return InMemorySource.stored(values, dtype); }
+    public static double[] stored(double[] values, Dtype dtype) { return MemorySource.stored(values, dtype); }
 
     public static ModelSource source(TinyModel model, Dtype dtype) {
-        InMemorySource weights = new InMemorySource(model.tensors(), dtype);
+        MemorySource weights = MemorySource.of(model.tensors(), dtype);
         return new ModelSource(weights, ModelBinding.bind(model.spec(), model.config(), weights.tensors()), Optional.empty());
     }
 
     public static ModelSource source(TinyAdapter adapter, Dtype dtype) {
         ModelSource base = source(adapter.base(), dtype);
-        return base.withAdapter(new InMemorySource(adapter.tensors(), dtype), adapter.adapterConfig(), LIBRARY);
+        return base.withAdapter(MemorySource.of(adapter.tensors(), dtype), adapter.adapterConfig(), LIBRARY);
     }
 
     public static double maxAbs(Logits l) {

@@ -1,5 +1,6 @@
 package dev.wisca.rescale.graph;
 
+import dev.wisca.rescale.fixtures.SiteScaling;
 import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.rescale.synth.TinyModel;
 import dev.wisca.rescale.synth.TinyModels;
@@ -35,10 +36,10 @@ class EquivalenceTest {
 
     /** Relative change of the reference outputs when {@code sites} are applied with random scales. */
     static double change(TinyModel m, List<Site> sites, long seed) {
-        Map<String, long[]> shapes = Scaling.shapes(m);
-        Map<String, double[]> before = Scaling.values(m);
-        Map<String, double[]> after = Scaling.values(m);
-        Scaling.apply(after, shapes, sites, Scaling.randomScales(sites, seed));
+        Map<String, long[]> shapes = SiteScaling.shapes(m);
+        Map<String, double[]> before = SiteScaling.values(m);
+        Map<String, double[]> after = SiteScaling.values(m);
+        SiteScaling.apply(after, shapes, sites, SiteScaling.randomScales(sites, seed));
         String family = m.spec().name();
         double[] x = Reference.outputs(Reference.extract(family, m.config(), before, shapes), 99);
         double[] y = Reference.outputs(Reference.extract(family, m.config(), after, shapes), 99);
@@ -71,9 +72,9 @@ class EquivalenceTest {
     void scalesActuallyMoveTheWeights() {
         TinyModel m = TinyModels.build(LIBRARY.get("llama").orElseThrow(), "default", 3);
         SiteSet set = SymmetryGraph.build(m.spec(), m.config(), m.infos(), new SiteOptions(ALL, Granularity.CHANNEL));
-        Map<String, double[]> after = Scaling.values(m);
-        Scaling.apply(after, Scaling.shapes(m), set.sites(), Scaling.randomScales(set.sites(), 1));
-        Map<String, double[]> before = Scaling.values(m);
+        Map<String, double[]> after = SiteScaling.values(m);
+        SiteScaling.apply(after, SiteScaling.shapes(m), set.sites(), SiteScaling.randomScales(set.sites(), 1));
+        Map<String, double[]> before = SiteScaling.values(m);
         for (String t : List.of("model.layers.0.self_attn.q_proj.weight", "model.layers.1.mlp.down_proj.weight", "model.layers.0.input_layernorm.weight")) {
             assertTrue(relativeDifference(before.get(t), after.get(t)) > 0.01, t);
         }

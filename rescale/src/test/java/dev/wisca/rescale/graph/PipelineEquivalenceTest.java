@@ -5,6 +5,7 @@ import dev.wisca.io.codec.Codecs;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.fixtures.SiteScaling;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.solve.SiteReport;
 import dev.wisca.rescale.spec.SpecLibrary;
@@ -53,7 +54,7 @@ class PipelineEquivalenceTest {
         int runs = 0;
         for (TinyModel m : TinyModels.all(LIBRARY, 21)) {
             Path in = TinyModelFiles.write(m, dir.resolve(m.spec().name() + "-" + m.example()));
-            Map<String, long[]> shapes = Scaling.shapes(m);
+            Map<String, long[]> shapes = SiteScaling.shapes(m);
             for (Granularity g : Granularity.values()) {
                 for (EnumSet<Pair> pairs : List.of(EnumSet.of(Pair.QK, Pair.VO), ALL, EnumSet.of(Pair.NORM, Pair.QK, Pair.VO, Pair.UPDOWN))) {
                     Path out = dir.resolve("out-" + runs++);

@@ -1,6 +1,7 @@
 package dev.wisca.rescale.verify;
 
 import dev.wisca.io.Dtype;
+import dev.wisca.rescale.forward.Rope;
 import dev.wisca.rescale.spec.RopePairing;
 import dev.wisca.rescale.synth.TinyModels;
 import org.junit.jupiter.api.Test;
@@ -44,8 +45,7 @@ class AttentionProbeTest {
 
     @Test
     void ropeRotatesHalfPairsByPositionTimesFrequency() {
-        Rope rope = new Rope(4, RopePairing.ROTATE_HALF, 100);
-        Noisy r = rope.apply(Noisy.exact(new double[] {1, 2, 3, 4, 5}), 3);
+        Noisy r = ProbeMath.rotate(Noisy.exact(new double[] {1, 2, 3, 4, 5}), Rope.of(4, 100, null), RopePairing.ROTATE_HALF, 3);
         double a0 = 3;
         double a1 = 3 * Math.pow(100, -0.5);
         assertEquals(1 * Math.cos(a0) - 3 * Math.sin(a0), r.value()[0], 1e-12);

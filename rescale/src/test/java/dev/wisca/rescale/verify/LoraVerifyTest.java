@@ -2,6 +2,7 @@ package dev.wisca.rescale.verify;
 
 import dev.wisca.io.Dtype;
 import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.fixtures.MemorySource;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.lora.LoraSites;
 import dev.wisca.rescale.synth.TinyAdapter;
@@ -37,9 +38,9 @@ class LoraVerifyTest {
 
     private VerifyReport verify(Map<String, double[]> a, Map<String, double[]> b) {
         ModelInput x = ModelInput.of(base.source(Dtype.F32), base.model.config())
-            .withAdapter(new MemorySource(shapes(), a, Dtype.F32), adapter.adapterConfig());
+            .withAdapter(MemorySource.of(shapes(), a, Dtype.F32), adapter.adapterConfig());
         ModelInput y = ModelInput.of(base.source(Dtype.F32), base.model.config())
-            .withAdapter(new MemorySource(shapes(), b, Dtype.F32), adapter.adapterConfig());
+            .withAdapter(MemorySource.of(shapes(), b, Dtype.F32), adapter.adapterConfig());
         return Verifier.verify(x, y, VerifyOptions.probes());
     }
 
@@ -85,7 +86,7 @@ class LoraVerifyTest {
     @Test
     void anAdapterOnOneSideOnlyIsAUsageError() {
         ModelInput x = ModelInput.of(base.source(Dtype.F32), base.model.config())
-            .withAdapter(new MemorySource(shapes(), values(), Dtype.F32), adapter.adapterConfig());
+            .withAdapter(MemorySource.of(shapes(), values(), Dtype.F32), adapter.adapterConfig());
         ModelInput y = ModelInput.of(base.source(Dtype.F32), base.model.config());
         WiscaException e = assertThrows(WiscaException.class, () -> Verifier.verify(x, y, VerifyOptions.probes()));
         assertTrue(e.getMessage().contains("--adapter-a and --adapter-b"), e.getMessage());

@@ -1,6 +1,8 @@
 package dev.wisca.rescale.verify;
 
 import dev.wisca.io.Dtype;
+import dev.wisca.rescale.fixtures.MemorySource;
+import dev.wisca.rescale.fixtures.SiteScaling;
 import dev.wisca.rescale.graph.Axis;
 import dev.wisca.rescale.graph.Member;
 import dev.wisca.rescale.graph.Site;
@@ -44,24 +46,11 @@ final class Tiny {
     /** A copy with the values of {@code source} (e.g. after a storage round trip). */
     Tiny withValues(Map<String, double[]> v) { return new Tiny(this, v); }
 
-    MemorySource source(Dtype dtype) { return new MemorySource(shapes, values, dtype); }
+    MemorySource source(Dtype dtype) { return MemorySource.of(shapes, values, dtype); }
 
     /** Applies s_c^e to every member slice of {@code site} (offset gains: (1 + w)·s^e − 1). */
     void apply(Site site, double[] scale) {
-        for (Member m : site.members()) {
-            double[] v = values.get(m.tensor());
-            long[] shape = shapes.get(m.tensor());
-            for (int i = 0; i < m.length(); i++) {
-                int c = m.channel(i);
-                if (c < 0) continue;
-                double f = m.isProducer() ? scale[c] : 1 / scale[c];
-                if (shape.length == 1) {
-                    v[i] = m.offsetGain() ? (1 + v[i]) * f - 1 : v[i] * f;
-                } else {
-                    scaleSlice(v, shape, m.batch(), m.axis(), i, f);
-                }
-            }
-        }
+        for (Member m : site.members()) SiteScaling.apply(values.get(m.tensor()), shapes.get(m.tensor()), m, scale);
     }
 
     /** Multiplies stored slice {@code index} along {@code axis} of (batch of) a 2-D or 3-D tensor by f. */

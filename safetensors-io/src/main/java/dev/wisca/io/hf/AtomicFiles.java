@@ -1,5 +1,6 @@
 package dev.wisca.io.hf;
 
+import dev.wisca.io.AtomicMove;
 import dev.wisca.io.DirectorySync;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
@@ -7,10 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,11 +53,7 @@ final class AtomicFiles {
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         try {
             filler.fill(temp);
-            try {
-                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicMove.replace(temp, absolute);
         } catch (IOException e) {
             deleteQuietly(temp);
             throw new WiscaException(ErrorKind.IO, absolute, null, "cannot write: " + e, e);

@@ -1,7 +1,7 @@
 package dev.wisca.io.hf;
 
-import dev.wisca.io.DirectorySync;
 import dev.wisca.io.ErrorKind;
+import dev.wisca.io.DirectorySync;
 import dev.wisca.io.SafetensorsWriter;
 import dev.wisca.io.TensorSpec;
 import dev.wisca.io.WiscaException;

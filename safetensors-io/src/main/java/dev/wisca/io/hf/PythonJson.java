@@ -1,6 +1,7 @@
 package dev.wisca.io.hf;
 
 import dev.wisca.io.CodePointOrder;
+import dev.wisca.io.JsonStrings;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,7 +22,7 @@ final class PythonJson {
     private static void value(StringBuilder out, Object value, int depth) {
         switch (value) {
             case Map<?, ?> map -> object(out, map, depth);
-            case String s -> string(out, s);
+            case String s -> JsonStrings.appendAscii(out, s);
             case Long n -> out.append(n.longValue());
             case Integer n -> out.append(n.intValue());
             default -> throw new IllegalArgumentException("unsupported JSON value " + value.getClass());
@@ -39,33 +40,11 @@ final class PythonJson {
         boolean first = true;
         for (Map.Entry<String, Object> e : sorted.entrySet()) {
             out.append(first ? "\n" : ",\n").repeat(' ', 2 * (depth + 1));
-            string(out, e.getKey());
+            JsonStrings.appendAscii(out, e.getKey());
             out.append(": ");
             value(out, e.getValue(), depth + 1);
             first = false;
         }
         out.append('\n').repeat(' ', 2 * depth).append('}');
-    }
-
-    /** Python's ensure_ascii escaping: short escapes for the usual controls, {@code \\uXXXX} for the rest outside ' '..'~'. */
-    private static void string(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20 || c > 0x7E) out.append(String.format("\\u%04x", (int) c));
-                    else out.append(c);
-                }
-            }
-        }
-        out.append('"');
     }
 }

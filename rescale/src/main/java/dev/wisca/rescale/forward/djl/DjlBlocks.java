@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import dev.wisca.rescale.forward.Activation;
 import dev.wisca.rescale.forward.ForwardConfig;
-import dev.wisca.rescale.forward.Roles;
 import dev.wisca.rescale.spec.NormKind;
+import dev.wisca.rescale.spec.Roles;
 
 /** One decoder layer on NDArrays: x is [batch, seq, hidden]. */
 final class DjlBlocks {

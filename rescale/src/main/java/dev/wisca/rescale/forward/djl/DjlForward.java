@@ -18,8 +18,8 @@ import dev.wisca.rescale.forward.ForwardOptions;
 import dev.wisca.rescale.forward.Logits;
 import dev.wisca.rescale.forward.ModelSource;
 import dev.wisca.rescale.forward.Precision;
-import dev.wisca.rescale.forward.Roles;
 import dev.wisca.rescale.forward.TokenChecks;
+import dev.wisca.rescale.spec.Roles;
 
 /**
  * The forward pass on DJL's PyTorch engine (offline CPU natives; a GPU when asked and found).

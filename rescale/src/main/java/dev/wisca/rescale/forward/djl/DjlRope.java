@@ -21,7 +21,7 @@ final class DjlRope {
         double[] sinv = new double[seq * rot];
         for (int t = 0; t < seq; t++) {
             for (int d = 0; d < rot; d++) {
-                double angle = t * rope.invFreq(d % half);
+                double angle = rope.angle(d % half, t);
                 cosv[t * rot + d] = Math.cos(angle);
                 sinv[t * rot + d] = Math.sin(angle);
             }
