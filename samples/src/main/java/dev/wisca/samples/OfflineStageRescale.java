@@ -1,47 +1,47 @@
 package dev.wisca.samples;
 
-import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
-import dev.wisca.rescale.graph.SiteOptions;
-import dev.wisca.rescale.graph.SiteSet;
-import dev.wisca.rescale.graph.SymmetryGraph;
-import dev.wisca.rescale.plan.Plan;
-import dev.wisca.rescale.spec.ArchSpec;
-import dev.wisca.rescale.spec.SpecLibrary;
-import dev.wisca.rescale.synth.TinyModelFiles;
-import dev.wisca.rescale.synth.TinyModels;
+import dev.wisca.rescale.verify.VerifyOptions;
+import dev.wisca.rescale.verify.VerifyReport;
+import dev.wisca.sdk.Model;
+import dev.wisca.sdk.RescalePlan;
+import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.sdk.SampleCheckpoints;
+import dev.wisca.sdk.Wisca;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Rescale between two training stages, offline: the checkpoint saved at the end of stage 1 is
- * balanced (Q/K and V/O, tensor-wise, as in the paper) and written where stage 2 resumes from.
- * Usage: {@code OfflineStageRescale [IN OUT]}; without arguments a tiny Llama is generated.
+ * Rescale between two training stages, offline, with the SDK: the checkpoint saved at the end of
+ * stage 1 is balanced (Q/K and V/O, tensor-wise, L1, as in the paper), verified, and written where
+ * stage 2 resumes from; the plan is kept so the step can be undone.
+ * Usage: {@code OfflineStageRescale [IN OUT]}; without arguments a tiny GQA Llama is generated.
  */
 public final class OfflineStageRescale {
     private OfflineStageRescale() {}
 
     public static void main(String[] args) throws Exception {
-        Path in, out;
+        Path in;
+        Path out;
         if (args.length == 2) {
             in = Path.of(args[0]);
             out = Path.of(args[1]);
         } else {
             Path tmp = Files.createTempDirectory("wisca-stages");
-            in = TinyModelFiles.write(TinyModels.build(SpecLibrary.builtin().get("llama").orElseThrow(), "default", 1), tmp.resolve("stage1"));
+            in = SampleCheckpoints.write("llama", tmp.resolve("stage1"), 1);
             out = tmp.resolve("stage2-start");
         }
-        RescaleOptions options = RescaleOptions.defaults();
-        try (Checkpoint ckpt = Checkpoint.open(in)) {
-            var config = ckpt.configJson().orElseThrow();
-            ArchSpec spec = SpecLibrary.builtin().detect(config, ckpt.tensors());
-            SiteSet sites = SymmetryGraph.build(spec, config, ckpt.tensors(), SiteOptions.paper());
-            Plan plan = Rescaler.plan(ckpt, sites.sites(), options);
-            Rescaler.apply(ckpt, plan, out, options);
-            plan.reports().forEach(r -> System.out.printf("%-22s scale %.4f  imbalance %.3f -> %.3f%n",
+        RescaleSettings settings = RescaleSettings.paper();
+        try (Model model = Wisca.open(in)) {
+            RescalePlan plan = model.plan(settings);
+            model.apply(plan.plan(), out, settings);
+            Wisca.savePlan(plan.plan(), out.resolveSibling(out.getFileName() + "-plan"));
+            plan.plan().reports().forEach(r -> System.out.printf("%-22s scale %.4f  imbalance %.3f -> %.3f%n",
                 r.id(), r.geoMeanScale(), r.imbalanceBefore(), r.imbalanceAfter()));
-            System.out.println("stage 2 starts from " + out + " (plan " + plan.hash() + ")");
         }
+        VerifyReport check = Wisca.verify(in, out, VerifyOptions.probes());
+        System.out.println(check.summary());
+        if (check.exitCode() != 0) throw new IllegalStateException("rescaled checkpoint is not equivalent");
+        System.out.println("stage 2 starts from " + out);
     }
 }
