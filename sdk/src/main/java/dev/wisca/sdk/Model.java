@@ -49,6 +49,9 @@ public final class Model implements AutoCloseable {
                 "no config.json next to the weights; wisca needs it to know the architecture (copy it from the original model folder)"));
             ArchSpec arch = archSpecFile.isPresent() ? SpecLibrary.load(archSpecFile.get()) : library.detect(config, ckpt.tensors());
             return new Model(ckpt, Optional.of(arch), library);
+        } catch (WiscaException e) {
+            ckpt.close();
+            throw e.path().isPresent() ? e : new WiscaException(e.kind(), ckpt.folder(), e.tensor().orElse(null), e.detail(), e);
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;
