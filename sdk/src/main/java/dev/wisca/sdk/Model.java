@@ -51,7 +51,7 @@ public final class Model implements AutoCloseable {
             return new Model(ckpt, Optional.of(arch), library);
         } catch (WiscaException e) {
             ckpt.close();
-            throw e.path().isPresent() ? e : new WiscaException(e.kind(), ckpt.folder(), e.tensor().orElse(null), e.detail(), e);
+            throw named(e, ckpt.folder());
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;
@@ -70,7 +70,11 @@ public final class Model implements AutoCloseable {
     public SiteSet sites(SiteOptions options) {
         if (spec.isPresent()) {
             JsonNode config = checkpoint.configJson().orElseThrow();
-            return SymmetryGraph.build(spec.get(), config, checkpoint.tensors(), options);
+            try {
+                return SymmetryGraph.build(spec.get(), config, checkpoint.tensors(), options);
+            } catch (WiscaException e) {
+                throw named(e, checkpoint.folder());
+            }
         }
         if (!options.wants(dev.wisca.rescale.graph.Pair.LORA)) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null,
@@ -123,6 +127,11 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() { checkpoint.close(); }
+
+    /** The same error, naming the checkpoint when the engine could not (it sees tensors, not files). */
+    private static WiscaException named(WiscaException e, Path folder) {
+        return e.path().isPresent() ? e : new WiscaException(e.kind(), folder, e.tensor().orElse(null), e.detail(), e);
+    }
 
     static RescaleOptions options(RescaleSettings settings) {
         return RescaleOptions.defaults().withSolver(settings.solver()).withParallelism(settings.parallelism())
