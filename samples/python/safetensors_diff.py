@@ -265,6 +265,34 @@ def edge_cases():
                        ("truncated", b"\xe2\x82"), ("ff", b"\xff"), ("above-max", b"\xf4\x90\x80\x80")]:
         add("utf8-" + label + "-in-name", b'{"a' + raw + b'":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}', b"\0")
         add("utf8-" + label + "-in-padding", b"{}" + raw)
+    tensor = '"dtype":"U8","shape":[1],"data_offsets":[0,1]'
+    extras = {"lone-surrogate": '"\\ud800"', "reversed-surrogates": '"\\udc00\\ud800"', "raw-control": '"a\x01"',
+              "raw-tab": '"a\tb"', "bad-escape": '"\\q"', "bad-hex": '"\\u00zz"', "short-hex": '"\\u12"',
+              "int-dot": "1.", "dot-int": ".5", "minus": "-", "exp-missing": "1e", "exp-plus": "1E+2",
+              "neg-huge": "-1e400", "tiny": "1e-400", "nan": "NaN", "infinity": "Infinity", "minus-zero": "-0",
+              "leading-zero": "01", "neg-leading-zero": "-01", "zero-frac": "0.000", "long-mantissa": "1" * 400,
+              "long-fraction": "0." + "9" * 400 + "e308", "max-double": "1.7976931348623157e308",
+              "above-max-double": "1.7976931348623159e308", "true": "true", "truncated-true": "tru",
+              "upper-true": "True", "dup-keys": '{"k":1,"k":2}', "object-int-key": "{1:2}", "empty-key": '{"":1}',
+              "escaped-lone-key": '{"\\udbff":1}', "trailing-comma-array": "[1,]", "trailing-comma-object": '{"k":1,}',
+              "missing-colon": '{"k" 1}', "missing-value": '{"k":}', "nested-mixed": '[{"a":[{"b":[]}]}]'}
+    for label, value in extras.items():
+        add("extra-" + label, "{\"a\":{" + tensor + ",\"x\":" + value + "}}", b"\0")
+    add("escaped-field-names", '{"a":{"\\u0064type":"U8","\\u0073hape":[1],"data_offsets":[0,1]}}', b"\0")
+    add("escaped-dtype-value", '{"a":{"dtype":"\\u0055\\u0038","shape":[1],"data_offsets":[0,1]}}', b"\0")
+    add("field-duplicate-offsets", '{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"data_offsets":[0,1]}}', b"\0")
+    add("field-duplicate-extra", '{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":1,"x":2}}', b"\0")
+    add("field-case", '{"a":{"Dtype":"U8","shape":[1],"data_offsets":[0,1]}}', b"\0")
+    add("tensor-f4-scalar", {"a": entry("F4", [], 0, 0)})
+    add("tensor-f4-zero", {"a": entry("F4", [0], 0, 0)})
+    add("tensor-f6-scalar", {"a": entry("F6_E2M3", [], 0, 1)}, b"\0")
+    for depth in range(120, 127):
+        add("nesting-object-%d" % depth, '{"a":{' + tensor + ',"x":' + '{"k":' * depth + "1" + "}" * depth + "}}", b"\0")
+    for depth in range(120, 127):
+        add("nesting-array-%d" % depth, '{"a":{' + tensor + ',"x":' + "[" * depth + "]" * depth + "}}", b"\0")
+    add("metadata-escapes", '{"__metadata__":{"k\\n":"\\u00e9\\ud83d\\ude00\\/"}}')
+    add("metadata-raw-control", '{"__metadata__":{"k":"\x1f"}}')
+    add("metadata-huge-number-value", '{"__metadata__":{"k":1e999}}')
     add("whitespace-everywhere", ' { "a" : { "dtype" : "U8" , "shape" : [ 1 ] , "data_offsets" : [ 0 , 1 ] } } ', b"\0")
     add("whitespace-vertical-tab", '{\x0b}')
     add("whitespace-form-feed", '{\x0c}')
@@ -285,8 +313,8 @@ def structural_cases():
     for cut in sorted(set([0, 1, 7, 8, 9, 16, length, length + 7, length + 8, length + 9, len(valid) - 1]
                           + list(range(10, len(valid), 7)))):
         cases["truncate-%d" % cut] = valid[:cut]
-    for extra in (b"\0", b" ", b"\0" * 8, b"x" * 100):
-        cases["append-%d" % len(extra)] = valid + extra
+    for label, extra in (("nul", b"\0"), ("space", b" "), ("8-nul", b"\0" * 8), ("100-x", b"x" * 100)):
+        cases["append-" + label] = valid + extra
     cases["lfs-pointer"] = (b"version https://git-lfs.github.com/spec/v1\n"
                             b"oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n")
     cases["lfs-pointer-short"] = b"version https://git-lfs"
