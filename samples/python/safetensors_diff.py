@@ -393,7 +393,8 @@ def main():
     nprng = np.random.default_rng(args.seed)
     written = writer_cases(args.out, rng, nprng)
     checked = parity_cases(args.out, rng)
-    print("reference safetensors %s: %d writer cases, %d parity files" % (sys.modules["safetensors"].__version__, written, checked))
+    print("reference safetensors %s, seed %d: %d writer cases, %d parity files"
+          % (sys.modules["safetensors"].__version__, args.seed, written, checked))
 
 
 if __name__ == "__main__":

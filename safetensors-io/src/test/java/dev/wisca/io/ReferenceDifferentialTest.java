@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   /tmp/hfenv/bin/pip install safetensors==0.8.0 numpy      # offline: --no-index --find-links DIR
  *   ./mvnw -pl safetensors-io -am test -Dtest=ReferenceDifferentialTest -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
+ * {@code -Dwisca.diff.seed=N} draws other random tensors and mutations (the default seed is fixed).
  */
 @Tag("python")
 class ReferenceDifferentialTest {
@@ -73,7 +74,10 @@ class ReferenceDifferentialTest {
         assumeTrue(python.isPresent(), "no Python with safetensors + numpy (tried -Dwisca.python, $WISCA_PYTHON, "
             + PYTHON_CANDIDATES + "); see this class's javadoc to set up a venv");
         reference = work.resolve("reference");
-        Result run = exec(List.of(python.get(), SCRIPT.toString(), reference.toString()), 300);
+        List<String> command = new ArrayList<>(List.of(python.get(), SCRIPT.toString(), reference.toString()));
+        String seed = System.getProperty("wisca.diff.seed");
+        if (seed != null) command.addAll(List.of("--seed", seed));
+        Result run = exec(command, 300);
         assertEquals(0, run.exitCode(), "safetensors_diff.py failed:\n" + run.output());
         System.out.println(run.output().strip());
     }
