@@ -116,7 +116,7 @@ def writer_cases(out, rng, nprng):
     os.makedirs(folder)
     cases = []
     dtypes = list(DTYPES)
-    plans = [[d] for d in dtypes] + [dtypes] + [rng.sample(dtypes, rng.randint(2, 6)) for _ in range(60)]
+    plans = [[d] for d in dtypes] + [dtypes] + [rng.sample(dtypes, rng.randint(2, 6)) for _ in range(60)] + [[], []]
     for index, plan in enumerate(plans):
         used, tensors, specs, keep = set(), [], {}, []
         for dtype in plan:
