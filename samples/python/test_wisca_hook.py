@@ -42,6 +42,63 @@ def l1(model, name):
     return dict(model.named_parameters())[name].detach().double().abs().sum().item()
 
 
+ADAPTER_CONFIG = {"peft_type": "LORA", "r": 4, "lora_alpha": 8, "use_rslora": False, "use_dora": False,
+                  "target_modules": ["q_proj", "v_proj", "up_proj"], "rank_pattern": {"v_proj": 2}, "alpha_pattern": {}}
+
+
+class LoraLinear(torch.nn.Module):
+    """PEFT's LoRA Linear layer as far as names and arithmetic go: a frozen base layer plus
+    ``scaling * B(A(x))``, the factors in ModuleDicts keyed by the adapter's name."""
+
+    def __init__(self, fan_in, fan_out, rank, generator):
+        super().__init__()
+        self.base_layer = torch.nn.Linear(fan_in, fan_out, bias=False)
+        self.base_layer.weight.requires_grad_(False)
+        self.lora_A = torch.nn.ModuleDict({"default": torch.nn.Linear(fan_in, rank, bias=False)})
+        self.lora_B = torch.nn.ModuleDict({"default": torch.nn.Linear(rank, fan_out, bias=False)})
+        with torch.no_grad():  # unlike PEFT's B = 0 start, both sides random: a trained adapter
+            self.lora_A["default"].weight.copy_(torch.randn(rank, fan_in, generator=generator) * 0.5)
+            self.lora_B["default"].weight.copy_(torch.randn(fan_out, rank, generator=generator) * 0.05)
+        self.scaling = ADAPTER_CONFIG["lora_alpha"] / rank
+
+    def forward(self, x):
+        return self.base_layer(x) + self.lora_B["default"](self.lora_A["default"](x)) * self.scaling
+
+    def delta(self):
+        return self.lora_B["default"].weight.detach().double() @ self.lora_A["default"].weight.detach().double()
+
+
+class PeftLikeModel(torch.nn.Module):
+    """Named like ``get_peft_model(LlamaForCausalLM)``: base_model.model.model.layers.N.<module>."""
+
+    def __init__(self, seed, layers=2, hidden=16, intermediate=24):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        blocks = torch.nn.ModuleList()
+        for _ in range(layers):
+            attn = torch.nn.Module()
+            attn.q_proj = LoraLinear(hidden, hidden, 4, g)
+            attn.v_proj = LoraLinear(hidden, hidden, 2, g)
+            mlp = torch.nn.Module()
+            mlp.up_proj = LoraLinear(hidden, intermediate, 4, g)
+            block = torch.nn.Module()
+            block.self_attn, block.mlp = attn, mlp
+            blocks.append(block)
+        inner = torch.nn.Module()
+        inner.layers = blocks
+        causal = torch.nn.Module()
+        causal.model = inner
+        self.base_model = torch.nn.Module()
+        self.base_model.model = causal
+        self.hidden = hidden
+
+    def adapted(self):
+        return {n: m for n, m in self.named_modules() if isinstance(m, LoraLinear)}
+
+    def loss(self, x):
+        return sum((m(x) ** 2).mean() for m in self.adapted().values())
+
+
 class WiscaHookTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -142,6 +199,53 @@ class WiscaHookTest(unittest.TestCase):
         with self.assertRaises(WiscaError) as caught:
             self.hook(model, pairs=("qk", "sideways")).apply(0)
         self.assertIn("sideways", str(caught.exception))
+
+    def test_lora_adapter_is_balanced_per_rank_with_every_product_and_moment_kept(self):
+        model = PeftLikeModel(6)
+        x = torch.randn(8, model.hidden, generator=torch.Generator().manual_seed(7))
+        opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
+        for _ in range(3):
+            model.loss(x).backward()
+            opt.step()
+            opt.zero_grad()
+        modules = model.adapted()
+        saved = {}
+        for name, m in modules.items():
+            a, b = m.lora_A["default"].weight, m.lora_B["default"].weight
+            saved[name] = (m.delta(), m.base_layer.weight.detach().clone(),
+                           [(p.detach().double().clone(), opt.state[p]["exp_avg"].double().clone(),
+                             opt.state[p]["exp_avg_sq"].double().clone()) for p in (a, b)])
+        with torch.no_grad():
+            before = [m(x) for m in modules.values()]
+        report = self.hook(model, opt, pairs=("lora",), adapter_config=ADAPTER_CONFIG).apply(3)
+        self.assertEqual(len(modules), len(report["sites"]))
+        self.assertEqual(2 * len(modules), len(report["tensors"]))
+        self.assertIn("base_model.model.model.layers.1.mlp.up_proj.lora_B.default.weight", report["tensors"])
+        with torch.no_grad():
+            for b0, m in zip(before, modules.values()):
+                self.assert_same_outputs(b0, m(x))
+        moved = 0
+        for name, m in modules.items():
+            delta0, base0, ((a0, ma0, va0), (b0, mb0, vb0)) = saved[name]
+            a, b = m.lora_A["default"].weight, m.lora_B["default"].weight
+            self.assertTrue(torch.equal(m.base_layer.weight, base0), name + ": the frozen base moved")
+            self.assertLess((m.delta() - delta0).abs().max().item(), 1e-5 * delta0.abs().max().item(), name + ": BA changed")
+            a1, b1 = a.detach().double(), b.detach().double()
+            self.assertTrue(torch.allclose(a1.abs().sum(1), b1.abs().sum(0), rtol=1e-5, atol=0),
+                            "%s: per rank, L1 of A's row and of B's column must agree" % name)
+            s = (a1 / a0).median(dim=1).values  # the per-rank scale
+            moved += int(((s - 1).abs() > 1e-3).sum().item())
+            self.assertTrue(torch.allclose(b1, b0 / s[None, :], rtol=1e-6, atol=1e-12), name)
+            self.assertTrue(torch.allclose(opt.state[a]["exp_avg"].double(), ma0 / s[:, None], rtol=1e-6, atol=0), name)
+            self.assertTrue(torch.allclose(opt.state[a]["exp_avg_sq"].double(), va0 / (s * s)[:, None], rtol=1e-6, atol=0), name)
+            self.assertTrue(torch.allclose(opt.state[b]["exp_avg"].double(), mb0 * s[None, :], rtol=1e-6, atol=0), name)
+            self.assertTrue(torch.allclose(opt.state[b]["exp_avg_sq"].double(), vb0 * (s * s)[None, :], rtol=1e-6, atol=0), name)
+        self.assertGreater(moved, len(modules), "the adapter started unbalanced, so most ranks were scaled")
+
+    def test_lora_adapter_refuses_architecture_pairs(self):
+        with self.assertRaises(WiscaError) as caught:
+            self.hook(PeftLikeModel(8), pairs=("qk", "lora"), adapter_config=ADAPTER_CONFIG).apply(0)
+        self.assertEqual("InvalidArgument", caught.exception.kind)
 
 
 if __name__ == "__main__":

@@ -127,6 +127,14 @@ def _config_dict(config, model):
     return dict(config)
 
 
+def _adapter_dict(adapter_config):
+    """adapter_config.json as a JSON-ready dict (a PEFT config's sets become sorted lists)."""
+    if adapter_config is None:
+        return None
+    d = adapter_config.to_dict() if hasattr(adapter_config, "to_dict") else dict(adapter_config)
+    return json.loads(json.dumps(d, default=lambda v: sorted(v) if isinstance(v, (set, frozenset)) else str(v)))
+
+
 def _strip_wrappers(name):
     """Names as in the checkpoint: without DDP's ``module.`` and torch.compile's ``_orig_mod.``."""
     for prefix in ("module.", "_orig_mod."):
@@ -145,19 +153,30 @@ class WiscaHook:
     list to spawn, or None to spawn ``bin/wisca serve --stdio``. ``name_map`` maps a parameter name
     to its checkpoint name. ``all_reduce(tensor, op)`` (op "sum" or "max") combines statistics across
     ranks of a sharded model; leave it None for replicated (DDP) or single-process training.
+
+    ``adapter_config`` (a PEFT adapter's adapter_config.json as a dict, or a ``peft.LoraConfig``)
+    rescales the LoRA adapter instead of the architecture: per rank i, ``lora_A[i, :] * s_i`` and
+    ``lora_B[:, i] / s_i``, so every ``B @ A`` (and the model's output) is unchanged. ``pairs`` must
+    then be ``("lora",)`` (the default with an adapter). The factors keep the model's own names: a
+    live PEFT model's ``...q_proj.lora_A.default.weight`` and adapter_model.safetensors's
+    ``...q_proj.lora_A.weight`` are both understood; the frozen base weights are not touched.
     """
 
     def __init__(self, model, optimizer=None, every=250, at_steps=(), at_init=False,
-                 pairs=("qk", "vo"), granularity="tensor", norm="l1", alpha=1.0, pow2="auto",
-                 fold_norms=True, config=None, arch_spec=None, server=None, name_map=None, all_reduce=None):
+                 pairs=None, granularity="tensor", norm="l1", alpha=1.0, pow2="auto",
+                 fold_norms=True, config=None, arch_spec=None, server=None, name_map=None, all_reduce=None,
+                 adapter_config=None):
         self.model = model
         self.optimizer = optimizer
         self.every = int(every or 0)
         self.at_steps = set(int(s) for s in at_steps)
         self.at_init = bool(at_init)
+        self.adapter_config = _adapter_dict(adapter_config)
+        if pairs is None:
+            pairs = ("lora",) if self.adapter_config is not None else ("qk", "vo")
         self.options = {"pairs": list(pairs), "granularity": granularity, "norm": norm, "alpha": float(alpha),
                         "pow2": pow2, "foldNorms": bool(fold_norms)}
-        self.config = _config_dict(config, model)
+        self.config = None if self.adapter_config is not None and config is None else _config_dict(config, model)
         self.arch_spec = arch_spec
         self._transport = _transport(server)
         self._name_map = name_map or _strip_wrappers
@@ -203,9 +222,11 @@ class WiscaHook:
         if self._described is None:
             parameters = [{"name": n, "dtype": DTYPES[p.dtype], "shape": list(p.shape)}
                           for n, p in self.parameters().items()]
-            self._described = self._transport.call("describe", {
-                "parameters": parameters, "config": self.config, "archSpec": self.arch_spec,
-                "options": self.options})
+            request = {"parameters": parameters, "config": self.config, "archSpec": self.arch_spec,
+                       "options": self.options}
+            if self.adapter_config is not None:
+                request["adapterConfig"] = self.adapter_config  # only then: servers that predate adapters reject the key
+            self._described = self._transport.call("describe", request)
         return self._described
 
     def apply(self, step=None):

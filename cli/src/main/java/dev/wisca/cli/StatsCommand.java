@@ -49,7 +49,8 @@ final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long start = System.nanoTime();
-        PatternReport report = Patterns.of(checkpoint, Optional.ofNullable(archSpec), Runtime.getRuntime().availableProcessors());
+        PatternReport report = Patterns.of(checkpoint, Optional.ofNullable(archSpec), Runtime.getRuntime().availableProcessors(),
+            ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         PrintWriter o = spec.commandLine().getOut();
         if (out != null) {
             List<Path> written = StatsWriter.write(report, out);

@@ -63,7 +63,8 @@ final class WatchCommand implements Callable<Integer> {
         SpecLibrary library = SpecLibrary.builtin();
         if (flags.archSpec().isPresent()) library = library.with(SpecLibrary.load(flags.archSpec().get()));
         WatchOptions options = new WatchOptions(new HookOptions(settings.sites(), settings.solver()), Optional.ofNullable(outOfPlace),
-            optimizerState, Duration.ofMillis(Math.round(pollSeconds * 1000)), settings.parallelism(), library);
+            optimizerState, Duration.ofMillis(Math.round(pollSeconds * 1000)), settings.parallelism(), library,
+            ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         CheckpointWatcher watcher = new CheckpointWatcher(dir, options);
         PrintWriter out = spec.commandLine().getOut();
         if (once) {

@@ -15,6 +15,8 @@ import dev.wisca.hooks.protocol.PlanService;
 import dev.wisca.hooks.protocol.RequestOptions;
 import dev.wisca.hooks.protocol.UnknownSessionException;
 import dev.wisca.rescale.graph.Axis;
+import dev.wisca.rescale.graph.Pair;
+import dev.wisca.rescale.graph.SiteOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +37,7 @@ public final class WiscaHook {
     private final PlanService service;
     private final JsonNode config;
     private final JsonNode archSpec;
+    private final JsonNode adapterConfig;
     private final HookOptions options;
     private final Schedule schedule;
     private DescribeResponse described;
@@ -45,12 +48,32 @@ public final class WiscaHook {
      */
     public WiscaHook(ParameterStore store, PlanService service, JsonNode config, JsonNode archSpec,
                      HookOptions options, Schedule schedule) {
+        this(store, service, config, archSpec, null, options, schedule);
+    }
+
+    private WiscaHook(ParameterStore store, PlanService service, JsonNode config, JsonNode archSpec, JsonNode adapterConfig,
+                      HookOptions options, Schedule schedule) {
         this.store = store;
         this.service = service;
         this.config = config;
         this.archSpec = archSpec;
+        this.adapterConfig = adapterConfig;
         this.options = options;
         this.schedule = schedule;
+    }
+
+    /**
+     * A hook for a PEFT LoRA adapter: per rank i, {@code A[i,:]·s_i} and {@code B[:,i]/s_i} (BA
+     * unchanged). The store holds the adapter's factors, named as in adapter_model.safetensors or as
+     * a live PEFT model names them (see {@link dev.wisca.hooks.protocol.Messages.DescribeRequest});
+     * other parameters are left alone. The pairs of {@code options} are replaced by {@code lora}.
+     *
+     * @param adapterConfig the adapter's adapter_config.json content (rank, rank_pattern, ...)
+     */
+    public static WiscaHook forAdapter(ParameterStore store, PlanService service, JsonNode adapterConfig,
+                                       HookOptions options, Schedule schedule) {
+        HookOptions lora = options.withSites(SiteOptions.of(options.sites().granularity(), Pair.LORA));
+        return new WiscaHook(store, service, null, null, java.util.Objects.requireNonNull(adapterConfig, "adapterConfig"), lora, schedule);
     }
 
     public Schedule schedule() { return schedule; }
@@ -75,7 +98,7 @@ public final class WiscaHook {
         if (described == null) {
             List<ParameterEntry> parameters = store.parameters().stream()
                 .map(p -> new ParameterEntry(p.name(), p.dtype().headerName(), p.shape())).toList();
-            described = service.describe(new DescribeRequest(parameters, config, archSpec, RequestOptions.entry(options)));
+            described = service.describe(new DescribeRequest(parameters, config, archSpec, RequestOptions.entry(options), adapterConfig));
         }
         return described;
     }

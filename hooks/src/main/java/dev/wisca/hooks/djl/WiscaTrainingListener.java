@@ -86,7 +86,9 @@ public final class WiscaTrainingListener extends TrainingListenerAdapter {
         if (hook == null) {
             OptimizerMoments moments = OptimizerMoments.of(settings.optimizer, settings.policy);
             store = DjlParameterStore.of(block, settings.renaming, moments);
-            hook = new WiscaHook(store, settings.service, settings.config, settings.archSpec, settings.options, settings.schedule);
+            hook = settings.adapterConfig != null
+                ? WiscaHook.forAdapter(store, settings.service, settings.adapterConfig, settings.options, settings.schedule)
+                : new WiscaHook(store, settings.service, settings.config, settings.archSpec, settings.options, settings.schedule);
             LOG.log(Level.INFO, () -> "wisca: hooked " + store.byName().size() + " parameters; " + moments);
         }
         return hook;
@@ -101,6 +103,7 @@ public final class WiscaTrainingListener extends TrainingListenerAdapter {
     public static final class Builder {
         private final JsonNode config;
         private JsonNode archSpec;
+        private JsonNode adapterConfig;
         private HookOptions options = HookOptions.defaults();
         private Schedule schedule = Schedule.every(250);
         private Function<String, String> renaming = ParameterRenaming.identity();
@@ -123,6 +126,15 @@ public final class WiscaTrainingListener extends TrainingListenerAdapter {
 
         /** An explicit architecture spec (JSON as in a spec file) instead of detection from config. */
         public Builder archSpec(JsonNode spec) { archSpec = spec; return this; }
+
+        /**
+         * Rescale a LoRA adapter instead of the architecture: per rank i, {@code A[i,:]·s_i} and
+         * {@code B[:,i]/s_i} (see {@link WiscaHook#forAdapter}); the renaming should keep only the
+         * adapter's factors (named {@code <module>.lora_A.weight} / {@code .lora_B.weight}).
+         *
+         * @param config the adapter's adapter_config.json content
+         */
+        public Builder adapter(JsonNode config) { adapterConfig = Objects.requireNonNull(config); return this; }
 
         /** The engine (default: in process, built-in specs); e.g. an {@code HttpPlanClient} for {@code wisca serve}. */
         public Builder service(PlanService s) { service = Objects.requireNonNull(s); return this; }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.wisca.hooks.HookOptions;
 import dev.wisca.hooks.protocol.Messages.DescribeRequest;
 import dev.wisca.hooks.protocol.Messages.DescribeResponse;
+import dev.wisca.hooks.protocol.Messages.OptionsEntry;
 import dev.wisca.hooks.protocol.Messages.ParameterEntry;
 import dev.wisca.hooks.protocol.Messages.SkippedEntry;
 import dev.wisca.hooks.protocol.Messages.StageEntry;
@@ -14,6 +15,8 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.graph.Member;
+import dev.wisca.rescale.graph.Pair;
+import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SymmetryGraph;
@@ -24,6 +27,7 @@ import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.rescale.spec.SpecReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,19 +42,42 @@ final class Describer {
     static Session session(String id, DescribeRequest request, SpecLibrary library) {
         if (request.parameters() == null || request.parameters().isEmpty()) throw bad("parameters is empty");
         DescribedSource source = new DescribedSource(infos(request.parameters()));
+        if (request.adapterConfig() != null && !request.adapterConfig().isNull()) return adapterSession(id, request, source, library);
+        HookOptions options = RequestOptions.parse(request.options());
+        if (options.sites().wants(Pair.LORA)) throw bad("pairs lora rescales a PEFT adapter: send its adapter_config.json as adapterConfig");
         JsonNode config = request.config() == null ? JsonNodeFactory.instance.objectNode() : request.config();
         if (!config.isObject()) throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "config must be a JSON object (config.json)");
         ArchSpec spec = request.archSpec() == null || request.archSpec().isNull()
             ? library.detect(config, source.tensors())
             : ArchSpec.of(SpecReader.bind(request.archSpec(), Path.of("describe.archSpec"), SpecJson.class), Path.of("describe.archSpec"));
-        HookOptions options = RequestOptions.parse(request.options());
         SiteSet sites = SymmetryGraph.build(spec, config, source.tensors(), options.sites());
+        return new Session(id, source, options.solver(), spec.modelType(), stages(sites), sites.skipped());
+    }
+
+    /** A PEFT adapter: LORA sites only (the base weights it adapts are frozen, so no other pair applies). */
+    private static Session adapterSession(String id, DescribeRequest request, DescribedSource source, SpecLibrary library) {
+        if (request.archSpec() != null && !request.archSpec().isNull()) throw bad("archSpec and adapterConfig exclude each other");
+        OptionsEntry entry = request.options();
+        HookOptions parsed = RequestOptions.parse(entry);
+        if (entry != null && entry.pairs() != null && !parsed.sites().pairs().equals(EnumSet.of(Pair.LORA))) {
+            throw bad("an adapter is rescaled with pairs [\"lora\"] only, got " + entry.pairs());
+        }
+        HookOptions options = parsed.withSites(new SiteOptions(EnumSet.of(Pair.LORA), parsed.sites().granularity()));
+        SiteSet sites = AdapterSites.build(library.lora(), request.adapterConfig(), source.tensors());
+        if (sites.sites().isEmpty()) {
+            throw bad("adapterConfig is set but no parameter is a LoRA factor (" + library.lora().json().a() + ", or "
+                + library.lora().json().b() + " with the adapter name before its last segment)");
+        }
+        return new Session(id, source, options.solver(), "lora", stages(sites), sites.skipped());
+    }
+
+    private static List<Session.StagePlan> stages(SiteSet sites) {
         List<Session.StagePlan> stages = new ArrayList<>();
         for (Stage stage : Stage.values()) {
             List<Site> stageSites = sites.sites().stream().filter(s -> Stage.of(s.pair()) == stage).toList();
             if (!stageSites.isEmpty()) stages.add(plan(stage, stageSites));
         }
-        return new Session(id, source, options.solver(), spec.modelType(), stages, sites.skipped());
+        return stages;
     }
 
     private static Session.StagePlan plan(Stage stage, List<Site> sites) {

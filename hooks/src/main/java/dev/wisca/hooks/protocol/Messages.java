@@ -1,5 +1,6 @@
 package dev.wisca.hooks.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
@@ -30,12 +31,28 @@ public final class Messages {
                                Boolean foldNorms, Double minScale, Double maxScale, Double targetRatio) {}
 
     /**
-     * Request {@code describe}: binds an architecture spec to the parameters.
+     * Request {@code describe}: binds an architecture spec, or a PEFT LoRA adapter, to the parameters.
      *
-     * @param config   config.json content (dims are read from it)
-     * @param archSpec an architecture spec (same JSON as a spec file), or null to detect it from config
+     * <p>With {@code adapterConfig} the session rescales the adapter's LORA sites (per rank i:
+     * {@code A[i,:]·s_i}, {@code B[:,i]/s_i}, so BA is unchanged) in one stage; {@code options.pairs}
+     * must then be absent or exactly {@code ["lora"]} and {@code archSpec} absent ({@code config} is not read).
+     * The factors may be named as in adapter_model.safetensors
+     * ({@code base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight}) or as a live PEFT model
+     * names its parameters, with the adapter's name before {@code .weight}
+     * ({@code ...q_proj.lora_A.default.weight}); other parameters (frozen base weights) are ignored.
+     *
+     * @param config        config.json content (dims are read from it)
+     * @param archSpec      an architecture spec (same JSON as a spec file), or null to detect it from config
+     * @param adapterConfig the adapter's adapter_config.json content, or null for an architecture (then
+     *                      not written, so a version-1 server that predates adapters still reads the request)
      */
-    public record DescribeRequest(List<ParameterEntry> parameters, JsonNode config, JsonNode archSpec, OptionsEntry options) {}
+    public record DescribeRequest(List<ParameterEntry> parameters, JsonNode config, JsonNode archSpec, OptionsEntry options,
+                                  @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode adapterConfig) {
+        /** An architecture's request (no adapter). */
+        public DescribeRequest(List<ParameterEntry> parameters, JsonNode config, JsonNode archSpec, OptionsEntry options) {
+            this(parameters, config, archSpec, options, null);
+        }
+    }
 
     /**
      * One statistic the loop measures: per index along {@code axis} ({@code rows} or {@code cols}) of

@@ -66,7 +66,7 @@ final class CheckpointRescaler {
         try (Checkpoint ckpt = Checkpoint.open(folder)) {
             plan = plan(ckpt);
             createFolder(staging);
-            ApplyOptions applyOptions = new ApplyOptions(options.engine().backend(), options.parallelism());
+            ApplyOptions applyOptions = new ApplyOptions(options.engine().backend(), options.parallelism(), options.progress());
             for (Path shard : ckpt.shards()) {
                 try (Checkpoint one = Checkpoint.open(shard)) {
                     Apply.stream(one, plan.factors(), staging.resolve(shard.getFileName()), summary(plan), applyOptions);

@@ -1,9 +1,11 @@
 package dev.wisca.hooks.watch;
 
 import dev.wisca.hooks.HookOptions;
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.spec.SpecLibrary;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -16,10 +18,12 @@ import java.util.Optional;
  * @param poll             time between two looks at the folder; sizes must be equal in two looks
  * @param parallelism      worker threads for statistics and apply
  * @param library          architecture specs
+ * @param progress         told about each checkpoint's statistics and write passes
  */
 public record WatchOptions(HookOptions rescale, Optional<String> outOfPlaceSuffix, boolean optimizerState,
-                           Duration poll, int parallelism, SpecLibrary library) {
+                           Duration poll, int parallelism, SpecLibrary library, Progress progress) {
     public WatchOptions {
+        Objects.requireNonNull(progress, "progress (use Progress.NONE)");
         if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1");
         if (poll.isNegative()) throw new IllegalArgumentException("poll must be >= 0");
         outOfPlaceSuffix.ifPresent(s -> {
@@ -27,22 +31,30 @@ public record WatchOptions(HookOptions rescale, Optional<String> outOfPlaceSuffi
         });
     }
 
+    /** Without progress reports. */
+    public WatchOptions(HookOptions rescale, Optional<String> outOfPlaceSuffix, boolean optimizerState,
+                        Duration poll, int parallelism, SpecLibrary library) {
+        this(rescale, outOfPlaceSuffix, optimizerState, poll, parallelism, library, Progress.NONE);
+    }
+
     public static WatchOptions defaults() {
         return new WatchOptions(HookOptions.defaults(), Optional.empty(), false, Duration.ofSeconds(5),
             Runtime.getRuntime().availableProcessors(), SpecLibrary.builtin());
     }
 
-    public WatchOptions withRescale(HookOptions r) { return new WatchOptions(r, outOfPlaceSuffix, optimizerState, poll, parallelism, library); }
+    public WatchOptions withRescale(HookOptions r) { return new WatchOptions(r, outOfPlaceSuffix, optimizerState, poll, parallelism, library, progress); }
 
-    public WatchOptions withOutOfPlace(String suffix) { return new WatchOptions(rescale, Optional.of(suffix), optimizerState, poll, parallelism, library); }
+    public WatchOptions withOutOfPlace(String suffix) { return new WatchOptions(rescale, Optional.of(suffix), optimizerState, poll, parallelism, library, progress); }
 
-    public WatchOptions withOptimizerState(boolean o) { return new WatchOptions(rescale, outOfPlaceSuffix, o, poll, parallelism, library); }
+    public WatchOptions withOptimizerState(boolean o) { return new WatchOptions(rescale, outOfPlaceSuffix, o, poll, parallelism, library, progress); }
 
-    public WatchOptions withPoll(Duration p) { return new WatchOptions(rescale, outOfPlaceSuffix, optimizerState, p, parallelism, library); }
+    public WatchOptions withPoll(Duration p) { return new WatchOptions(rescale, outOfPlaceSuffix, optimizerState, p, parallelism, library, progress); }
 
-    public WatchOptions withParallelism(int n) { return new WatchOptions(rescale, outOfPlaceSuffix, optimizerState, poll, n, library); }
+    public WatchOptions withParallelism(int n) { return new WatchOptions(rescale, outOfPlaceSuffix, optimizerState, poll, n, library, progress); }
+
+    public WatchOptions withProgress(Progress p) { return new WatchOptions(rescale, outOfPlaceSuffix, optimizerState, poll, parallelism, library, p); }
 
     RescaleOptions engine() {
-        return RescaleOptions.defaults().withSolver(rescale.solver()).withParallelism(parallelism);
+        return RescaleOptions.defaults().withSolver(rescale.solver()).withParallelism(parallelism).withProgress(progress);
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wisca.hooks.watch.Outcome.Status;
+import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.rescale.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -158,6 +161,43 @@ class CheckpointWatcherTest {
         assertTrue(Files.isRegularFile(sibling.resolve(Completeness.TRAINER_STATE)), "side files copied");
         assertEquals(List.of(), TrainerFolder.differences(ref[0], source), "source weights untouched");
         assertEquals(Status.DONE, new CheckpointWatcher(root, options).once().getFirst().status());
+    }
+
+    /** Each phase: name, total bytes, bytes advanced. */
+    static final class PhaseLog implements Progress {
+        record Phase(String name, long totalBytes, AtomicLong advanced) {}
+
+        final List<Phase> phases = new CopyOnWriteArrayList<>();
+
+        @Override public void start(String phase, long totalBytes, int totalTensors) { phases.add(new Phase(phase, totalBytes, new AtomicLong())); }
+
+        @Override public void advance(long bytes, int tensors) { phases.getLast().advanced().addAndGet(bytes); }
+
+        @Override public void finish() {}
+    }
+
+    @Test
+    void everyCheckpointReportsItsStatisticsAndWritePasses() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("run"));
+        Path[] ref = reference(70);
+        copyAll(ref[0], root.resolve("checkpoint-70"));
+        PhaseLog log = new PhaseLog();
+        assertEquals(Status.RESCALED, new CheckpointWatcher(root, OPTIONS.withProgress(log)).once().getFirst().status());
+        long weightBytes, momentBytes;
+        int shards;
+        try (Checkpoint weights = Checkpoint.open(ref[0]); Checkpoint moments = Checkpoint.open(ref[0].resolve("optimizer.safetensors"))) {
+            weightBytes = weights.tensors().stream().mapToLong(t -> t.byteLength()).sum();
+            momentBytes = moments.tensors().stream().mapToLong(t -> t.byteLength()).sum();
+            shards = weights.shards().size();
+        }
+        assertTrue(shards > 1, "a sharded checkpoint");
+        List<String> names = log.phases.stream().map(PhaseLog.Phase::name).toList();
+        assertTrue(names.getFirst().startsWith("stats"), names.toString());
+        List<PhaseLog.Phase> writes = log.phases.stream().filter(p -> p.name().equals("write")).toList();
+        assertEquals(shards + 1, writes.size(), "every shard and the optimizer state: " + log.phases);
+        assertEquals(weightBytes, writes.subList(0, shards).stream().mapToLong(PhaseLog.Phase::totalBytes).sum());
+        assertEquals(momentBytes, writes.get(shards).totalBytes());
+        for (PhaseLog.Phase p : log.phases) assertEquals(p.totalBytes(), p.advanced().get(), p.name());
     }
 
     @Test

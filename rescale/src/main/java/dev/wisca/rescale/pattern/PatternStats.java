@@ -4,6 +4,7 @@ import dev.wisca.io.Tensor;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.TensorSource;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.spec.BoundTensor;
 import dev.wisca.rescale.spec.ModelBinding;
 
@@ -38,10 +39,19 @@ public final class PatternStats {
      * @param parallelism worker threads
      */
     public static PatternReport compute(TensorSource source, Optional<ModelBinding> binding, int parallelism) {
-        return compute(source, binding, parallelism, TensorScan.CHUNK_ELEMENTS);
+        return compute(source, binding, parallelism, Progress.NONE);
+    }
+
+    /** As {@link #compute(TensorSource, Optional, int)}, reporting the pass as a {@code stats} phase (bytes read, tensors done). */
+    public static PatternReport compute(TensorSource source, Optional<ModelBinding> binding, int parallelism, Progress progress) {
+        return compute(source, binding, parallelism, TensorScan.CHUNK_ELEMENTS, progress);
     }
 
     static PatternReport compute(TensorSource source, Optional<ModelBinding> binding, int parallelism, long chunkElements) {
+        return compute(source, binding, parallelism, chunkElements, Progress.NONE);
+    }
+
+    static PatternReport compute(TensorSource source, Optional<ModelBinding> binding, int parallelism, long chunkElements, Progress progress) {
         String computedAt = Instant.now().toString();
         Optional<AttentionLayout.Model> layout = binding.map(AttentionLayout::of);
         Map<String, boolean[]> axes = wantedAxes(layout);
@@ -52,7 +62,7 @@ public final class PatternStats {
             boolean[] want = axes.getOrDefault(info.name(), new boolean[2]);
             requests.add(new ScanRequest(t, want[0], want[1]));
         }
-        List<ScanResult> results = TensorScan.run(requests, parallelism, chunkElements);
+        List<ScanResult> results = TensorScan.run(requests, parallelism, chunkElements, progress);
         Map<String, ScanResult> byName = new HashMap<>();
         List<TensorStats> tensors = new ArrayList<>(infos.size());
         Map<String, BoundTensor> roles = binding.map(ModelBinding::tensors).orElse(Map.of());

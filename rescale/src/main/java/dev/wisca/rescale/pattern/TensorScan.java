@@ -5,10 +5,12 @@ import dev.wisca.io.Tensor;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.codec.Codecs;
 import dev.wisca.io.codec.ElementCodec;
+import dev.wisca.rescale.Progress;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * One read-only pass over many tensors. Every tensor is cut into chunks of about
@@ -30,18 +32,45 @@ final class TensorScan {
 
     /** Results in {@code requests} order. */
     static List<ScanResult> run(List<ScanRequest> requests, int parallelism) {
-        return run(requests, parallelism, CHUNK_ELEMENTS);
+        return run(requests, parallelism, CHUNK_ELEMENTS, Progress.NONE);
     }
 
-    /** As {@link #run(List, int)} with chunks of about {@code chunkElements} (tests use tiny chunks). */
-    static List<ScanResult> run(List<ScanRequest> requests, int parallelism, long chunkElements) {
+    /**
+     * As {@link #run(List, int)} with chunks of about {@code chunkElements} (tests use tiny chunks),
+     * reporting a {@code stats} phase: the bytes of every chunk read, a tensor when its last chunk is done.
+     */
+    static List<ScanResult> run(List<ScanRequest> requests, int parallelism, long chunkElements, Progress progress) {
         List<Chunk> chunks = new ArrayList<>();
         for (int r = 0; r < requests.size(); r++) chunks.addAll(chunksOf(r, requests.get(r), chunkElements));
+        AtomicIntegerArray chunksLeft = new AtomicIntegerArray(requests.size());
+        long totalBytes = 0;
+        for (Chunk c : chunks) {
+            chunksLeft.incrementAndGet(c.request());
+            totalBytes += bytes(c, requests.get(c.request()).tensor());
+        }
+        int measured = (int) chunks.stream().mapToInt(Chunk::request).distinct().count();
         List<Partial> partials;
+        progress.start("stats", totalBytes, measured);
         try (ForkJoinPool pool = new ForkJoinPool(Math.max(1, parallelism))) {
-            partials = pool.submit(() -> chunks.parallelStream().map(c -> scan(c, requests.get(c.request()))).toList()).join();
+            partials = pool.submit(() -> chunks.parallelStream().map(c -> {
+                Partial p = scan(c, requests.get(c.request()));
+                progress.advance(bytes(c, requests.get(c.request()).tensor()), chunksLeft.decrementAndGet(c.request()) == 0 ? 1 : 0);
+                return p;
+            }).toList()).join();
+        } finally {
+            progress.finish();
         }
         return merge(requests, partials);
+    }
+
+    /** The stored bytes of a chunk's elements (exact in total over a tensor's chunks, also for packed dtypes). */
+    private static long bytes(Chunk c, Tensor t) {
+        return byteOffset(c.toElement(), t) - byteOffset(c.fromElement(), t);
+    }
+
+    private static long byteOffset(long element, Tensor t) {
+        long n = t.elementCount();
+        return element >= n ? t.info().byteLength() : (long) ((double) t.info().byteLength() * element / n);
     }
 
     private static List<Chunk> chunksOf(int index, ScanRequest request, long chunkElements) {

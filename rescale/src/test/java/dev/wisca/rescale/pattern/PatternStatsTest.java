@@ -5,6 +5,7 @@ import dev.wisca.io.Dtype;
 import dev.wisca.io.TensorSpec;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.CheckpointWriter;
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.fixtures.MemorySource;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.SpecLibrary;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleUnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -166,6 +168,44 @@ class PatternStatsTest {
         for (String example : List.of("new_decoder_architecture", "multi_query", "per_head")) {
             TinyModel m = TinyModels.build(LIBRARY.get("falcon").orElseThrow(), example, 6);
             checkAgainstReference(m, PatternStats.compute(source(m, Dtype.F32), Optional.of(binding(m)), 2, 100), stored(m, PatternStatsTest::f32));
+        }
+    }
+
+    /** Records a phase: its totals and what was advanced, from any thread. */
+    static final class RecordingProgress implements Progress {
+        final List<String> events = new ArrayList<>();
+        final AtomicLong bytes = new AtomicLong();
+        final AtomicLong tensors = new AtomicLong();
+        long totalBytes;
+        int totalTensors;
+
+        @Override public synchronized void start(String phase, long totalBytes, int totalTensors) {
+            events.add("start " + phase);
+            this.totalBytes = totalBytes;
+            this.totalTensors = totalTensors;
+        }
+
+        @Override public void advance(long bytes, int tensors) {
+            this.bytes.addAndGet(bytes);
+            this.tensors.addAndGet(tensors);
+        }
+
+        @Override public synchronized void finish() { events.add("finish"); }
+    }
+
+    @Test
+    void theStatsPassReportsEveryByteAndTensorOnce() {
+        TinyModel m = TinyModels.build(LIBRARY.get("qwen3").orElseThrow(), LIBRARY.get("qwen3").orElseThrow().examples().keySet().iterator().next(), 8);
+        for (Dtype dtype : List.of(Dtype.F32, Dtype.BF16)) {
+            MemorySource source = source(m, dtype);
+            long expectedBytes = source.tensors().stream().mapToLong(t -> t.byteLength()).sum();
+            RecordingProgress progress = new RecordingProgress();
+            PatternStats.compute(source, Optional.of(binding(m)), 3, 37, progress);
+            assertEquals(List.of("start stats", "finish"), progress.events);
+            assertEquals(expectedBytes, progress.totalBytes);
+            assertEquals(expectedBytes, progress.bytes.get(), "bytes advanced");
+            assertEquals(m.tensors().size(), progress.totalTensors);
+            assertEquals(m.tensors().size(), progress.tensors.get(), "tensors completed");
         }
     }
 

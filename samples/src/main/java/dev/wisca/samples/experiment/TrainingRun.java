@@ -16,7 +16,6 @@ import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.wisca.hooks.HookReport;
-import dev.wisca.hooks.djl.DjlParameterStore;
 import dev.wisca.hooks.djl.OptimizerMoments;
 import dev.wisca.hooks.djl.WiscaTrainingListener;
 import dev.wisca.hooks.protocol.Messages.SiteEntry;
@@ -40,7 +39,6 @@ final class TrainingRun implements AutoCloseable {
     private final TinyLlama block;
     private final Trainer trainer;
     private final WiscaTrainingListener listener;
-    private final LoraBalancer loraBalancer;
     private final int[][] probe;
     private final List<Curves.Event> events = new ArrayList<>();
     private final int steps;
@@ -67,10 +65,11 @@ final class TrainingRun implements AutoCloseable {
         Optimizer adamW = Optimizer.adamW().optLearningRateTracker(schedule).optWeightDecays(s.weightDecay()).build();
         DefaultTrainingConfig config = new DefaultTrainingConfig(new NextTokenLoss(s.model().vocab()))
             .optOptimizer(adamW).optDevices(new Device[] {Device.cpu()});
-        if (arm.rescales() && !arm.lora()) {
+        if (arm.rescales()) {
             WiscaTrainingListener.Builder b = WiscaTrainingListener.builder(s.model().toHfConfig())
                 .options(arm.options()).schedule(arm.schedule()).renaming(TinyLlama.HF_NAMES)
                 .optimizer(adamW, OptimizerMoments.Policy.TRANSFORM).observer(new Observer());
+            if (arm.lora()) b.adapter(HfCheckpoint.adapterConfig(s.loraRank())).renaming(TinyLlama.HF_NAMES.keeping(".*\\.lora_[AB]\\.weight"));
             listener = b.build();
             config.addTrainingListeners(listener);
         } else {
@@ -79,11 +78,6 @@ final class TrainingRun implements AutoCloseable {
         trainer = model.newTrainer(config);
         trainer.initialize(new Shape(s.batch(), s.length()));
         if (base != null) loadAndFreeze(base);
-        loraBalancer = arm.rescales() && arm.lora()
-            ? new LoraBalancer(DjlParameterStore.of(block, TinyLlama.HF_NAMES.keeping(".*\\.lora_[AB]\\.weight"),
-                OptimizerMoments.of(adamW, OptimizerMoments.Policy.TRANSFORM)),
-                HfCheckpoint.adapterConfig(s.loraRank()), arm.schedule(), arm.options().solver(), new Observer())
-            : null;
     }
 
     /** Trains on {@code corpus}; logs the training loss every step and the validation loss every evalEvery steps. */
@@ -129,7 +123,6 @@ final class TrainingRun implements AutoCloseable {
             double value = loss.getFloat();
             TrainingListener.BatchData data = new TrainingListener.BatchData(null, Map.of(), Map.of());
             trainer.notifyListeners(l -> l.onTrainingBatch(trainer, data));
-            if (loraBalancer != null) loraBalancer.onTrainingBatch(trainer, data);
             trainer.step();
             return value;
         }
@@ -208,7 +201,7 @@ final class TrainingRun implements AutoCloseable {
                 maxAbs = Math.max(maxAbs, Math.abs(after[i] - before[i]));
                 maxLogit = Math.max(maxLogit, Math.abs(before[i]));
             }
-            double imbalance = arm.lora() ? Balance.lora(loraBalancer.store().byName())
+            double imbalance = arm.lora() ? Balance.lora(listener.store().byName())
                 : Balance.worst(listener.store().byName(), s.model(), arm.options().sites().pairs(), arm.options().sites().granularity());
             double worstBefore = report.sites().stream().mapToDouble(SiteEntry::imbalanceBefore).max().orElse(0);
             StringBuilder scales = new StringBuilder();

@@ -2,6 +2,7 @@ package dev.wisca.sdk.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.pattern.PatternStats;
 import dev.wisca.rescale.spec.ArchSpec;
@@ -21,13 +22,18 @@ public final class Patterns {
      * statistics are included; without one (e.g. a PEFT adapter) only tensor statistics.
      */
     public static PatternReport of(Path path, Optional<Path> archSpec, int parallelism) {
+        return of(path, archSpec, parallelism, Progress.NONE);
+    }
+
+    /** As {@link #of(Path, Optional, int)}, reporting the read pass as a {@code stats} phase. */
+    public static PatternReport of(Path path, Optional<Path> archSpec, int parallelism, Progress progress) {
         try (Checkpoint c = Checkpoint.open(path)) {
             Optional<JsonNode> config = c.isAdapter() ? Optional.empty() : c.configJson();
             Optional<ModelBinding> binding = config.map(cfg -> {
                 ArchSpec spec = archSpec.isPresent() ? SpecLibrary.load(archSpec.get()) : SpecLibrary.builtin().detect(cfg, c.tensors());
                 return ModelBinding.bind(spec, cfg, c.tensors());
             });
-            return PatternStats.compute(c, binding, parallelism);
+            return PatternStats.compute(c, binding, parallelism, progress);
         }
     }
 
