@@ -54,7 +54,7 @@ final class HeatmapSvg {
         return svg.toString();
     }
 
-    private static void cell(Html svg, String cls, int layer, int head, double x, double y, double w, double h, double ratio,
+    static void cell(Html svg, String cls, int layer, int head, double x, double y, double w, double h, double ratio,
                              String tip, DivergingScale scale, boolean label) {
         double log2 = BalanceGrid.log2(ratio);
         svg.open("rect", "class", cls, "data-layer", Integer.toString(layer), "data-head", Integer.toString(head),
