@@ -22,12 +22,16 @@ final class HeadHeatmapSvg {
         double cellH = Math.max(4, Math.min(24, 420.0 / Math.max(rows, 1)));
         boolean labels = cellW >= 40 && cellH >= 15;
         double gridW = cols * cellW + (groups - 1) * gap;
-        double width = LEFT + gridW + RIGHT;
+        String title = group > 1 ? "query head, grouped by KV head" : "query head (= KV head)";
+        // axis titles stay centred on the grid unless the grid is narrower than they are
+        double textHalf = Math.max(title.length(), caption.length()) * 3.4;
+        double centre = Math.max(LEFT + gridW / 2, textHalf + 2);
+        double width = Math.max(LEFT + gridW + RIGHT, centre + textHalf + 2);
         double height = TOP + rows * cellH + BOTTOM;
         Html svg = new Html();
         svg.open("svg", "class", "heatmap heads", "width", px(width), "height", px(height),
             "viewBox", "0 0 " + px(width) + " " + px(height), "role", "img", "aria-label", caption);
-        svg.element("text", group > 1 ? "query head, grouped by KV head" : "query head (= KV head)", "x", px(LEFT + gridW / 2), "y", "11",
+        svg.element("text", title, "x", px(centre), "y", "11",
             "class", "axis-title", "text-anchor", "middle");
         if (group > 1) groupLabels(svg, groups, group, cellW, gap);
         int headEvery = (int) Math.ceil(18.0 / cellW);
@@ -50,7 +54,7 @@ final class HeadHeatmapSvg {
             }
         }
         double bottom = TOP + rows * cellH;
-        svg.element("text", caption, "x", px(LEFT + gridW / 2), "y", px(bottom + 22), "class", "axis-title", "text-anchor", "middle");
+        svg.element("text", caption, "x", px(centre), "y", px(bottom + 22), "class", "axis-title", "text-anchor", "middle");
         svg.element("text", "layer", "x", "12", "y", px(TOP + rows * cellH / 2), "class", "axis-title", "text-anchor", "middle",
             "transform", "rotate(-90 12 " + px(TOP + rows * cellH / 2) + ")");
         svg.close("svg");

@@ -93,8 +93,10 @@ final class ReportSections {
         headFigure(h, "Before", b, kind, scale);
         headFigure(h, "After", a, kind, scale);
         h.close("div");
-        h.open("div", "class", "legend-row").raw(HeatmapSvg.legend(scale, "legend-heads-" + kind.name())).element("span",
-            "color: log₂ of the per-head ratio, shared by these two maps; grey: no value").close("div");
+        double even = kind == BalanceGrid.Kind.QK ? 1.0 / g : g;
+        h.open("div", "class", "legend-row").raw(HeatmapSvg.legend(scale, "legend-heads-" + kind.name(), g > 1 ? BalanceGrid.log2(even) : Double.NaN))
+            .element("span", "color: log₂ of the per-head ratio, shared by these two maps; grey: no value"
+                + (g > 1 ? "; dark mark: " + (kind == BalanceGrid.Kind.QK ? "1/" + g : Integer.toString(g)) + ", each head of a balanced group with equal heads" : "")).close("div");
         h.close("div");
     }
 
