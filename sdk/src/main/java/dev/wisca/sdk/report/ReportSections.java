@@ -88,7 +88,8 @@ final class ReportSections {
             + (g > 1 ? "; thin gaps separate the KV groups. A balanced group whose heads carry equal norms puts each head near "
                 + (kind == BalanceGrid.Kind.QK ? "1/" + g : Integer.toString(g)) + ", not 1: its " + g + " query heads share one KV head." : "."),
             "class", "lead");
-        DivergingScale scale = DivergingScale.covering(Math.max(b.maxAbsLog2(), a.maxAbsLog2()));
+        // the scale always reaches the even-split value, so its mark on the legend is never off the bar
+        DivergingScale scale = DivergingScale.covering(Math.max(Math.max(b.maxAbsLog2(), a.maxAbsLog2()), BalanceGrid.log2(g)));
         h.open("div", "class", "pair");
         headFigure(h, "Before", b, kind, scale);
         headFigure(h, "After", a, kind, scale);
