@@ -23,8 +23,8 @@ import java.util.concurrent.Callable;
 /** {@code wisca report}: a self-contained HTML page comparing the weight pattern before and after. */
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {"Write a self-contained HTML report comparing the weight pattern before and after.",
-        "Inline SVG, no network: per-layer x per-KV-head Q/K and V/O balance heatmaps before and after, the scale",
-        "factors of the plan, skipped/clamped sites, and the verification result."},
+        "Inline SVG, no network: Q/K and V/O balance heatmaps before and after (layer x KV head, and layer x query head",
+        "against its KV head), the scale factors of the plan, skipped/clamped sites, and the verification result."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  wisca report ./model ./model-wisca --html report.html --plan plan/",

@@ -14,16 +14,18 @@ import java.util.function.Function;
  */
 record BalanceGrid(String pair, int[] layers, int kvHeads, int groupSize, double[][] groupRatios, double[] layerRatios) {
     enum Kind {
-        QK("Q/K", "‖W_q‖₁ / ‖W_k‖₁", AttentionStats::qk),
-        VO("V/O", "‖W_v‖₁ / ‖W_o‖₁", AttentionStats::vo);
+        QK("Q/K", "‖W_q‖₁ / ‖W_k‖₁", "‖W_q rows of head h‖₁ / ‖W_k rows of KV head j‖₁", AttentionStats::qk),
+        VO("V/O", "‖W_v‖₁ / ‖W_o‖₁", "‖W_v rows of KV head j‖₁ / ‖W_o columns of head h‖₁", AttentionStats::vo);
 
         final String label;
         final String formula;
+        final String headFormula;
         final Function<AttentionStats, Balance> balance;
 
-        Kind(String label, String formula, Function<AttentionStats, Balance> balance) {
+        Kind(String label, String formula, String headFormula, Function<AttentionStats, Balance> balance) {
             this.label = label;
             this.formula = formula;
+            this.headFormula = headFormula;
             this.balance = balance;
         }
     }

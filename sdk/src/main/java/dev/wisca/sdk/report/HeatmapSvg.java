@@ -54,7 +54,7 @@ final class HeatmapSvg {
         return svg.toString();
     }
 
-    private static void cell(Html svg, String cls, int layer, int head, double x, double y, double w, double h, double ratio,
+    static void cell(Html svg, String cls, int layer, int head, double x, double y, double w, double h, double ratio,
                              String tip, DivergingScale scale, boolean label) {
         double log2 = BalanceGrid.log2(ratio);
         svg.open("rect", "class", cls, "data-layer", Integer.toString(layer), "data-head", Integer.toString(head),
@@ -69,6 +69,11 @@ final class HeatmapSvg {
 
     /** A horizontal color legend from ratio 2^-limit to 2^limit. */
     static String legend(DivergingScale scale, String id) {
+        return legend(scale, id, Double.NaN);
+    }
+
+    /** The legend with a dark mark across the bar at log₂ ratio {@code markLog2} (none when NaN or off the scale). */
+    static String legend(DivergingScale scale, String id, double markLog2) {
         double w = 300, barX = 10, barY = 18, barH = 12;
         Html svg = new Html();
         svg.open("svg", "class", "legend", "width", px(w + 2 * barX), "height", "56", "viewBox", "0 0 " + px(w + 2 * barX) + " 56",
@@ -83,6 +88,10 @@ final class HeatmapSvg {
         svg.element("text", "producer heavier", "x", px(barX + w), "y", "11", "class", "tick", "text-anchor", "end");
         svg.empty("rect", "x", px(barX), "y", px(barY), "width", px(w), "height", px(barH), "fill", "url(#" + id + ")", "stroke", "#9aa5b1",
             "stroke-width", "0.5");
+        if (Math.abs(markLog2) <= scale.limit()) {
+            double x = barX + (markLog2 / scale.limit() + 1) / 2 * w;
+            svg.empty("rect", "class", "legend-mark", "x", px(x - 1.5), "y", px(barY - 3), "width", "3", "height", px(barH + 6), "fill", "#102a43");
+        }
         for (int i = -2; i <= 2; i++) {
             double k = scale.limit() * i / 2;
             double x = barX + (i + 2) / 4.0 * w;

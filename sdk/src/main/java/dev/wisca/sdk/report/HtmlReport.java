@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /**
  * One self-contained HTML page comparing the weight pattern of a checkpoint before and after a
- * rescale: summary cards, layer × KV-head heatmaps of the Q/K and V/O balance ratios, a histogram
+ * rescale: summary cards, layer × KV-head and layer × query-head heatmaps of the Q/K and V/O balance
+ * ratios (each query head against the KV head of its group), a histogram
  * of the plan's scale factors, the skipped/clamped/degenerate sites, and the verification result.
  * Inline CSS and SVG only: no scripts, no fonts, no network. The markup is well-formed XML.
  */

@@ -73,8 +73,38 @@ final class ReportSections {
             h.close("div");
             h.open("div", "class", "legend-row").raw(HeatmapSvg.legend(scale, "legend-" + kind.name())).element("span",
                 "color: log₂ of the ratio, shared by both maps; grey: no value").close("div");
+            headMaps(h, HeadGrid.of(before, kind), HeadGrid.of(after, kind), kind);
             h.close("section").newline();
         }
+    }
+
+    /** The same pair per query head, each against the KV head its group reads from. */
+    private static void headMaps(Html h, HeadGrid b, HeadGrid a, BalanceGrid.Kind kind) {
+        if (b.isEmpty() && a.isEmpty()) return;
+        int g = Math.max(b.groupSize(), 1);
+        h.open("div", "class", "subpanel", "id", "heads-" + kind.name().toLowerCase(java.util.Locale.ROOT));
+        h.element("h3", kind.label + " per query head; each query head against its group's KV head");
+        h.element("p", "Ratio " + kind.headFormula + " for query head h and its KV head j = ⌊h / " + g + "⌋"
+            + (g > 1 ? "; thin gaps separate the KV groups. A balanced group whose heads carry equal norms puts each head near "
+                + (kind == BalanceGrid.Kind.QK ? "1/" + g : Integer.toString(g)) + ", not 1: its " + g + " query heads share one KV head." : "."),
+            "class", "lead");
+        // the scale always reaches the even-split value, so its mark on the legend is never off the bar
+        DivergingScale scale = DivergingScale.covering(Math.max(Math.max(b.maxAbsLog2(), a.maxAbsLog2()), BalanceGrid.log2(g)));
+        h.open("div", "class", "pair");
+        headFigure(h, "Before", b, kind, scale);
+        headFigure(h, "After", a, kind, scale);
+        h.close("div");
+        double even = kind == BalanceGrid.Kind.QK ? 1.0 / g : g;
+        h.open("div", "class", "legend-row").raw(HeatmapSvg.legend(scale, "legend-heads-" + kind.name(), g > 1 ? BalanceGrid.log2(even) : Double.NaN))
+            .element("span", "color: log₂ of the per-head ratio, shared by these two maps; grey: no value"
+                + (g > 1 ? "; dark mark: " + (kind == BalanceGrid.Kind.QK ? "1/" + g : Integer.toString(g)) + ", each head of a balanced group with equal heads" : "")).close("div");
+        h.close("div");
+    }
+
+    private static void headFigure(Html h, String when, HeadGrid grid, BalanceGrid.Kind kind, DivergingScale scale) {
+        h.open("figure").open("figcaption").text(when).element("span", grid.heads() + " query heads", "class", "hint").close("figcaption");
+        h.raw(HeadHeatmapSvg.render(grid, kind.label + " per query head " + when.toLowerCase(java.util.Locale.ROOT) + ", log₂ ratio", scale));
+        h.close("figure");
     }
 
     static void scales(Html h, Optional<PlanView> plan) {

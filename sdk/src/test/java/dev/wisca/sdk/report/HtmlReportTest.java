@@ -96,6 +96,72 @@ class HtmlReportTest {
 
     private static AttentionStats a0(PatternReport r) { return r.attention().getFirst(); }
 
+    /** Q/K: q rows of head h over k rows of its KV head; V/O: v rows of the KV head over o columns of h. */
+    private static double headRatio(AttentionStats a, boolean qk, int head) {
+        int kv = head * a.kvHeads() / a.heads();
+        return qk ? a.q().l1()[head] / a.k().l1()[kv] : a.v().l1()[kv] / a.o().l1()[head];
+    }
+
+    @Test
+    void perQueryHeadMapsHaveOneCellPerLayerAndQueryHeadAgainstItsKvHead() throws Exception {
+        assertTrue(a0(before).groupSize() > 1, "fixture is GQA");
+        Document d = parse(HtmlReport.render(before, after, Optional.empty(), Optional.empty()));
+        for (String pair : List.of("qk", "vo")) {
+            Element panel = elements(d, "div").stream().filter(s -> s.getAttribute("id").equals("heads-" + pair)).findFirst().orElseThrow();
+            assertTrue(panel.getTextContent().contains("per query head; each query head against its group's KV head"), panel.getTextContent());
+            NodeList svgNodes = panel.getElementsByTagName("svg");
+            List<Element> svgs = java.util.stream.IntStream.range(0, svgNodes.getLength()).mapToObj(i -> (Element) svgNodes.item(i))
+                .filter(s -> s.getAttribute("class").equals("heatmap heads")).toList();
+            assertEquals(2, svgs.size(), pair);
+            for (int which = 0; which < 2; which++) {
+                PatternReport r = which == 0 ? before : after;
+                NodeList rects = svgs.get(which).getElementsByTagName("rect");
+                Set<String> seen = new HashSet<>();
+                for (int i = 0; i < rects.getLength(); i++) {
+                    Element rect = (Element) rects.item(i);
+                    assertEquals("head-cell", rect.getAttribute("class"));
+                    int layer = Integer.parseInt(rect.getAttribute("data-layer"));
+                    int head = Integer.parseInt(rect.getAttribute("data-head"));
+                    AttentionStats a = r.layer(layer).orElseThrow();
+                    double expected = headRatio(a, pair.equals("qk"), head);
+                    assertEquals(expected, Double.parseDouble(rect.getAttribute("data-ratio")), 0, pair + " " + layer + "/" + head);
+                    assertTrue(title(rect).startsWith("layer " + layer + ", query head " + head + " against KV head "
+                        + head * a.kvHeads() / a.heads() + ": "), title(rect));
+                    assertTrue(title(rect).contains("= " + Format.ratio(expected) + " "), title(rect));
+                    assertTrue(seen.add(layer + "/" + head), "duplicate cell");
+                }
+                assertEquals(r.attention().size() * a0(r).heads(), seen.size(), pair);
+            }
+        }
+        // a balanced group of equal-norm heads sits at 1/g (Q/K) per head: the after map is not white, and says why
+        AttentionStats a = a0(after);
+        double sum = 0;
+        for (int h = 0; h < a.groupSize(); h++) sum += headRatio(a, true, h);
+        assertEquals(a.qk().groupRatio(0), sum, 1e-9);
+    }
+
+    @Test
+    void perQueryHeadGroupsAreSeparated() throws Exception {
+        Document d = parse(HtmlReport.render(before, after, Optional.empty(), Optional.empty()));
+        Element svg = elements(d, "svg").stream().filter(s -> s.getAttribute("class").equals("heatmap heads")).findFirst().orElseThrow();
+        AttentionStats a = a0(before);
+        double[] x = new double[a.heads()];
+        double width = 0;
+        NodeList rects = svg.getElementsByTagName("rect");
+        for (int i = 0; i < rects.getLength(); i++) {
+            Element rect = (Element) rects.item(i);
+            if (!rect.getAttribute("data-layer").equals("0")) continue;
+            x[Integer.parseInt(rect.getAttribute("data-head"))] = Double.parseDouble(rect.getAttribute("x"));
+            width = Double.parseDouble(rect.getAttribute("width"));
+        }
+        for (int h = 1; h < a.heads(); h++) {
+            double gap = x[h] - x[h - 1] - width;
+            if (h % a.groupSize() == 0) assertTrue(gap > 2, "gap between KV groups before head " + h + ": " + gap);
+            else assertEquals(1, gap, 0.11, "no gap inside a KV group at head " + h);
+        }
+        assertEquals(a.kvHeads(), svg.getElementsByTagName("line").getLength(), "one bracket per KV group");
+    }
+
     @Test
     void balancedAfterMapsAreWhiteAndTheBeforeMapIsNot() throws Exception {
         Document d = parse(HtmlReport.render(before, after, Optional.empty(), Optional.empty()));

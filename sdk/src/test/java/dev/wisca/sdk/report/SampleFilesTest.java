@@ -68,22 +68,34 @@ class SampleFilesTest {
     static PatternReport synthetic(int layers, int kv, int group, double spread, long seed) {
         Random r = new Random(seed);
         List<AttentionStats> attention = new ArrayList<>();
+        int heads = kv * group;
         for (int l = 0; l < layers; l++) {
-            double[] qk = new double[kv], k = new double[kv], vo = new double[kv], o = new double[kv];
+            double[] q = new double[heads], k = new double[kv], v = new double[kv], o = new double[heads];
+            double[] groupQ = new double[kv], groupO = new double[kv];
             for (int j = 0; j < kv; j++) {
                 k[j] = 100;
-                o[j] = 100;
-                qk[j] = 100 * Math.pow(2, spread * (1.2 + 0.04 * l + 0.4 * r.nextGaussian()));
-                vo[j] = 100 * Math.pow(2, -spread * (1.5 - 0.03 * l + 0.5 * r.nextGaussian()));
+                v[j] = 100;
+                double qk = spread * (1.2 + 0.04 * l + 0.4 * r.nextGaussian());
+                double vo = -spread * (1.5 - 0.03 * l + 0.5 * r.nextGaussian());
+                for (int h = j * group; h < (j + 1) * group; h++) {
+                    // each query head near its group's share, with a per-head spread
+                    q[h] = 100.0 / group * Math.pow(2, qk + 0.3 * spread * r.nextGaussian());
+                    o[h] = 100.0 / group * Math.pow(2, -vo + 0.3 * spread * r.nextGaussian());
+                    groupQ[j] += q[h];
+                    groupO[j] += o[h];
+                }
             }
-            HeadNorms none = new HeadNorms("x", new double[0], new double[0]);
-            attention.add(new AttentionStats(l, kv * group, kv, 128, none, none, none, none, new Balance(sum(qk), sum(k), qk, k),
-                new Balance(sum(vo), sum(o), vo, o), List.of()));
+            attention.add(new AttentionStats(l, heads, kv, 128, norms("q", q), norms("k", k), norms("v", v), norms("o", o),
+                new Balance(sum(q), sum(k), groupQ, k), new Balance(sum(v), sum(o), v, groupO), List.of()));
         }
         List<TensorStats> tensors = List.of(new TensorStats("w", "q", 0, Dtype.BF16, new long[] {4096, 4096}, 7_000_000_000L,
             new ValueStats(1, 1, 1, 0, 0)));
         return new PatternReport("llama", List.of("/models/llama-7b-gqa/model-00001-of-00003.safetensors",
             "/models/llama-7b-gqa/model-00002-of-00003.safetensors"), "2026-05-01T12:00:00Z", tensors, attention, List.of());
+    }
+
+    private static HeadNorms norms(String tensor, double[] l1) {
+        return new HeadNorms("model.layers.0.self_attn." + tensor + "_proj.weight", l1, l1.clone());
     }
 
     private static double sum(double[] v) {

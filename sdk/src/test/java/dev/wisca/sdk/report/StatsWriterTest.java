@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -96,12 +97,41 @@ class StatsWriterTest {
         int row = 12 + 4 + 2 + 2 + 3; // layer 1, o head 3
         assertEquals(List.of(1L, "o", 3L, 1L, a.o().tensor(), a.o().l1(3), a.o().l2(3)), rows(heads).get(row));
         Table balance = StatsTables.balance(report);
-        assertEquals(2 * 2 * 3, balance.rows());
-        List<Object> qkGroup1 = rows(balance).get(6 + 2);
-        assertEquals(List.of(1L, "qk", "kv_group", 1L), qkGroup1.subList(0, 4));
-        assertEquals(a.qk().groupRatio(1), (Double) qkGroup1.get(6), 0);
-        assertEquals(Math.log(a.qk().groupRatio(1)) / Math.log(2), (Double) qkGroup1.get(7), 1e-15);
-        assertNull(rows(balance).get(6).get(3));
+        // per layer and pair: 1 tensor + 2 KV groups + 4 query heads
+        assertEquals(2 * 2 * 7, balance.rows());
+        List<Object> qkGroup1 = rows(balance).get(14 + 2);
+        assertEquals(Arrays.asList(1L, "qk", "kv_group", 1L, null), qkGroup1.subList(0, 5));
+        assertEquals(a.qk().groupRatio(1), (Double) qkGroup1.get(7), 0);
+        assertEquals(Math.log(a.qk().groupRatio(1)) / Math.log(2), (Double) qkGroup1.get(8), 1e-15);
+        assertNull(rows(balance).get(14).get(3));
+        assertNull(rows(balance).get(14).get(4));
+    }
+
+    @Test
+    void balanceHasOneRowPerQueryHeadAgainstItsKvHead() {
+        List<List<Object>> rows = rows(StatsTables.balance(report)).stream().filter(r -> r.get(2).equals("q_head")).toList();
+        AttentionStats a0 = report.attention().getFirst();
+        assertEquals(2 * report.attention().size() * a0.heads(), rows.size());
+        assertTrue(a0.groupSize() > 1, "fixture is GQA");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (List<Object> r : rows) {
+            AttentionStats a = report.layer(((Long) r.get(0)).intValue()).orElseThrow();
+            int head = ((Long) r.get(4)).intValue();
+            int kv = head * a.kvHeads() / a.heads();
+            assertEquals((long) kv, r.get(3));
+            boolean qk = r.get(1).equals("qk");
+            double producer = qk ? a.q().l1()[head] : a.v().l1()[kv];
+            double consumer = qk ? a.k().l1()[kv] : a.o().l1()[head];
+            assertEquals(producer, (Double) r.get(5), 0);
+            assertEquals(consumer, (Double) r.get(6), 0);
+            assertEquals(producer / consumer, (Double) r.get(7), 0);
+            assertEquals(Math.log(producer / consumer) / Math.log(2), (Double) r.get(8), 1e-15);
+            assertTrue(seen.add(r.get(0) + "/" + r.get(1) + "/" + head), "duplicate row");
+        }
+        // the per-head rows of a group add up to its group ratio for Q/K (its heads share one k)
+        double sum = 0;
+        for (List<Object> r : rows) if (r.get(0).equals(1L) && r.get(1).equals("qk") && r.get(3).equals(1L)) sum += (Double) r.get(7);
+        assertEquals(report.layer(1).orElseThrow().qk().groupRatio(1), sum, 1e-12);
     }
 
     @Test
@@ -141,14 +171,15 @@ class StatsWriterTest {
     void csvHasOneLinePerRowWithRoundTripDoubles() throws IOException {
         List<Path> written = StatsWriter.write(report, dir.resolve("stats.csv"));
         List<String> lines = Files.readAllLines(written.get(2));
-        assertEquals("layer,pair,scope,kv_head,producer_l1,consumer_l1,ratio,log2_ratio", lines.getFirst());
+        assertEquals("layer,pair,scope,kv_head,head,producer_l1,consumer_l1,ratio,log2_ratio", lines.getFirst());
         Table balance = StatsTables.balance(report);
         assertEquals(balance.rows() + 1, lines.size());
         String[] cells = lines.get(1).split(",", -1);
         assertEquals("0", cells[0]);
         assertEquals("tensor", cells[2]);
         assertEquals("", cells[3]);
-        assertEquals(report.attention().getFirst().qk().ratio(), Double.parseDouble(cells[6]), 0);
+        assertEquals("", cells[4]);
+        assertEquals(report.attention().getFirst().qk().ratio(), Double.parseDouble(cells[7]), 0);
         List<String> tensorLines = Files.readAllLines(written.getFirst());
         assertTrue(tensorLines.get(1).contains(",\"[" + model.tensors().getFirst().shape()[0] + ", "), tensorLines.get(1));
     }
