@@ -1,5 +1,6 @@
 package dev.wisca.hooks;
 
+import dev.wisca.io.TensorSpec;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
@@ -15,7 +16,7 @@ import java.util.Map;
  * {@link ParameterStore}: small models, tests and samples.
  */
 public final class MemoryParameterStore implements ParameterStore {
-    private record Entry(ParameterInfo info, double[] values, double[] firstMoment, double[] secondMoment) {}
+    private record Entry(TensorSpec info, double[] values, double[] firstMoment, double[] secondMoment) {}
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
@@ -28,7 +29,7 @@ public final class MemoryParameterStore implements ParameterStore {
         for (long d : shape) n *= d;
         if (n != values.length) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, name, values.length + " values for " + n + " elements");
         round(dtype, values);
-        entries.put(name, new Entry(new ParameterInfo(name, dtype, shape), values, null, null));
+        entries.put(name, new Entry(new TensorSpec(name, dtype, shape), values, null, null));
         return this;
     }
 
@@ -50,8 +51,8 @@ public final class MemoryParameterStore implements ParameterStore {
     public double[] secondMoment(String name) { return entry(name).secondMoment; }
 
     @Override
-    public List<ParameterInfo> parameters() {
-        List<ParameterInfo> out = new ArrayList<>();
+    public List<TensorSpec> parameters() {
+        List<TensorSpec> out = new ArrayList<>();
         for (Entry e : entries.values()) out.add(e.info);
         return out;
     }
@@ -115,7 +116,7 @@ public final class MemoryParameterStore implements ParameterStore {
 
     /** The matrix a query reads: rows × cols starting at global row rowBase, its columns at colBase. */
     private record Layout(long rows, long cols, long rowBase, long colBase) {
-        static Layout of(ParameterInfo info, int batch) {
+        static Layout of(TensorSpec info, int batch) {
             long[] s = info.shape();
             return switch (s.length) {
                 case 1 -> new Layout(s[0], 1, 0, 0);

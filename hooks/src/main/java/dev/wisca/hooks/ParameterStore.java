@@ -1,5 +1,6 @@
 package dev.wisca.hooks;
 
+import dev.wisca.io.TensorSpec;
 import java.util.List;
 
 /**
@@ -13,7 +14,7 @@ import java.util.List;
  */
 public interface ParameterStore {
     /** Every parameter, named as the architecture spec expects (rename here if the loop names differ). */
-    List<ParameterInfo> parameters();
+    List<TensorSpec> parameters();
 
     /**
      * Statistics of {@code v = rows_i · w_ij · cols_j} along the query's axis, on the parameter's own

@@ -9,7 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.wisca.hooks.IndexStats;
 import dev.wisca.hooks.MomentUpdate;
-import dev.wisca.hooks.ParameterInfo;
+import dev.wisca.io.TensorSpec;
 import dev.wisca.hooks.ParameterStore;
 import dev.wisca.hooks.StatQuery;
 import dev.wisca.io.Dtype;
@@ -70,9 +70,9 @@ public final class DjlParameterStore implements ParameterStore {
     public OptimizerMoments moments() { return moments; }
 
     @Override
-    public List<ParameterInfo> parameters() {
-        List<ParameterInfo> out = new ArrayList<>();
-        parameters.forEach((name, p) -> out.add(new ParameterInfo(name, dtype(name, p.getArray().getDataType()), p.getArray().getShape().getShape())));
+    public List<TensorSpec> parameters() {
+        List<TensorSpec> out = new ArrayList<>();
+        parameters.forEach((name, p) -> out.add(new TensorSpec(name, dtype(name, p.getArray().getDataType()), p.getArray().getShape().getShape())));
         return out;
     }
 
