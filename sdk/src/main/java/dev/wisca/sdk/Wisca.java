@@ -97,17 +97,14 @@ public final class Wisca {
             Map<String, Long> byDtype = new TreeMap<>();
             long bytes = 0;
             long elements = 0;
-            for (Path shard : ckpt.shards()) {
-                try (SafetensorsFile f = SafetensorsFile.open(shard)) {
-                    files.add(new CheckpointSummary.FileSummary(shard.getFileName().toString(), f.fileSize(),
-                        f.header().headerLength(), f.tensors().size()));
-                    for (TensorInfo t : f.tensors()) {
-                        tensors.add(new CheckpointSummary.TensorSummary(t.name(), t.dtype().headerName(), t.shape(),
-                            t.byteLength(), shard.getFileName().toString()));
-                        byDtype.merge(t.dtype().headerName(), t.byteLength(), Long::sum);
-                        bytes += t.byteLength();
-                        elements += t.elementCount();
-                    }
+            for (SafetensorsFile f : ckpt.shardFiles()) {
+                String file = f.path().getFileName().toString();
+                files.add(new CheckpointSummary.FileSummary(file, f.fileSize(), f.header().headerLength(), f.tensors().size()));
+                for (TensorInfo t : f.tensors()) {
+                    tensors.add(new CheckpointSummary.TensorSummary(t.name(), t.dtype().headerName(), t.shape(), t.byteLength(), file));
+                    byDtype.merge(t.dtype().headerName(), t.byteLength(), Long::sum);
+                    bytes += t.byteLength();
+                    elements += t.elementCount();
                 }
             }
             String modelType = ckpt.configJson().map(c -> c.path("model_type").asText("")).orElse("");

@@ -44,7 +44,7 @@ public final class Apply {
         try (ForkJoinPool pool = new ForkJoinPool(options.parallelism())) {
             if (in.file().isPresent()) {
                 Path file = Files.isDirectory(out) ? out.resolve(in.file().get().getFileName()) : out;
-                writeShard(in.file().get(), file, factors, summary, options, pool);
+                writeShard(in.shardFiles().getFirst(), file, factors, summary, options, pool);
                 return;
             }
             Path folder = out.toAbsolutePath().normalize();
@@ -52,7 +52,9 @@ public final class Apply {
                 throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, out, "write the rescaled checkpoint to another folder than its input");
             }
             createFolder(folder);
-            for (Path shard : in.shards()) writeShard(shard, folder.resolve(shard.getFileName()), factors, summary, options, pool);
+            for (SafetensorsFile shard : in.shardFiles()) {
+                writeShard(shard, folder.resolve(shard.path().getFileName()), factors, summary, options, pool);
+            }
             Path index = in.folder().resolve(ShardNames.index(in.baseName()));
             if (Files.isRegularFile(index)) copy(index, folder.resolve(index.getFileName()));
             for (Path side : in.sideFiles()) copy(side, folder.resolve(side.getFileName()));
@@ -61,32 +63,30 @@ public final class Apply {
         }
     }
 
-    private static void writeShard(Path source, Path target, Map<String, TensorFactors> factors, String summary,
+    private static void writeShard(SafetensorsFile shard, Path target, Map<String, TensorFactors> factors, String summary,
                                    ApplyOptions options, ForkJoinPool pool) {
-        try (SafetensorsFile shard = SafetensorsFile.open(source)) {
-            List<TensorSpec> specs = shard.tensors().stream().map(TensorSpec::of).toList();
-            Map<String, String> metadata = new LinkedHashMap<>(shard.metadata());
-            metadata.put(METADATA_KEY, summary);
-            try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata)) {
-                Progress progress = options.progress();
-                for (TensorSpec spec : writer.fileOrder()) {
-                    Tensor tensor = shard.tensor(spec.name());
-                    TensorFactors f = factors.get(spec.name());
-                    if (f == null) {
-                        writer.write(spec.name(), tensor.data());
-                        progress.advance(tensor.data().byteSize(), 1);
-                    } else {
-                        TensorScaler scaler = new TensorScaler(tensor, f, options.backend(), pool);
-                        writer.write(spec.name(), (chunk, offset) -> {
-                            scaler.fill(chunk, offset);
-                            progress.advance(chunk.byteSize(), 0);
-                        });
-                        progress.advance(0, 1);
-                    }
-                    release(tensor.data());
+        List<TensorSpec> specs = shard.tensors().stream().map(TensorSpec::of).toList();
+        Map<String, String> metadata = new LinkedHashMap<>(shard.metadata());
+        metadata.put(METADATA_KEY, summary);
+        try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata)) {
+            Progress progress = options.progress();
+            for (TensorSpec spec : writer.fileOrder()) {
+                Tensor tensor = shard.tensor(spec.name());
+                TensorFactors f = factors.get(spec.name());
+                if (f == null) {
+                    writer.write(spec.name(), tensor.data());
+                    progress.advance(tensor.data().byteSize(), 1);
+                } else {
+                    TensorScaler scaler = new TensorScaler(tensor, f, options.backend(), pool);
+                    writer.write(spec.name(), (chunk, offset) -> {
+                        scaler.fill(chunk, offset);
+                        progress.advance(chunk.byteSize(), 0);
+                    });
+                    progress.advance(0, 1);
                 }
-                writer.commit();
+                release(tensor.data());
             }
+            writer.commit();
         }
     }
 

@@ -45,7 +45,7 @@ public final class LoraRebalance {
         Map<String, String> skipped = new LinkedHashMap<>();
         try {
             Files.createDirectories(out);
-            for (Path shard : adapter.shards()) rewrite(shard, out.resolve(shard.getFileName()), spec, done, skipped);
+            for (SafetensorsFile shard : adapter.shardFiles()) rewrite(shard, out.resolve(shard.path().getFileName()), spec, done, skipped);
             for (Path side : adapter.sideFiles()) Files.copy(side, out.resolve(side.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, out, null, "cannot write: " + e.getMessage(), e);
@@ -53,8 +53,8 @@ public final class LoraRebalance {
         return new Result(done, skipped);
     }
 
-    private static void rewrite(Path source, Path target, LoraSpec spec, List<String> done, Map<String, String> skipped) {
-        try (SafetensorsFile file = SafetensorsFile.open(source); Arena arena = Arena.ofConfined()) {
+    private static void rewrite(SafetensorsFile file, Path target, LoraSpec spec, List<String> done, Map<String, String> skipped) {
+        try (Arena arena = Arena.ofConfined()) {
             Map<String, String> metadata = new LinkedHashMap<>(file.metadata());
             metadata.put(METADATA_KEY, "balanced refactorization B'A' = BA, |A'_i| = |B'_i| per singular direction");
             Map<String, double[][]> pending = new HashMap<>();

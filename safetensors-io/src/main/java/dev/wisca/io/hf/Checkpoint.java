@@ -120,6 +120,9 @@ public final class Checkpoint implements TensorSource {
     /** Shard files in name order. */
     public List<Path> shards() { return shards.stream().map(SafetensorsFile::path).toList(); }
 
+    /** The open shard files in name order (headers and data); owned and closed by this checkpoint. */
+    public List<SafetensorsFile> shardFiles() { return List.copyOf(shards); }
+
     /** The shard holding {@code name}; throws {@link ErrorKind#TENSOR_NOT_FOUND} if none does. */
     public Path shardOf(String name) {
         return shardFile(name).path();
