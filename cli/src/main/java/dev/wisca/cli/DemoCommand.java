@@ -68,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
         Wisca.savePlan(p.plan(), plan);
         VerifyReport full = Wisca.verify(original, rescaled, VerifyOptions.full());
         VerifyReport probes = Wisca.verify(original, rescaled, VerifyOptions.probes());
-        Path html = RescaleReport.write(original, rescaled, p, dir.resolve("report"));
+        Path html = RescaleReport.write(original, rescaled, p, probes, dir.resolve("report"));
         try (Model model = Wisca.open(rescaled)) {
             model.undo(p.plan(), restored, settings);
         }

@@ -16,15 +16,19 @@ import java.util.Optional;
 final class RescaleReport {
     private RescaleReport() {}
 
-    /** Writes the report folder; returns the HTML file. */
+    /** Writes the report folder with a probe verification of {@code after} against {@code before}; returns the HTML file. */
     static Path write(Path before, Path after, RescalePlan plan, Path dir) {
+        return write(before, after, plan, Wisca.verify(before, after, VerifyOptions.probes()), dir);
+    }
+
+    /** Writes the report folder around a verification already done; returns the HTML file. */
+    static Path write(Path before, Path after, RescalePlan plan, VerifyReport verify, Path dir) {
         int threads = Runtime.getRuntime().availableProcessors();
         Wisca.savePlan(plan.plan(), dir.resolve("plan"));
         PatternReport b = Patterns.of(before, Optional.empty(), threads);
         PatternReport a = Patterns.of(after, Optional.empty(), threads);
         StatsWriter.write(b, dir.resolve("before.json"));
         StatsWriter.write(a, dir.resolve("after.json"));
-        VerifyReport verify = Wisca.verify(before, after, VerifyOptions.probes());
         Path html = dir.resolve("report.html");
         HtmlReport.write(b, a, plan, Optional.of(verify), html);
         return html;
