@@ -1,5 +1,6 @@
 package dev.wisca.hooks.watch;
 
+import dev.wisca.io.AtomicMove;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.io.DirectorySync;
 import dev.wisca.io.ErrorKind;
@@ -113,7 +114,7 @@ final class CheckpointRescaler {
             }
             faults.at("written");
             try {
-                Journal.move(temp, target);
+                AtomicMove.replace(temp, target);
             } catch (IOException e) {
                 throw new WiscaException(ErrorKind.IO, target, null, "cannot rename the rescaled checkpoint into place: " + e, e);
             }
@@ -139,7 +140,7 @@ final class CheckpointRescaler {
             Path staged = staging.resolve(name);
             if (!Files.exists(staged)) continue; // moved before the interruption
             try {
-                Journal.move(staged, folder.resolve(name));
+                AtomicMove.replace(staged, folder.resolve(name));
             } catch (IOException e) {
                 throw new WiscaException(ErrorKind.IO, folder.resolve(name), null, "cannot replace with the rescaled file: " + e, e);
             }

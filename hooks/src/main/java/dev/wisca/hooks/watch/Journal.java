@@ -3,6 +3,7 @@ package dev.wisca.hooks.watch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wisca.io.AtomicMove;
 import dev.wisca.io.DirectorySync;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
@@ -10,10 +11,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
@@ -82,21 +81,13 @@ final class Journal {
                 while (b.hasRemaining()) ch.write(b);
                 ch.force(true);
             }
-            move(temp, target);
+            AtomicMove.replace(temp, target);
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, target, null, "cannot write: " + e, e);
         }
         DirectorySync.sync(target.getParent());
     }
 
-    /** Renames {@code from} over {@code to}, atomically where the file system can. */
-    static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
 
 
 
