@@ -2,7 +2,6 @@ package dev.wisca.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,20 +33,18 @@ import org.junit.jupiter.api.io.TempDir;
  * reference's files with {@link SafetensorsFile} (same names, dtypes, shapes, bytes, metadata), and
  * opens every judged file (same verdict: success, or the same error kind).
  *
- * <p>Skipped unless a Python with {@code safetensors} and {@code numpy} is found: the system property
- * {@code wisca.python}, else the environment variable {@code WISCA_PYTHON}, else
- * {@code /tmp/hfenv/bin/python}, else {@code /usr/bin/python3}. To set one up:
+ * <p>Fails unless a Python with {@code safetensors} and {@code numpy} is found: the system property
+ * {@code wisca.python}, else the environment variable {@code WISCA_PYTHON} (bin/test sets it to the venv
+ * of bin/python-env). To run it alone:
  * <pre>
- *   python3 -m venv --system-site-packages /tmp/hfenv
- *   /tmp/hfenv/bin/pip install safetensors==0.8.0 numpy      # offline: --no-index --find-links DIR
- *   ./mvnw -pl safetensors-io -am test -Dtest=ReferenceDifferentialTest -Dsurefire.failIfNoSpecifiedTests=false
+ *   WISCA_PYTHON=$(bin/python-env) ./mvnw -pl safetensors-io -am test -Dtest=ReferenceDifferentialTest -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  * {@code -Dwisca.diff.seed=N} draws other random tensors and mutations (the default seed is fixed).
  */
 @Tag("python")
 class ReferenceDifferentialTest {
     static final Path SCRIPT = Path.of("..", "samples", "python", "safetensors_diff.py").toAbsolutePath().normalize();
-    static final List<String> PYTHON_CANDIDATES = List.of("/tmp/hfenv/bin/python", "/usr/bin/python3");
+    static final List<String> PYTHON_CANDIDATES = List.of("python3");
 
     /**
      * Deliberate differences, by corpus label: the reference's verdict, then wisca's. Anything else
@@ -71,8 +68,8 @@ class ReferenceDifferentialTest {
     @BeforeAll
     static void runReference() throws Exception {
         Optional<String> python = findPython();
-        assumeTrue(python.isPresent(), "no Python with safetensors + numpy (tried -Dwisca.python, $WISCA_PYTHON, "
-            + PYTHON_CANDIDATES + "); see this class's javadoc to set up a venv");
+        assertTrue(python.isPresent(), "no Python with safetensors + numpy (tried -Dwisca.python, $WISCA_PYTHON, "
+            + PYTHON_CANDIDATES + "): run the tests through bin/test, which sets up bin/python-env");
         reference = work.resolve("reference");
         List<String> command = new ArrayList<>(List.of(python.get(), SCRIPT.toString(), reference.toString()));
         String seed = System.getProperty("wisca.diff.seed");

@@ -1,7 +1,7 @@
 package dev.wisca.hooks.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs samples/python/test_wisca_hook.py (a tiny Llama in PyTorch, hooked) against this engine:
- * once over loopback HTTP to an in-process server, once over stdio to a child JVM. Skipped only
- * when {@code /usr/bin/python3 -c "import torch"} fails (CI installs Debian's python3-torch).
+ * once over loopback HTTP to an in-process server, once over stdio to a child JVM. The interpreter is
+ * {@code $WISCA_PYTHON} (bin/test sets it to bin/python-env's venv); without torch the test fails.
  */
 @Tag("python")
 class PythonHookTest {
-    static final String PYTHON = "/usr/bin/python3";
+    static final String PYTHON = System.getenv().getOrDefault("WISCA_PYTHON", "python3");
     static final Path SAMPLES = Path.of("..", "samples", "python").toAbsolutePath().normalize();
 
     static boolean torchAvailable() {
@@ -50,8 +50,8 @@ class PythonHookTest {
 
     @Test
     void pythonHookOverHttp() throws Exception {
-        assumeTrue(torchAvailable(), "python3-torch is not installed");
-        assumeTrue(Files.isRegularFile(SAMPLES.resolve("test_wisca_hook.py")));
+        assertTrue(torchAvailable(), PYTHON + " has no torch: run the tests through bin/test, which sets WISCA_PYTHON");
+        assertTrue(Files.isRegularFile(SAMPLES.resolve("test_wisca_hook.py")), "missing " + SAMPLES);
         try (ProtocolHttpServer server = ProtocolHttpServer.start(LocalPlanService.builtin(), 0, 2, ProtocolHttpServer.DEFAULT_MAX_BODY_BYTES)) {
             runUnittest("WISCA_SERVER", server.url());
         }
@@ -59,7 +59,7 @@ class PythonHookTest {
 
     @Test
     void pythonHookOverStdio() throws Exception {
-        assumeTrue(torchAvailable(), "python3-torch is not installed");
+        assertTrue(torchAvailable(), PYTHON + " has no torch: run the tests through bin/test, which sets WISCA_PYTHON");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String command = String.join(" ", List.of(java, "-cp", System.getProperty("java.class.path"), StdioMain.class.getName()));
         runUnittest("WISCA_SERVE_COMMAND", command);

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ExperimentSmokeTest {
     @Test
     void smokeRunWritesEverythingAndEveryRescaleIsExact(@TempDir Path out) throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(Experiment.FORTUNES),
+        Assertions.assertTrue(Files.isDirectory(Experiment.FORTUNES),
             "the corpus is the Debian package 'fortunes' (bin/experiment and .ci/run install it)");
         Settings s = Settings.smoke(out);
         Experiment.Report report = Experiment.run(s, null, line -> {});
