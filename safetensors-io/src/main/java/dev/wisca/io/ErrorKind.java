@@ -25,6 +25,20 @@ public enum ErrorKind {
     UNKNOWN_ARCHITECTURE("UnknownArchitecture"),
     INVALID_SPEC("InvalidSpec"),
     INVALID_PLAN("InvalidPlan"),
+    /** A checkpoint tensor that the family's spec neither binds to a role nor lists as passthrough. */
+    UNCLAIMED_TENSOR("UnclaimedTensor"),
+    /** A plan made for another checkpoint (fingerprints or the headers' wisca.plan stamp differ). */
+    PLAN_MISMATCH("PlanMismatch"),
+    /** The requested pairs match no site of this model. */
+    NO_MATCHING_SITES("NoMatchingSites"),
+    /** An output path that is, contains or lies inside an input (compared by file identity). */
+    OUTPUT_OVERLAPS_INPUT("OutputOverlapsInput"),
+    /** An output folder that already holds files, without --force. */
+    OUTPUT_EXISTS("OutputExists"),
+    /** An input file truncated or rewritten while wisca read it. */
+    FILE_CHANGED("FileChanged"),
+    /** Written values that are not finite or do not fit the stored dtype. */
+    VALUE_OUT_OF_RANGE("ValueOutOfRange"),
     INVALID_ARGUMENT("InvalidArgument"),
     NOT_EQUIVALENT("NotEquivalent"),
     IO("IO");
