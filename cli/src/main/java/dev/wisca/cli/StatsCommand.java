@@ -3,6 +3,7 @@ package dev.wisca.cli;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
+import dev.wisca.io.Printable;
 import dev.wisca.rescale.pattern.AttentionStats;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.pattern.TensorStats;
@@ -91,10 +92,10 @@ final class StatsCommand implements Callable<Integer> {
         for (TensorStats t : r.tensors()) {
             if (t.values() == null) continue;
             long bad = t.values().nanCount() + t.values().infCount();
-            if (bad > 0) o.printf("  %s: %d NaN, %d Inf%n", t.name(), t.values().nanCount(), t.values().infCount());
+            if (bad > 0) o.printf("  %s: %d NaN, %d Inf%n", Printable.escape(t.name()), t.values().nanCount(), t.values().infCount());
             nonFinite += bad;
             if (verbosity.verbose()) {
-                o.printf(Locale.ROOT, "  %-48s L1 %.4g  L2 %.4g  max %.4g%n", t.name(), t.values().l1(), t.values().l2(), t.values().maxAbs());
+                o.printf(Locale.ROOT, "  %-48s L1 %.4g  L2 %.4g  max %.4g%n", Printable.escape(t.name()), t.values().l1(), t.values().l2(), t.values().maxAbs());
             }
         }
         if (nonFinite == 0) o.println("no NaN or Inf values");

@@ -84,7 +84,12 @@ public final class Model implements AutoCloseable {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null,
                 "this is a PEFT adapter: rescale it with --pairs lora (only LoRA A/B pairs live in an adapter)");
         }
-        return LoraSites.build(library.lora(), adapterConfig(), checkpoint.tensors());
+        try {
+            return LoraSites.build(library.lora(), adapterConfig(), checkpoint.tensors());
+        } catch (WiscaException e) {
+            boolean aboutTheConfig = e.kind() == ErrorKind.INVALID_CONFIG || e.kind() == ErrorKind.UNKNOWN_ARCHITECTURE;
+            throw aboutTheConfig ? named(e, checkpoint.folder().resolve(ADAPTER_CONFIG)) : named(e, checkpoint.folder());
+        }
     }
 
     /** Reads statistics (read-only, parallel over tensors) and solves every site. */
@@ -183,7 +188,9 @@ public final class Model implements AutoCloseable {
     private JsonNode adapterConfig() {
         Path file = checkpoint.folder().resolve(ADAPTER_CONFIG);
         try {
-            return new ObjectMapper().readTree(Files.readString(file));
+            JsonNode config = new ObjectMapper().readTree(Files.readString(file));
+            if (config == null || !config.isObject()) throw new WiscaException(ErrorKind.INVALID_CONFIG, file, null, "expected a JSON object");
+            return config;
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.INVALID_CONFIG, file, null, "cannot read the adapter config: " + e.getMessage(), e);
         }
