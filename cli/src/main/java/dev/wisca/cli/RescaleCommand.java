@@ -4,6 +4,7 @@ import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.Verbosity;
+import dev.wisca.io.Printable;
 import dev.wisca.io.hf.Outputs;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
@@ -115,7 +116,7 @@ final class RescaleCommand implements Callable<Integer> {
                 Json.print(o, result);
             } else {
                 o.println("refactored " + result.refactored().size() + " LoRA modules -> " + out + " (" + Units.duration(System.nanoTime() - start) + ")");
-                result.skipped().forEach((m, why) -> o.println("  skipped " + m + ": " + why));
+                result.skipped().forEach((m, why) -> o.println("  skipped " + Printable.escape(m) + ": " + why));
             }
         }
         return ExitCodes.OK;

@@ -33,6 +33,22 @@ class FlagRangeTest {
     }
 
     @Test
+    void verifyProbeSizesAndTolerances() {
+        Path in = SampleCheckpoints.write("llama", dir.resolve("in"), 1);
+        assertRefused("--tokens", "2 and 4096", "verify", in.toString(), in.toString(), "--tokens", "1000000000");
+        assertRefused("--sequences", "1 and 1024", "verify", in.toString(), in.toString(), "--sequences", "0");
+        assertRefused("--atol", "0 and ", "verify", in.toString(), in.toString(), "--atol", "Infinity");
+        assertRefused("--rtol", "0 and ", "verify", in.toString(), in.toString(), "--rtol", "NaN");
+    }
+
+    @Test
+    void serveThreadsSessionsAndPort() {
+        assertRefused("--threads", "1 and 256", "serve", "--threads", "0");
+        assertRefused("--max-sessions", "1 and ", "serve", "--max-sessions", "-1");
+        assertRefused("--port", "0 and 65535", "serve", "--port", "70000");
+    }
+
+    @Test
     void pollThatIsNotAFiniteNumberOfSecondsUpToADay() throws Exception {
         Path trainer = Files.createDirectories(dir.resolve("trainer"));
         for (String s : new String[] {"NaN", "Infinity", "-1", "86401"}) {

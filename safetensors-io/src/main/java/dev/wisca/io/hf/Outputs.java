@@ -93,7 +93,8 @@ public final class Outputs {
 
     private static Path prepare(Path output, Overwrite overwrite, Collection<Path> inputs) {
         checkApart(output, inputs);
-        Path target = output.toAbsolutePath().normalize();
+        // Through a symlink the output lands where it points (the link stays), as writing a path does.
+        Path target = RealPaths.of(output);
         Path parent = target.getParent();
         if (parent == null) throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, output, "cannot write over a file-system root");
         createFolder(parent);

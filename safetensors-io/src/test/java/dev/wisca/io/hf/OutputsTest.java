@@ -72,6 +72,15 @@ class OutputsTest {
     }
 
     @Test
+    void throughASymlinkTheNewFolderLandsWhereItPoints() throws IOException {
+        Path real = folderWith("real", "old.txt");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        Outputs.folder(link, Overwrite.REPLACE, List.of(), staging -> write(staging.resolve("model.safetensors")));
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals(List.of("model.safetensors"), names(real));
+    }
+
+    @Test
     void aFailedBuildLeavesTheOldFolderAsItWas() throws IOException {
         Path out = folderWith("out", "keep.txt");
         assertThrows(IllegalStateException.class, () -> Outputs.folder(out, Overwrite.REPLACE, List.of(), staging -> {
