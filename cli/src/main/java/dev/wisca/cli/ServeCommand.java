@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.FlagChecks;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.hooks.protocol.LocalPlanService;
 import dev.wisca.hooks.protocol.ProtocolHttpServer;
@@ -51,6 +52,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FlagChecks.inRange("--port", port, 0, 65535);
+        FlagChecks.inRange("--threads", threads, 1, 256);
+        FlagChecks.inRange("--max-sessions", maxSessions, 1, 1 << 20);
         SpecLibrary library = SpecLibrary.builtin();
         if (archSpec != null) library = library.with(SpecLibrary.load(archSpec));
         LocalPlanService service = new LocalPlanService(library, maxSessions);

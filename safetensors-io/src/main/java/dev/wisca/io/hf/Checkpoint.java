@@ -128,6 +128,16 @@ public final class Checkpoint implements TensorSource {
         return shardFile(name).path();
     }
 
+    /**
+     * What writing commands must never write over, into or around: the folder of a folder checkpoint;
+     * for a single file, the file and the config.json beside it that describes it.
+     */
+    public List<Path> inputs() {
+        if (file.isEmpty()) return List.of(folder);
+        Path config = folder.resolve("config.json");
+        return Files.exists(config) ? List.of(file.get(), config) : List.of(file.get());
+    }
+
     /** Files copied unchanged when this checkpoint is rewritten; none for a single file. */
     public List<Path> sideFiles() { return file.isPresent() ? List.of() : SideFiles.list(folder); }
 
