@@ -7,6 +7,8 @@ import dev.wisca.hooks.HookOptions;
 import dev.wisca.hooks.watch.CheckpointWatcher;
 import dev.wisca.hooks.watch.Outcome;
 import dev.wisca.hooks.watch.WatchOptions;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.sdk.RescaleSettings;
 import picocli.CommandLine.Command;
@@ -59,6 +61,9 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!(pollSeconds >= 0 && pollSeconds <= 86_400)) {
+            throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, null, "--poll must be 0 to 86400 seconds, got " + pollSeconds);
+        }
         RescaleSettings settings = flags.settings();
         SpecLibrary library = SpecLibrary.builtin();
         if (flags.archSpec().isPresent()) library = library.with(SpecLibrary.load(flags.archSpec().get()));

@@ -1,9 +1,11 @@
 package dev.wisca.hooks.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,8 +52,20 @@ public final class ProtocolJson {
         try (JsonParser parser = limits.counting(MAPPER.createParser(body))) {
             return bind(parser, type);
         } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof JsonParseException || t instanceof StreamConstraintsException) {
+                    throw new NotJson("not JSON: " + detail((IOException) t));
+                }
+            }
             throw bad(type, detail(e));
         }
+    }
+
+    /** A body that is not one JSON document within the limits (answered as BadRequest, like a stdio line that is not JSON). */
+    public static final class NotJson extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        NotJson(String message) { super(message); }
     }
 
     private static <T> T bind(JsonParser parser, Class<T> type) throws IOException {
