@@ -83,7 +83,7 @@ public final class StartupBench {
     }
 
     /** 5,000 small f32 tensors in 100 shards with an index, as a sharded Hugging Face folder. */
-    static void writeShards(Path folder) {
+    public static void writeShards(Path folder) {
         List<TensorSpec> specs = new ArrayList<>();
         for (int i = 0; i < TENSORS; i++) {
             specs.add(new TensorSpec("model.layers." + i / 10 + ".mlp.t" + i % 10 + ".weight", Dtype.F32, new long[] {4, 8}));
