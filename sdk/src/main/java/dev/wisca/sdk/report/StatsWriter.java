@@ -97,8 +97,11 @@ public final class StatsWriter {
                     CsvTableWriter.write(table, out);
                 }
             } else {
+                // Arrow's file writer closes the channel it is given, so the fsync reopens the file.
                 try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     ArrowTableWriter.write(table, ch);
+                }
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                     ch.force(true);
                 }
             }
