@@ -44,6 +44,19 @@ def shard_offset(t):
     return local, (offset[0] if len(offset) else 0)
 
 
+def reshard(model):
+    """Puts FSDP2 modules back into their sharded state. FSDP2 leaves the root's parameters unsharded after
+    a forward pass (the backward would need them at once), and an unsharded parameter is a temporary
+    copy: scaling it would be lost at the next reshard. The shards are the weights."""
+    try:
+        from torch.distributed.fsdp import FSDPModule
+    except ImportError:  # pragma: no cover - torch without FSDP2
+        return
+    for module in model.modules():
+        if isinstance(module, FSDPModule):
+            module.reshard()
+
+
 def shard_groups(t):
     """The process groups whose ranks hold different rows of ``t`` (empty for a replica)."""
     if not is_dtensor(t):

@@ -50,21 +50,19 @@ def parse_message(message, exit_code=None):
     """``Kind: file[tensor]: detail`` (WiscaException's message) split into its parts.
 
     The file may itself contain ``": "``; the split taken is the first whose head is an existing path,
-    looks like one (has a separator or a known suffix) or carries a ``[tensor]``."""
+    else the first that carries a ``[tensor]`` or looks like a path (a separator or a known suffix)."""
     head, sep, rest = message.partition(": ")
     if not sep or not _KIND.match(head):
         return WiscaError(_KIND_BY_EXIT.get(exit_code, "InvalidArgument"), message, exit_code=exit_code)
     kind = head
-    start = 0
-    while True:
-        i = rest.find(": ", start)
-        if i < 0:
-            break
-        path, tensor = _path_and_tensor(rest[:i])
-        if tensor is not None or (path and _looks_like_path(path)):
-            return WiscaError(kind, message, path=path or None, tensor=tensor, detail=rest[i + 2:], exit_code=exit_code)
-        start = i + 2
-    return WiscaError(kind, message, detail=rest, exit_code=exit_code)
+    splits = [i for i in range(len(rest)) if rest.startswith(": ", i)]
+    candidates = [(i,) + _path_and_tensor(rest[:i]) for i in splits]
+    chosen = next((c for c in candidates if c[1] and os.path.exists(c[1])), None) \
+        or next((c for c in candidates if c[2] is not None or (c[1] and _looks_like_path(c[1]))), None)
+    if chosen is None:
+        return WiscaError(kind, message, detail=rest, exit_code=exit_code)
+    i, path, tensor = chosen
+    return WiscaError(kind, message, path=path or None, tensor=tensor, detail=rest[i + 2:], exit_code=exit_code)
 
 
 def _path_and_tensor(head):

@@ -24,7 +24,7 @@ import time
 import torch
 
 from . import _tensors
-from .distributed import Ranks, shard_groups
+from .distributed import Ranks, reshard, shard_groups
 from .errors import WiscaError
 from .transport import connect
 
@@ -121,7 +121,6 @@ class WiscaHook:
         self._all_reduce = all_reduce
         self._ranks = Ranks(process_group)
         self._described = None
-        self._params = None
         self.rescales = 0
         self.seconds = 0.0
         self.last_report = None
@@ -159,14 +158,10 @@ class WiscaHook:
         return self._ranks.share(ask)
 
     def parameters(self):
-        """Checkpoint name -> parameter (tied parameters once, under their first name)."""
-        if self._params is None:
-            params = {}
-            for name, p in self.model.named_parameters():
-                if p.dtype in DTYPES:
-                    params[self._name_map(name)] = p
-            self._params = params
-        return self._params
+        """Checkpoint name -> parameter (tied parameters once, under their first name). Looked up on every
+        rescale: FSDP2 swaps a module's registered parameters between sharded and unsharded ones."""
+        reshard(self.model)
+        return {self._name_map(name): p for name, p in self.model.named_parameters() if p.dtype in DTYPES}
 
     def describe(self):
         if self._described is None:
