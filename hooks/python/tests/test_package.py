@@ -1,6 +1,7 @@
 """The package as users get it: a wheel built offline, the `wisca` console script, the JDK and CLI lookup."""
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,9 +19,12 @@ PACKAGE = os.path.join(REPO, "hooks", "python")
 def installed(tmp_path_factory):
     """The wheel (built without network: --no-build-isolation, --no-index) and a --target install of it."""
     root = tmp_path_factory.mktemp("pkg")
+    source = root / "source"  # setuptools writes build/ and *.egg-info beside the sources: build a copy
+    shutil.copytree(PACKAGE, source, ignore=shutil.ignore_patterns("build", "dist", "*.egg-info", "__pycache__",
+                                                                    ".pytest_cache", "tests"))
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     done = subprocess.run(pip + ["wheel", "--no-build-isolation", "--no-deps", "--no-index", "-w", str(root / "dist"),
-                                 PACKAGE], capture_output=True, text=True, timeout=300)
+                                 str(source)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     wheel = next((root / "dist").glob("wisca-*.whl"))
     done = subprocess.run(pip + ["install", "--no-deps", "--no-index", "--target", str(root / "site"), str(wheel)],
