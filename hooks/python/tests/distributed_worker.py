@@ -61,6 +61,21 @@ def train_step(model, opt, ids):
     model.eval()
 
 
+def refusal_reaches_every_rank(rank, transport, summary):
+    """The engine's refusal, seen by the leader only, is raised on every rank (none is left in a collective)."""
+    from wisca.errors import WiscaError
+    try:
+        WiscaHook(tiny_llama(22, **_llama_args()), pairs=("qk", "sideways"), server=transport).apply(0)
+    except WiscaError as e:
+        summary["refusal"] = e.kind
+        assert "sideways" in str(e), "rank %d: %s" % (rank, e)
+    else:
+        raise AssertionError("rank %d: pairs=sideways was accepted" % rank)
+    kinds = [None, None]
+    dist.all_gather_object(kinds, summary["refusal"])
+    assert kinds[0] == kinds[1], kinds
+
+
 def run_ddp(rank, transport, summary):
     from torch.nn.parallel import DistributedDataParallel
     model = DistributedDataParallel(tiny_llama(21, **_llama_args()))
@@ -161,6 +176,7 @@ def main():
     transport = engine() if rank == 0 else None  # only the leader talks to the engine
     summary = {"world": world}
     try:
+        refusal_reaches_every_rank(rank, transport, summary)
         run_ddp(rank, transport, summary)
         run_fsdp2(rank, world, transport, solo_groups, summary)
     finally:

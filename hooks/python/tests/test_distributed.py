@@ -17,6 +17,7 @@ def test_ddp_replicas_and_fsdp2_shards_rescale_like_one_process(tmp_path):
     with open(tmp_path / "summary.json", encoding="utf-8") as f:
         summary = json.load(f)
     assert summary["world"] == 2
+    assert summary["refusal"] == "InvalidArgument"
     assert [r["step"] for r in summary["ddp"]] == [2, 4], "DDP rescaled at every=2 over 4 steps"
     assert all(r["tensors"] == 8 for r in summary["ddp"]), "q, k, v, o of 2 layers"
     fsdp = summary["fsdp2"]

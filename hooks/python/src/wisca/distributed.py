@@ -87,16 +87,23 @@ class Ranks:
         if not self.distributed:
             return compute()
         box = [None]
+        failure = None
         if self.is_leader:
             try:
                 box[0] = ("ok", compute())
-            except WiscaError as e:
-                box[0] = ("error", (e.kind, str(e), e.path, e.tensor, e.detail))
+            except Exception as e:  # every rank must leave the broadcast, whatever the leader hit
+                failure = e
+                if isinstance(e, WiscaError):
+                    box[0] = ("error", (e.kind, e.detail, e.path, e.tensor))
+                else:
+                    box[0] = ("error", ("Internal", "rank %d: %r" % (self.leader, e), None, None))
         self._dist.broadcast_object_list(box, src=self.leader, group=self.group)
+        if failure is not None:
+            raise failure
         status, value = box[0]
         if status == "error":
-            kind, message, path, tensor, detail = value
-            raise WiscaError(kind, message.partition(": ")[2] or message, path=path, tensor=tensor, detail=detail)
+            kind, detail, path, tensor = value
+            raise WiscaError(kind, detail, path=path, tensor=tensor, detail=detail)
         return value
 
     def reduce_shards(self, parts):
