@@ -51,6 +51,11 @@ def test_trainer_rescales_logs_checkpoints_and_resumes(tmp_path):
         saved = load_file(os.path.join(tmp_path, "run", "checkpoint-%d" % step, "model.safetensors"))
         assert balance(saved) < 1e-6, "checkpoint-%d holds the rescaled weights" % step
     final = {n: p.detach().clone() for n, p in first.model.named_parameters()}
+    saved = torch.load(os.path.join(tmp_path, "run", "checkpoint-4", "optimizer.pt"), weights_only=True)
+    named = {i: n for g in saved["param_groups"] for i, n in zip(g["params"], g["param_names"])}
+    assert sorted(named.values()) == sorted(final), "optimizer.pt names every state entry"
+    q = next(i for i, n in named.items() if n == ATTN % (1, "q"))
+    assert saved["state"][q]["exp_avg"].shape == final[ATTN % (1, "q")].shape
 
     callback = WiscaCallback(every=2, server=server_option())
     resumed = trainer(tmp_path / "run", callback)

@@ -30,12 +30,28 @@ def _unwrap_optimizer(optimizer):
     return optimizer
 
 
+def name_param_groups(model, optimizer):
+    """Writes each parameter group's ``param_names`` (torch's own optimizer state key), so the ``optimizer.pt`` the
+    Trainer saves maps every state index to its parameter's name instead of leaving it to the group order."""
+    if model is None or optimizer is None:
+        return
+    from .torch import strip_wrappers
+    names = {id(p): strip_wrappers(n) for n, p in model.named_parameters()}
+    for group in optimizer.param_groups:
+        if "param_names" not in group and all(id(p) in names for p in group["params"]):
+            group["param_names"] = [names[id(p)] for p in group["params"]]
+
+
 class WiscaCallback(TrainerCallback):
     """A ``TrainerCallback`` running :class:`~wisca.torch.WiscaHook` with these options (``every``, ``pairs``,
-    ``granularity``, ``at_init``, ``server``, ``adapter_config``, ...); model and optimizer come from the Trainer."""
+    ``granularity``, ``at_init``, ``server``, ``adapter_config``, ...); model and optimizer come from the Trainer.
 
-    def __init__(self, trainer=None, **hook_options):
+    ``record_param_names`` (default True) names the optimizer's parameter groups (``param_names``), so that
+    a checkpoint's ``optimizer.pt`` says which state entry belongs to which parameter."""
+
+    def __init__(self, trainer=None, record_param_names=True, **hook_options):
         self.hook_options = hook_options
+        self.record_param_names = record_param_names
         self.hook = None
         self.trainer = None
         if trainer is not None:
@@ -56,6 +72,8 @@ class WiscaCallback(TrainerCallback):
         return self.hook
 
     def on_train_begin(self, args, state, control, model=None, optimizer=None, **kwargs):
+        if self.record_param_names:
+            name_param_groups(model, optimizer)
         if self.hook_options.get("at_init") and state.global_step == 0:
             self._log(state, self._hook(model, optimizer).apply(0))
 
