@@ -1,22 +1,26 @@
 """WISCA in a plain PyTorch loop: a tiny Llama trained with AdamW, rescaled every 50 steps.
 
-Run from this folder: ``python3 plain_loop.py`` (spawns ``../../bin/wisca serve --stdio``), or start
-``wisca serve --port 8765`` and pass ``--server http://127.0.0.1:8765``.
+    pip install ./hooks/python             # once, from the repository root (or PYTHONPATH=hooks/python/src)
+    python3 samples/python/plain_loop.py   # spawns `wisca serve --stdio`
+    python3 samples/python/plain_loop.py --server http   # or: start `wisca serve --port 0` and talk HTTP
 """
 
 import argparse
+import logging
 
 import torch
 
 from tiny_llama import TinyLlama
-from wisca_hook import WiscaHook
+from wisca.torch import WiscaHook
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--server", default=None, help="URL of wisca serve (default: spawn bin/wisca serve --stdio)")
+    parser.add_argument("--server", default=None,
+                        help="a wisca serve URL, 'http' to start one, or nothing to spawn `wisca serve --stdio`")
     parser.add_argument("--steps", type=int, default=200)
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # the hook logs each rescale to logger "wisca"
     torch.manual_seed(0)
     model = TinyLlama()
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
@@ -31,8 +35,9 @@ def main():
             opt.zero_grad()
             report = hook.step(step)
             if report is not None:
-                worst = max(s["imbalanceBefore"] for s in report["sites"])
-                print("step %d loss %.4f: rescaled %d sites (worst imbalance before %.3f bits)" % (step, loss.item(), len(report["sites"]), worst))
+                print("step %d loss %.4f: %d sites, worst imbalance %.3f -> %.3g bits, %.3f s" % (
+                    step, loss.item(), len(report["sites"]), report["worst_imbalance_before"],
+                    report["worst_imbalance_after"], report["seconds"]))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,14 +15,17 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs samples/python/test_wisca_hook.py (a tiny Llama in PyTorch, hooked) against this engine:
- * once over loopback HTTP to an in-process server, once over stdio to a child JVM. The interpreter is
+ * Runs the Python package's protocol tests (hooks/python/tests/test_hook.py and test_lora.py: tiny
+ * Hugging Face Llamas and a PEFT adapter, hooked) with pytest against this engine: once over loopback
+ * HTTP to an in-process server, once over stdio to a child JVM. The interpreter is
  * {@code $WISCA_PYTHON} (bin/test sets it to bin/python-env's venv); without torch the test fails.
+ * bin/test also runs the whole package suite (distributed, Trainer, CLI wrappers) against the built CLI.
  */
 @Tag("python")
 class PythonHookTest {
     static final String PYTHON = System.getenv().getOrDefault("WISCA_PYTHON", "python3");
-    static final Path SAMPLES = Path.of("..", "samples", "python").toAbsolutePath().normalize();
+    static final Path PACKAGE = Path.of("python").toAbsolutePath().normalize();
+    static final List<String> TESTS = List.of("tests/test_hook.py", "tests/test_lora.py");
 
     static boolean torchAvailable() {
         try {
@@ -36,9 +40,10 @@ class PythonHookTest {
         }
     }
 
-    private static void runUnittest(Map<String, String> variables) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(PYTHON, "-m", "unittest", "-v", "test_wisca_hook")
-            .directory(SAMPLES.toFile()).redirectErrorStream(true);
+    private static void runPytest(Map<String, String> variables) throws Exception {
+        List<String> command = new ArrayList<>(List.of(PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"));
+        command.addAll(TESTS);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(PACKAGE.toFile()).redirectErrorStream(true);
         pb.environment().remove("WISCA_TOKEN");
         pb.environment().putAll(variables);
         Process p = pb.start();
@@ -53,10 +58,10 @@ class PythonHookTest {
     @Test
     void pythonHookOverHttp() throws Exception {
         assertTrue(torchAvailable(), PYTHON + " has no torch: run the tests through bin/test, which sets WISCA_PYTHON");
-        assertTrue(Files.isRegularFile(SAMPLES.resolve("test_wisca_hook.py")), "missing " + SAMPLES);
+        assertTrue(TESTS.stream().allMatch(t -> Files.isRegularFile(PACKAGE.resolve(t))), "missing " + TESTS + " in " + PACKAGE);
         try (ProtocolHttpServer server = ProtocolHttpServer.start(LocalPlanService.builtin(), 0, 2, ProtocolHttpServer.DEFAULT_MAX_BODY_BYTES)) {
             // The hook finds the secret where wisca serve's startup line says: the token file.
-            runUnittest(Map.of("WISCA_SERVER", server.url(), "WISCA_TOKEN_FILE", server.tokenFile().toString()));
+            runPytest(Map.of("WISCA_SERVER", server.url(), "WISCA_TOKEN_FILE", server.tokenFile().toString()));
         }
     }
 
@@ -65,6 +70,6 @@ class PythonHookTest {
         assertTrue(torchAvailable(), PYTHON + " has no torch: run the tests through bin/test, which sets WISCA_PYTHON");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String command = String.join(" ", List.of(java, "-cp", System.getProperty("java.class.path"), StdioMain.class.getName()));
-        runUnittest(Map.of("WISCA_SERVE_COMMAND", command));
+        runPytest(Map.of("WISCA_SERVE_COMMAND", command));
     }
 }
