@@ -134,7 +134,8 @@ public final class ProtocolHttpServer implements AutoCloseable {
                 socket = listener.accept();
             } catch (IOException e) {
                 if (closing.get()) return;
-                continue; // a failed accept (the client gave up): keep serving
+                pause(); // a failed accept (the client gave up, or no file descriptors left): keep serving
+                continue;
             }
             if (!connections.tryAcquire()) {
                 Thread.ofVirtual().start(() -> refuse(socket));
@@ -269,6 +270,14 @@ public final class ProtocolHttpServer implements AutoCloseable {
             for (int n; drained < (16 << 20) && (n = in.read(sink)) >= 0; ) drained += n;
         } catch (IOException ignored) {
             // Timed out or reset: the answer was sent.
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
