@@ -125,7 +125,6 @@ final class Describer {
                     + "' (safetensors names: F32, BF16, F16, F64, ...)"));
             if (p.shape() == null) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "shape is missing");
             if (p.shape().length > 8) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "shape has " + p.shape().length + " dimensions");
-            if (dtype.byteSize() == 0) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "sub-byte dtype " + dtype + " is not supported here");
             long bytes = dtype.byteSize();
             try {
                 for (long d : p.shape()) {

@@ -17,8 +17,8 @@ import java.io.IOException;
 public record JsonLimits(long structures, long scalars) {
     public static final JsonLimits DESCRIBE = new JsonLimits(1 << 20, 4 << 20);
     public static final JsonLimits SOLVE = new JsonLimits(1 << 20, Long.MAX_VALUE);
-    /** A stdio line: its request is parsed into a tree first, so both kinds are bounded. */
-    public static final JsonLimits STDIO = new JsonLimits(1 << 20, 64L << 20);
+    /** A stdio line (the user's own pipe, bounded by its line length): structures only, as for solve. */
+    public static final JsonLimits STDIO = new JsonLimits(1 << 20, Long.MAX_VALUE);
 
     JsonParser counting(JsonParser parser) { return new Counting(parser, this); }
 

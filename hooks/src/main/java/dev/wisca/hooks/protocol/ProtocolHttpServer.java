@@ -134,7 +134,8 @@ public final class ProtocolHttpServer implements AutoCloseable {
                 socket = listener.accept();
             } catch (IOException e) {
                 if (closing.get()) return;
-                continue; // a failed accept (the client gave up): keep serving
+                pause(); // a failed accept (the client gave up, or no file descriptors left): keep serving
+                continue;
             }
             if (!connections.tryAcquire()) {
                 Thread.ofVirtual().start(() -> refuse(socket));
@@ -172,12 +173,14 @@ public final class ProtocolHttpServer implements AutoCloseable {
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
             int status;
             byte[] answer;
+            boolean stopRequested = false;
             try {
                 deadlined.deadline(options.headTimeout().toMillis());
                 HttpWire.Head head = HttpWire.readHead(in);
                 Exchange reply = exchange(head, in, out, deadlined);
                 status = reply.status();
                 answer = reply.json();
+                stopRequested = reply.stop();
             } catch (HttpWire.FailureException e) {
                 status = e.failure.status();
                 answer = error(status == 413 ? "TooLarge" : "BadRequest", e.failure.reason());
@@ -186,13 +189,17 @@ public final class ProtocolHttpServer implements AutoCloseable {
                 answer = error("Timeout", "the request did not arrive in time (" + e.getMessage() + ")");
             }
             HttpWire.respond(out, status, answer);
+            if (stopRequested) Thread.ofPlatform().daemon().start(this::close); // after the answer is out
             linger(socket, in, deadlined);
         } catch (IOException ignored) {
             // The client closed the connection or stopped reading: nothing to answer.
         }
     }
 
-    private record Exchange(int status, byte[] json) {}
+    /** An answer, and whether the server stops once it is sent ({@code /v1/shutdown}). */
+    private record Exchange(int status, byte[] json, boolean stop) {
+        Exchange(int status, byte[] json) { this(status, json, false); }
+    }
 
     private Exchange exchange(HttpWire.Head head, InputStream in, OutputStream out, HttpWire.DeadlineInput deadlined)
             throws IOException, HttpWire.FailureException {
@@ -211,10 +218,7 @@ public final class ProtocolHttpServer implements AutoCloseable {
             return new Exchange(405, error("BadRequest", HttpWire.printable(head.method()) + " is not allowed here; use " + method));
         }
         if (op.equals("health")) return reply(handler.handle(op, null));
-        if (op.equals("shutdown")) {
-            Thread.ofPlatform().daemon().start(this::close);
-            return new Exchange(200, ProtocolJson.write(Map.of("status", "stopping")).getBytes(StandardCharsets.UTF_8));
-        }
+        if (op.equals("shutdown")) return new Exchange(200, ProtocolJson.write(Map.of("status", "stopping")).getBytes(StandardCharsets.UTF_8), true);
         int reserved = reserveBody(head);
         try {
             deadlined.deadline(options.bodyTimeout().toMillis());
@@ -266,6 +270,14 @@ public final class ProtocolHttpServer implements AutoCloseable {
             for (int n; drained < (16 << 20) && (n = in.read(sink)) >= 0; ) drained += n;
         } catch (IOException ignored) {
             // Timed out or reset: the answer was sent.
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
