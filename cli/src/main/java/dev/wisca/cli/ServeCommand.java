@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
     footerHeading = "%nExamples:%n",
     footer = {
         "  wisca serve --port 0          # prints {\"url\": ..., \"token_file\": ...}; clients read WISCA_TOKEN_FILE",
-        "  wisca serve --stdio           # spawned by samples/python/wisca_hook.py"})
+        "  wisca serve --stdio           # spawned per process by the Python package (wisca.torch.WiscaHook)"})
 final class ServeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
