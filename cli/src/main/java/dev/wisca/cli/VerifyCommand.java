@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.forward.ComputeDevice;
@@ -82,7 +83,7 @@ final class VerifyCommand implements Callable<Integer> {
         Precision p = switch (precision.toLowerCase(Locale.ROOT)) {
             case "f64" -> Precision.F64;
             case "f32" -> Precision.F32;
-            default -> throw new IllegalArgumentException("unknown precision '" + precision + "' (expected f64 or f32)");
+            default -> throw WiscaException.invalidArgument("unknown precision '" + precision + "' (expected f64 or f32)");
         };
         VerifyOptions options = new VerifyOptions(probesOnly ? VerifyOptions.Mode.PROBES : VerifyOptions.Mode.FULL, tokens, sequences,
             atol == null ? OptionalDouble.empty() : OptionalDouble.of(atol), rtol == null ? OptionalDouble.empty() : OptionalDouble.of(rtol), seed, p);

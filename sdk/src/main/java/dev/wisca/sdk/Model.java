@@ -78,7 +78,7 @@ public final class Model implements AutoCloseable {
         }
         if (!options.wants(dev.wisca.rescale.graph.Pair.LORA)) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null,
-                "this is a PEFT adapter: rescale it with --pairs lora (only LoRA A/B pairs live in an adapter)");
+                "this is a PEFT adapter: rescale it with setting 'pairs' lora (only LoRA A/B pairs live in an adapter)");
         }
         return LoraSites.build(library.lora(), adapterConfig(), checkpoint.tensors());
     }
@@ -109,7 +109,7 @@ public final class Model implements AutoCloseable {
      */
     public LoraRebalance.Result refactorLora(Path out) {
         if (!isAdapter()) {
-            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null, "--lora-refactor needs a PEFT adapter folder (adapter_model.safetensors)");
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null, "setting 'loraRefactor' needs a PEFT adapter folder (adapter_model.safetensors)");
         }
         return LoraRebalance.run(checkpoint, library.lora(), out);
     }

@@ -23,7 +23,7 @@ import java.util.Objects;
  */
 public record RescaleSettings(SiteOptions sites, SolverOptions solver, int parallelism, String device, Progress progress) {
     public RescaleSettings {
-        if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+        if (parallelism < 1) throw WiscaException.invalidArgument("setting 'parallelism' must be >= 1, got " + parallelism);
         if (!Backends.isKnown(device)) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null,
                 "unknown device '" + device + "': choose one of " + String.join(", ", Backends.names()));

@@ -1,5 +1,6 @@
 package dev.wisca.cli.options;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
@@ -73,13 +74,13 @@ public final class RescaleFlags {
             case "l1" -> Norm.L1;
             case "l2" -> Norm.L2;
             case "max" -> Norm.MAX;
-            default -> throw new IllegalArgumentException("unknown norm '" + norm + "' (expected l1, l2 or max)");
+            default -> throw WiscaException.invalidArgument("unknown norm '" + norm + "' (expected l1, l2 or max)");
         };
         Pow2Mode mode = pow2 == null ? Pow2Mode.AUTO : pow2.on ? Pow2Mode.ON : Pow2Mode.OFF;
         double min = SolverOptions.DEFAULT_MIN_SCALE;
         double max = SolverOptions.DEFAULT_MAX_SCALE;
         if (clamp != null) {
-            if (clamp.size() != 2) throw new IllegalArgumentException("--clamp takes MIN,MAX, e.g. --clamp 0.25,4");
+            if (clamp.size() != 2) throw WiscaException.invalidArgument("--clamp takes MIN,MAX, e.g. --clamp 0.25,4");
             min = clamp.get(0);
             max = clamp.get(1);
         }

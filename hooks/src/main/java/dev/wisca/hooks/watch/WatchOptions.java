@@ -1,5 +1,6 @@
 package dev.wisca.hooks.watch;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.hooks.HookOptions;
 import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.RescaleOptions;
@@ -24,10 +25,10 @@ public record WatchOptions(HookOptions rescale, Optional<String> outOfPlaceSuffi
                            Duration poll, int parallelism, SpecLibrary library, Progress progress) {
     public WatchOptions {
         Objects.requireNonNull(progress, "progress (use Progress.NONE)");
-        if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1");
-        if (poll.isNegative()) throw new IllegalArgumentException("poll must be >= 0");
+        if (parallelism < 1) throw WiscaException.invalidArgument("setting 'parallelism' must be >= 1");
+        if (poll.isNegative()) throw WiscaException.invalidArgument("setting 'poll' must be >= 0");
         outOfPlaceSuffix.ifPresent(s -> {
-            if (s.isEmpty() || s.contains("/") || s.contains("\\")) throw new IllegalArgumentException("bad suffix '" + s + "'");
+            if (s.isEmpty() || s.contains("/") || s.contains("\\")) throw WiscaException.invalidArgument("bad suffix '" + s + "'");
         });
     }
 

@@ -112,7 +112,7 @@ class SpecLibraryTest {
         cfg.putArray("architectures").add("MambaForCausalLM");
         WiscaException e = assertThrows(WiscaException.class, () -> LIBRARY.detect(cfg, List.of()));
         assertEquals(ErrorKind.UNKNOWN_ARCHITECTURE, e.kind());
-        assertTrue(e.getMessage().contains("mamba") && e.getMessage().contains("--arch-spec FILE")
+        assertTrue(e.getMessage().contains("mamba") && e.getMessage().contains("setting 'archSpec'")
             && e.getMessage().contains("qwen2_moe") && e.getMessage().contains("gpt_neox"), e.getMessage());
     }
 
