@@ -1,5 +1,6 @@
 package dev.wisca.rescale;
 
+import dev.wisca.rescale.apply.ApplyOptions;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.backend.Backend;
 import dev.wisca.rescale.backend.cpu.CpuBackend;
@@ -38,6 +39,9 @@ public record RescaleOptions(SolverOptions solver, Backend backend, int parallel
         return new RescaleOptions(SolverOptions.defaults(), CpuBackend.INSTANCE,
             Runtime.getRuntime().availableProcessors(), ADAM_SUFFIXES);
     }
+
+    /** The view apply needs: this run's backend, parallelism and progress. */
+    public ApplyOptions apply() { return new ApplyOptions(backend, parallelism, progress); }
 
     public RescaleOptions withSolver(SolverOptions s) { return new RescaleOptions(s, backend, parallelism, momentSuffixes, progress); }
 

@@ -7,7 +7,6 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.Rescaler;
-import dev.wisca.rescale.backend.Backends;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SymmetryGraph;
@@ -133,10 +132,7 @@ public final class Model implements AutoCloseable {
         return e.path().isPresent() ? e : new WiscaException(e.kind(), folder, e.tensor().orElse(null), e.detail(), e);
     }
 
-    static RescaleOptions options(RescaleSettings settings) {
-        return RescaleOptions.defaults().withSolver(settings.solver()).withParallelism(settings.parallelism())
-            .withBackend(Backends.of(settings.device())).withProgress(settings.progress());
-    }
+    static RescaleOptions options(RescaleSettings settings) { return settings.engine(); }
 
     private JsonNode adapterConfig() {
         Path file = checkpoint.folder().resolve(ADAPTER_CONFIG);

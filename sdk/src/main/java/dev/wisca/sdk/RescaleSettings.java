@@ -3,6 +3,7 @@ package dev.wisca.sdk;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.backend.Backends;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
@@ -60,6 +61,14 @@ public record RescaleSettings(SiteOptions sites, SolverOptions solver, int paral
 
     /** Where statistics and scaling run; the backend starts when a plan or apply needs it. */
     public RescaleSettings withDevice(String d) { return new RescaleSettings(sites, solver, parallelism, d, progress); }
+
+    /**
+     * The engine's view of these settings: solver, parallelism, progress and the backend of {@link #device},
+     * started now (keep the result for one run: a native backend starts once per call).
+     */
+    public RescaleOptions engine() {
+        return RescaleOptions.defaults().withSolver(solver).withParallelism(parallelism).withBackend(Backends.of(device)).withProgress(progress);
+    }
 
     /** Reports long passes to {@code p} (e.g. a progress bar); {@link Progress#NONE} by default. */
     public RescaleSettings withProgress(Progress p) { return new RescaleSettings(sites, solver, parallelism, device, p); }
