@@ -11,6 +11,7 @@ import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.solve.SolverOptions;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -31,6 +32,9 @@ public record RescaleSettings(SiteOptions sites, SolverOptions solver, int paral
         }
         Objects.requireNonNull(progress, "progress (use Progress.NONE)");
     }
+
+    /** The device names {@link #device} accepts, built-in first. */
+    public static List<String> devices() { return Backends.names(); }
 
     /** Settings without progress reporting. */
     public RescaleSettings(SiteOptions sites, SolverOptions solver, int parallelism, String device) {

@@ -9,6 +9,7 @@ import dev.wisca.rescale.solve.SolverOptions;
 import dev.wisca.rescale.stats.Norm;
 import dev.wisca.sdk.RescaleSettings;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -57,12 +58,7 @@ public final class RescaleFlags {
     @Option(names = "--arch-spec", paramLabel = "FILE", description = "Architecture spec file for a model wisca does not know (JSON, same format as the built-in specs).")
     Path archSpec;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
-    Integer threads;
-
-    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
-        description = "Where to compute: cpu (pure Java, the default), djl (DJL PyTorch on a GPU when one is visible, else the CPU), djl-cpu, or gpu (fails when no GPU is visible).")
-    String device;
+    @Mixin ComputeOptions compute;
 
     public Optional<Path> archSpec() { return Optional.ofNullable(archSpec); }
 
@@ -85,7 +81,6 @@ public final class RescaleFlags {
             max = clamp.get(1);
         }
         SolverOptions solver = new SolverOptions(n, alpha, min, max, targetRatio, mode, !noFold);
-        int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        return new RescaleSettings(new SiteOptions(set, g), solver, workers, device);
+        return new RescaleSettings(new SiteOptions(set, g), solver, compute.threads(), compute.device());
     }
 }
