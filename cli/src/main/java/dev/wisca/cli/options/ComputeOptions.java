@@ -31,7 +31,9 @@ public final class ComputeOptions {
 
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
     void threads(int n) {
-        if (n < 1) throw new ParameterException(mixee.commandLine(), "--threads must be at least 1, got " + n);
+        if (n < 1 || n > RescaleSettings.MAX_PARALLELISM) {
+            throw new ParameterException(mixee.commandLine(), "--threads must be between 1 and " + RescaleSettings.MAX_PARALLELISM + ", got " + n);
+        }
         threads = n;
     }
 
@@ -41,8 +43,8 @@ public final class ComputeOptions {
     /** Whether {@code --threads} was given (a command that cannot honour it refuses it rather than ignore it). */
     public boolean threadsGiven() { return threads != null; }
 
-    /** Worker threads: the flag, else all cores. */
-    public int threads() { return threads == null ? Runtime.getRuntime().availableProcessors() : threads; }
+    /** Worker threads: the flag, else all cores (at most {@link RescaleSettings#MAX_PARALLELISM}). */
+    public int threads() { return threads == null ? Math.min(RescaleSettings.MAX_PARALLELISM, Runtime.getRuntime().availableProcessors()) : threads; }
 
     /**
      * The device of a forward pass (verify), which runs on DJL PyTorch or in plain Java: {@code gpu} and
