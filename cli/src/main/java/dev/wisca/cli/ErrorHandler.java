@@ -19,7 +19,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         PrintWriter err = cmd.getErr();
         boolean verbose = parsed != null && hasVerbose(parsed);
         if (ex instanceof WiscaException we) {
-            err.println("wisca: " + we.getMessage());
+            err.println("wisca: " + FlagNames.inCliTerms(we.getMessage()));
             if (verbose) we.printStackTrace(err);
             err.flush();
             return we.kind() == ErrorKind.NOT_EQUIVALENT ? ExitCodes.CHECK_FAILED : ExitCodes.USER_ERROR;

@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.RescaleFlags;
@@ -74,8 +75,8 @@ final class RescaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (planOnly != null && applyPlan != null) throw new IllegalArgumentException("--plan-only and --apply exclude each other");
-        if (planOnly == null && out == null) throw new IllegalArgumentException("missing OUT (or use --plan-only PLAN to only solve)");
+        if (planOnly != null && applyPlan != null) throw WiscaException.invalidArgument("--plan-only and --apply exclude each other");
+        if (planOnly == null && out == null) throw WiscaException.invalidArgument("missing OUT (or use --plan-only PLAN to only solve)");
         RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
@@ -109,7 +110,7 @@ final class RescaleCommand implements Callable<Integer> {
     }
 
     private int refactorLora(PrintWriter o, long start) {
-        if (out == null || planOnly != null || applyPlan != null) throw new IllegalArgumentException("--lora-refactor takes IN OUT and no plan options");
+        if (out == null || planOnly != null || applyPlan != null) throw WiscaException.invalidArgument("--lora-refactor takes IN OUT and no plan options");
         try (Model model = Wisca.open(in)) {
             var result = model.refactorLora(out, output.overwrite());
             if (json.enabled()) {

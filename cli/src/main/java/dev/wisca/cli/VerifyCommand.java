@@ -1,7 +1,9 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.ComputeOptions;
 import dev.wisca.cli.options.FlagChecks;
 import dev.wisca.io.Printable;
+import dev.wisca.io.WiscaException;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.forward.ComputeDevice;
@@ -80,8 +82,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", description = "Forward pass precision: f64 or f32 (default: ${DEFAULT-VALUE}).")
     String precision;
 
-    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu", description = "Forward pass device: cpu or gpu (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin ComputeOptions compute;
 
     @Override
     public Integer call() {
@@ -92,12 +93,13 @@ final class VerifyCommand implements Callable<Integer> {
         Precision p = switch (precision.toLowerCase(Locale.ROOT)) {
             case "f64" -> Precision.F64;
             case "f32" -> Precision.F32;
-            default -> throw new IllegalArgumentException("unknown precision '" + precision + "' (expected f64 or f32)");
+            default -> throw WiscaException.invalidArgument("unknown precision '" + precision + "' (expected f64 or f32)");
         };
+        if (compute.threadsGiven()) throw WiscaException.invalidArgument("--threads: verify's forward pass chooses its own threads");
         VerifyOptions options = new VerifyOptions(probesOnly ? VerifyOptions.Mode.PROBES : VerifyOptions.Mode.FULL, tokens, sequences,
             atol == null ? OptionalDouble.empty() : OptionalDouble.of(atol), rtol == null ? OptionalDouble.empty() : OptionalDouble.of(rtol), seed, p);
         VerifyReport report = Wisca.verify(a, b, Optional.ofNullable(adapterA), Optional.ofNullable(adapterB), options,
-            ComputeDevice.parse(device));
+            ComputeDevice.parse(compute.forwardDevice()));
         PrintWriter out = spec.commandLine().getOut();
         if (json.enabled()) {
             out.println(report.toJson());

@@ -4,7 +4,6 @@ import dev.wisca.cli.options.FlagChecks;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.Verbosity;
-import dev.wisca.hooks.HookOptions;
 import dev.wisca.hooks.watch.CheckpointWatcher;
 import dev.wisca.hooks.watch.Outcome;
 import dev.wisca.hooks.watch.WatchOptions;
@@ -66,12 +65,11 @@ final class WatchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FlagChecks.inRange("--poll", pollSeconds, 0, MAX_POLL_SECONDS);
-        RescaleSettings settings = flags.settings();
+        RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         SpecLibrary library = SpecLibrary.builtin();
         if (flags.archSpec().isPresent()) library = library.with(SpecLibrary.load(flags.archSpec().get()));
-        WatchOptions options = new WatchOptions(new HookOptions(settings.sites(), settings.solver()), Optional.ofNullable(outOfPlace),
-            optimizerState, Duration.ofMillis(Math.round(pollSeconds * 1000)), settings.parallelism(), library,
-            ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
+        WatchOptions options = new WatchOptions(settings, Optional.ofNullable(outOfPlace), optimizerState,
+            Duration.ofMillis(Math.round(pollSeconds * 1000)), library);
         CheckpointWatcher watcher = new CheckpointWatcher(dir, options);
         PrintWriter out = spec.commandLine().getOut();
         if (once) {

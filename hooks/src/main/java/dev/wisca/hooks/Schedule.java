@@ -1,5 +1,6 @@
 package dev.wisca.hooks;
 
+import dev.wisca.io.WiscaException;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -10,13 +11,13 @@ import java.util.TreeSet;
  */
 public record Schedule(long every, Set<Long> at, boolean initially) {
     public Schedule {
-        if (every < 0) throw new IllegalArgumentException("every must be >= 0 (0 = never), got " + every);
-        for (long s : at) if (s < 0) throw new IllegalArgumentException("steps must be >= 0, got " + s);
+        if (every < 0) throw WiscaException.invalidArgument("every must be >= 0 (0 = never), got " + every);
+        for (long s : at) if (s < 0) throw WiscaException.invalidArgument("steps must be >= 0, got " + s);
         at = Set.copyOf(new TreeSet<>(at));
     }
 
     public static Schedule every(long steps) {
-        if (steps < 1) throw new IllegalArgumentException("every must be >= 1, got " + steps);
+        if (steps < 1) throw WiscaException.invalidArgument("every must be >= 1, got " + steps);
         return new Schedule(steps, Set.of(), false);
     }
 

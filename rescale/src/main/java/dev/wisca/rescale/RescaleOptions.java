@@ -1,5 +1,7 @@
 package dev.wisca.rescale;
 
+import dev.wisca.rescale.apply.ApplyOptions;
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.backend.Backend;
 import dev.wisca.rescale.backend.cpu.CpuBackend;
 import dev.wisca.rescale.solve.SolverOptions;
@@ -22,8 +24,8 @@ public record RescaleOptions(SolverOptions solver, Backend backend, int parallel
     public static final Map<String, Integer> ADAM_SUFFIXES = Map.of(".exp_avg", 1, ".exp_avg_sq", 2);
 
     public RescaleOptions {
-        if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1");
-        for (int p : momentSuffixes.values()) if (p != 1 && p != 2) throw new IllegalArgumentException("moment power must be 1 or 2");
+        if (parallelism < 1) throw WiscaException.invalidArgument("setting 'parallelism' must be >= 1");
+        for (int p : momentSuffixes.values()) if (p != 1 && p != 2) throw WiscaException.invalidArgument("moment power must be 1 or 2");
         momentSuffixes = Map.copyOf(momentSuffixes);
         Objects.requireNonNull(progress, "progress (use Progress.NONE)");
     }
@@ -37,6 +39,9 @@ public record RescaleOptions(SolverOptions solver, Backend backend, int parallel
         return new RescaleOptions(SolverOptions.defaults(), CpuBackend.INSTANCE,
             Runtime.getRuntime().availableProcessors(), ADAM_SUFFIXES);
     }
+
+    /** The view apply needs: this run's backend, parallelism and progress. */
+    public ApplyOptions apply() { return new ApplyOptions(backend, parallelism, progress); }
 
     public RescaleOptions withSolver(SolverOptions s) { return new RescaleOptions(s, backend, parallelism, momentSuffixes, progress); }
 

@@ -3,7 +3,6 @@ package dev.wisca.rescale;
 import dev.wisca.io.TensorSource;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.apply.Apply;
-import dev.wisca.rescale.apply.ApplyOptions;
 import dev.wisca.rescale.apply.MomentApply;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.plan.Plan;
@@ -22,20 +21,16 @@ public final class Rescaler {
 
     /** Writes {@code in} rescaled by {@code plan} to {@code out} (a file for a file, a folder for a folder). */
     public static void apply(Checkpoint in, Plan plan, Path out, RescaleOptions options) {
-        Apply.run(in, plan, out, applyOptions(options));
+        Apply.run(in, plan, out, options.apply());
     }
 
     /** Writes {@code in} with {@code plan} undone: the reciprocal factors. */
     public static void undo(Checkpoint in, Plan plan, Path out, RescaleOptions options) {
-        Apply.run(in, plan.inverse(), out, applyOptions(options));
+        Apply.run(in, plan.inverse(), out, options.apply());
     }
 
     /** Transforms optimizer moments consistently with {@code plan}; returns how many were transformed. */
     public static int applyToMoments(Checkpoint moments, Plan plan, Path out, RescaleOptions options) {
-        return MomentApply.run(moments, plan, out, options.momentSuffixes(), applyOptions(options));
-    }
-
-    private static ApplyOptions applyOptions(RescaleOptions options) {
-        return new ApplyOptions(options.backend(), options.parallelism(), options.progress());
+        return MomentApply.run(moments, plan, out, options.momentSuffixes(), options.apply());
     }
 }

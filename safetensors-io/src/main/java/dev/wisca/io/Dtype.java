@@ -76,7 +76,7 @@ public enum Dtype {
             case "BFLOAT16" -> BF16;
             case "FLOAT64", "FP64", "DOUBLE" -> F64;
             default -> fromHeaderName(up).orElseThrow(() ->
-                new IllegalArgumentException("unknown dtype '" + s + "' (expected one of f32, f16, bf16, f64, f8_e4m3, f8_e5m2, ...)"));
+                WiscaException.invalidArgument("unknown dtype '" + s + "' (expected one of f32, f16, bf16, f64, f8_e4m3, f8_e5m2, ...)"));
         };
     }
 }

@@ -31,6 +31,19 @@ public final class WiscaException extends RuntimeException {
         return new WiscaException(kind, path, null, detail);
     }
 
+    /**
+     * A bad argument from the caller (INVALID_ARGUMENT), phrased in API terms: a setting is named
+     * {@code setting 'name'} with its Java API name, which the CLI shows as its flag.
+     */
+    public static WiscaException invalidArgument(String detail) {
+        return new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, detail);
+    }
+
+    /** The message of {@code e} without kind and file when it is a WiscaException (for re-wrapping). */
+    public static String detailOf(RuntimeException e) {
+        return e instanceof WiscaException w ? w.detail() : e.getMessage();
+    }
+
     public ErrorKind kind() { return kind; }
 
     public Optional<Path> path() { return Optional.ofNullable(path); }

@@ -9,7 +9,6 @@ import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.Rescaler;
-import dev.wisca.rescale.backend.Backends;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SymmetryGraph;
@@ -82,7 +81,7 @@ public final class Model implements AutoCloseable {
         }
         if (!options.wants(dev.wisca.rescale.graph.Pair.LORA)) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null,
-                "this is a PEFT adapter: rescale it with --pairs lora (only LoRA A/B pairs live in an adapter)");
+                "this is a PEFT adapter: rescale it with setting 'pairs' lora (only LoRA A/B pairs live in an adapter)");
         }
         try {
             return LoraSites.build(library.lora(), adapterConfig(), checkpoint.tensors());
@@ -151,7 +150,7 @@ public final class Model implements AutoCloseable {
     /** As {@link #refactorLora(Path)}, replacing an existing output with {@link Overwrite#REPLACE}. */
     public LoraRebalance.Result refactorLora(Path out, Overwrite overwrite) {
         if (!isAdapter()) {
-            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null, "--lora-refactor needs a PEFT adapter folder (adapter_model.safetensors)");
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null, "setting 'loraRefactor' needs a PEFT adapter folder (adapter_model.safetensors)");
         }
         return Outputs.folder(out, overwrite, checkpoint.inputs(), staging -> LoraRebalance.run(checkpoint, library.lora(), staging));
     }
@@ -180,10 +179,7 @@ public final class Model implements AutoCloseable {
         return e.path().isPresent() ? e : new WiscaException(e.kind(), folder, e.tensor().orElse(null), e.detail(), e);
     }
 
-    static RescaleOptions options(RescaleSettings settings) {
-        return RescaleOptions.defaults().withSolver(settings.solver()).withParallelism(settings.parallelism())
-            .withBackend(Backends.of(settings.device())).withProgress(settings.progress());
-    }
+    static RescaleOptions options(RescaleSettings settings) { return settings.engine(); }
 
     private JsonNode adapterConfig() {
         Path file = checkpoint.folder().resolve(ADAPTER_CONFIG);

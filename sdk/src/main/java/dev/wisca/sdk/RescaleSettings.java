@@ -3,6 +3,7 @@ package dev.wisca.sdk;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.backend.Backends;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
@@ -10,6 +11,7 @@ import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.solve.SolverOptions;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -27,8 +29,7 @@ public record RescaleSettings(SiteOptions sites, SolverOptions solver, int paral
 
     public RescaleSettings {
         if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
-            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null,
-                "parallelism must be between 1 and " + MAX_PARALLELISM + ", got " + parallelism);
+            throw WiscaException.invalidArgument("setting 'parallelism' must be between 1 and " + MAX_PARALLELISM + ", got " + parallelism);
         }
         if (!Backends.isKnown(device)) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null,
@@ -36,6 +37,9 @@ public record RescaleSettings(SiteOptions sites, SolverOptions solver, int paral
         }
         Objects.requireNonNull(progress, "progress (use Progress.NONE)");
     }
+
+    /** The device names {@link #device} accepts, built-in first. */
+    public static List<String> devices() { return Backends.names(); }
 
     /** Settings without progress reporting. */
     public RescaleSettings(SiteOptions sites, SolverOptions solver, int parallelism, String device) {
@@ -66,6 +70,14 @@ public record RescaleSettings(SiteOptions sites, SolverOptions solver, int paral
 
     /** Where statistics and scaling run; the backend starts when a plan or apply needs it. */
     public RescaleSettings withDevice(String d) { return new RescaleSettings(sites, solver, parallelism, d, progress); }
+
+    /**
+     * The engine's view of these settings: solver, parallelism, progress and the backend of {@link #device},
+     * started now (keep the result for one run: a native backend starts once per call).
+     */
+    public RescaleOptions engine() {
+        return RescaleOptions.defaults().withSolver(solver).withParallelism(parallelism).withBackend(Backends.of(device)).withProgress(progress);
+    }
 
     /** Reports long passes to {@code p} (e.g. a progress bar); {@link Progress#NONE} by default. */
     public RescaleSettings withProgress(Progress p) { return new RescaleSettings(sites, solver, parallelism, device, p); }

@@ -1,5 +1,6 @@
 package dev.wisca.cli.options;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
@@ -8,6 +9,7 @@ import dev.wisca.rescale.solve.SolverOptions;
 import dev.wisca.rescale.stats.Norm;
 import dev.wisca.sdk.RescaleSettings;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -56,12 +58,7 @@ public final class RescaleFlags {
     @Option(names = "--arch-spec", paramLabel = "FILE", description = "Architecture spec file for a model wisca does not know (JSON, same format as the built-in specs).")
     Path archSpec;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
-    Integer threads;
-
-    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
-        description = "Where to compute: cpu (pure Java, the default), djl (DJL PyTorch on a GPU when one is visible, else the CPU), djl-cpu, or gpu (fails when no GPU is visible).")
-    String device;
+    @Mixin ComputeOptions compute;
 
     public Optional<Path> archSpec() { return Optional.ofNullable(archSpec); }
 
@@ -73,19 +70,17 @@ public final class RescaleFlags {
             case "l1" -> Norm.L1;
             case "l2" -> Norm.L2;
             case "max" -> Norm.MAX;
-            default -> throw new IllegalArgumentException("unknown norm '" + norm + "' (expected l1, l2 or max)");
+            default -> throw WiscaException.invalidArgument("unknown norm '" + norm + "' (expected l1, l2 or max)");
         };
         Pow2Mode mode = pow2 == null ? Pow2Mode.AUTO : pow2.on ? Pow2Mode.ON : Pow2Mode.OFF;
         double min = SolverOptions.DEFAULT_MIN_SCALE;
         double max = SolverOptions.DEFAULT_MAX_SCALE;
         if (clamp != null) {
-            if (clamp.size() != 2) throw new IllegalArgumentException("--clamp takes MIN,MAX, e.g. --clamp 0.25,4");
+            if (clamp.size() != 2) throw WiscaException.invalidArgument("--clamp takes MIN,MAX, e.g. --clamp 0.25,4");
             min = clamp.get(0);
             max = clamp.get(1);
         }
         SolverOptions solver = new SolverOptions(n, alpha, min, max, targetRatio, mode, !noFold);
-        int workers = threads == null ? Math.min(RescaleSettings.MAX_PARALLELISM, Runtime.getRuntime().availableProcessors())
-            : FlagChecks.inRange("--threads", threads, 1, RescaleSettings.MAX_PARALLELISM);
-        return new RescaleSettings(new SiteOptions(set, g), solver, workers, device);
+        return new RescaleSettings(new SiteOptions(set, g), solver, compute.threads(), compute.device());
     }
 }

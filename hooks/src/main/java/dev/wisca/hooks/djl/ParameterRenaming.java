@@ -1,5 +1,6 @@
 package dev.wisca.hooks.djl;
 
+import dev.wisca.io.WiscaException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -31,7 +32,7 @@ public final class ParameterRenaming implements Function<String, String> {
 
     /** Rules as alternating {@code regex, replacement} strings (replacement syntax of {@code Matcher.replaceAll}: {@code $1}). */
     public static ParameterRenaming rules(String... regexThenReplacement) {
-        if (regexThenReplacement.length % 2 != 0) throw new IllegalArgumentException("rules come in pairs: regex, replacement");
+        if (regexThenReplacement.length % 2 != 0) throw WiscaException.invalidArgument("rules come in pairs: regex, replacement");
         List<Rule> rules = new ArrayList<>();
         for (int i = 0; i < regexThenReplacement.length; i += 2) {
             rules.add(new Rule(Pattern.compile(regexThenReplacement[i]), regexThenReplacement[i + 1]));

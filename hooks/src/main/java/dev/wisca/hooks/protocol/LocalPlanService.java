@@ -1,5 +1,6 @@
 package dev.wisca.hooks.protocol;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.hooks.protocol.Messages.DescribeRequest;
 import dev.wisca.hooks.protocol.Messages.DescribeResponse;
 import dev.wisca.hooks.protocol.Messages.SolveRequest;
@@ -23,7 +24,7 @@ public final class LocalPlanService implements PlanService {
     private final SecureRandom random = new SecureRandom();
 
     public LocalPlanService(SpecLibrary library, int maxSessions) {
-        if (maxSessions < 1) throw new IllegalArgumentException("maxSessions must be >= 1");
+        if (maxSessions < 1) throw WiscaException.invalidArgument("maxSessions must be >= 1");
         this.library = library;
         this.sessions = new LinkedHashMap<>(16, 0.75f, true) {
             @Override

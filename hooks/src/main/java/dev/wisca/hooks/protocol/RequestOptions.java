@@ -50,7 +50,7 @@ public final class RequestOptions {
     }
 
     private static Set<Pair> pairs(List<String> names) {
-        if (names.isEmpty()) throw new IllegalArgumentException("pairs is empty: name at least one of qk, vo, updown, norm, lora, qknorm");
+        if (names.isEmpty()) throw WiscaException.invalidArgument("pairs is empty: name at least one of qk, vo, updown, norm, lora, qknorm");
         Set<Pair> out = EnumSet.noneOf(Pair.class);
         for (String n : names) out.add(Pair.parse(n));
         return out;

@@ -65,10 +65,11 @@ final class CheckpointRescaler {
         faults.at("journal");
         Plan plan;
         List<String> files = new ArrayList<>();
+        RescaleOptions engine = options.engine();
         try (Checkpoint ckpt = Checkpoint.open(folder)) {
-            plan = plan(ckpt);
+            plan = plan(ckpt, engine);
             createFolder(staging);
-            ApplyOptions applyOptions = new ApplyOptions(options.engine().backend(), options.parallelism(), options.progress());
+            ApplyOptions applyOptions = engine.apply();
             for (Path shard : ckpt.shards()) {
                 try (Checkpoint one = Checkpoint.open(shard)) {
                     Apply.stream(one, plan.factors(), SafeName.child(staging, shard.getFileName().toString(), "the index"), summary(plan), applyOptions);
@@ -79,7 +80,7 @@ final class CheckpointRescaler {
             if (options.optimizerState()) {
                 for (Path state : optimizerStates(folder)) {
                     try (Checkpoint moments = Checkpoint.open(state)) {
-                        Rescaler.applyToMoments(moments, plan, staging.resolve(state.getFileName()), options.engine());
+                        Rescaler.applyToMoments(moments, plan, staging.resolve(state.getFileName()), engine);
                     }
                     files.add(state.getFileName().toString());
                 }
@@ -101,7 +102,7 @@ final class CheckpointRescaler {
         RescaleOptions engine = options.engine();
         if (!Files.exists(target)) {
             try (Checkpoint ckpt = Checkpoint.open(folder)) {
-                plan = plan(ckpt);
+                plan = plan(ckpt, engine);
                 Rescaler.apply(ckpt, plan, temp, engine);
             }
             for (Path state : optimizerStates(folder)) {
@@ -127,12 +128,12 @@ final class CheckpointRescaler {
         return target.getFileName() + " already existed: marked";
     }
 
-    private Plan plan(Checkpoint ckpt) {
+    private Plan plan(Checkpoint ckpt, RescaleOptions engine) {
         JsonNode config = ckpt.configJson().orElseThrow(() ->
             WiscaException.of(ErrorKind.INVALID_CONFIG, ckpt.folder(), "no config.json in the checkpoint"));
         ArchSpec spec = options.library().detect(config, ckpt.tensors());
-        SiteSet sites = SymmetryGraph.build(spec, config, ckpt.tensors(), options.rescale().sites());
-        return Rescaler.plan(ckpt, sites.sites(), options.engine());
+        SiteSet sites = SymmetryGraph.build(spec, config, ckpt.tensors(), options.settings().sites());
+        return Rescaler.plan(ckpt, sites.sites(), engine);
     }
 
     /** Moves each staged file over its original; every name was checked ({@link JournalCheck}) and each staged file must be a plain file. */

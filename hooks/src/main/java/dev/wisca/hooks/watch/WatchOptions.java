@@ -1,60 +1,49 @@
 package dev.wisca.hooks.watch;
 
-import dev.wisca.hooks.HookOptions;
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.spec.SpecLibrary;
+import dev.wisca.sdk.RescaleSettings;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How a watcher rescales checkpoints.
+ * How a watcher rescales checkpoints: the engine settings of {@code wisca rescale} (pairs, granularity,
+ * solver, threads, device, progress), passed on unchanged, plus what is particular to watching.
  *
- * @param rescale          pairs, granularity and solver options, as {@code wisca rescale}
+ * @param settings         what to scale, how to solve and where to compute, as for {@code wisca rescale}
  * @param outOfPlaceSuffix write {@code checkpoint-N<suffix>} beside each checkpoint instead of rescaling it in place
  * @param optimizerState   also transform optimizer state stored as safetensors ({@code optimizer*.safetensors},
  *                         tensors {@code <param>.exp_avg}, {@code <param>.exp_avg_sq})
  * @param poll             time between two looks at the folder; sizes must be equal in two looks
- * @param parallelism      worker threads for statistics and apply
  * @param library          architecture specs
- * @param progress         told about each checkpoint's statistics and write passes
  */
-public record WatchOptions(HookOptions rescale, Optional<String> outOfPlaceSuffix, boolean optimizerState,
-                           Duration poll, int parallelism, SpecLibrary library, Progress progress) {
+public record WatchOptions(RescaleSettings settings, Optional<String> outOfPlaceSuffix, boolean optimizerState,
+                           Duration poll, SpecLibrary library) {
     public WatchOptions {
-        Objects.requireNonNull(progress, "progress (use Progress.NONE)");
-        if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1");
-        if (poll.isNegative()) throw new IllegalArgumentException("poll must be >= 0");
+        if (poll.isNegative()) throw WiscaException.invalidArgument("setting 'poll' must be >= 0");
         outOfPlaceSuffix.ifPresent(s -> {
-            if (s.isEmpty() || s.contains("/") || s.contains("\\")) throw new IllegalArgumentException("bad suffix '" + s + "'");
+            if (s.isEmpty() || s.contains("/") || s.contains("\\")) throw WiscaException.invalidArgument("bad suffix '" + s + "'");
         });
     }
 
-    /** Without progress reports. */
-    public WatchOptions(HookOptions rescale, Optional<String> outOfPlaceSuffix, boolean optimizerState,
-                        Duration poll, int parallelism, SpecLibrary library) {
-        this(rescale, outOfPlaceSuffix, optimizerState, poll, parallelism, library, Progress.NONE);
-    }
-
     public static WatchOptions defaults() {
-        return new WatchOptions(HookOptions.defaults(), Optional.empty(), false, Duration.ofSeconds(5),
-            Runtime.getRuntime().availableProcessors(), SpecLibrary.builtin());
+        return new WatchOptions(RescaleSettings.paper(), Optional.empty(), false, Duration.ofSeconds(5), SpecLibrary.builtin());
     }
 
-    public WatchOptions withRescale(HookOptions r) { return new WatchOptions(r, outOfPlaceSuffix, optimizerState, poll, parallelism, library, progress); }
+    public WatchOptions withSettings(RescaleSettings s) { return new WatchOptions(s, outOfPlaceSuffix, optimizerState, poll, library); }
 
-    public WatchOptions withOutOfPlace(String suffix) { return new WatchOptions(rescale, Optional.of(suffix), optimizerState, poll, parallelism, library, progress); }
+    public WatchOptions withOutOfPlace(String suffix) { return new WatchOptions(settings, Optional.of(suffix), optimizerState, poll, library); }
 
-    public WatchOptions withOptimizerState(boolean o) { return new WatchOptions(rescale, outOfPlaceSuffix, o, poll, parallelism, library, progress); }
+    public WatchOptions withOptimizerState(boolean o) { return new WatchOptions(settings, outOfPlaceSuffix, o, poll, library); }
 
-    public WatchOptions withPoll(Duration p) { return new WatchOptions(rescale, outOfPlaceSuffix, optimizerState, p, parallelism, library, progress); }
+    public WatchOptions withPoll(Duration p) { return new WatchOptions(settings, outOfPlaceSuffix, optimizerState, p, library); }
 
-    public WatchOptions withParallelism(int n) { return new WatchOptions(rescale, outOfPlaceSuffix, optimizerState, poll, n, library, progress); }
+    public WatchOptions withParallelism(int n) { return withSettings(settings.withParallelism(n)); }
 
-    public WatchOptions withProgress(Progress p) { return new WatchOptions(rescale, outOfPlaceSuffix, optimizerState, poll, parallelism, library, p); }
+    public WatchOptions withProgress(Progress p) { return withSettings(settings.withProgress(p)); }
 
-    RescaleOptions engine() {
-        return RescaleOptions.defaults().withSolver(rescale.solver()).withParallelism(parallelism).withProgress(progress);
-    }
+    /** The engine view for one checkpoint: the settings' backend (started now), solver, threads and progress. */
+    RescaleOptions engine() { return settings.engine(); }
 }

@@ -1,5 +1,6 @@
 package dev.wisca.hooks.djl;
 
+import dev.wisca.io.WiscaException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,6 +35,6 @@ class ParameterRenamingTest {
     @Test
     void identityAndOddRuleCount() {
         assertEquals("x_y", ParameterRenaming.identity().apply("x_y"));
-        assertThrows(IllegalArgumentException.class, () -> ParameterRenaming.rules("only-a-regex"));
+        assertThrows(WiscaException.class, () -> ParameterRenaming.rules("only-a-regex"));
     }
 }

@@ -82,7 +82,7 @@ final class TrainerFolder {
     static Plan oneShot(Path in, Path out, WatchOptions options) {
         try (Checkpoint ckpt = Checkpoint.open(in)) {
             var sites = SymmetryGraph.build(LIBRARY.get("llama").orElseThrow(), ckpt.configJson().orElseThrow(), ckpt.tensors(),
-                options.rescale().sites()).sites();
+                options.settings().sites()).sites();
             RescaleOptions engine = options.engine();
             Plan plan = Rescaler.plan(ckpt, sites, engine);
             Rescaler.apply(ckpt, plan, out, engine);

@@ -1,5 +1,6 @@
 package dev.wisca.rescale.apply;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.backend.Backend;
 import dev.wisca.rescale.backend.cpu.CpuBackend;
@@ -10,7 +11,7 @@ import java.util.Objects;
  */
 public record ApplyOptions(Backend backend, int parallelism, Progress progress) {
     public ApplyOptions {
-        if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1");
+        if (parallelism < 1) throw WiscaException.invalidArgument("setting 'parallelism' must be >= 1");
         Objects.requireNonNull(progress, "progress (use Progress.NONE)");
     }
 

@@ -1,5 +1,6 @@
 package dev.wisca.rescale.apply;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.rescale.plan.TensorFactors;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ public final class MomentFactors {
     public static TensorFactors of(TensorFactors parameter, TensorInfo moment, int power) {
         if (power != 1 && power != 2) throw new IllegalArgumentException("moment power must be 1 or 2");
         if (!Arrays.equals(parameter.shape(), moment.shape())) {
-            throw new IllegalArgumentException(moment.name() + ": moment shape " + Arrays.toString(moment.shape())
+            throw WiscaException.invalidArgument(moment.name() + ": moment shape " + Arrays.toString(moment.shape())
                 + " differs from its parameter's " + Arrays.toString(parameter.shape()));
         }
         return new TensorFactors(moment.name(), moment.dtype(), moment.shape(),

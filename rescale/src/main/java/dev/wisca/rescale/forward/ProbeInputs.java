@@ -1,5 +1,6 @@
 package dev.wisca.rescale.forward;
 
+import dev.wisca.io.WiscaException;
 import java.util.SplittableRandom;
 
 /** Deterministic token sequences for comparing two models' outputs. */
@@ -17,7 +18,7 @@ public final class ProbeInputs {
      */
     public static int[][] tokens(int vocab, int sequences, int length, long seed) {
         if (vocab <= 0 || sequences <= 0 || length <= 0) {
-            throw new IllegalArgumentException("vocab, sequences and length must be positive: " + vocab + ", " + sequences + ", " + length);
+            throw WiscaException.invalidArgument("vocab, sequences and length must be positive: " + vocab + ", " + sequences + ", " + length);
         }
         SplittableRandom random = new SplittableRandom(seed);
         int[][] out = new int[sequences][length];

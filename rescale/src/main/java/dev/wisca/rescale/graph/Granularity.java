@@ -1,5 +1,6 @@
 package dev.wisca.rescale.graph;
 
+import dev.wisca.io.WiscaException;
 import java.util.Locale;
 
 /**
@@ -19,6 +20,6 @@ public enum Granularity {
 
     public static Granularity parse(String s) {
         for (Granularity g : values()) if (g.cliName().equals(s.trim().toLowerCase(Locale.ROOT))) return g;
-        throw new IllegalArgumentException("unknown granularity '" + s + "' (expected tensor, kv-group, channel)");
+        throw WiscaException.invalidArgument("unknown granularity '" + s + "' (expected tensor, kv-group, channel)");
     }
 }

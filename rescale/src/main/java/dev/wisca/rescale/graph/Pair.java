@@ -1,5 +1,6 @@
 package dev.wisca.rescale.graph;
 
+import dev.wisca.io.WiscaException;
 import java.util.Locale;
 
 /** The kinds of scale site, named as on the command line ({@code --pairs qk,vo}). */
@@ -10,6 +11,6 @@ public enum Pair {
 
     public static Pair parse(String s) {
         for (Pair p : values()) if (p.cliName().equals(s.trim().toLowerCase(Locale.ROOT))) return p;
-        throw new IllegalArgumentException("unknown pair '" + s + "' (expected qk, vo, updown, norm, lora, qknorm)");
+        throw WiscaException.invalidArgument("unknown pair '" + s + "' (expected qk, vo, updown, norm, lora, qknorm)");
     }
 }

@@ -96,6 +96,19 @@ final class SiteAssembler {
 
     private record Layout(int channels, IntUnaryOperator channelOf) {}
 
+    /**
+     * The channel of each logical index i on the site axis (design.md, "Scale site" table). Head-structured
+     * sites see i as head h = i / hd, dim d = i % hd:
+     * <ul>
+     * <li>GQA: query heads h of group j = h / perGroup all attend with KV head j, so a score q_h·k_j stays
+     *     the same only if q_h's rows are scaled by the same s as k_j's are divided by: every query head
+     *     of a group maps to its KV head's channels (kv-group granularity: one channel per group).</li>
+     * <li>RoPE: the rotation mixes dims d and d + rot/2 (rotate_half) or 2i and 2i + 1 (interleaved) of a
+     *     head; it commutes with a diagonal scale only if both dims of a pair get the same scale, so a
+     *     pair is one channel ({@link RopePairing#channelOf}) and a head has hd - rot/2 channels; dims
+     *     past rot do not rotate and keep their own.</li>
+     * </ul>
+     */
     private Layout layout(long length, String tensor) {
         if (granularity == Granularity.TENSOR) return new Layout(1, i -> 0);
         boolean headed = rule.group() != null || Boolean.TRUE.equals(rule.ropeTied()) || rule.headDim() != null;

@@ -89,8 +89,8 @@ final class PlanJson {
         try {
             return new SolverOptions(Norm.parse(o.norm()), o.alpha(), o.minScale(), o.maxScale(), o.targetRatio(),
                 Pow2Mode.valueOf(o.pow2().toUpperCase(java.util.Locale.ROOT)), o.foldNorms());
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw invalid(file, "bad options: " + e.getMessage());
+        } catch (IllegalArgumentException | NullPointerException | WiscaException e) {
+            throw invalid(file, "bad options: " + WiscaException.detailOf(e));
         }
     }
 
@@ -100,8 +100,8 @@ final class PlanJson {
                 s.pow2(), s.fold(), s.minScale(), s.maxScale(), s.geoMeanScale(), s.imbalanceBefore(), s.imbalanceAfter(),
                 s.notes() == null ? List.of() : s.notes().stream().map(n -> new Note(Note.Kind.valueOf(n.kind()),
                     n.channels(), n.firstChannel(), n.detail())).toList())).toList();
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw invalid(file, "bad site entry: " + e.getMessage());
+        } catch (IllegalArgumentException | NullPointerException | WiscaException e) {
+            throw invalid(file, "bad site entry: " + WiscaException.detailOf(e));
         }
     }
 

@@ -66,6 +66,9 @@ public final class Solver {
 
     private static double bounded(SiteStats stats, int c, double wanted, boolean pow2, SolverOptions options, NoteLog notes) {
         double s = pow2 ? roundPow2(wanted) : wanted;
+        // With pow2 the bounds are themselves powers of two inside [minScale, maxScale] (min rounded up,
+        // max rounded down): clamping to them keeps s a power of two, so the scaled weights stay
+        // bit-exact and the plan stays losslessly invertible; clamping to a raw bound would not.
         double lo = pow2 ? Math.scalb(1.0, Math.getExponent(options.minScale()) + (isPow2(options.minScale()) ? 0 : 1)) : options.minScale();
         double hi = pow2 ? Math.scalb(1.0, Math.getExponent(options.maxScale())) : options.maxScale();
         if (s < lo || s > hi) {
@@ -96,10 +99,20 @@ public final class Solver {
         return s;
     }
 
-    /** {@code 2^rint(log2 s)}, exact: ties go to the even exponent, so {@code s = 1} and near-1 values give exactly 1. */
+    /**
+     * The power of two nearest to {@code s} in log2 (positive, finite, normal {@code s}): {@code 2^e} with
+     * {@code s = m · 2^e}, {@code 1 <= m < 2}, rounded up to {@code 2^(e+1)} when {@code m >= √2}. Exact: the
+     * exponent comes from the bits ({@link Math#getExponent}), and the one comparison is against the double
+     * nearest √2, so there is no {@code log(s)/log(2)} rounding to flip a result near a power of two or
+     * at the midpoint. {@code s = 1} and every value in [1/√2, √2) give exactly 1.
+     */
     public static double roundPow2(double s) {
-        return Math.scalb(1.0, (int) Math.rint(Math.log(s) / Math.log(2)));
+        int e = Math.getExponent(s);
+        double mantissa = Math.scalb(s, -e);
+        return Math.scalb(1.0, mantissa >= SQRT2 ? e + 1 : e);
     }
+
+    private static final double SQRT2 = Math.sqrt(2);
 
     private static boolean isPow2(double v) { return v == Math.scalb(1.0, Math.getExponent(v)); }
 

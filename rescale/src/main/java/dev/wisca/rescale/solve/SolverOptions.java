@@ -1,5 +1,6 @@
 package dev.wisca.rescale.solve;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.stats.Norm;
 
 /**
@@ -22,11 +23,11 @@ public record SolverOptions(Norm norm, double alpha, double minScale, double max
     public static final double DEFAULT_MAX_SCALE = Math.scalb(1.0, 16);
 
     public SolverOptions {
-        if (!(alpha >= 0 && Double.isFinite(alpha))) throw new IllegalArgumentException("alpha must be finite and >= 0, got " + alpha);
+        if (!(alpha >= 0 && Double.isFinite(alpha))) throw WiscaException.invalidArgument("alpha must be finite and >= 0, got " + alpha);
         if (!(minScale > 0 && minScale <= 1 && maxScale >= 1 && Double.isFinite(maxScale))) {
-            throw new IllegalArgumentException("scale range must satisfy 0 < min <= 1 <= max < inf, got [" + minScale + ", " + maxScale + "]");
+            throw WiscaException.invalidArgument("scale range must satisfy 0 < min <= 1 <= max < inf, got [" + minScale + ", " + maxScale + "]");
         }
-        if (!(targetRatio > 0 && Double.isFinite(targetRatio))) throw new IllegalArgumentException("target ratio must be > 0, got " + targetRatio);
+        if (!(targetRatio > 0 && Double.isFinite(targetRatio))) throw WiscaException.invalidArgument("target ratio must be > 0, got " + targetRatio);
     }
 
     /** The paper's choice: L1, full balance, real or power-of-two scales by dtype, norms folded. */

@@ -149,7 +149,7 @@ public final class ModelBinding {
         if (!Arrays.equals(info.shape(), declared)) {
             throw new WiscaException(ErrorKind.INVALID_CONFIG, null, name, "stored shape " + Arrays.toString(info.shape())
                 + " differs from " + Arrays.toString(declared) + " = " + alt.shape() + " declared by spec " + spec.name()
-                + " (" + spec.source() + ") for this config.json; wrong config or wrong --arch-spec");
+                + " (" + spec.source() + ") for this config.json; wrong config or wrong spec");
         }
     }
 

@@ -170,8 +170,8 @@ final class SpecChecks {
     private void check(Runnable r, String where) {
         try {
             r.run();
-        } catch (IllegalArgumentException e) {
-            throw invalid(where + ": " + e.getMessage());
+        } catch (IllegalArgumentException | WiscaException e) {
+            throw invalid(where + ": " + WiscaException.detailOf(e));
         }
     }
 

@@ -104,7 +104,7 @@ public final class SpecLibrary {
         }
         throw new WiscaException(ErrorKind.UNKNOWN_ARCHITECTURE, null, null, "model_type '" + modelType + "' (architectures "
             + config.path("architectures") + ") is not supported; supported: " + String.join(", ", specs.keySet())
-            + ". Write a spec for it and pass --arch-spec FILE");
+            + ". Write a spec for it (docs/specs.md) and pass it as setting 'archSpec'");
     }
 
     private static boolean binds(ArchSpec spec, JsonNode config, List<TensorInfo> tensors) {

@@ -1,5 +1,6 @@
 package dev.wisca.rescale.stats;
 
+import dev.wisca.io.WiscaException;
 import java.util.Locale;
 
 /**
@@ -13,6 +14,6 @@ public enum Norm {
 
     public static Norm parse(String s) {
         for (Norm n : values()) if (n.cliName().equals(s.trim().toLowerCase(Locale.ROOT))) return n;
-        throw new IllegalArgumentException("unknown norm '" + s + "' (expected l1, l2 or max)");
+        throw WiscaException.invalidArgument("unknown norm '" + s + "' (expected l1, l2 or max)");
     }
 }

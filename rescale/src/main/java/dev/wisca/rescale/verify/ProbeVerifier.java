@@ -53,7 +53,7 @@ final class ProbeVerifier {
         if (a.adapter().isEmpty() && b.adapter().isEmpty()) return;
         if (a.adapter().isEmpty() || b.adapter().isEmpty()) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "a LoRA adapter was given for " + (a.adapter().isEmpty() ? "B" : "A")
-                + " only; pass --adapter-a and --adapter-b together");
+                + " only; pass setting 'adapterA' and setting 'adapterB' together");
         }
         ModelInput.Adapter x = a.adapter().get();
         ModelInput.Adapter y = b.adapter().get();

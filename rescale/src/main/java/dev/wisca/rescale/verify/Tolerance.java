@@ -1,5 +1,6 @@
 package dev.wisca.rescale.verify;
 
+import dev.wisca.io.WiscaException;
 /**
  * When two outputs count as equal. {@link Derived} (the default) follows the stored dtypes: each
  * output may differ by {@code sigmas} standard deviations of the rounding error that storing the
@@ -31,7 +32,7 @@ public sealed interface Tolerance {
 
     record Fixed(double atol, double rtol) implements Tolerance {
         public Fixed {
-            if (!(atol >= 0) || !(rtol >= 0)) throw new IllegalArgumentException("atol and rtol must be >= 0, got " + atol + ", " + rtol);
+            if (!(atol >= 0) || !(rtol >= 0)) throw WiscaException.invalidArgument("atol and rtol must be >= 0, got " + atol + ", " + rtol);
         }
 
         @Override

@@ -32,7 +32,7 @@ public final class Verifier {
         return switch (options.mode()) {
             case PROBES -> ProbeVerifier.run(a, b, options, library);
             case FULL -> FullVerifier.run(a, b, options, library, forward.orElseThrow(() -> new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null,
-                "full verification needs a forward pass; none is available here, use --probes-only")));
+                "full verification needs a forward pass; none is available here, use setting 'probesOnly'")));
         };
     }
 }

@@ -1,5 +1,6 @@
 package dev.wisca.rescale.verify;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.forward.Precision;
 
 import java.util.Objects;
@@ -29,10 +30,10 @@ public record VerifyOptions(Mode mode, int tokens, int sequences, OptionalDouble
         Objects.requireNonNull(atol, "atol");
         Objects.requireNonNull(rtol, "rtol");
         Objects.requireNonNull(precision, "precision");
-        if (tokens < 2) throw new IllegalArgumentException("--tokens must be at least 2 (RoPE needs positions beyond 0), got " + tokens);
-        if (sequences < 1) throw new IllegalArgumentException("sequences must be at least 1, got " + sequences);
-        if (atol.isPresent() && !(atol.getAsDouble() >= 0)) throw new IllegalArgumentException("--atol must be >= 0");
-        if (rtol.isPresent() && !(rtol.getAsDouble() >= 0)) throw new IllegalArgumentException("--rtol must be >= 0");
+        if (tokens < 2) throw WiscaException.invalidArgument("setting 'tokens' must be at least 2 (RoPE needs positions beyond 0), got " + tokens);
+        if (sequences < 1) throw WiscaException.invalidArgument("setting 'sequences' must be at least 1, got " + sequences);
+        if (atol.isPresent() && !(atol.getAsDouble() >= 0)) throw WiscaException.invalidArgument("setting 'atol' must be >= 0");
+        if (rtol.isPresent() && !(rtol.getAsDouble() >= 0)) throw WiscaException.invalidArgument("setting 'rtol' must be >= 0");
     }
 
     /** Probe mode with the derived tolerance. */

@@ -14,7 +14,9 @@ import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.stats.ChannelStats;
 import dev.wisca.rescale.stats.Norm;
 import dev.wisca.rescale.stats.SiteStats;
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SolverTest {
@@ -99,6 +101,33 @@ class SolverTest {
         assertEquals(0.5, forced.scale(1), 0);
         assertEquals(1.0, Solver.roundPow2(Math.sqrt(2) * 0.999), 0);
         assertEquals(2.0, Solver.roundPow2(Math.sqrt(2) * 1.001), 0);
+    }
+
+    @Test
+    void roundPow2IsExactAtTheSqrt2BoundariesOfEveryExponent() {
+        for (int e = -60; e <= 60; e++) {
+            double boundary = Math.scalb(Math.sqrt(2), e);   // exact: scaling by 2^e keeps the mantissa
+            double p = Math.scalb(1.0, e);
+            assertEquals(p, Solver.roundPow2(p), 0, "2^" + e);
+            assertEquals(p, Solver.roundPow2(Math.nextDown(boundary)), 0, "just below sqrt2 * 2^" + e);
+            assertEquals(2 * p, Solver.roundPow2(boundary), 0, "sqrt2 * 2^" + e);
+            assertEquals(p, Solver.roundPow2(Math.nextUp(Math.scalb(Math.sqrt(2), e - 1))), 0, "just above sqrt2 * 2^" + (e - 1));
+            assertEquals(2 * p, Solver.roundPow2(Math.nextDown(2 * p)), 0, "just below 2^" + (e + 1));
+        }
+    }
+
+    @Test
+    void roundPow2AgreesWithAnExactComparisonOfSquares() {
+        Random random = new Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            double s = Math.exp((random.nextDouble() - 0.5) * 80);
+            int e = Math.getExponent(s);
+            // s >= sqrt2 * 2^e  <=>  s^2 >= 2^(2e+1), decided exactly in BigDecimal
+            BigDecimal square = new BigDecimal(s).pow(2);
+            BigDecimal bound = new BigDecimal(Math.scalb(1.0, 2 * e + 1));
+            double expected = Math.scalb(1.0, square.compareTo(bound) >= 0 ? e + 1 : e);
+            assertEquals(expected, Solver.roundPow2(s), 0, "s = " + s);
+        }
     }
 
     @Test

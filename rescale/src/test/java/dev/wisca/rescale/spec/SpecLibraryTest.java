@@ -68,15 +68,25 @@ class SpecLibraryTest {
 
     @Test
     void rejectsForwardRulesNamingUnknownRolesOrKeys(@TempDir Path dir) throws IOException {
-        String llama = new String(SpecLibrary.class.getResourceAsStream(SpecLibrary.RESOURCE_DIR + "llama.json").readAllBytes(), StandardCharsets.UTF_8);
-        Path bad = dir.resolve("mine.json");
-        Files.writeString(bad, llama.replace("\"mlp_norm\": [\"mlp_norm\", \"attn_norm\"]", "\"mlp_norm\": [\"ffn_norm\"]"));
-        WiscaException role = assertThrows(WiscaException.class, () -> SpecLibrary.load(bad));
+        String llama = builtinText("llama.json");
+        WiscaException role = rejected(dir, llama.replace("\"mlp_norm\": [\"mlp_norm\", \"attn_norm\"]", "\"mlp_norm\": [\"ffn_norm\"]"));
         assertTrue(role.getMessage().contains("ffn_norm"), role.getMessage());
-        Files.writeString(bad, llama.replace("\"eps\": {\"key\"", "\"eps\": {\"keys\""));
-        WiscaException keys = assertThrows(WiscaException.class, () -> SpecLibrary.load(bad));
-        assertEquals(ErrorKind.INVALID_SPEC, keys.kind());
+        WiscaException keys = rejected(dir, llama.replace("\"eps\": {\"key\"", "\"eps\": {\"keys\""));
         assertTrue(keys.getMessage().contains("'keys'") && keys.getMessage().contains("forward.eps"), keys.getMessage());
+    }
+
+    static String builtinText(String file) throws IOException {
+        try (InputStream in = SpecLibrary.class.getResourceAsStream(SpecLibrary.RESOURCE_DIR + file)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The INVALID_SPEC error of loading {@code text} as a user spec. */
+    static WiscaException rejected(Path dir, String text) throws IOException {
+        Path file = Files.writeString(dir.resolve("mine.json"), text);
+        WiscaException e = assertThrows(WiscaException.class, () -> SpecLibrary.load(file));
+        assertEquals(ErrorKind.INVALID_SPEC, e.kind(), e.getMessage());
+        return e;
     }
 
     @Test
@@ -112,7 +122,7 @@ class SpecLibraryTest {
         cfg.putArray("architectures").add("MambaForCausalLM");
         WiscaException e = assertThrows(WiscaException.class, () -> LIBRARY.detect(cfg, List.of()));
         assertEquals(ErrorKind.UNKNOWN_ARCHITECTURE, e.kind());
-        assertTrue(e.getMessage().contains("mamba") && e.getMessage().contains("--arch-spec FILE")
+        assertTrue(e.getMessage().contains("mamba") && e.getMessage().contains("setting 'archSpec'")
             && e.getMessage().contains("qwen2_moe") && e.getMessage().contains("gpt_neox"), e.getMessage());
     }
 

@@ -1,5 +1,6 @@
 package dev.wisca.rescale.verify;
 
+import dev.wisca.io.WiscaException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -47,7 +48,7 @@ class BlockComparisonTest {
         Tolerance t = new Tolerance.Fixed(0.5, 0.01);
         assertTrue(BlockComparison.compare(a, out(new double[] {100, 2.49}, new double[2]), t).ok());
         assertFalse(BlockComparison.compare(a, out(new double[] {100, 2.51}, new double[2]), t).ok());
-        assertThrows(IllegalArgumentException.class, () -> new Tolerance.Fixed(-1, 0));
+        assertThrows(WiscaException.class, () -> new Tolerance.Fixed(-1, 0));
     }
 
     @Test

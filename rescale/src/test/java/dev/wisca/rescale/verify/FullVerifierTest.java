@@ -1,5 +1,6 @@
 package dev.wisca.rescale.verify;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.TensorSource;
 import dev.wisca.io.codec.Codecs;
@@ -92,7 +93,7 @@ class FullVerifierTest {
     void fullModeWithoutAForwardPassIsAUsageError() {
         ModelInput x = ModelInput.of(a.source(Dtype.F32), a.model.config());
         var e = assertThrows(dev.wisca.io.WiscaException.class, () -> Verifier.verify(x, x, VerifyOptions.full()));
-        assertTrue(e.getMessage().contains("--probes-only"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> VerifyOptions.full().withTokens(1, 3));
+        assertTrue(e.getMessage().contains("setting 'probesOnly'"), e.getMessage());
+        assertThrows(WiscaException.class, () -> VerifyOptions.full().withTokens(1, 3));
     }
 }

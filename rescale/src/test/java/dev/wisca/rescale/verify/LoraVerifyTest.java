@@ -89,6 +89,6 @@ class LoraVerifyTest {
             .withAdapter(MemorySource.of(shapes(), values(), Dtype.F32), adapter.adapterConfig());
         ModelInput y = ModelInput.of(base.source(Dtype.F32), base.model.config());
         WiscaException e = assertThrows(WiscaException.class, () -> Verifier.verify(x, y, VerifyOptions.probes()));
-        assertTrue(e.getMessage().contains("--adapter-a and --adapter-b"), e.getMessage());
+        assertTrue(e.getMessage().contains("setting 'adapterA' and setting 'adapterB'"), e.getMessage());
     }
 }

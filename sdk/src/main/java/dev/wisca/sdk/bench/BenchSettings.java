@@ -1,5 +1,6 @@
 package dev.wisca.sdk.bench;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.hf.ByteSize;
 import dev.wisca.sdk.RescaleSettings;
@@ -23,10 +24,10 @@ import java.util.Optional;
 public record BenchSettings(long sizeBytes, Dtype dtype, Optional<Path> checkpoint, Path dir, boolean keep,
                             int repeats, RescaleSettings rescale, long maxShardBytes, long seed) {
     public BenchSettings {
-        if (sizeBytes < 1) throw new IllegalArgumentException("size must be positive");
-        if (repeats < 1) throw new IllegalArgumentException("repeat must be >= 1, got " + repeats);
+        if (sizeBytes < 1) throw WiscaException.invalidArgument("size must be positive");
+        if (repeats < 1) throw WiscaException.invalidArgument("repeats must be >= 1, got " + repeats);
         if (dtype != Dtype.F32 && dtype != Dtype.BF16 && dtype != Dtype.F16) {
-            throw new IllegalArgumentException("bench generates f32, bf16 or f16 checkpoints, not " + dtype);
+            throw WiscaException.invalidArgument("bench generates f32, bf16 or f16 checkpoints, not " + dtype);
         }
     }
 

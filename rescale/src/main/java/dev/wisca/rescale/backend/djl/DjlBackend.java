@@ -85,7 +85,7 @@ public final class DjlBackend implements Backend {
     private static Engine engine() {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null,
-                "the DJL backend needs a little-endian host (it hands tensor bytes to PyTorch as they are); use --device cpu");
+                "the DJL backend needs a little-endian host (it hands tensor bytes to PyTorch as they are); use setting 'device' cpu");
         }
         // Callers already run one block per core; PyTorch's own OpenMP threads on top of that spin
         // against each other (measured 3-10x slower on a busy 2-core host). Only if this starts the engine.
@@ -94,7 +94,7 @@ public final class DjlBackend implements Backend {
             return Engine.getEngine(ENGINE);
         } catch (EngineException | IllegalArgumentException e) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null,
-                "DJL's PyTorch engine did not start (" + e.getMessage() + "); use --device cpu", e);
+                "DJL's PyTorch engine did not start (" + e.getMessage() + "); use setting 'device' cpu", e);
         }
     }
 

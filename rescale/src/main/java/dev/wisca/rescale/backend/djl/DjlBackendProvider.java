@@ -1,5 +1,6 @@
 package dev.wisca.rescale.backend.djl;
 
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.backend.Backend;
 import dev.wisca.rescale.backend.BackendProvider;
 import java.util.List;
@@ -22,7 +23,7 @@ public final class DjlBackendProvider implements BackendProvider {
             case GPU -> DjlBackend.gpu();
             case DJL -> DjlBackend.preferGpu();
             case DJL_CPU -> DjlBackend.cpu();
-            default -> throw new IllegalArgumentException("not a DJL device: " + device);
+            default -> throw WiscaException.invalidArgument("not a DJL device: " + device);
         };
     }
 }

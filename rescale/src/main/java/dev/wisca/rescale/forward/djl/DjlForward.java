@@ -64,14 +64,14 @@ public final class DjlForward implements ForwardModel {
     private static Device device(Engine engine, ComputeDevice wanted) {
         if (wanted == ComputeDevice.CPU) return Device.cpu();
         if (engine.getGpuCount() == 0) {
-            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "--device gpu: DJL's PyTorch engine finds no GPU "
-                + "(the bundled natives are CPU-only unless CUDA natives are installed); use --device cpu");
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "setting 'device' gpu: DJL's PyTorch engine finds no GPU "
+                + "(the bundled natives are CPU-only unless CUDA natives are installed); use setting 'device' cpu");
         }
         try (NDManager probe = engine.newBaseManager(Device.gpu())) {
             probe.zeros(new Shape(1)).toDoubleArray();
         } catch (RuntimeException e) {
-            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "--device gpu: DJL sees a GPU but cannot use it ("
-                + e.getMessage() + "); the bundled PyTorch natives are CPU-only; use --device cpu", e);
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "setting 'device' gpu: DJL sees a GPU but cannot use it ("
+                + e.getMessage() + "); the bundled PyTorch natives are CPU-only; use setting 'device' cpu", e);
         }
         return Device.gpu();
     }
