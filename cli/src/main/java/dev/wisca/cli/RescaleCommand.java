@@ -80,6 +80,8 @@ final class RescaleCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
         output.checkAll(outputs(), inputs());
+        // The report reads OUT back, so it may not be written into it either.
+        if (reportDir != null && out != null) Outputs.checkApart(reportDir, List.of(out));
         if (loraRefactor) return refactorLora(o, start);
         try (Model model = flags.archSpec().map(a -> Wisca.open(in, a)).orElseGet(() -> Wisca.open(in))) {
             RescalePlan plan = applyPlan != null
