@@ -145,7 +145,8 @@ final class RescaleCommand implements Callable<Integer> {
         List<Path> all = new ArrayList<>();
         if (planOnly != null) all.add(planOnly);
         if (out != null && planOnly == null) {
-            all.add(Files.isRegularFile(in) ? Outputs.fileTarget(out, in) : out);
+            boolean singleFile = Files.isRegularFile(in) && in.getFileName().toString().endsWith(".safetensors");
+            all.add(singleFile ? Outputs.fileTarget(out, in) : out);
             if (savePlan != null) all.add(savePlan);
             if (optimizerState != null) all.add(momentsTarget());
             if (reportDir != null) all.add(reportDir);

@@ -98,9 +98,11 @@ public final class StatsWriter {
                 }
             } else {
                 try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    ArrowTableWriter.write(table, ch);
-                    ch.force(true);
+                    ArrowTableWriter.write(table, ch);  // closes the channel when the Arrow file ends
                 }
+            }
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ)) {
+                ch.force(true);
             }
             AtomicMove.replace(temp, target.toAbsolutePath());
         } finally {
