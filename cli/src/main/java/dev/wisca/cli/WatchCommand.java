@@ -8,6 +8,8 @@ import dev.wisca.hooks.HookOptions;
 import dev.wisca.hooks.watch.CheckpointWatcher;
 import dev.wisca.hooks.watch.Outcome;
 import dev.wisca.hooks.watch.WatchOptions;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.sdk.RescaleSettings;
 import picocli.CommandLine.Command;

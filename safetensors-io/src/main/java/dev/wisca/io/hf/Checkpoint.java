@@ -9,6 +9,7 @@ import dev.wisca.io.TensorInfo;
 import dev.wisca.io.TensorSource;
 import dev.wisca.io.WiscaException;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -160,6 +161,11 @@ public final class Checkpoint implements TensorSource {
     @Override
     public Tensor tensor(String name) {
         return shardFile(name).tensor(name);
+    }
+
+    @Override
+    public void read(String name, long offset, MemorySegment dst) {
+        shardFile(name).read(name, offset, dst);
     }
 
     /** {@code __metadata__} of the first shard. */

@@ -97,12 +97,13 @@ public final class StatsWriter {
                     CsvTableWriter.write(table, out);
                 }
             } else {
+                // Arrow's file writer closes the channel it is given, so the fsync reopens the file.
                 try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    ArrowTableWriter.write(table, ch);  // closes the channel when the Arrow file ends
+                    ArrowTableWriter.write(table, ch);
                 }
-            }
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ)) {
-                ch.force(true);
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
             }
             AtomicMove.replace(temp, target.toAbsolutePath());
         } finally {
