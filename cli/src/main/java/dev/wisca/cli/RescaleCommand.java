@@ -81,6 +81,8 @@ final class RescaleCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
         output.checkAll(outputs(), inputs());
+        // The report reads OUT back, so it may not be written into it either.
+        if (reportDir != null && out != null) Outputs.checkApart(reportDir, List.of(out));
         if (loraRefactor) return refactorLora(o, start);
         try (Model model = flags.archSpec().map(a -> Wisca.open(in, a)).orElseGet(() -> Wisca.open(in))) {
             RescalePlan plan = applyPlan != null
@@ -144,7 +146,8 @@ final class RescaleCommand implements Callable<Integer> {
         List<Path> all = new ArrayList<>();
         if (planOnly != null) all.add(planOnly);
         if (out != null && planOnly == null) {
-            all.add(Files.isRegularFile(in) ? Outputs.fileTarget(out, in) : out);
+            boolean singleFile = Files.isRegularFile(in) && in.getFileName().toString().endsWith(".safetensors");
+            all.add(singleFile ? Outputs.fileTarget(out, in) : out);
             if (savePlan != null) all.add(savePlan);
             if (optimizerState != null) all.add(momentsTarget());
             if (reportDir != null) all.add(reportDir);

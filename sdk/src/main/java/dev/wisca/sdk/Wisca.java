@@ -56,9 +56,14 @@ public final class Wisca {
 
     /** Plans and applies in one call; returns the plan that was applied. */
     public static RescalePlan rescale(Path in, Path out, RescaleSettings settings) {
+        return rescale(in, out, settings, Overwrite.NEVER);
+    }
+
+    /** As {@link #rescale(Path, Path, RescaleSettings)}; {@link Overwrite#REPLACE} replaces an existing output whole. */
+    public static RescalePlan rescale(Path in, Path out, RescaleSettings settings, Overwrite overwrite) {
         try (Model model = open(in)) {
             RescalePlan plan = model.plan(settings);
-            model.apply(plan.plan(), out, settings);
+            model.apply(plan.plan(), out, settings, overwrite);
             return plan;
         }
     }

@@ -8,6 +8,7 @@ import dev.wisca.io.TensorInfo;
 import dev.wisca.io.TensorSpec;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.ShardNames;
 import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.plan.Plan;
@@ -53,9 +54,7 @@ public final class Apply {
                 return;
             }
             Path folder = out.toAbsolutePath().normalize();
-            if (folder.equals(in.folder())) {
-                throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, out, "write the rescaled checkpoint to another folder than its input");
-            }
+            Outputs.checkApart(folder, in.inputs());  // by identity, also for callers that bypass the SDK's gate
             createFolder(folder);
             for (SafetensorsFile shard : in.shardFiles()) {
                 writeShard(shard, folder.resolve(shard.path().getFileName()), factors, summary, options, pool, input);

@@ -9,6 +9,7 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.io.codec.Codecs;
 import dev.wisca.io.codec.ElementCodec;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.hf.Outputs;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -38,9 +39,7 @@ public final class LoraRebalance {
     private LoraRebalance() {}
 
     public static Result run(Checkpoint adapter, LoraSpec spec, Path out) {
-        if (out.toAbsolutePath().normalize().equals(adapter.folder())) {
-            throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, out, "write the refactored adapter to another folder than its input");
-        }
+        Outputs.checkApart(out, adapter.inputs());
         List<String> done = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
         try {

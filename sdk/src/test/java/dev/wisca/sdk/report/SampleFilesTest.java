@@ -1,6 +1,7 @@
 package dev.wisca.sdk.report;
 
 import dev.wisca.io.Dtype;
+import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.pattern.AttentionStats;
 import dev.wisca.rescale.pattern.Balance;
 import dev.wisca.rescale.pattern.HeadNorms;
@@ -47,7 +48,8 @@ class SampleFilesTest {
     void writesSampleStatsAndReport() throws Exception {
         Path before = SampleCheckpoints.write("llama", OUT.resolve("before"), 3);
         Path after = OUT.resolve("after");
-        RescalePlan plan = Wisca.rescale(before, after, RescaleSettings.paper());
+        // Kept under target/ to look at, so a rerun replaces the last run's output.
+        RescalePlan plan = Wisca.rescale(before, after, RescaleSettings.paper(), Overwrite.REPLACE);
         PatternReport b = Patterns.of(before);
         PatternReport a = Patterns.of(after);
         for (String name : new String[] {"stats.arrow", "stats.csv", "stats.json"}) {
@@ -62,7 +64,7 @@ class SampleFilesTest {
     void writesQkNormSample() {
         Path before = SampleCheckpoints.write("qwen3", OUT.resolve("qwen3-before"), 4);
         Path after = OUT.resolve("qwen3-after");
-        RescalePlan plan = Wisca.rescale(before, after, RescaleSettings.paper());
+        RescalePlan plan = Wisca.rescale(before, after, RescaleSettings.paper(), Overwrite.REPLACE);
         HtmlReport.write(Patterns.of(before), Patterns.of(after), plan, Optional.empty(), OUT.resolve("qwen3.html"));
         assertTrue(Files.exists(OUT.resolve("qwen3.html")));
     }
