@@ -74,6 +74,10 @@ final class BenchCommand implements Callable<Integer> {
         + "(default: $WISCA_PYTHON; without one that row is left out).")
     String python;
 
+    @Option(names = "--startup-repeat", paramLabel = "N", defaultValue = "3", hidden = true,
+        description = "Runs per process command; the median is reported (default: ${DEFAULT-VALUE}).")
+    int startupRepeat;
+
     @Option(names = "--launcher", paramLabel = "CMD", hidden = true, description = "The wisca command to time (default: $WISCA_LAUNCHER, set by bin/wisca).")
     String launcher;
 
@@ -90,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
             Optional<String> wisca = Optional.ofNullable(launcher).or(() -> Optional.ofNullable(System.getenv("WISCA_LAUNCHER")));
             if (!noStartup && wisca.isPresent()) {
                 Optional<String> py = Optional.ofNullable(python).or(() -> Optional.ofNullable(System.getenv("WISCA_PYTHON")));
-                r = r.withStartup(StartupBench.run(List.of(wisca.get()), py, work, Math.max(3, repeat)));
+                r = r.withStartup(StartupBench.run(List.of(wisca.get()), py, work, Math.max(1, startupRepeat)));
             }
         } finally {
             if (dir == null && !keep) deleteIfEmpty(work);

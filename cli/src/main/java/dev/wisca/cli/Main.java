@@ -98,6 +98,12 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // What picocli prints for --version, without building picocli's model (most of the start time).
+            for (String line : new VersionProvider().getVersion()) out.println(line);
+            out.flush();
+            System.exit(ExitCodes.OK);
+        }
         PrintWriter err = new PrintWriter(System.err, true);
         int code = commandLineFor(args, out, err).execute(args);
         out.flush();

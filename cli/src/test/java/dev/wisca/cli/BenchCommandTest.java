@@ -65,6 +65,39 @@ class BenchCommandTest {
     }
 
     @Test
+    void copyIsTheReferenceOfEveryRatioAndProcessRowsCompareInspectWithPython() throws Exception {
+        // a launcher like bin/wisca: this test's classes in a fresh JVM
+        Path launcher = dir.resolve("wisca-launcher");
+        Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
+            + System.getProperty("java.class.path") + "' " + Main.class.getName() + " \"$@\"\n");
+        assertTrue(launcher.toFile().setExecutable(true));
+        String python = System.getenv("WISCA_PYTHON");
+        assertTrue(python != null, "WISCA_PYTHON must name a Python with safetensors (bin/test sets it)");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Cli r = Cli.run("bench", "--size", "2MB", "--json", "--dir", work.toString(), "--launcher", launcher.toString(),
+            "--python", python, "--startup-repeat", "1");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode copy = json.get("phases").get(0);
+        assertEquals("copy", copy.get("name").asText());
+        assertEquals(1.0, copy.get("overCopy").asDouble(), 1e-12);
+        for (JsonNode p : json.get("phases")) {
+            assertEquals((double) p.get("medianNanos").asLong() / copy.get("medianNanos").asLong(), p.get("overCopy").asDouble(), 1e-9);
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode row : json.get("startup")) {
+            names.add(row.get("name").asText());
+            assertTrue(row.get("wallNanos").asLong() > 0, row.toString());
+        }
+        assertEquals(List.of("wisca --version", "wisca inspect (100 shards)", "python safe_open (100 shards)"), names);
+        JsonNode inspect = json.get("startup").get(1), py = json.get("startup").get(2);
+        assertEquals((double) inspect.get("wallNanos").asLong() / py.get("wallNanos").asLong(), inspect.get("overPython").asDouble(), 1e-9);
+        try (var left = Files.list(work)) {
+            assertEquals(0, left.count(), "work files removed without --keep");
+        }
+    }
+
+    @Test
     void rejectsAnIntegerDtype() {
         Cli r = Cli.run("bench", "--size", "1MB", "--dtype", "i32", "--dir", dir.toString());
         assertEquals(2, r.exitCode());

@@ -3,12 +3,12 @@ package dev.wisca.cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-/** Runs the wisca command line in-process and captures what it prints. */
+/** Runs the wisca command line in-process, built as {@code main} builds it, and captures what it prints. */
 record Cli(int exitCode, String out, String err) {
     static Cli run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        int code = Main.commandLineFor(args, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
         return new Cli(code, out.toString(), err.toString());
     }
 }

@@ -1,10 +1,11 @@
 package dev.wisca.io.hf;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.wisca.io.CodePointOrder;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
@@ -26,9 +27,13 @@ import java.util.TreeMap;
  * @param totalParameters {@code metadata.total_parameters}: element count, when given
  */
 public record ShardIndex(Map<String, String> weightMap, OptionalLong totalSize, OptionalLong totalParameters) {
-    private static final ObjectMapper JSON = new ObjectMapper()
-        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /**
+     * A streaming parser, not a databind ObjectMapper: reading an index is on the path of every
+     * command, and databind's few hundred classes were most of a short command's start.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
 
     public ShardIndex {
         Map<String, String> sorted = new TreeMap<>(CodePointOrder.COMPARATOR);
@@ -38,28 +43,75 @@ public record ShardIndex(Map<String, String> weightMap, OptionalLong totalSize, 
 
     /** Reads and checks the shape of an index file; shard existence is checked by {@link Checkpoint}. */
     public static ShardIndex read(Path indexFile) {
-        JsonNode root;
+        byte[] bytes;
         try {
-            root = JSON.readTree(Files.readAllBytes(indexFile));
+            bytes = Files.readAllBytes(indexFile);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, indexFile, null, "cannot read: " + e, e);
+        }
+        try (JsonParser p = JSON.createParser(bytes)) {
+            return parse(p, indexFile);
         } catch (JsonProcessingException e) {
             throw invalid(indexFile, "not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, indexFile, null, "cannot read: " + e, e);
         }
-        if (root == null || !root.isObject()) throw invalid(indexFile, "expected a JSON object");
-        JsonNode map = root.get("weight_map");
-        if (map == null || !map.isObject()) throw invalid(indexFile, "missing \"weight_map\" object");
-        Map<String, String> weightMap = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : map.properties()) {
-            JsonNode file = e.getValue();
-            if (!file.isTextual() || !isPlainFileName(file.asText())) {
-                throw new WiscaException(ErrorKind.INVALID_INDEX, indexFile, e.getKey(),
-                    "weight_map must give a shard file name in the same folder, got " + file);
-            }
-            weightMap.put(e.getKey(), file.asText());
+    }
+
+    private static ShardIndex parse(JsonParser p, Path indexFile) throws IOException {
+        JsonToken first = p.nextToken();
+        if (first != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            requireEnd(p);
+            throw invalid(indexFile, "expected a JSON object");
         }
-        JsonNode metadata = root.path("metadata");
-        return new ShardIndex(weightMap, optionalLong(metadata.get("total_size")), optionalLong(metadata.get("total_parameters")));
+        Map<String, String> weightMap = null;
+        OptionalLong totalSize = OptionalLong.empty();
+        OptionalLong totalParameters = OptionalLong.empty();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken value = p.nextToken();
+            if (key.equals("weight_map") && value == JsonToken.START_OBJECT) {
+                weightMap = weightMap(p, indexFile);
+            } else if (key.equals("metadata") && value == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    OptionalLong number = wholeNumber(p);
+                    if (name.equals("total_size")) totalSize = number;
+                    else if (name.equals("total_parameters")) totalParameters = number;
+                    p.skipChildren();
+                }
+            } else {
+                if (key.equals("weight_map")) weightMap = null;
+                p.skipChildren();
+            }
+        }
+        requireEnd(p);
+        if (weightMap == null) throw invalid(indexFile, "missing \"weight_map\" object");
+        return new ShardIndex(weightMap, totalSize, totalParameters);
+    }
+
+    private static Map<String, String> weightMap(JsonParser p, Path indexFile) throws IOException {
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String tensor = p.currentName();
+            JsonToken value = p.nextToken();
+            String file = value == JsonToken.VALUE_STRING ? p.getText() : null;
+            if (file == null || !isPlainFileName(file)) {
+                String got = file != null ? "\"" + file + "\"" : value.isStructStart() ? "a JSON " + (value == JsonToken.START_OBJECT ? "object" : "array") : p.getText();
+                throw new WiscaException(ErrorKind.INVALID_INDEX, indexFile, tensor,
+                    "weight_map must give a shard file name in the same folder, got " + got);
+            }
+            weightMap.put(tensor, file);
+        }
+        return weightMap;
+    }
+
+    /** Nothing may follow the root object (as databind's FAIL_ON_TRAILING_TOKENS). */
+    private static void requireEnd(JsonParser p) throws IOException {
+        JsonToken extra = p.nextToken();
+        if (extra != null) throw new JsonParseException(p, "trailing token " + extra + " after the root value");
     }
 
     /** The file text as transformers writes it: 2-space indented, keys sorted, trailing newline. */
@@ -75,10 +127,17 @@ public record ShardIndex(Map<String, String> weightMap, OptionalLong totalSize, 
         AtomicFiles.write(indexFile, toJson().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Every {@code metadata} entry is optional when reading; one that is not a whole number is ignored. */
-    private static OptionalLong optionalLong(JsonNode node) {
-        return node != null && node.canConvertToExactIntegral() && node.canConvertToLong()
-            ? OptionalLong.of(node.asLong()) : OptionalLong.empty();
+    /** Every {@code metadata} entry is optional when reading; one that is not a whole number (fitting a long) is ignored. */
+    private static OptionalLong wholeNumber(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
+            return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? OptionalLong.empty() : OptionalLong.of(p.getLongValue());
+        }
+        if (p.currentToken() == JsonToken.VALUE_NUMBER_FLOAT) {
+            double d = p.getDoubleValue();
+            boolean whole = d == Math.rint(d) && d >= Long.MIN_VALUE && d <= Long.MAX_VALUE;
+            return whole ? OptionalLong.of((long) d) : OptionalLong.empty();
+        }
+        return OptionalLong.empty();
     }
 
     private static boolean isPlainFileName(String name) {
