@@ -90,6 +90,16 @@ class OutputExistsTest {
     }
 
     @Test
+    void demoIntoAFolderOfAnEarlierRunNeedsForce() {
+        Path demo = dir.resolve("demo");
+        assertEquals(0, Cli.run("demo", "--dir", demo.toString()).exitCode());
+        assertRefusedUntouched(demo, "demo", "--dir", demo.toString());
+        Cli again = Cli.run("demo", "--dir", demo.toString(), "--force");
+        assertEquals(0, again.exitCode(), again.out() + again.err());
+        assertEquals(List.of("original", "plan", "report", "rescaled", "restored"), FileTrees.names(demo));
+    }
+
+    @Test
     void leftoversOfAKilledRunAreRemovedByTheNextRunAndNothingElse() throws Exception {
         // What a run killed mid-write leaves: its staging folder beside the output, a temp shard inside
         // an older output folder; a user's own file that merely looks similar must survive.
