@@ -28,8 +28,9 @@ import java.util.concurrent.Callable;
 
 /** {@code wisca bench}: how fast rescaling runs next to a plain copy of the same bytes. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Measure wisca on this machine: generates a random llama-shaped checkpoint (or takes one) and times a raw copy "
-        + "of its files (the physical reference), open, the statistics pass, the rescale and the undo, with peak memory.",
+    description = {"Measure wisca on this machine: generates a random llama-shaped checkpoint (or takes one) and times a copy of its "
+        + "files as cp --reflink=auto + sync makes it (the reference), open, the statistics pass, the rescale and the undo, "
+        + "each as a ratio to the copy, with peak memory; then whole processes (--version, inspect of 100 shards vs Python).",
         "The generated checkpoint was just written, so it is read from a warm page cache."},
     footerHeading = "%nExamples:%n",
     footer = {
