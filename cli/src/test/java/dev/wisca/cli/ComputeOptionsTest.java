@@ -30,7 +30,7 @@ class ComputeOptionsTest {
     void threadsMustBePositiveAndVerifyRefusesThemInsteadOfIgnoringThem() {
         Cli zero = Cli.run("rescale", dir.resolve("in").toString(), dir.resolve("out").toString(), "--threads", "0");
         assertEquals(2, zero.exitCode(), zero.err());
-        assertTrue(zero.err().contains("--threads must be between 1 and 4096, got 0"), zero.err());
+        assertTrue(zero.err().contains("InvalidArgument: --threads must be between 1 and 4096, got 0"), zero.err());
         Cli verify = Cli.run("verify", dir.resolve("a").toString(), dir.resolve("b").toString(), "--threads", "2");
         assertEquals(2, verify.exitCode(), verify.err());
         assertTrue(verify.err().contains("--threads: verify's forward pass chooses its own threads"), verify.err());

@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * Get one from {@link Codecs#of(Dtype)}. Bounds are checked by the segment.
  */
 public sealed interface ElementCodec
-        permits Float64Codec, Float32Codec, Float16Codec, BFloat16Codec, ByteFloatCodec {
+        permits Float64Codec, Float32Codec, TwoByteCodec, ByteFloatCodec {
 
     Dtype dtype();
 
