@@ -32,7 +32,7 @@ import java.util.List;
  * @param queryScale   keys of the value whose inverse square root scales attention scores (else head_dim)
  * @param attnSoftcap  keys of the attention-score softcap (absent or null: none)
  * @param finalSoftcap keys of the final-logit softcap
- * @param slidingWindow keys of a sliding attention window: probes longer than it are refused
+ * @param slidingWindow sliding-window attention ({@link SlidingRule}), or null when the family has none
  * @param moe          routing of a mixture-of-experts MLP, or null for dense
  * @param rejectIfTrue config flags the forward pass does not implement
  */
@@ -51,7 +51,7 @@ public record FamilyRules(
     @JsonProperty("query_scale") NumberRule queryScale,
     @JsonProperty("attn_softcap") NumberRule attnSoftcap,
     @JsonProperty("final_softcap") NumberRule finalSoftcap,
-    @JsonProperty("sliding_window") NumberRule slidingWindow,
+    @JsonProperty("sliding_window") SlidingRule slidingWindow,
     MoeRule moe,
     @JsonProperty("reject_if_true") List<String> rejectIfTrue) {
 
@@ -83,6 +83,32 @@ public record FamilyRules(
         public TextRule(@JsonProperty("keys") List<String> keys, @JsonProperty("else") String otherwise) {
             this.keys = orEmpty(keys);
             this.otherwise = otherwise;
+        }
+    }
+
+    /**
+     * Sliding-window attention as the family's transformers config defines it (see {@link SlidingWindow}).
+     *
+     * @param size            keys of the window length (absent or null: no window)
+     * @param enabledBy       a config flag that must be true for any layer to slide (Qwen's
+     *                        {@code use_sliding_window}), or null
+     * @param layers          which layers slide when config.json has no {@code layer_types}: {@code all},
+     *                        {@code from_max_window_layers} (layer ≥ max_window_layers), {@code even}
+     *                        (0, 2, 4 …), {@code even_below_max_window_layers}
+     * @param maxWindowLayers keys (and default) of max_window_layers, for the patterns that use it
+     * @param layerTypes      whether the family reads config.json's {@code layer_types} list
+     */
+    public record SlidingRule(NumberRule size, String enabledBy, String layers, NumberRule maxWindowLayers, boolean layerTypes) {
+        @JsonCreator
+        public SlidingRule(@JsonProperty("size") NumberRule size, @JsonProperty("enabled_by") String enabledBy,
+                           @JsonProperty("layers") String layers, @JsonProperty("max_window_layers") NumberRule maxWindowLayers,
+                           @JsonProperty("layer_types") Boolean layerTypes) {
+            this(size, enabledBy, layers, maxWindowLayers, layerTypes != null && layerTypes);
+        }
+
+        public SlidingRule {
+            java.util.Objects.requireNonNull(size, "sliding_window.size");
+            layers = layers == null ? "all" : layers;
         }
     }
 
