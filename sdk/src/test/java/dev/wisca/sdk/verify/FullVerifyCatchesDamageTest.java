@@ -49,7 +49,7 @@ class FullVerifyCatchesDamageTest {
         damaged.put("v × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("v"), Roles.V, 1, 1.1));
         damaged.put("k heads swapped", CheckpointEdits.swappedHeads(real, dir.resolve("swap"), 0));
         damaged.put("norm gain × 1.1", CheckpointEdits.changedNormGain(real, dir.resolve("norm"), "attn_norm", 1, 1.1));
-        StringBuilder log = new StringBuilder(type + " " + dtype + ":");
+        StringBuilder log = new StringBuilder(type + " " + dtype + ", worst |Δ|/tolerance:");
         for (Map.Entry<String, Path> ok : Map.of("pow2", pow2, "real", real).entrySet()) {
             VerifyReport r = full(a, ok.getValue());
             log.append(String.format(Locale.ROOT, " %s logits %.3g blocks %.3g", ok.getKey(), worst(r, true), worst(r, false)));
@@ -68,7 +68,7 @@ class FullVerifyCatchesDamageTest {
      * elsewhere, and {@link FullVerifyThroughTheCliTest} runs the DJL path end to end).
      */
     static VerifyReport full(Path a, Path b) {
-        return CheckpointVerifier.verify(a, b, Optional.empty(), Optional.empty(), VerifyOptions.full(), CheckpointEdits.LIBRARY,
+        return CheckpointVerifier.verify(a, b, Optional.empty(), Optional.empty(), VerifyOptions.full().withTokens(VerifyOptions.DEFAULT_TOKENS, 1), CheckpointEdits.LIBRARY,
             Optional.of(new ReferenceForwardProvider(CheckpointEdits.LIBRARY)));
     }
 
