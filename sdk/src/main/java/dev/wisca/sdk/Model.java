@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.hf.Outputs;
+import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.Rescaler;
 import dev.wisca.rescale.backend.Backends;
@@ -14,12 +16,14 @@ import dev.wisca.rescale.graph.SymmetryGraph;
 import dev.wisca.rescale.lora.LoraRebalance;
 import dev.wisca.rescale.lora.LoraSites;
 import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.plan.PlanStore;
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.SpecLibrary;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -80,7 +84,12 @@ public final class Model implements AutoCloseable {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null,
                 "this is a PEFT adapter: rescale it with --pairs lora (only LoRA A/B pairs live in an adapter)");
         }
-        return LoraSites.build(library.lora(), adapterConfig(), checkpoint.tensors());
+        try {
+            return LoraSites.build(library.lora(), adapterConfig(), checkpoint.tensors());
+        } catch (WiscaException e) {
+            boolean aboutTheConfig = e.kind() == ErrorKind.INVALID_CONFIG || e.kind() == ErrorKind.UNKNOWN_ARCHITECTURE;
+            throw aboutTheConfig ? named(e, checkpoint.folder().resolve(ADAPTER_CONFIG)) : named(e, checkpoint.folder());
+        }
     }
 
     /** Reads statistics (read-only, parallel over tensors) and solves every site. */
@@ -90,16 +99,44 @@ public final class Model implements AutoCloseable {
         return new RescalePlan(architecture(), plan, sites.skipped());
     }
 
-    /** Streams this checkpoint through {@code plan} into {@code out} (same layout, side files copied). */
+    /** Streams this checkpoint through {@code plan} into {@code out} (same layout, side files copied); {@code out} must not exist. */
     public void apply(Plan plan, Path out, RescaleSettings settings) {
-        plan.checkMatches(checkpoint);
-        Rescaler.apply(checkpoint, plan, out, options(settings));
+        apply(plan, out, settings, Overwrite.NEVER);
     }
 
-    /** Writes this checkpoint with {@code plan} undone (the reciprocal factors) into {@code out}. */
-    public void undo(Plan plan, Path out, RescaleSettings settings) {
+    /**
+     * As {@link #apply(Plan, Path, RescaleSettings)}; {@link Overwrite#REPLACE} replaces an existing
+     * output whole. Never writes over, into or around this checkpoint ({@code OutputOverlapsInput}).
+     */
+    public void apply(Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
         plan.checkMatches(checkpoint);
-        Rescaler.undo(checkpoint, plan, out, options(settings));
+        write(out, overwrite, target -> Rescaler.apply(checkpoint, plan, target, options(settings)));
+    }
+
+    /** Writes this checkpoint with {@code plan} undone (the reciprocal factors) into {@code out}, which must not exist. */
+    public void undo(Plan plan, Path out, RescaleSettings settings) {
+        undo(plan, out, settings, Overwrite.NEVER);
+    }
+
+    /** As {@link #undo(Plan, Path, RescaleSettings)}, replacing an existing output with {@link Overwrite#REPLACE}. */
+    public void undo(Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
+        plan.checkMatches(checkpoint);
+        write(out, overwrite, target -> Rescaler.undo(checkpoint, plan, target, options(settings)));
+    }
+
+    /** Saves {@code plan} into {@code folder} (see {@link Wisca#savePlan}), never over, into or around this checkpoint. */
+    public void savePlan(Plan plan, Path folder, Overwrite overwrite) {
+        Outputs.folder(folder, overwrite, checkpoint.inputs(), staging -> {
+            PlanStore.save(plan, staging);
+            return null;
+        });
+    }
+
+    private void write(Path out, Overwrite overwrite, java.util.function.Consumer<Path> writer) {
+        Outputs.like(checkpoint, out, overwrite, List.of(), target -> {
+            writer.accept(target);
+            return null;
+        });
     }
 
     /**
@@ -108,10 +145,15 @@ public final class Model implements AutoCloseable {
      * is no undo; fresh adapters (B = 0) are copied unchanged and listed in the result.
      */
     public LoraRebalance.Result refactorLora(Path out) {
+        return refactorLora(out, Overwrite.NEVER);
+    }
+
+    /** As {@link #refactorLora(Path)}, replacing an existing output with {@link Overwrite#REPLACE}. */
+    public LoraRebalance.Result refactorLora(Path out, Overwrite overwrite) {
         if (!isAdapter()) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null, "--lora-refactor needs a PEFT adapter folder (adapter_model.safetensors)");
         }
-        return LoraRebalance.run(checkpoint, library.lora(), out);
+        return Outputs.folder(out, overwrite, checkpoint.inputs(), staging -> LoraRebalance.run(checkpoint, library.lora(), staging));
     }
 
     /**
@@ -120,8 +162,13 @@ public final class Model implements AutoCloseable {
      * Returns how many moment tensors were transformed.
      */
     public static int transformOptimizerState(Path moments, Plan plan, Path out, RescaleSettings settings) {
+        return transformOptimizerState(moments, plan, out, settings, Overwrite.NEVER);
+    }
+
+    /** As above; never writes onto the moments it reads, and replaces an existing output only with {@link Overwrite#REPLACE}. */
+    public static int transformOptimizerState(Path moments, Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
         try (Checkpoint m = Checkpoint.open(moments)) {
-            return Rescaler.applyToMoments(m, plan, out, options(settings));
+            return Outputs.like(m, out, overwrite, List.of(), target -> Rescaler.applyToMoments(m, plan, target, options(settings)));
         }
     }
 
@@ -141,7 +188,9 @@ public final class Model implements AutoCloseable {
     private JsonNode adapterConfig() {
         Path file = checkpoint.folder().resolve(ADAPTER_CONFIG);
         try {
-            return new ObjectMapper().readTree(Files.readString(file));
+            JsonNode config = new ObjectMapper().readTree(Files.readString(file));
+            if (config == null || !config.isObject()) throw new WiscaException(ErrorKind.INVALID_CONFIG, file, null, "expected a JSON object");
+            return config;
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.INVALID_CONFIG, file, null, "cannot read the adapter config: " + e.getMessage(), e);
         }

@@ -3,7 +3,7 @@ package dev.wisca.rescale.forward;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import dev.wisca.rescale.forward.FamilyRules.SlidingRule;
+import dev.wisca.rescale.spec.ForwardRules.SlidingRule;
 import dev.wisca.rescale.spec.Dims;
 
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ public record SlidingWindow(int size, List<Boolean> sliding) {
             JsonNode flag = Dims.configValue(config, rule.enabledBy());
             if (flag == null || !flag.asBoolean(false)) return none(layers);
         }
-        JsonNode size = first(config, rule.size().keys());
+        JsonNode size = first(config, rule.size().key());
         if (size == null || size.isNull()) return none(layers);
         if (!size.isIntegralNumber() || !size.canConvertToInt() || size.asInt() < 1) {
             throw invalid("sliding window '" + size + "' is not a positive integer");
@@ -84,7 +84,7 @@ public record SlidingWindow(int size, List<Boolean> sliding) {
 
     private static int maxWindowLayers(SlidingRule rule, JsonNode config) {
         if (rule.maxWindowLayers() == null) return 0;
-        JsonNode n = first(config, rule.maxWindowLayers().keys());
+        JsonNode n = first(config, rule.maxWindowLayers().key());
         if (n != null && !n.isNull()) {
             if (!n.canConvertToInt()) throw invalid("max_window_layers '" + n + "' is not an integer");
             return n.asInt();
