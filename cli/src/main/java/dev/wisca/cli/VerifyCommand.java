@@ -31,7 +31,9 @@ import java.util.concurrent.Callable;
     description = {"Check that checkpoint B computes the same function as checkpoint A (exit 0) or not (exit 1).",
         "Full forward pass on seeded token sequences (DJL PyTorch, f64, CPU), or --probes-only: every rescalable block",
         "with seeded probe vectors, for models too large for a CPU forward pass.",
-        "The tolerance is derived from the stored dtypes and printed; bit-identical weights give exactly 0."},
+        "Full mode measures its tolerance: A again with the tensors that differ from B perturbed by their dtype's rounding;",
+        "it also checks every block with probes. Bit-identical weights give exactly 0. Exit 2 when the forward pass",
+        "leaves a tensor unread (UnclaimedTensor): verify does not certify what it did not compute with."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:equivalent", "1:not equivalent (the first offending layer/site is named)", "2:usage or input error"},
     footerHeading = "%nExamples:%n",
@@ -111,6 +113,7 @@ final class VerifyCommand implements Callable<Integer> {
                 }
             }
             out.println(report.summary());
+            out.println("tolerance: " + report.tolerance());
         }
         out.flush();
         return report.exitCode();

@@ -80,6 +80,41 @@ class VerifyCommandTest {
     }
 
     @Test
+    void bf16DownProjTimes1Point5IsCaughtInFullModeWithTheMeasuredToleranceStated() throws IOException {
+        Path f32 = SampleCheckpoints.write("llama", dir.resolve("f32"), 2);
+        Path in = dir.resolve("bf16");
+        assertEquals(0, Cli.run("reshard", f32.toString(), in.toString(), "--dtype", "bf16").exitCode());
+        Path bad = tampered(in, dir.resolve("bad"), "model.layers.0.mlp.down_proj.weight", 1.5);
+        Cli full = Cli.run("verify", in.toString(), bad.toString());
+        assertEquals(ExitCodes.CHECK_FAILED, full.exitCode(), full.out() + full.err());
+        assertTrue(full.out().contains("tolerance: logits: measured"), full.out());
+        Cli json = Cli.run("verify", in.toString(), bad.toString(), "--json");
+        assertEquals(ExitCodes.CHECK_FAILED, json.exitCode(), json.out() + json.err());
+        assertTrue(json.out().contains("\"tolerance_measured\"") && json.out().contains("\"rounding_deviation\""), json.out());
+    }
+
+    @Test
+    void aTensorTheForwardPassNeverReadsIsRefusedWithExit2() throws IOException {
+        Path in = SampleCheckpoints.write("llama", dir.resolve("in"), 2);
+        Path extra = dir.resolve("extra");
+        Files.createDirectories(extra);
+        Files.copy(in.resolve("config.json"), extra.resolve("config.json"));
+        try (SafetensorsFile f = SafetensorsFile.open(in.resolve("model.safetensors"))) {
+            var specs = new java.util.ArrayList<>(f.tensors().stream().map(TensorSpec::of).toList());
+            specs.add(new TensorSpec("model.layers.0.input_layernorm.bias", dev.wisca.io.Dtype.F32, new long[] {64}));
+            try (SafetensorsWriter w = SafetensorsWriter.create(extra.resolve("model.safetensors"), specs); Arena arena = Arena.ofConfined()) {
+                for (TensorSpec s : w.fileOrder()) {
+                    w.write(s.name(), f.find(s.name()).map(t -> t.data()).orElseGet(() -> arena.allocate(4L * 64)));
+                }
+                w.commit();
+            }
+        }
+        Cli r = Cli.run("verify", in.toString(), extra.toString());
+        assertEquals(ExitCodes.USER_ERROR, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("UnclaimedTensor") && r.err().contains("model.layers.0.input_layernorm.bias"), r.err());
+    }
+
+    @Test
     void missingCheckpointIsAUsageError() {
         Cli r = Cli.run("verify", dir.resolve("a").toString(), dir.resolve("b").toString());
         assertEquals(ExitCodes.USER_ERROR, r.exitCode());

@@ -90,7 +90,10 @@ public final class Wisca {
      * Checks that {@code b} computes the same function as {@code a}. {@link VerifyOptions#probes()}
      * compares every rescalable block with seeded probe vectors (fast, linear in the touched weights);
      * {@link VerifyOptions#full()} compares logits of a full forward pass (DJL PyTorch, f64 on CPU).
-     * The tolerance is derived from the stored dtypes unless the options set one.
+     * Full mode's tolerance is measured (A again with the tensors that differ from B perturbed by their dtype's
+     * rounding, see the report's {@code measured()}) and its probe blocks are checked too; probe mode's is derived
+     * from the stored dtypes; options may set one instead. Full mode refuses (UNCLAIMED_TENSOR) a checkpoint with a
+     * tensor its forward pass does not read.
      */
     public static VerifyReport verify(Path a, Path b, VerifyOptions options) {
         return verify(a, b, Optional.empty(), Optional.empty(), options, ComputeDevice.CPU);

@@ -34,14 +34,14 @@ import java.util.Optional;
  * @param finalSoftcap  final logit softcap (0: none)
  * @param qkNorm        whether q and k are RMS-normed per head before RoPE (Qwen 3)
  * @param moe           expert routing, or null for a dense MLP
- * @param slidingWindow attention window (0: none); longer inputs are refused
+ * @param slidingWindow which layers attend only to a window of recent positions (Mistral, Qwen 2, Gemma 2 …)
  */
 public record ForwardConfig(
     String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
     NormKind norm, double normEps, MlpKind mlp, Activation activation,
     BlockLayout block, String attnNorm, String mlpNorm, String attnOutNorm, String mlpOutNorm,
     Rope rope, boolean learnedPositions, double embedScale, double attnScale, double attnSoftcap, double finalSoftcap,
-    boolean qkNorm, Moe moe, int slidingWindow) {
+    boolean qkNorm, Moe moe, SlidingWindow slidingWindow) {
 
     /**
      * Mixture-of-experts routing.

@@ -47,7 +47,8 @@ public final class ForwardConfigs {
             rope, bound(binding, Roles.POSITIONS),
             "sqrt_hidden".equals(rules.embedScale()) ? Math.sqrt(hidden) : 1,
             1 / Math.sqrt(queryScale), optional(config, rules.attnSoftcap()), optional(config, rules.finalSoftcap()),
-            bound(binding, Roles.Q_NORM), moe(binding, rules, config), (int) optional(config, rules.slidingWindow()));
+            bound(binding, Roles.Q_NORM), moe(binding, rules, config),
+            SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()));
     }
 
     private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {

@@ -75,13 +75,14 @@ final class ReferenceBlocks {
             double[] heads = new double[c.heads() * hd];
             for (int h = 0; h < c.heads(); h++) {
                 int kv = h / c.groupSize();
+                int from = c.slidingWindow().first(layer, t);
                 for (int j = 0; j <= t; j++) {
                     double s = 0;
                     for (int d = 0; d < hd; d++) s += q[t][h * hd + d] * k[j][kv * hd + d];
-                    scores[j] = ReferenceMath.softcap(s * c.attnScale(), c.attnSoftcap());
+                    scores[j] = j < from ? Double.NEGATIVE_INFINITY : ReferenceMath.softcap(s * c.attnScale(), c.attnSoftcap());
                 }
                 ReferenceMath.softmax(scores, t + 1);
-                for (int j = 0; j <= t; j++) {
+                for (int j = from; j <= t; j++) {
                     for (int d = 0; d < hd; d++) heads[h * hd + d] += scores[j] * v[j][kv * hd + d];
                 }
             }

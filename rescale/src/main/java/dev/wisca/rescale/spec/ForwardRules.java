@@ -28,7 +28,7 @@ import java.util.List;
  * @param queryScale   the value whose inverse square root scales attention scores (else head_dim)
  * @param attnSoftcap  the attention-score softcap (absent or null: none)
  * @param finalSoftcap the final-logit softcap
- * @param slidingWindow a sliding attention window: probes longer than it are refused
+ * @param slidingWindow sliding-window attention ({@link SlidingRule}), or null when the family has none
  * @param moe          routing of a mixture-of-experts MLP, or null for dense
  * @param rejectIfTrue config flags the forward pass does not implement
  */
@@ -46,7 +46,7 @@ public record ForwardRules(
     @JsonProperty("query_scale") NumberRule queryScale,
     @JsonProperty("attn_softcap") NumberRule attnSoftcap,
     @JsonProperty("final_softcap") NumberRule finalSoftcap,
-    @JsonProperty("sliding_window") NumberRule slidingWindow,
+    @JsonProperty("sliding_window") SlidingRule slidingWindow,
     MoeRule moe,
     @JsonProperty("reject_if_true") List<String> rejectIfTrue) {
 
@@ -76,6 +76,32 @@ public record ForwardRules(
         public TextRule(@JsonProperty("key") List<String> key, @JsonProperty("else") String otherwise) {
             this.key = orEmpty(key);
             this.otherwise = otherwise;
+        }
+    }
+
+    /**
+     * Sliding-window attention as the family's transformers config defines it (see {@code forward.SlidingWindow}).
+     *
+     * @param size            the window length (absent or null: no window)
+     * @param enabledBy       a config flag that must be true for any layer to slide (Qwen's
+     *                        {@code use_sliding_window}), or null
+     * @param layers          which layers slide when config.json has no {@code layer_types}: {@code all},
+     *                        {@code from_max_window_layers} (layer ≥ max_window_layers), {@code even}
+     *                        (0, 2, 4 …), {@code even_below_max_window_layers}
+     * @param maxWindowLayers max_window_layers (key and default), for the patterns that use it
+     * @param layerTypes      whether the family reads config.json's {@code layer_types} list
+     */
+    public record SlidingRule(NumberRule size, String enabledBy, String layers, NumberRule maxWindowLayers, boolean layerTypes) {
+        @JsonCreator
+        public SlidingRule(@JsonProperty("size") NumberRule size, @JsonProperty("enabled_by") String enabledBy,
+                           @JsonProperty("layers") String layers, @JsonProperty("max_window_layers") NumberRule maxWindowLayers,
+                           @JsonProperty("layer_types") Boolean layerTypes) {
+            this(size, enabledBy, layers, maxWindowLayers, layerTypes != null && layerTypes);
+        }
+
+        public SlidingRule {
+            java.util.Objects.requireNonNull(size, "sliding_window.size");
+            layers = layers == null ? "all" : layers;
         }
     }
 

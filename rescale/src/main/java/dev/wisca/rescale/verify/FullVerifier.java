@@ -5,17 +5,19 @@ import dev.wisca.rescale.spec.Roles;
 import dev.wisca.rescale.spec.SpecLibrary;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 
 /**
  * Full mode: both models' logits on the same seeded token sequences, compared per sequence, with
- * top-1 agreement; then the untouched-tensor bit check. The default tolerance is relative to the
- * largest |logit| of a sequence: {@code rtol = 16 · u · sqrt(2L + 1)} with u the largest roundoff of
- * any tensor pair (2^-(m_A+1) + 2^-(m_B+1)) and L layers (each layer adds two rounded blocks to the
- * residual stream), plus the compute precision's own noise (1e-12 in F64, 1e-5 in F32).
+ * top-1 agreement; then every probe block of {@link ProbeVerifier} and the untouched-tensor bit check. The forward pass must read every tensor of
+ * both checkpoints (and adapters), else UNCLAIMED_TENSOR: verify does not certify what it did not
+ * compute with. The default tolerance is measured ({@link MeasuredTolerance}): A's logits again with
+ * the tensors that differ between A and B perturbed by their dtype's rounding.
  */
 final class FullVerifier {
     private FullVerifier() {}
@@ -24,15 +26,15 @@ final class FullVerifier {
         BoundPair pair = BoundPair.of(a, b, library);
         int vocab = pair.a().dims().count(Roles.DIM_VOCAB);
         int[][] tokens = tokens(vocab, options);
-        double[][][] la = forward.open(a, options.precision()).logits(tokens);
-        double[][][] lb = forward.open(b, options.precision()).logits(tokens);
+        String family = pair.spec().name();
+        double[][][] la = logitsReadingEverything(a, "A", family, forward, options.precision(), tokens);
+        double[][][] lb = logitsReadingEverything(b, "B", family, forward, options.precision(), tokens);
         double floor = options.precision() == Precision.F64 ? 1e-12 : 1e-5;
-        double rtol = 16 * pair.roundoff().max() * Math.sqrt(2.0 * pair.a().layers() + 1) + floor;
-        Tolerance tolerance = options.tolerance(new Tolerance.Fixed(0, rtol));
-        String rule = options.userTolerance() ? tolerance.describe() : String.format(Locale.ROOT,
-            "derived from stored dtypes: |Δlogit| ≤ rtol·max|logit| per sequence, rtol = 16·u·sqrt(2L+1) + %.0e = %.3g "
-                + "(u = %.3g = largest 2^-(m_A+1) + 2^-(m_B+1), L = %d)", floor, rtol, pair.roundoff().max(), pair.a().layers());
-        rule += " (" + BoundPair.dtypes(a.tensors().tensors(), b.tensors().tensors()) + ", compute " + options.precision() + ")";
+        Optional<MeasuredTolerance> measured = options.userTolerance() ? Optional.empty()
+            : Optional.of(measure(a, b, forward, options, tokens, la, floor));
+        Tolerance tolerance = measured.map(MeasuredTolerance::tolerance).orElseGet(() -> options.tolerance(null));
+        String rule = measured.map(MeasuredTolerance::describe).orElseGet(tolerance::describe)
+            + " (" + BoundPair.dtypes(a.tensors().tensors(), b.tensors().tensors()) + ", compute " + options.precision() + ")";
         List<BlockResult> blocks = new ArrayList<>();
         long agree = 0;
         long positions = 0;
@@ -45,8 +47,67 @@ final class FullVerifier {
                 if (argmax(la[s][t]) == argmax(lb[s][t])) agree++;
             }
         }
-        blocks.add(UntouchedCheck.run("", a.tensors(), b.tensors(), pair.touched()));
-        return VerifyReport.of(VerifyOptions.Mode.FULL, pair.spec().name(), OptionalDouble.of((double) agree / positions), rule, blocks);
+        // The per-block probes as well (their untouched-tensor check included): through a whole network, the rounding of
+        // every re-rounded bf16 weight can move the logits as much as one matrix scaled by 1.1 does; inside its own
+        // block that matrix stands out by an order of magnitude. A wrong transform must get past both checks.
+        VerifyReport probes = ProbeVerifier.run(a, b, options, library);
+        blocks.addAll(probes.blocks());
+        rule = "logits: " + rule + "; blocks: " + probes.tolerance();
+        return VerifyReport.of(VerifyOptions.Mode.FULL, family, OptionalDouble.of((double) agree / positions), rule, blocks, measured);
+    }
+
+    /** The logits of {@code model}; UNCLAIMED_TENSOR when its forward pass left a tensor (or adapter tensor) unread. */
+    private static double[][][] logitsReadingEverything(ModelInput model, String side, String family, ForwardProvider forward,
+                                                        Precision precision, int[][] tokens) {
+        ReadTrackingSource weights = new ReadTrackingSource(model.tensors());
+        Optional<ReadTrackingSource> adapter = model.adapter().map(x -> new ReadTrackingSource(x.tensors()));
+        ModelInput tracked = new ModelInput(weights, model.config(),
+            model.adapter().map(x -> new ModelInput.Adapter(adapter.orElseThrow(), x.config())));
+        double[][][] logits = forward.open(tracked, precision).logits(tokens);
+        weights.requireAllRead(side, family);
+        adapter.ifPresent(x -> x.requireAllRead("the adapter of " + side, family));
+        return logits;
+    }
+
+    /**
+     * The largest |Δlogit| between A and A with its changed tensors perturbed, over
+     * {@link MeasuredTolerance#SEEDS} seeds (none when nothing changed: identical weights compute identically).
+     */
+    private static MeasuredTolerance measure(ModelInput a, ModelInput b, ForwardProvider forward, VerifyOptions options, int[][] tokens,
+                                             double[][][] la, double floor) {
+        ChangedTensors weights = ChangedTensors.between(a.tensors(), b.tensors());
+        ChangedTensors adapter = a.adapter().isPresent() && b.adapter().isPresent()
+            ? ChangedTensors.between(a.adapter().get().tensors(), b.adapter().get().tensors()) : new ChangedTensors(Map.of());
+        ChangedTensors all = new ChangedTensors(merge(weights, adapter));
+        double deviation = 0;
+        if (!all.isEmpty()) {
+            SplittableRandom seeds = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
+            for (int i = 0; i < MeasuredTolerance.SEEDS; i++) {
+                long seed = seeds.nextLong();
+                ModelInput perturbed = new ModelInput(new RoundingPerturbation(a.tensors(), weights.relative(), seed), a.config(),
+                    a.adapter().map(x -> new ModelInput.Adapter(new RoundingPerturbation(x.tensors(), adapter.relative(), seed + 1), x.config())));
+                double[][][] lp = forward.open(perturbed, options.precision()).logits(tokens);
+                deviation = Math.max(deviation, maxDifference(la, lp));
+            }
+        }
+        return MeasuredTolerance.of(all, deviation, floor);
+    }
+
+    /** Both lists in one, for the count and the largest u (adapter names prefixed: they may repeat base names). */
+    private static Map<String, Double> merge(ChangedTensors x, ChangedTensors y) {
+        Map<String, Double> m = new LinkedHashMap<>(x.relative());
+        y.relative().forEach((k, v) -> m.put("adapter:" + k, v));
+        return m;
+    }
+
+    private static double maxDifference(double[][][] x, double[][][] y) {
+        double d = 0;
+        for (int s = 0; s < x.length; s++) {
+            for (int t = 0; t < x[s].length; t++) {
+                for (int v = 0; v < x[s][t].length; v++) d = Math.max(d, BlockComparison.difference(x[s][t][v], y[s][t][v]));
+            }
+        }
+        return d;
     }
 
     /** {@code options.sequences()} sequences of {@code options.tokens()} ids uniform in [0, vocab), from the seed. */

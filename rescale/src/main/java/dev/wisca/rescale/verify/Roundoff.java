@@ -31,7 +31,4 @@ final class Roundoff {
     }
 
     double of(String tensor) { return byTensor.getOrDefault(tensor, 0.0); }
-
-    /** The largest roundoff of any tensor: what the full-mode tolerance is built from. */
-    double max() { return byTensor.values().stream().mapToDouble(Double::doubleValue).max().orElse(0); }
 }

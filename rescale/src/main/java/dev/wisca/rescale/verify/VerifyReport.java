@@ -24,15 +24,21 @@ import java.util.OptionalDouble;
  * @param blocks           per block (probe mode: per head, MLP, expert, LoRA module; full mode: per sequence), in model order
  * @param firstOffending   the first block, in model order, that failed
  * @param worst            the block closest to (or furthest past) its tolerance
+ * @param measured         full mode with the default tolerance: how it was measured, and the numbers
  */
 public record VerifyReport(VerifyOptions.Mode mode, String architecture, boolean equivalent, double maxAbs, double maxRel,
                            OptionalDouble argmaxAgreement, String tolerance, List<BlockResult> blocks,
-                           Optional<BlockResult> firstOffending, Optional<BlockResult> worst) {
+                           Optional<BlockResult> firstOffending, Optional<BlockResult> worst, Optional<MeasuredTolerance> measured) {
     public VerifyReport {
         blocks = List.copyOf(blocks);
     }
 
     static VerifyReport of(VerifyOptions.Mode mode, String architecture, OptionalDouble argmaxAgreement, String tolerance, List<BlockResult> blocks) {
+        return of(mode, architecture, argmaxAgreement, tolerance, blocks, Optional.empty());
+    }
+
+    static VerifyReport of(VerifyOptions.Mode mode, String architecture, OptionalDouble argmaxAgreement, String tolerance, List<BlockResult> blocks,
+                           Optional<MeasuredTolerance> measured) {
         double maxAbs = 0;
         double maxRel = 0;
         for (BlockResult b : blocks) {
@@ -41,7 +47,7 @@ public record VerifyReport(VerifyOptions.Mode mode, String architecture, boolean
         }
         Optional<BlockResult> first = blocks.stream().filter(b -> !b.ok()).findFirst();
         Optional<BlockResult> worst = blocks.stream().filter(b -> b.outputs() > 0 || !b.ok()).max(Comparator.comparingDouble(BlockResult::ratio));
-        return new VerifyReport(mode, architecture, first.isEmpty(), maxAbs, maxRel, argmaxAgreement, tolerance, blocks, first, worst);
+        return new VerifyReport(mode, architecture, first.isEmpty(), maxAbs, maxRel, argmaxAgreement, tolerance, blocks, first, worst, measured);
     }
 
     /** Exit code for the CLI: 0 equivalent, 1 not equivalent. */
@@ -56,6 +62,8 @@ public record VerifyReport(VerifyOptions.Mode mode, String architecture, boolean
         argmaxAgreement.ifPresent(a -> s.append(", argmax agreement ").append(String.format(Locale.ROOT, "%.1f%%", 100 * a)));
         firstOffending.ifPresent(b -> s.append("; first offending: ").append(describe(b)));
         if (equivalent) worst.ifPresent(b -> s.append("; worst: ").append(b.block()).append(" at ").append(fmt(b.ratio())).append(" of tolerance"));
+        measured.ifPresent(m -> s.append("; tolerance |Δlogit| ≤ ").append(fmt(m.atol())).append(" (measured: ").append(fmt(MeasuredTolerance.MULTIPLE))
+            .append(" × rounding deviation ").append(fmt(m.maxDeviation())).append(")"));
         return s.toString();
     }
 
@@ -77,6 +85,19 @@ public record VerifyReport(VerifyOptions.Mode mode, String architecture, boolean
         if (argmaxAgreement.isPresent()) root.put("argmax_agreement", argmaxAgreement.getAsDouble());
         else root.putNull("argmax_agreement");
         root.put("tolerance", tolerance);
+        if (measured.isPresent()) {
+            MeasuredTolerance mt = measured.get();
+            ObjectNode t = root.putObject("tolerance_measured");
+            number(t, "atol", mt.atol());
+            number(t, "rtol", mt.rtol());
+            number(t, "rounding_deviation", mt.maxDeviation());
+            number(t, "multiple", MeasuredTolerance.MULTIPLE);
+            t.put("seeds", MeasuredTolerance.SEEDS);
+            t.put("changed_tensors", mt.changed());
+            number(t, "largest_relative_rounding", mt.largestU());
+        } else {
+            root.putNull("tolerance_measured");
+        }
         if (firstOffending.isPresent()) root.put("first_offending", firstOffending.get().block());
         else root.putNull("first_offending");
         if (worst.isPresent()) root.put("worst", worst.get().block());

@@ -41,11 +41,14 @@ class ForwardErrorsTest {
     }
 
     @Test
-    void refusesInputsLongerThanTheSlidingWindow() {
-        ReferenceForward f = open("mistral", "default", c -> c.put("sliding_window", 4));
-        WiscaException e = kind(ErrorKind.INVALID_ARGUMENT, () -> f.logits(ProbeInputs.tokens(128, 1, 5, 0)));
-        assertTrue(e.getMessage().contains("sliding"), e.getMessage());
-        assertEquals(4, f.logits(ProbeInputs.tokens(128, 1, 4, 0)).seq());
+    void rejectsMalformedSlidingWindowConfigs() {
+        kind(ErrorKind.INVALID_CONFIG, () -> open("mistral", "default", c -> c.put("sliding_window", 0)));
+        kind(ErrorKind.INVALID_CONFIG, () -> open("mistral", "default", c -> c.put("sliding_window", "wide")));
+        kind(ErrorKind.INVALID_CONFIG, () -> open("qwen2", "default", c -> {
+            c.put("use_sliding_window", true).put("sliding_window", 4);
+            c.putArray("layer_types").add("sliding_attention");
+        }));
+        kind(ErrorKind.INVALID_CONFIG, () -> open("gemma2", "default", c -> c.putArray("layer_types").add("chunked_attention").add("full_attention")));
     }
 
     @Test

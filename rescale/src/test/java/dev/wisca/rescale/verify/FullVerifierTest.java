@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Full mode's comparison, tolerance and argmax agreement, driven by a stand-in forward pass
- * (logits = lm_head · (final_norm ⊙ embed[token]) · (1 + position/8)): the real DJL and plain-Java
- * forward passes plug into the same {@link ForwardProvider}.
+ * Full mode's comparison, measured tolerance and argmax agreement through the plain-Java reference
+ * forward pass; and a stand-in forward pass (logits = lm_head · (final_norm ⊙ embed[token]) ·
+ * (1 + position/8)) that reads three tensors only, which full mode must refuse rather than certify.
  */
 class FullVerifierTest {
     private final Tiny a = new Tiny(TinyModels.build(ProbeVerifierTest.LIBRARY.get("llama").orElseThrow(), "default", 5));
@@ -52,9 +52,13 @@ class FullVerifierTest {
         return v;
     }
 
-    private VerifyReport verify(Tiny b, VerifyOptions options) {
+    private static final ForwardProvider REFERENCE = new dev.wisca.rescale.forward.ReferenceForwardProvider(ProbeVerifierTest.LIBRARY);
+
+    private VerifyReport verify(Tiny b, VerifyOptions options) { return verify(b, options, REFERENCE); }
+
+    private VerifyReport verify(Tiny b, VerifyOptions options, ForwardProvider forward) {
         return Verifier.verify(ModelInput.of(a.source(Dtype.F32), a.model.config()), ModelInput.of(b.source(Dtype.F32), b.model.config()),
-            options, ProbeVerifierTest.LIBRARY, Optional.of(STAND_IN));
+            options, ProbeVerifierTest.LIBRARY, Optional.of(forward));
     }
 
     @Test
@@ -64,8 +68,31 @@ class FullVerifierTest {
         assertTrue(r.equivalent(), r.summary());
         assertEquals(1.0, r.argmaxAgreement().orElseThrow());
         assertTrue(r.maxAbs() > 0, r.summary());
-        assertEquals(VerifyOptions.DEFAULT_SEQUENCES + 1, r.blocks().size());
-        assertTrue(r.tolerance().contains("rtol = 16·u·sqrt(2L+1)"), r.tolerance());
+        assertEquals("sequence " + (VerifyOptions.DEFAULT_SEQUENCES - 1), r.blocks().get(VerifyOptions.DEFAULT_SEQUENCES - 1).block());
+        assertTrue(r.blocks().size() > VerifyOptions.DEFAULT_SEQUENCES + 1, "the probe blocks are checked too");
+        assertTrue(r.tolerance().startsWith("logits: measured"), r.tolerance());
+        var m = r.measured().orElseThrow();
+        assertEquals(2, m.changed(), "final norm and lm_head changed");
+        assertEquals(Math.scalb(1.0, -24), m.largestU());
+        assertEquals(MeasuredTolerance.MULTIPLE * m.maxDeviation(), m.atol());
+        assertTrue(m.maxDeviation() > 0 && r.maxAbs() < m.atol(), r.summary());
+        assertTrue(r.toJson().contains("\"tolerance_measured\""), r.toJson());
+    }
+
+    @Test
+    void identicalWeightsNeedNoMeasurementAndDifferByZero() {
+        VerifyReport r = verify(a.copy(), VerifyOptions.full());
+        assertTrue(r.equivalent(), r.summary());
+        assertEquals(0, r.maxAbs());
+        assertEquals(0, r.measured().orElseThrow().changed());
+    }
+
+    @Test
+    void aForwardPassThatLeavesTensorsUnreadIsRefused() {
+        var e = assertThrows(dev.wisca.io.WiscaException.class, () -> verify(a.copy(), VerifyOptions.full(), STAND_IN));
+        assertEquals(dev.wisca.io.ErrorKind.UNCLAIMED_TENSOR, e.kind());
+        assertEquals("model.layers.0.input_layernorm.weight", e.tensor().orElseThrow(), e.getMessage());
+        assertTrue(e.getMessage().contains("never reads"), e.getMessage());
     }
 
     @Test
@@ -86,7 +113,8 @@ class FullVerifierTest {
         assertFalse(verify(b, VerifyOptions.full()).equivalent());
         VerifyReport loose = verify(b, VerifyOptions.full().withTolerance(0, 0.01));
         assertTrue(loose.equivalent(), loose.summary());
-        assertTrue(loose.tolerance().startsWith("user"), loose.tolerance());
+        assertTrue(loose.tolerance().startsWith("logits: user"), loose.tolerance());
+        assertTrue(loose.measured().isEmpty(), "a user tolerance replaces the measurement");
     }
 
     @Test

@@ -12,13 +12,18 @@ import dev.wisca.rescale.spec.Roles;
 final class DjlBlocks {
     private final ForwardConfig c;
     private final DjlRope rope;
-    private final NDArray mask;
+    private final NDArray causal;
+    private final NDArray sliding;
 
-    /** {@code rope} null without RoPE; {@code mask} [seq, seq] with −∞ above the diagonal. */
-    DjlBlocks(ForwardConfig config, DjlRope rope, NDArray mask) {
+    /**
+     * {@code rope} null without RoPE; {@code causal} [seq, seq] with −∞ above the diagonal;
+     * {@code sliding} the same, also −∞ beyond the sliding window (for the layers that slide).
+     */
+    DjlBlocks(ForwardConfig config, DjlRope rope, NDArray causal, NDArray sliding) {
         this.c = config;
         this.rope = rope;
-        this.mask = mask;
+        this.causal = causal;
+        this.sliding = sliding;
     }
 
     NDArray layer(NDArray x, DjlWeights w, int layer) {
@@ -78,7 +83,7 @@ final class DjlBlocks {
         }
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(c.attnScale());
         if (c.attnSoftcap() != 0) scores = scores.div(c.attnSoftcap()).tanh().mul(c.attnSoftcap());
-        NDArray probs = scores.add(mask).softmax(-1);
+        NDArray probs = scores.add(c.slidingWindow().window(layer) > 0 ? sliding : causal).softmax(-1);
         NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, (long) c.heads() * hd);
         return project(out, w, Roles.O, layer, 0);
     }

@@ -89,7 +89,9 @@ public final class DjlForward implements ForwardModel {
         int seq = tokens[0].length;
         try (NDManager call = manager.newSubManager()) {
             DjlRope rope = config.rope() == null ? null : new DjlRope(config.rope(), config.headDim(), seq, call, type);
-            DjlBlocks blocks = new DjlBlocks(config, rope, causalMask(call, seq));
+            NDArray causal = causalMask(call, seq, 0);
+            NDArray sliding = config.slidingWindow().any() ? causalMask(call, seq, config.slidingWindow().size()) : causal;
+            DjlBlocks blocks = new DjlBlocks(config, rope, causal, sliding);
             NDArray x = embed(call, tokens);
             for (int layer = 0; layer < config.layers(); layer++) {
                 try (NDManager scope = call.newSubManager()) {
@@ -134,9 +136,14 @@ public final class DjlForward implements ForwardModel {
         }
     }
 
-    private NDArray causalMask(NDManager call, int seq) {
+    /** [seq, seq]: 0 where position i may attend to j (j ≤ i, and i − j < window unless window is 0), −∞ elsewhere. */
+    private NDArray causalMask(NDManager call, int seq, int window) {
         double[] mask = new double[seq * seq];
-        for (int i = 0; i < seq; i++) for (int j = i + 1; j < seq; j++) mask[i * seq + j] = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < seq; i++) {
+            for (int j = 0; j < seq; j++) {
+                if (j > i || window > 0 && i - j >= window) mask[i * seq + j] = Double.NEGATIVE_INFINITY;
+            }
+        }
         return call.create(mask, new Shape(seq, seq)).toType(type, false);
     }
 
