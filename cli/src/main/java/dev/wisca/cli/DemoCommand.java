@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.rescale.spec.SpecChoice;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.Verbosity;
@@ -68,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
         Wisca.savePlan(p.plan(), plan);
         VerifyReport full = Wisca.verify(original, rescaled, VerifyOptions.full());
         VerifyReport probes = Wisca.verify(original, rescaled, VerifyOptions.probes());
-        Path html = RescaleReport.write(original, rescaled, p, probes, dir.resolve("report"));
+        Path html = RescaleReport.write(original, rescaled, p, SpecChoice.byModelType(), probes, dir.resolve("report"));
         try (Model model = Wisca.open(rescaled)) {
             model.undo(p.plan(), restored, settings);
         }

@@ -2,6 +2,7 @@ package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.RescaleFlags;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
@@ -29,6 +30,7 @@ final class PlanCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin RescaleFlags flags;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
 
     @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint file or folder.")
@@ -41,7 +43,7 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         long start = System.nanoTime();
-        try (Model model = flags.archSpec().map(a -> Wisca.open(in, a)).orElseGet(() -> Wisca.open(in))) {
+        try (Model model = Wisca.open(in, specs.choice())) {
             RescalePlan plan = model.plan(settings);
             Wisca.savePlan(plan.plan(), planFolder);
             PlanSummary summary = PlanSummary.of(plan, null, planFolder, System.nanoTime() - start);

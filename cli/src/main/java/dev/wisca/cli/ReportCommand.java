@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.plan.Plan;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
+import dev.wisca.rescale.forward.ComputeDevice;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -32,6 +34,7 @@ import java.util.concurrent.Callable;
 final class ReportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
 
     @Parameters(index = "0", paramLabel = "BEFORE", description = "The original checkpoint.")
@@ -55,11 +58,12 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int threads = Runtime.getRuntime().availableProcessors();
-        PatternReport b = Patterns.of(before, Optional.empty(), threads);
-        PatternReport a = Patterns.of(after, Optional.empty(), threads);
+        PatternReport b = Patterns.of(before, specs.choice(), threads);
+        PatternReport a = Patterns.of(after, specs.choice(), threads);
         Optional<Plan> p = Optional.ofNullable(plan).map(Wisca::loadPlan);
         Optional<VerifyReport> v = noVerify ? Optional.empty()
-            : Optional.of(Wisca.verify(before, after, full ? VerifyOptions.full() : VerifyOptions.probes()));
+            : Optional.of(Wisca.verify(before, after, Optional.empty(), Optional.empty(), specs.choice(),
+                full ? VerifyOptions.full() : VerifyOptions.probes(), ComputeDevice.CPU));
         HtmlReport.write(b, a, p, v, html);
         if (json.enabled()) {
             Json.print(spec.commandLine().getOut(), java.util.Map.of("html", html.toString(),

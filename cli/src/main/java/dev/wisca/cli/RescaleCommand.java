@@ -2,6 +2,7 @@ package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.RescaleFlags;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
@@ -37,6 +38,7 @@ import java.util.concurrent.Callable;
 final class RescaleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin RescaleFlags flags;
+    @Mixin SpecOptions specs;
     @Mixin Verbosity verbosity;
     @Mixin JsonOutput json;
 
@@ -72,7 +74,7 @@ final class RescaleCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
         if (loraRefactor) return refactorLora(o, start);
-        try (Model model = flags.archSpec().map(a -> Wisca.open(in, a)).orElseGet(() -> Wisca.open(in))) {
+        try (Model model = Wisca.open(in, specs.choice())) {
             RescalePlan plan = applyPlan != null
                 ? new RescalePlan(model.architecture(), Wisca.loadPlan(applyPlan), List.of())
                 : model.plan(settings);
@@ -82,7 +84,7 @@ final class RescaleCommand implements Callable<Integer> {
                 model.apply(plan.plan(), out, settings);
                 if (savePlan != null) Wisca.savePlan(plan.plan(), savePlan);
                 if (optimizerState != null) transformMoments(plan.plan(), settings, o);
-                if (reportDir != null) RescaleReport.write(in, out, plan, reportDir);
+                if (reportDir != null) RescaleReport.write(in, out, plan, specs.choice(), reportDir);
             }
             PlanSummary summary = PlanSummary.of(plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
             if (json.enabled()) {
@@ -101,7 +103,7 @@ final class RescaleCommand implements Callable<Integer> {
 
     private int refactorLora(PrintWriter o, long start) {
         if (out == null || planOnly != null || applyPlan != null) throw new IllegalArgumentException("--lora-refactor takes IN OUT and no plan options");
-        try (Model model = Wisca.open(in)) {
+        try (Model model = Wisca.open(in, specs.choice())) {
             var result = model.refactorLora(out);
             if (json.enabled()) {
                 Json.print(o, result);

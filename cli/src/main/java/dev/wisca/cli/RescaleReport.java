@@ -1,6 +1,8 @@
 package dev.wisca.cli;
 
+import dev.wisca.rescale.forward.ComputeDevice;
 import dev.wisca.rescale.pattern.PatternReport;
+import dev.wisca.rescale.spec.SpecChoice;
 import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.RescalePlan;
@@ -17,16 +19,17 @@ final class RescaleReport {
     private RescaleReport() {}
 
     /** Writes the report folder with a probe verification of {@code after} against {@code before}; returns the HTML file. */
-    static Path write(Path before, Path after, RescalePlan plan, Path dir) {
-        return write(before, after, plan, Wisca.verify(before, after, VerifyOptions.probes()), dir);
+    static Path write(Path before, Path after, RescalePlan plan, SpecChoice spec, Path dir) {
+        VerifyReport verify = Wisca.verify(before, after, Optional.empty(), Optional.empty(), spec, VerifyOptions.probes(), ComputeDevice.CPU);
+        return write(before, after, plan, spec, verify, dir);
     }
 
     /** Writes the report folder around a verification already done; returns the HTML file. */
-    static Path write(Path before, Path after, RescalePlan plan, VerifyReport verify, Path dir) {
+    static Path write(Path before, Path after, RescalePlan plan, SpecChoice spec, VerifyReport verify, Path dir) {
         int threads = Runtime.getRuntime().availableProcessors();
         Wisca.savePlan(plan.plan(), dir.resolve("plan"));
-        PatternReport b = Patterns.of(before, Optional.empty(), threads);
-        PatternReport a = Patterns.of(after, Optional.empty(), threads);
+        PatternReport b = Patterns.of(before, spec, threads);
+        PatternReport a = Patterns.of(after, spec, threads);
         StatsWriter.write(b, dir.resolve("before.json"));
         StatsWriter.write(a, dir.resolve("after.json"));
         Path html = dir.resolve("report.html");

@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.pattern.AttentionStats;
 import dev.wisca.rescale.pattern.PatternReport;
@@ -35,6 +36,7 @@ import java.util.concurrent.Callable;
 final class StatsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
 
     @Parameters(index = "0", paramLabel = "CKPT", description = "Checkpoint file or folder.")
@@ -43,13 +45,10 @@ final class StatsCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write tables: .arrow/.feather (Arrow IPC, Feather v2), .csv or .json.")
     Path out;
 
-    @Option(names = "--arch-spec", paramLabel = "FILE", description = "Architecture spec for a model wisca does not know.")
-    Path archSpec;
-
     @Override
     public Integer call() {
         long start = System.nanoTime();
-        PatternReport report = Patterns.of(checkpoint, Optional.ofNullable(archSpec), Runtime.getRuntime().availableProcessors(),
+        PatternReport report = Patterns.of(checkpoint, specs.choice(), Runtime.getRuntime().availableProcessors(),
             ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         PrintWriter o = spec.commandLine().getOut();
         if (out != null) {

@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
@@ -26,6 +27,7 @@ import java.util.concurrent.Callable;
 final class UndoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
 
     @Parameters(index = "0", paramLabel = "IN", description = "The rescaled checkpoint.")
@@ -41,7 +43,7 @@ final class UndoCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         Plan plan = Wisca.loadPlan(planFolder);
-        try (Model model = Wisca.open(in)) {
+        try (Model model = Wisca.open(in, specs.choice())) {
             model.undo(plan, out, RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)));
         }
         PrintWriter o = spec.commandLine().getOut();

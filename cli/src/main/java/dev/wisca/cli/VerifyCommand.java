@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.forward.ComputeDevice;
 import dev.wisca.rescale.forward.Precision;
@@ -39,6 +40,7 @@ import java.util.concurrent.Callable;
 final class VerifyCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
 
     @Parameters(index = "0", paramLabel = "A", description = "The reference checkpoint (file or folder).")
@@ -86,7 +88,7 @@ final class VerifyCommand implements Callable<Integer> {
         };
         VerifyOptions options = new VerifyOptions(probesOnly ? VerifyOptions.Mode.PROBES : VerifyOptions.Mode.FULL, tokens, sequences,
             atol == null ? OptionalDouble.empty() : OptionalDouble.of(atol), rtol == null ? OptionalDouble.empty() : OptionalDouble.of(rtol), seed, p);
-        VerifyReport report = Wisca.verify(a, b, Optional.ofNullable(adapterA), Optional.ofNullable(adapterB), options,
+        VerifyReport report = Wisca.verify(a, b, Optional.ofNullable(adapterA), Optional.ofNullable(adapterB), specs.choice(), options,
             ComputeDevice.parse(device));
         PrintWriter out = spec.commandLine().getOut();
         if (json.enabled()) {

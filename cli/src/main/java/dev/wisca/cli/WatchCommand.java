@@ -2,6 +2,7 @@ package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.RescaleFlags;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.hooks.HookOptions;
 import dev.wisca.hooks.watch.CheckpointWatcher;
@@ -39,6 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class WatchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
     @Mixin RescaleFlags flags;
 
@@ -60,8 +62,7 @@ final class WatchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RescaleSettings settings = flags.settings();
-        SpecLibrary library = SpecLibrary.builtin();
-        if (flags.archSpec().isPresent()) library = library.with(SpecLibrary.load(flags.archSpec().get()));
+        SpecLibrary library = SpecLibrary.builtin().choosing(specs.choice());
         WatchOptions options = new WatchOptions(new HookOptions(settings.sites(), settings.solver()), Optional.ofNullable(outOfPlace),
             optimizerState, Duration.ofMillis(Math.round(pollSeconds * 1000)), settings.parallelism(), library,
             ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));

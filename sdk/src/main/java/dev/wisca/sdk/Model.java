@@ -15,6 +15,8 @@ import dev.wisca.rescale.lora.LoraRebalance;
 import dev.wisca.rescale.lora.LoraSites;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.spec.ArchSpec;
+import dev.wisca.rescale.spec.ModelBinding;
+import dev.wisca.rescale.spec.SpecChoice;
 import dev.wisca.rescale.spec.SpecLibrary;
 
 import java.io.IOException;
@@ -40,18 +42,19 @@ public final class Model implements AutoCloseable {
         this.library = library;
     }
 
-    static Model open(Path path, Optional<Path> archSpecFile) {
-        SpecLibrary library = archSpecFile.map(f -> SpecLibrary.builtin().with(SpecLibrary.load(f))).orElseGet(SpecLibrary::builtin);
+    static Model open(Path path, SpecChoice choice) {
+        SpecLibrary library = SpecLibrary.builtin().choosing(choice);
         Checkpoint ckpt = Checkpoint.open(path);
         try {
             if (ckpt.isAdapter()) return new Model(ckpt, Optional.empty(), library);
             JsonNode config = ckpt.configJson().orElseThrow(() -> new WiscaException(ErrorKind.INVALID_CONFIG, ckpt.folder(), null,
                 "no config.json next to the weights; wisca needs it to know the architecture (copy it from the original model folder)"));
-            ArchSpec arch = archSpecFile.isPresent() ? SpecLibrary.load(archSpecFile.get()) : library.detect(config, ckpt.tensors());
+            ArchSpec arch = library.specFor(config);
+            ModelBinding.bind(arch, config, ckpt.tensors());   // refuses now, before any work, what the spec does not describe
             return new Model(ckpt, Optional.of(arch), library);
         } catch (WiscaException e) {
             ckpt.close();
-            throw named(e, ckpt.folder());
+            throw named(e, ckpt);
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;
@@ -73,7 +76,7 @@ public final class Model implements AutoCloseable {
             try {
                 return SymmetryGraph.build(spec.get(), config, checkpoint.tensors(), options);
             } catch (WiscaException e) {
-                throw named(e, checkpoint.folder());
+                throw named(e, checkpoint);
             }
         }
         if (!options.wants(dev.wisca.rescale.graph.Pair.LORA)) {
@@ -128,9 +131,14 @@ public final class Model implements AutoCloseable {
     @Override
     public void close() { checkpoint.close(); }
 
-    /** The same error, naming the checkpoint when the engine could not (it sees tensors, not files). */
-    private static WiscaException named(WiscaException e, Path folder) {
-        return e.path().isPresent() ? e : new WiscaException(e.kind(), folder, e.tensor().orElse(null), e.detail(), e);
+    /**
+     * The same error, naming the file when the engine could not (it sees tensors, not files): the shard
+     * holding the named tensor, else the checkpoint folder.
+     */
+    private static WiscaException named(WiscaException e, Checkpoint ckpt) {
+        if (e.path().isPresent()) return e;
+        Path file = e.tensor().flatMap(ckpt::find).map(t -> t.file()).orElse(ckpt.folder());
+        return new WiscaException(e.kind(), file, e.tensor().orElse(null), e.detail(), e);
     }
 
     static RescaleOptions options(RescaleSettings settings) {

@@ -10,11 +10,9 @@ import dev.wisca.sdk.RescaleSettings;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /** How to rescale: the options shared by {@code plan}, {@code rescale} and {@code watch}. */
 public final class RescaleFlags {
@@ -53,17 +51,12 @@ public final class RescaleFlags {
         boolean off;
     }
 
-    @Option(names = "--arch-spec", paramLabel = "FILE", description = "Architecture spec file for a model wisca does not know (JSON, same format as the built-in specs).")
-    Path archSpec;
-
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
     @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
         description = "Where to compute: cpu (pure Java, the default), djl (DJL PyTorch on a GPU when one is visible, else the CPU), djl-cpu, or gpu (fails when no GPU is visible).")
     String device;
-
-    public Optional<Path> archSpec() { return Optional.ofNullable(archSpec); }
 
     public RescaleSettings settings() {
         EnumSet<Pair> set = EnumSet.noneOf(Pair.class);

@@ -129,7 +129,7 @@ final class CheckpointRescaler {
     private Plan plan(Checkpoint ckpt) {
         JsonNode config = ckpt.configJson().orElseThrow(() ->
             WiscaException.of(ErrorKind.INVALID_CONFIG, ckpt.folder(), "no config.json in the checkpoint"));
-        ArchSpec spec = options.library().detect(config, ckpt.tensors());
+        ArchSpec spec = options.library().specFor(config);
         SiteSet sites = SymmetryGraph.build(spec, config, ckpt.tensors(), options.rescale().sites());
         return Rescaler.plan(ckpt, sites.sites(), options.engine());
     }
