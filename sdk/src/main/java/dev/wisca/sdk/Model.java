@@ -13,7 +13,10 @@ import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SymmetryGraph;
 import dev.wisca.rescale.lora.LoraRebalance;
 import dev.wisca.rescale.lora.LoraSites;
+import dev.wisca.rescale.graph.Pair;
+import dev.wisca.rescale.plan.AppliedStamp;
 import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.plan.PlanSites;
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.SpecChoice;
@@ -22,7 +25,9 @@ import dev.wisca.rescale.spec.SpecLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An opened checkpoint (file, folder, sharded folder or PEFT adapter) with its architecture
@@ -86,23 +91,58 @@ public final class Model implements AutoCloseable {
         return LoraSites.build(library.lora(), adapterConfig(), checkpoint.tensors());
     }
 
-    /** Reads statistics (read-only, parallel over tensors) and solves every site. */
+    /**
+     * Reads statistics (read-only, parallel over tensors) and solves every site.
+     *
+     * @throws WiscaException NO_MATCHING_SITES when the settings' pairs name no site of this model
+     */
     public RescalePlan plan(RescaleSettings settings) {
         SiteSet sites = sites(settings.sites());
+        if (sites.sites().isEmpty()) throw noSites(settings.sites(), sites);
         Plan plan = Rescaler.plan(checkpoint, sites.sites(), options(settings));
         return new RescalePlan(architecture(), plan, sites.skipped());
     }
 
-    /** Streams this checkpoint through {@code plan} into {@code out} (same layout, side files copied). */
+    /**
+     * Streams this checkpoint through {@code plan} into {@code out} (same layout, side files copied).
+     * Refuses a plan made for another checkpoint (PLAN_MISMATCH: the content fingerprint of a touched
+     * tensor differs), one whose factors are not exact inverse pairs on this model's sites (INVALID_PLAN),
+     * and an output whose scaled values leave the dtype's range (VALUE_OUT_OF_RANGE, nothing published).
+     */
     public void apply(Plan plan, Path out, RescaleSettings settings) {
-        plan.checkMatches(checkpoint);
+        check(plan);
         Rescaler.apply(checkpoint, plan, out, options(settings));
     }
 
-    /** Writes this checkpoint with {@code plan} undone (the reciprocal factors) into {@code out}. */
+    /**
+     * Writes this checkpoint with {@code plan} undone (the reciprocal factors) into {@code out}. Refuses
+     * (PLAN_MISMATCH) unless every shard carries the {@code wisca.plan} stamp of exactly this plan, and
+     * a plan whose factors are not exact inverse pairs (INVALID_PLAN).
+     */
     public void undo(Plan plan, Path out, RescaleSettings settings) {
-        plan.checkMatches(checkpoint);
+        AppliedStamp.requireApplied(checkpoint, plan);
+        check(plan);
         Rescaler.undo(checkpoint, plan, out, options(settings));
+    }
+
+    /** The plan fits this checkpoint (names, dtypes, shapes, content) and pairs every factor with its inverse. */
+    private void check(Plan plan) {
+        try {
+            plan.checkMatches(checkpoint);
+            Set<Pair> pairs = EnumSet.noneOf(Pair.class);
+            plan.reports().forEach(r -> pairs.add(r.pair()));
+            PlanSites.requireInversePairs(plan, checkpoint, g -> sites(new SiteOptions(pairs, g)));
+        } catch (WiscaException e) {
+            throw named(e, checkpoint);
+        }
+    }
+
+    private WiscaException noSites(SiteOptions options, SiteSet sites) {
+        String pairs = String.join(",", options.pairs().stream().map(Pair::cliName).toList());
+        String skipped = sites.skipped().isEmpty() ? "" : "; skipped: " + String.join("; ", sites.skipped().stream()
+            .limit(4).map(s -> s.id() + " (" + s.reason() + ")").toList()) + (sites.skipped().size() > 4 ? "; ..." : "");
+        return new WiscaException(ErrorKind.NO_MATCHING_SITES, checkpoint.folder(), null, "--pairs " + pairs + " matches no site of"
+            + " this " + architecture() + " model" + skipped + "; nothing to rescale (see 'wisca plan' for the sites it has)");
     }
 
     /**

@@ -28,7 +28,7 @@ import java.util.concurrent.ForkJoinPool;
  * byte for byte. Every shard's metadata is kept and gains {@code wisca.plan}.
  */
 public final class Apply {
-    public static final String METADATA_KEY = "wisca.plan";
+    public static final String METADATA_KEY = dev.wisca.rescale.plan.AppliedStamp.KEY;
 
     private Apply() {}
 
@@ -80,6 +80,7 @@ public final class Apply {
                     TensorScaler scaler = new TensorScaler(tensor, f, options.backend(), pool);
                     writer.write(spec.name(), (chunk, offset) -> {
                         scaler.fill(chunk, offset);
+                        WrittenValues.requireInRange(tensor, chunk, offset);
                         progress.advance(chunk.byteSize(), 0);
                     });
                     progress.advance(0, 1);

@@ -86,8 +86,13 @@ public final class PlanStore {
         if (!Files.isRegularFile(vectorFile)) throw PlanJson.invalid(vectorFile, "the plan's scale vectors are missing");
         try (SafetensorsFile vectors = SafetensorsFile.open(vectorFile)) {
             Map<String, TensorFactors> factors = new LinkedHashMap<>();
+            Map<String, String> digests = new LinkedHashMap<>();
             for (PlanJson.TensorEntry t : doc.tensors()) {
                 if (t.name() == null || t.shape() == null) throw PlanJson.invalid(jsonFile, "a tensor entry needs name and shape");
+                // Without the digest nothing ties the plan to the checkpoint it was solved on.
+                if (!doc.undo() && t.digest() == null) throw new WiscaException(ErrorKind.INVALID_PLAN, jsonFile, t.name(),
+                    "the tensor entry has no content digest (a plan from an older wisca?): solve the plan again");
+                if (t.digest() != null) digests.put(t.name(), t.digest());
                 try {
                     factors.put(t.name(), new TensorFactors(t.name(), PlanJson.dtype(t, jsonFile), t.shape(),
                         vector(vectors, rowsName(t.name())), vector(vectors, colsName(t.name())), t.offsetGain()));
@@ -103,7 +108,7 @@ public final class PlanStore {
                     r.channels() + " scales expected, found " + s.length);
                 scales.put(r.id(), s);
             }
-            Plan plan = new Plan(PlanJson.options(doc, jsonFile), doc.undo(), reports, scales, factors);
+            Plan plan = new Plan(PlanJson.options(doc, jsonFile), doc.undo(), reports, scales, factors, digests);
             if (!plan.hash().equals(doc.hash())) {
                 throw PlanJson.invalid(vectorFile, "the scale vectors do not match plan.json (hash " + plan.hash()
                     + ", expected " + doc.hash() + ")");
