@@ -58,8 +58,9 @@ public final class Model implements AutoCloseable {
             ModelBinding.bind(arch, config, ckpt.tensors());   // refuses now, before any work, what the spec does not describe
             return new Model(ckpt, Optional.of(arch), library);
         } catch (WiscaException e) {
+            WiscaException named = named(e, ckpt);
             ckpt.close();
-            throw named(e, ckpt);
+            throw named;
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;
@@ -110,7 +111,7 @@ public final class Model implements AutoCloseable {
      * and an output whose scaled values leave the dtype's range (VALUE_OUT_OF_RANGE, nothing published).
      */
     public void apply(Plan plan, Path out, RescaleSettings settings) {
-        check(plan);
+        check(plan, plan);
         Rescaler.apply(checkpoint, plan, out, options(settings));
     }
 
@@ -121,14 +122,14 @@ public final class Model implements AutoCloseable {
      */
     public void undo(Plan plan, Path out, RescaleSettings settings) {
         AppliedStamp.requireApplied(checkpoint, plan);
-        check(plan);
+        check(plan, plan.inverse());   // the rescaled weights: names, dtypes, shapes (the digests are of the original)
         Rescaler.undo(checkpoint, plan, out, options(settings));
     }
 
-    /** The plan fits this checkpoint (names, dtypes, shapes, content) and pairs every factor with its inverse. */
-    private void check(Plan plan) {
+    /** {@code applied} fits this checkpoint (names, dtypes, shapes, content) and {@code plan} pairs every factor with its inverse. */
+    private void check(Plan plan, Plan applied) {
         try {
-            plan.checkMatches(checkpoint);
+            applied.checkMatches(checkpoint);
             Set<Pair> pairs = EnumSet.noneOf(Pair.class);
             plan.reports().forEach(r -> pairs.add(r.pair()));
             PlanSites.requireInversePairs(plan, checkpoint, g -> sites(new SiteOptions(pairs, g)));

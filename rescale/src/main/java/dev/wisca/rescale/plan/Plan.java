@@ -82,6 +82,10 @@ public record Plan(SolverOptions options, boolean undo, List<SiteReport> reports
                     + f.dtype() + Arrays.toString(f.shape()) + " but the checkpoint holds "
                     + t.dtype() + Arrays.toString(t.shape()));
             }
+        }
+        // Content second, once every name, dtype and shape fits: a structural mismatch is the clearer message.
+        for (TensorFingerprint f : fingerprint()) {
+            Tensor t = source.find(f.tensor()).orElseThrow();
             if (f.digest() != null && !f.digest().equals(TensorFingerprint.digest(t.data()))) {
                 throw new WiscaException(ErrorKind.PLAN_MISMATCH, t.file(), f.tensor(), "the plan was made for another"
                     + " checkpoint: this tensor's content differs from the one the plan was solved on (fingerprint "
