@@ -80,17 +80,40 @@ class StdioTransport:
         self._proc.stdout.close()
 
 
-class HttpTransport:
-    """Talks to ``wisca serve --port N`` on loopback."""
+def _server_token(token=None, token_file=None):
+    """The server's secret: ``token``, else ``$WISCA_TOKEN``, else the file ``token_file`` or ``$WISCA_TOKEN_FILE``."""
+    token = token or os.environ.get("WISCA_TOKEN")
+    if token:
+        return token.strip()
+    token_file = token_file or os.environ.get("WISCA_TOKEN_FILE")
+    if not token_file:
+        raise WiscaError("Unauthorized", "set WISCA_TOKEN or WISCA_TOKEN_FILE (the token_file wisca serve printed on its first line)")
+    with open(token_file, encoding="ascii") as f:
+        return f.read().strip()
 
-    def __init__(self, url, timeout=300.0):
+
+class HttpTransport:
+    """Talks to ``wisca serve --port N`` on loopback, sending its secret as ``Authorization: Bearer``.
+
+    ``token`` / ``token_file`` default to ``$WISCA_TOKEN`` / ``$WISCA_TOKEN_FILE``; :meth:`from_startup_line`
+    takes the ``token_file`` from the JSON line a ``wisca serve`` started by the caller printed first.
+    """
+
+    def __init__(self, url, timeout=300.0, token=None, token_file=None):
         self._url = url.rstrip("/")
         self._timeout = timeout
+        self._token = _server_token(token, token_file)
+
+    @classmethod
+    def from_startup_line(cls, line, timeout=300.0):
+        started = json.loads(line)
+        return cls(started["url"], timeout=timeout, token_file=started["token_file"])
 
     def call(self, op, request):
         body = json.dumps(request).encode("utf-8")
         req = urllib.request.Request(self._url + "/v1/" + op, data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": "Bearer " + self._token})
         try:
             with urllib.request.urlopen(req, timeout=self._timeout) as response:
                 return json.loads(response.read().decode("utf-8"))

@@ -10,6 +10,7 @@ import dev.wisca.io.hf.ByteSize;
 import dev.wisca.sdk.bench.Bench;
 import dev.wisca.sdk.bench.BenchResult;
 import dev.wisca.sdk.bench.BenchSettings;
+import dev.wisca.sdk.bench.StartupBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -64,6 +66,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the generated values (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--no-startup", description = "Skip the whole-process timings (wisca --version, and inspect of a "
+        + "100-shard / 5,000-tensor checkpoint next to Python's safe_open), which run when bench runs through the wisca launcher.")
+    boolean noStartup;
+
+    @Option(names = "--python", paramLabel = "PYTHON", description = "Python with safetensors for the inspect reference "
+        + "(default: $WISCA_PYTHON; without one that row is left out).")
+    String python;
+
+    @Option(names = "--launcher", paramLabel = "CMD", hidden = true, description = "The wisca command to time (default: $WISCA_LAUNCHER, set by bin/wisca).")
+    String launcher;
+
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
@@ -74,6 +87,11 @@ final class BenchCommand implements Callable<Integer> {
         BenchResult r;
         try {
             r = Bench.run(settings);
+            Optional<String> wisca = Optional.ofNullable(launcher).or(() -> Optional.ofNullable(System.getenv("WISCA_LAUNCHER")));
+            if (!noStartup && wisca.isPresent()) {
+                Optional<String> py = Optional.ofNullable(python).or(() -> Optional.ofNullable(System.getenv("WISCA_PYTHON")));
+                r = r.withStartup(StartupBench.run(List.of(wisca.get()), py, work, Math.max(3, repeat)));
+            }
         } finally {
             if (dir == null && !keep) deleteIfEmpty(work);
         }

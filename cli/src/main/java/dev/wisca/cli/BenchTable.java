@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.sdk.bench.BenchResult;
+import dev.wisca.sdk.bench.StartupBench;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -8,7 +9,8 @@ import java.util.Locale;
 
 /** The human table of {@code wisca bench}. */
 final class BenchTable {
-    private static final String ROW = "%-6s %10s %10s %10s %10s %11s %10s %9s %9s %9s%n";
+    private static final String ROW = "%-6s %10s %10s %10s %8s %10s %11s %10s %9s %9s %9s%n";
+    private static final String PROCESS_ROW = "%-30s %10s %10s %12s%n";
 
     private BenchTable() {}
 
@@ -20,9 +22,10 @@ final class BenchTable {
             r.generated() ? "warm (checkpoint just written)" : "as found (the first read may come from disk)",
             r.repeats(), r.repeats() == 1 ? "" : "s", r.threads(), r.pairs(), r.granularity());
         o.println();
-        o.printf(ROW, "phase", "first", "min", "median", "bytes", "throughput", "peak RSS", "anon", "mapped", "heap");
+        o.printf(ROW, "phase", "first", "min", "median", "/ copy", "bytes", "throughput", "peak RSS", "anon", "mapped", "heap");
         for (BenchResult.Phase p : r.phases()) {
             o.printf(ROW, p.name(), Units.duration(p.firstNanos()), Units.duration(p.minNanos()), Units.duration(p.medianNanos()),
+                BenchCommand.ratio(p.overCopy()),
                 p.bytes() == 0 ? "-" : Units.bytes(p.bytes()),
                 p.bytes() == 0 ? "-" : Units.rate(p.bytes(), p.minNanos()),
                 memory(p.rssPeak()), memory(p.rssAnonPeak()), memory(p.rssFilePeak()), memory(p.heapUsedPeak()));
@@ -31,9 +34,20 @@ final class BenchTable {
         o.printf("rescale (stats + apply) / copy: %s    apply / copy: %s%n", BenchCommand.ratio(r.rescaleOverCopy()),
             BenchCommand.ratio(r.applyOverCopy()));
         for (BenchResult.Phase p : r.phases()) o.printf("  %-6s %s%n", p.name(), p.description());
-        o.println("'first' is the first repeat in a fresh JVM (JIT warm-up included); throughput is over the fastest run.");
+        o.println("'first' is the first repeat in a fresh JVM (JIT warm-up included); throughput is over the fastest run;");
+        o.println("'/ copy' is the median over the copy's median (the phases alternate, so machine load slows them alike).");
         o.println("peak RSS (the kernel's VmHWM) includes the checkpoint pages mapped for reading: page cache, shared and");
         o.println("dropped by the kernel under pressure. 'anon' is what wisca allocates; heap limit " + Units.bytes(r.heapMaxBytes()) + ".");
+        if (!r.startup().isEmpty()) {
+            o.println();
+            o.printf(PROCESS_ROW, "process (medians)", "wall", "cpu", "/ python");
+            for (StartupBench.Row row : r.startup()) {
+                o.printf(PROCESS_ROW, row.name(), Units.duration(row.wallNanos()),
+                    row.cpuNanos() < 0 ? "n/a" : Units.duration(row.cpuNanos()),
+                    Double.isNaN(row.overPython()) ? "-" : BenchCommand.ratio(row.overPython()));
+            }
+            o.println("cpu is user + system time of the process; on a loaded machine it is steadier than wall time.");
+        }
         if (kept != null) o.println("kept: " + kept);
     }
 

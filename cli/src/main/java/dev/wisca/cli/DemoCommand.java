@@ -3,9 +3,12 @@ package dev.wisca.cli;
 import dev.wisca.rescale.spec.SpecChoice;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
+import dev.wisca.io.hf.Outputs;
+import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.CheckpointSummary;
@@ -25,6 +28,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code wisca demo}: the whole flow on a small generated GQA checkpoint, offline, in seconds. */
@@ -38,6 +42,7 @@ final class DemoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
     @Mixin JsonOutput json;
+    @Mixin OutputOptions output;
 
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "wisca-demo", description = "Working folder (default: ${DEFAULT-VALUE}).")
     Path dir;
@@ -56,22 +61,24 @@ final class DemoCommand implements Callable<Integer> {
         Path rescaled = dir.resolve("rescaled");
         Path plan = dir.resolve("plan");
         Path restored = dir.resolve("restored");
+        output.checkAll(List.of(dir), List.of());
+        Overwrite overwrite = output.overwrite();
         createDirectories(dir);
 
-        SampleCheckpoints.write(arch, original, seed);
+        Outputs.folder(original, overwrite, List.of(), staging -> SampleCheckpoints.write(arch, staging, seed));
         CheckpointSummary s = Wisca.inspect(original);
         RescaleSettings settings = RescaleSettings.paper();
         RescalePlan p;
         try (Model model = Wisca.open(original)) {
             p = model.plan(settings);
-            model.apply(p.plan(), rescaled, settings);
+            model.apply(p.plan(), rescaled, settings, overwrite);
         }
-        Wisca.savePlan(p.plan(), plan);
+        Wisca.savePlan(p.plan(), plan, overwrite);
         VerifyReport full = Wisca.verify(original, rescaled, VerifyOptions.full());
         VerifyReport probes = Wisca.verify(original, rescaled, VerifyOptions.probes());
-        Path html = RescaleReport.write(original, rescaled, p, SpecChoice.byModelType(), probes, dir.resolve("report"));
+        Path html = RescaleReport.write(original, rescaled, p, SpecChoice.byModelType(), probes, dir.resolve("report"), overwrite);
         try (Model model = Wisca.open(rescaled)) {
-            model.undo(p.plan(), restored, settings);
+            model.undo(p.plan(), restored, settings, overwrite);
         }
         VerifyReport back = Wisca.verify(original, restored, VerifyOptions.probes());
         boolean ok = full.exitCode() == 0 && probes.exitCode() == 0 && back.exitCode() == 0;

@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.io.ErrorKind;
+import dev.wisca.io.Printable;
 import dev.wisca.io.WiscaException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -23,13 +24,15 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
             err.flush();
             return we.kind() == ErrorKind.NOT_EQUIVALENT ? ExitCodes.CHECK_FAILED : ExitCodes.USER_ERROR;
         }
-        if (ex instanceof IllegalArgumentException iae) {
-            err.println("wisca: " + iae.getMessage());
+        // A JDK argument check without a message, or a bad format string, is our bug, not the user's input.
+        if (ex instanceof IllegalArgumentException iae && iae.getMessage() != null && !iae.getMessage().isBlank()
+                && !(ex instanceof java.util.IllegalFormatException)) {
+            err.println("wisca: " + Printable.escape(iae.getMessage()));
             if (verbose) iae.printStackTrace(err);
             err.flush();
             return ExitCodes.USER_ERROR;
         }
-        err.println("wisca: internal error: " + ex + (verbose ? "" : " (run with --verbose for the stack trace; please report it)"));
+        err.println("wisca: internal error: " + Printable.escape(String.valueOf(ex)) + (verbose ? "" : " (run with --verbose for the stack trace; please report it)"));
         if (verbose) ex.printStackTrace(err);
         err.flush();
         return ExitCodes.INTERNAL_ERROR;
@@ -39,7 +42,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("wisca: " + ex.getMessage());
+        err.println("wisca: " + Printable.escape(ex.getMessage()));
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
             err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
         }

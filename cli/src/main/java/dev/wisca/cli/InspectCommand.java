@@ -4,6 +4,7 @@ import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.WiscaException;
+import dev.wisca.io.Printable;
 import dev.wisca.sdk.CheckpointSummary;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.Wisca;
@@ -48,14 +49,15 @@ final class InspectCommand implements Callable<Integer> {
             Json.print(out, s);
             return ExitCodes.OK;
         }
-        out.printf("%s%s%n", s.path(), s.modelType().isEmpty() ? "" : "  (model_type " + s.modelType() + ")");
+        out.printf("%s%s%n", text(s.path().toString()), s.modelType().isEmpty() ? "" : "  (model_type " + text(s.modelType()) + ")");
         if (s.adapter()) out.println("PEFT adapter");
         if (!summaryOnly && !verbosity.quiet()) {
-            int width = s.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(4);
+            int width = s.tensors().stream().mapToInt(t -> text(t.name()).length()).max().orElse(0);
             boolean manyFiles = s.files().size() > 1;
             for (CheckpointSummary.TensorSummary t : s.tensors()) {
-                out.printf("  %-" + width + "s  %-8s %-20s %10s%s%n", t.name(), t.dtype(), Arrays.toString(t.shape()),
-                    Units.bytes(t.bytes()), manyFiles ? "  " + t.file() : "");
+                // Names are data: padded here, never spliced into a format string.
+                out.printf("  %s  %-8s %-20s %10s%s%n", pad(text(t.name()), width), t.dtype(), Arrays.toString(t.shape()),
+                    Units.bytes(t.bytes()), manyFiles ? "  " + text(t.file()) : "");
             }
         }
         out.printf("%d tensors, %s parameters, %s in %d file%s%n", s.tensors().size(), Units.count(s.totalElements()),
@@ -67,12 +69,12 @@ final class InspectCommand implements Callable<Integer> {
         if (!dtypes.isEmpty()) out.println("dtypes: " + dtypes);
         if (s.files().size() > 1 || verbosity.verbose()) {
             for (CheckpointSummary.FileSummary f : s.files()) {
-                out.printf("  %s  %s, %d tensors, header %s%n", f.name(), Units.bytes(f.fileBytes()), f.tensorCount(), Units.bytes(f.headerBytes()));
+                out.printf("  %s  %s, %d tensors, header %s%n", text(f.name()), Units.bytes(f.fileBytes()), f.tensorCount(), Units.bytes(f.headerBytes()));
             }
         }
-        if (!s.metadata().isEmpty()) out.println("metadata: " + s.metadata());
-        if (!s.sideFiles().isEmpty()) out.println("other files: " + String.join(", ", s.sideFiles()));
-        if (!s.adapter() && (specs.explicit() || !s.modelType().isEmpty())) out.println("spec: " + binding());
+        if (!s.metadata().isEmpty()) out.println("metadata: " + text(s.metadata().toString()));
+        if (!s.sideFiles().isEmpty()) out.println("other files: " + text(String.join(", ", s.sideFiles())));
+        if (!s.adapter() && (specs.explicit() || !s.modelType().isEmpty())) out.println("spec: " + text(binding()));
         return ExitCodes.OK;
     }
 
@@ -87,5 +89,11 @@ final class InspectCommand implements Callable<Integer> {
             if (specs.explicit()) throw e;
             return "none: " + e.getMessage();
         }
+    }
+
+    private static String text(String fromFile) { return Printable.escape(fromFile); }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s : s + " ".repeat(width - s.length());
     }
 }

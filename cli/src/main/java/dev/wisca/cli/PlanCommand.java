@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
@@ -16,7 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /** {@code wisca plan}: the read-only half of rescale. */
 @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
@@ -32,6 +35,7 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin Verbosity verbosity;
     @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
+    @Mixin OutputOptions output;
 
     @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint file or folder.")
     Path in;
@@ -43,9 +47,10 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         long start = System.nanoTime();
+        output.checkAll(List.of(planFolder), Stream.concat(Stream.of(in), specs.file().stream()).toList());
         try (Model model = Wisca.open(in, specs.choice())) {
             RescalePlan plan = model.plan(settings);
-            Wisca.savePlan(plan.plan(), planFolder);
+            model.savePlan(plan.plan(), planFolder, output.overwrite());
             PlanSummary summary = PlanSummary.of(plan, null, planFolder, System.nanoTime() - start);
             PrintWriter o = spec.commandLine().getOut();
             if (json.enabled()) {

@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.io.Printable;
 import dev.wisca.rescale.graph.SkippedSite;
 import dev.wisca.rescale.solve.Note;
 import dev.wisca.rescale.solve.SiteReport;
@@ -59,9 +60,9 @@ record PlanSummary(String architecture, String planHash, boolean pow2, String no
                 l.pair(), l.sites(), l.channels(), scale(l.minScale()), scale(l.maxScale()), effect);
         }
         for (SiteReport r : siteReports) {
-            for (Note n : r.notes()) out.printf("  note %s: %s%n", r.id(), n.detail());
+            for (Note n : r.notes()) out.printf("  note %s: %s%n", Printable.escape(r.id()), Printable.escape(n.detail()));
             if (verbose && r.notes().isEmpty()) {
-                out.printf(Locale.ROOT, "  %-40s s in [%s, %s]%n", r.id(), scale(r.minScale()), scale(r.maxScale()));
+                out.printf(Locale.ROOT, "  %-40s s in [%s, %s]%n", Printable.escape(r.id()), scale(r.minScale()), scale(r.maxScale()));
             }
         }
         Map<String, List<String>> reasons = new LinkedHashMap<>();

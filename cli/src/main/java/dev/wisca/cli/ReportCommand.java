@@ -2,7 +2,9 @@ package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
+import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
+import dev.wisca.io.hf.Outputs;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.verify.VerifyOptions;
@@ -19,7 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
 import dev.wisca.rescale.forward.ComputeDevice;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 
 /** {@code wisca report}: a self-contained HTML page comparing the weight pattern before and after. */
@@ -36,6 +41,7 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin Verbosity verbosity;
     @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
+    @Mixin OutputOptions output;
 
     @Parameters(index = "0", paramLabel = "BEFORE", description = "The original checkpoint.")
     Path before;
@@ -57,6 +63,8 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        List<Path> inputs = Stream.of(before, after, plan).filter(Objects::nonNull).toList();
+        output.checkAll(List.of(html), inputs);
         int threads = Runtime.getRuntime().availableProcessors();
         PatternReport b = Patterns.of(before, specs.choice(), threads);
         PatternReport a = Patterns.of(after, specs.choice(), threads);
@@ -64,7 +72,10 @@ final class ReportCommand implements Callable<Integer> {
         Optional<VerifyReport> v = noVerify ? Optional.empty()
             : Optional.of(Wisca.verify(before, after, Optional.empty(), Optional.empty(), specs.choice(),
                 full ? VerifyOptions.full() : VerifyOptions.probes(), ComputeDevice.CPU));
-        HtmlReport.write(b, a, p, v, html);
+        Outputs.file(html, output.overwrite(), inputs, target -> {
+            HtmlReport.write(b, a, p, v, target);
+            return target;
+        });
         if (json.enabled()) {
             Json.print(spec.commandLine().getOut(), java.util.Map.of("html", html.toString(),
                 "verify", v.map(VerifyReport::toJsonTree).map(Object.class::cast).orElse("not run")));

@@ -1,9 +1,12 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
+import dev.wisca.io.Printable;
+import dev.wisca.io.hf.Outputs;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
@@ -17,8 +20,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 
 /** {@code wisca rescale}: plan and apply a function-preserving rescale. */
@@ -41,6 +48,7 @@ final class RescaleCommand implements Callable<Integer> {
     @Mixin SpecOptions specs;
     @Mixin Verbosity verbosity;
     @Mixin JsonOutput json;
+    @Mixin OutputOptions output;
 
     @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint file or folder (sharded, or a PEFT adapter).")
     Path in;
@@ -73,18 +81,19 @@ final class RescaleCommand implements Callable<Integer> {
         RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
+        output.checkAll(outputs(), inputs());
         if (loraRefactor) return refactorLora(o, start);
         try (Model model = Wisca.open(in, specs.choice())) {
             RescalePlan plan = applyPlan != null
                 ? new RescalePlan(model.architecture(), Wisca.loadPlan(applyPlan), List.of())
                 : model.plan(settings);
             if (planOnly != null) {
-                Wisca.savePlan(plan.plan(), planOnly);
+                model.savePlan(plan.plan(), planOnly, output.overwrite());
             } else {
-                model.apply(plan.plan(), out, settings);
-                if (savePlan != null) Wisca.savePlan(plan.plan(), savePlan);
+                model.apply(plan.plan(), out, settings, output.overwrite());
+                if (savePlan != null) model.savePlan(plan.plan(), savePlan, output.overwrite());
                 if (optimizerState != null) transformMoments(plan.plan(), settings, o);
-                if (reportDir != null) RescaleReport.write(in, out, plan, specs.choice(), reportDir);
+                if (reportDir != null) RescaleReport.write(in, out, plan, specs.choice(), reportDir, output.overwrite());
             }
             PlanSummary summary = PlanSummary.of(plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
             if (json.enabled()) {
@@ -104,21 +113,43 @@ final class RescaleCommand implements Callable<Integer> {
     private int refactorLora(PrintWriter o, long start) {
         if (out == null || planOnly != null || applyPlan != null) throw new IllegalArgumentException("--lora-refactor takes IN OUT and no plan options");
         try (Model model = Wisca.open(in, specs.choice())) {
-            var result = model.refactorLora(out);
+            var result = model.refactorLora(out, output.overwrite());
             if (json.enabled()) {
                 Json.print(o, result);
             } else {
                 o.println("refactored " + result.refactored().size() + " LoRA modules -> " + out + " (" + Units.duration(System.nanoTime() - start) + ")");
-                result.skipped().forEach((m, why) -> o.println("  skipped " + m + ": " + why));
+                result.skipped().forEach((m, why) -> o.println("  skipped " + Printable.escape(m) + ": " + why));
             }
         }
         return ExitCodes.OK;
     }
 
     private void transformMoments(Plan plan, RescaleSettings settings, PrintWriter o) {
-        Path target = (out.getFileName().toString().endsWith(".safetensors") ? out.toAbsolutePath().getParent() : out)
-            .resolve(optimizerState.toAbsolutePath().getFileName());
-        int n = Model.transformOptimizerState(optimizerState, plan, target, settings);
+        Path target = momentsTarget();
+        int n = Model.transformOptimizerState(optimizerState, plan, target, settings, output.overwrite());
         if (!json.enabled() && !verbosity.quiet()) o.println("optimizer state: " + n + " moment tensors transformed into " + target);
+    }
+
+    private Path momentsTarget() {
+        return (out.getFileName().toString().endsWith(".safetensors") ? out.toAbsolutePath().getParent() : out)
+            .resolve(optimizerState.toAbsolutePath().getFileName());
+    }
+
+    /** What this run reads: nothing it writes may be, contain or lie inside one of these. */
+    private List<Path> inputs() {
+        return Stream.of(in, applyPlan, optimizerState, specs.file().orElse(null)).filter(Objects::nonNull).toList();
+    }
+
+    /** What this run writes; a single-file input writes a file (into OUT when OUT is a folder). */
+    private List<Path> outputs() {
+        List<Path> all = new ArrayList<>();
+        if (planOnly != null) all.add(planOnly);
+        if (out != null && planOnly == null) {
+            all.add(Files.isRegularFile(in) ? Outputs.fileTarget(out, in) : out);
+            if (savePlan != null) all.add(savePlan);
+            if (optimizerState != null) all.add(momentsTarget());
+            if (reportDir != null) all.add(reportDir);
+        }
+        return all;
     }
 }

@@ -1,6 +1,8 @@
 package dev.wisca.cli;
 
 import dev.wisca.rescale.forward.ComputeDevice;
+import dev.wisca.io.hf.Outputs;
+import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.spec.SpecChoice;
 import dev.wisca.rescale.verify.VerifyOptions;
@@ -12,6 +14,7 @@ import dev.wisca.sdk.report.Patterns;
 import dev.wisca.sdk.report.StatsWriter;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** What {@code rescale --report DIR} and {@code demo} leave next to the output: plan, stats before/after, report.html. */
@@ -19,21 +22,23 @@ final class RescaleReport {
     private RescaleReport() {}
 
     /** Writes the report folder with a probe verification of {@code after} against {@code before}; returns the HTML file. */
-    static Path write(Path before, Path after, RescalePlan plan, SpecChoice spec, Path dir) {
+    static Path write(Path before, Path after, RescalePlan plan, SpecChoice spec, Path dir, Overwrite overwrite) {
         VerifyReport verify = Wisca.verify(before, after, Optional.empty(), Optional.empty(), spec, VerifyOptions.probes(), ComputeDevice.CPU);
-        return write(before, after, plan, spec, verify, dir);
+        return write(before, after, plan, spec, verify, dir, overwrite);
     }
 
     /** Writes the report folder around a verification already done; returns the HTML file. */
-    static Path write(Path before, Path after, RescalePlan plan, SpecChoice spec, VerifyReport verify, Path dir) {
+    static Path write(Path before, Path after, RescalePlan plan, SpecChoice spec, VerifyReport verify, Path dir, Overwrite overwrite) {
         int threads = Runtime.getRuntime().availableProcessors();
-        Wisca.savePlan(plan.plan(), dir.resolve("plan"));
         PatternReport b = Patterns.of(before, spec, threads);
         PatternReport a = Patterns.of(after, spec, threads);
-        StatsWriter.write(b, dir.resolve("before.json"));
-        StatsWriter.write(a, dir.resolve("after.json"));
-        Path html = dir.resolve("report.html");
-        HtmlReport.write(b, a, plan, Optional.of(verify), html);
-        return html;
+        Outputs.folder(dir, overwrite, List.of(before, after), staging -> {
+            Wisca.savePlan(plan.plan(), staging.resolve("plan"));
+            StatsWriter.write(b, staging.resolve("before.json"));
+            StatsWriter.write(a, staging.resolve("after.json"));
+            HtmlReport.write(b, a, plan, Optional.of(verify), staging.resolve("report.html"));
+            return null;
+        });
+        return dir.resolve("report.html");
     }
 }

@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.hf.ByteSize;
@@ -29,6 +30,7 @@ final class ReshardCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
     @Mixin JsonOutput json;
+    @Mixin OutputOptions output;
 
     @Parameters(index = "0", paramLabel = "IN", description = "Input file or checkpoint folder.")
     Path in;
@@ -48,7 +50,7 @@ final class ReshardCommand implements Callable<Integer> {
         long limit = ByteSize.parse(maxShardSize);
         Optional<Dtype> target = Optional.ofNullable(dtype).map(Dtype::parseUser);
         long start = System.nanoTime();
-        Reshard.Result r = Wisca.reshard(in, out, limit, target, ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
+        Reshard.Result r = Wisca.reshard(in, out, limit, target, output.overwrite(), ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         long nanos = System.nanoTime() - start;
         PrintWriter o = spec.commandLine().getOut();
         if (json.enabled()) {

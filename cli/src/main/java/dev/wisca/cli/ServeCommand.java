@@ -1,10 +1,13 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.SpecOptions;
+import dev.wisca.cli.options.FlagChecks;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.hooks.protocol.LocalPlanService;
 import dev.wisca.hooks.protocol.ProtocolHttpServer;
+import dev.wisca.hooks.protocol.ProtocolJson;
 import dev.wisca.hooks.protocol.ProtocolStdio;
+import dev.wisca.hooks.protocol.ServerOptions;
 import dev.wisca.rescale.spec.SpecLibrary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,16 +21,21 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code wisca serve}: the stats→plan protocol for training loops in other processes (PyTorch). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Serve the stats→plan protocol to a training loop: the loop describes its parameters, "
         + "measures the requested per-channel statistics where the weights live and applies the returned factors.",
-        "HTTP on 127.0.0.1 only (POST /v1/describe, /v1/solve, /v1/shutdown; GET /v1/health), or JSON lines on stdin/stdout with --stdio."},
+        "HTTP on 127.0.0.1 only (POST /v1/describe, /v1/solve, /v1/shutdown; GET /v1/health), or JSON lines on stdin/stdout with --stdio.",
+        "Every HTTP request must send 'Authorization: Bearer <secret>'; the secret is made at start and written to a file only you can "
+            + "read (--token-file). The first line on stdout is JSON: {\"url\", \"port\", \"token_file\"}. Requests from web pages "
+            + "(an Origin header) or to another Host than 127.0.0.1/localhost/[::1] are refused."},
     footerHeading = "%nExamples:%n",
     footer = {
-        "  wisca serve --port 0          # prints the chosen port",
+        "  wisca serve --port 0          # prints {\"url\": ..., \"token_file\": ...}; clients read WISCA_TOKEN_FILE",
         "  wisca serve --stdio           # spawned by samples/python/wisca_hook.py"})
 final class ServeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -41,8 +49,21 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--stdio", description = "Speak JSON lines on stdin/stdout instead of HTTP; ends at end of input.")
     boolean stdio;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "HTTP worker threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Requests solved at once (default: ${DEFAULT-VALUE}).")
     int threads;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "Where to write the secret (0600; deleted at stop). Default: $XDG_RUNTIME_DIR/wisca/serve-<port>.token, "
+            + "else ~/.cache/wisca/serve-<port>.token.")
+    Path tokenFile;
+
+    @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "536870912",
+        description = "Largest request body; larger ones are answered 413 before they are read (default: ${DEFAULT-VALUE}).")
+    long maxBody;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "32",
+        description = "Connections held at once; more are answered 503 (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
 
     @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "64",
         description = "Sessions kept; the least recently used is dropped and its client describes again (default: ${DEFAULT-VALUE}).")
@@ -50,6 +71,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FlagChecks.inRange("--port", port, 0, 65535);
+        FlagChecks.inRange("--threads", threads, 1, 256);
+        FlagChecks.inRange("--max-sessions", maxSessions, 1, 1 << 20);
         SpecLibrary library = SpecLibrary.builtin().choosing(specs.choice());
         LocalPlanService service = new LocalPlanService(library, maxSessions);
         PrintWriter err = spec.commandLine().getErr();
@@ -60,11 +84,19 @@ final class ServeCommand implements Callable<Integer> {
             if (verbosity.verbose()) err.println("wisca serve: " + answered + " requests answered");
             return ExitCodes.OK;
         }
-        try (ProtocolHttpServer server = ProtocolHttpServer.start(service, port, threads, ProtocolHttpServer.DEFAULT_MAX_BODY_BYTES)) {
+        ServerOptions options = ServerOptions.defaults().withPort(port).withWorkers(threads).withMaxBodyBytes(maxBody)
+            .withMaxConnections(maxConnections);
+        if (tokenFile != null) options = options.withTokenFile(tokenFile);
+        try (ProtocolHttpServer server = ProtocolHttpServer.start(service, options)) {
             Thread stopper = new Thread(server::close, "wisca-serve-stop");
             Runtime.getRuntime().addShutdownHook(stopper);
             PrintWriter out = spec.commandLine().getOut();
-            out.println("listening on " + server.url() + " (port " + server.port() + ")");
+            Map<String, Object> startup = new LinkedHashMap<>();
+            startup.put("url", server.url());
+            startup.put("port", server.port());
+            startup.put("token_file", server.tokenFile().toString());
+            startup.put("pid", ProcessHandle.current().pid());
+            out.println(ProtocolJson.write(startup));
             out.flush();
             server.awaitShutdown();
             try {

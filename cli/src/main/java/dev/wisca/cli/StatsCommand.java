@@ -2,7 +2,9 @@ package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
+import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
+import dev.wisca.io.Printable;
 import dev.wisca.rescale.pattern.AttentionStats;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.pattern.TensorStats;
@@ -19,8 +21,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /** {@code wisca stats}: the weight pattern of a checkpoint (what WISCA balances). */
 @Command(name = "stats", mixinStandardHelpOptions = true,
@@ -38,6 +42,7 @@ final class StatsCommand implements Callable<Integer> {
     @Mixin Verbosity verbosity;
     @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
+    @Mixin OutputOptions output;
 
     @Parameters(index = "0", paramLabel = "CKPT", description = "Checkpoint file or folder.")
     Path checkpoint;
@@ -48,11 +53,13 @@ final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long start = System.nanoTime();
+        List<Path> inputs = Stream.concat(Stream.of(checkpoint), specs.file().stream()).toList();
+        if (out != null) output.checkAll(StatsWriter.files(out), inputs);
         PatternReport report = Patterns.of(checkpoint, specs.choice(), Runtime.getRuntime().availableProcessors(),
             ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         PrintWriter o = spec.commandLine().getOut();
         if (out != null) {
-            List<Path> written = StatsWriter.write(report, out);
+            List<Path> written = StatsWriter.write(report, out, output.overwrite(), inputs);
             if (!json.enabled() && !verbosity.quiet()) written.forEach(p -> o.println("wrote " + p));
         }
         if (json.enabled()) {
@@ -84,10 +91,10 @@ final class StatsCommand implements Callable<Integer> {
         for (TensorStats t : r.tensors()) {
             if (t.values() == null) continue;
             long bad = t.values().nanCount() + t.values().infCount();
-            if (bad > 0) o.printf("  %s: %d NaN, %d Inf%n", t.name(), t.values().nanCount(), t.values().infCount());
+            if (bad > 0) o.printf("  %s: %d NaN, %d Inf%n", Printable.escape(t.name()), t.values().nanCount(), t.values().infCount());
             nonFinite += bad;
             if (verbosity.verbose()) {
-                o.printf(Locale.ROOT, "  %-48s L1 %.4g  L2 %.4g  max %.4g%n", t.name(), t.values().l1(), t.values().l2(), t.values().maxAbs());
+                o.printf(Locale.ROOT, "  %-48s L1 %.4g  L2 %.4g  max %.4g%n", Printable.escape(t.name()), t.values().l1(), t.values().l2(), t.values().maxAbs());
             }
         }
         if (nonFinite == 0) o.println("no NaN or Inf values");

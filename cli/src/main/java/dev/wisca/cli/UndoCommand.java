@@ -2,6 +2,7 @@ package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
+import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -29,6 +31,7 @@ final class UndoCommand implements Callable<Integer> {
     @Mixin Verbosity verbosity;
     @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
+    @Mixin OutputOptions output;
 
     @Parameters(index = "0", paramLabel = "IN", description = "The rescaled checkpoint.")
     Path in;
@@ -42,9 +45,11 @@ final class UndoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long start = System.nanoTime();
+        output.checkAll(List.of(out), List.of(in, planFolder));
         Plan plan = Wisca.loadPlan(planFolder);
         try (Model model = Wisca.open(in, specs.choice())) {
-            model.undo(plan, out, RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)));
+            model.undo(plan, out, RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)),
+                output.overwrite());
         }
         PrintWriter o = spec.commandLine().getOut();
         if (json.enabled()) {

@@ -1,5 +1,7 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.FlagChecks;
+import dev.wisca.io.Printable;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
@@ -58,6 +60,10 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--probes-only", description = "Per-site probe vectors instead of a full forward pass (fast, linear in the touched weights).")
     boolean probesOnly;
 
+    /** Probe sizes beyond these only exhaust memory: the probes are about coverage, not volume. */
+    static final int MAX_TOKENS = 4096;
+    static final int MAX_SEQUENCES = 1024;
+
     @Option(names = "--tokens", paramLabel = "N", defaultValue = "16", description = "Tokens per probe sequence (default: ${DEFAULT-VALUE}).")
     int tokens;
 
@@ -81,6 +87,10 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        FlagChecks.inRange("--tokens", tokens, 2, MAX_TOKENS);
+        FlagChecks.inRange("--sequences", sequences, 1, MAX_SEQUENCES);
+        if (atol != null) FlagChecks.inRange("--atol", atol, 0, Double.MAX_VALUE);
+        if (rtol != null) FlagChecks.inRange("--rtol", rtol, 0, Double.MAX_VALUE);
         Precision p = switch (precision.toLowerCase(Locale.ROOT)) {
             case "f64" -> Precision.F64;
             case "f32" -> Precision.F32;
@@ -96,7 +106,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             if (verbosity.verbose()) {
                 for (BlockResult r : report.blocks()) {
-                    out.printf(Locale.ROOT, "  %-32s %s max abs %.3g, max rel %.3g (%.2g of tolerance)%n", r.block(), r.ok() ? "ok  " : "FAIL",
+                    out.printf(Locale.ROOT, "  %-32s %s max abs %.3g, max rel %.3g (%.2g of tolerance)%n", Printable.escape(r.block()), r.ok() ? "ok  " : "FAIL",
                         r.maxAbs(), r.maxRel(), r.ratio());
                 }
             }

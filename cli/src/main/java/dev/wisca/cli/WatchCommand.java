@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.FlagChecks;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.SpecOptions;
@@ -8,6 +9,8 @@ import dev.wisca.hooks.HookOptions;
 import dev.wisca.hooks.watch.CheckpointWatcher;
 import dev.wisca.hooks.watch.Outcome;
 import dev.wisca.hooks.watch.WatchOptions;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.sdk.RescaleSettings;
 import picocli.CommandLine.Command;
@@ -56,11 +59,15 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--optimizer-state", description = "Also transform optimizer state saved as optimizer*.safetensors (<param>.exp_avg, <param>.exp_avg_sq).")
     boolean optimizerState;
 
-    @Option(names = "--poll", paramLabel = "SECONDS", defaultValue = "5", description = "Seconds between looks (default: ${DEFAULT-VALUE}).")
+    /** Longest --poll: a day between looks. */
+    static final double MAX_POLL_SECONDS = 86_400;
+
+    @Option(names = "--poll", paramLabel = "SECONDS", defaultValue = "5", description = "Seconds between looks, 0 to 86400 (default: ${DEFAULT-VALUE}).")
     double pollSeconds;
 
     @Override
     public Integer call() throws Exception {
+        FlagChecks.inRange("--poll", pollSeconds, 0, MAX_POLL_SECONDS);
         RescaleSettings settings = flags.settings();
         SpecLibrary library = SpecLibrary.builtin().choosing(specs.choice());
         WatchOptions options = new WatchOptions(new HookOptions(settings.sites(), settings.solver()), Optional.ofNullable(outOfPlace),

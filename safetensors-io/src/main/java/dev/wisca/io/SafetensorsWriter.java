@@ -103,6 +103,20 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies the next tensor's data from the same-named tensor of {@code source} inside the kernel
+     * (copy_file_range; no user-space buffer), as {@code cp} does.
+     */
+    public void transfer(String name, SafetensorsFile source) {
+        TensorInfo info = expect(name);
+        TensorInfo from = source.tensor(name).info();
+        if (from.byteLength() != info.byteLength()) {
+            throw new IllegalStateException(name + ": the source holds " + from.byteLength() + " bytes, the tensor takes " + info.byteLength());
+        }
+        guarded(() -> source.transferTo(name, channel));
+        next++;
+    }
+
     /** Writes the next tensor's data as {@code filler} produces it, one bounded chunk at a time. */
     public void write(String name, ChunkFiller filler) {
         TensorInfo info = expect(name);

@@ -40,11 +40,12 @@ public final class WiscaException extends RuntimeException {
     /** The message without kind, file and tensor. */
     public String detail() { return detail; }
 
+    /** One line: names from files may hold control characters, which are escaped ({@link Printable}). */
     private static String format(ErrorKind kind, Path path, String tensor, String detail) {
         StringBuilder sb = new StringBuilder(kind.displayName()).append(": ");
-        if (path != null) sb.append(path);
-        if (tensor != null) sb.append('[').append(tensor).append(']');
+        if (path != null) sb.append(Printable.escape(path.toString()));
+        if (tensor != null) sb.append('[').append(Printable.escape(tensor)).append(']');
         if (path != null || tensor != null) sb.append(": ");
-        return sb.append(detail).toString();
+        return sb.append(Printable.escape(detail)).toString();
     }
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.hf.Outputs;
+import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.Rescaler;
 import dev.wisca.rescale.backend.Backends;
@@ -17,6 +19,7 @@ import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.plan.AppliedStamp;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.PlanSites;
+import dev.wisca.rescale.plan.PlanStore;
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.SpecChoice;
@@ -26,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -89,7 +93,12 @@ public final class Model implements AutoCloseable {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null,
                 "this is a PEFT adapter: rescale it with --pairs lora (only LoRA A/B pairs live in an adapter)");
         }
-        return LoraSites.build(library.lora(), adapterConfig(), checkpoint.tensors());
+        try {
+            return LoraSites.build(library.lora(), adapterConfig(), checkpoint.tensors());
+        } catch (WiscaException e) {
+            boolean aboutTheConfig = e.kind() == ErrorKind.INVALID_CONFIG || e.kind() == ErrorKind.UNKNOWN_ARCHITECTURE;
+            throw aboutTheConfig ? named(e, checkpoint.folder().resolve(ADAPTER_CONFIG)) : named(e, checkpoint.folder());
+        }
     }
 
     /**
@@ -104,26 +113,52 @@ public final class Model implements AutoCloseable {
         return new RescalePlan(architecture(), plan, sites.skipped());
     }
 
+    /** Streams this checkpoint through {@code plan} into {@code out} (same layout, side files copied); {@code out} must not exist. */
+    public void apply(Plan plan, Path out, RescaleSettings settings) {
+        apply(plan, out, settings, Overwrite.NEVER);
+    }
+
     /**
-     * Streams this checkpoint through {@code plan} into {@code out} (same layout, side files copied).
+     * As {@link #apply(Plan, Path, RescaleSettings)}; {@link Overwrite#REPLACE} replaces an existing
+     * output whole. Never writes over, into or around this checkpoint ({@code OutputOverlapsInput}).
      * Refuses a plan made for another checkpoint (PLAN_MISMATCH: the content fingerprint of a touched
      * tensor differs), one whose factors are not exact inverse pairs on this model's sites (INVALID_PLAN),
      * and an output whose scaled values leave the dtype's range (VALUE_OUT_OF_RANGE, nothing published).
      */
-    public void apply(Plan plan, Path out, RescaleSettings settings) {
+    public void apply(Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
         check(plan, plan);
-        Rescaler.apply(checkpoint, plan, out, options(settings));
+        write(out, overwrite, target -> Rescaler.apply(checkpoint, plan, target, options(settings)));
+    }
+
+    /** Writes this checkpoint with {@code plan} undone (the reciprocal factors) into {@code out}, which must not exist. */
+    public void undo(Plan plan, Path out, RescaleSettings settings) {
+        undo(plan, out, settings, Overwrite.NEVER);
     }
 
     /**
-     * Writes this checkpoint with {@code plan} undone (the reciprocal factors) into {@code out}. Refuses
-     * (PLAN_MISMATCH) unless every shard carries the {@code wisca.plan} stamp of exactly this plan, and
-     * a plan whose factors are not exact inverse pairs (INVALID_PLAN).
+     * As {@link #undo(Plan, Path, RescaleSettings)}, replacing an existing output with {@link Overwrite#REPLACE}.
+     * Refuses (PLAN_MISMATCH) unless every shard carries the {@code wisca.plan} stamp of exactly this plan,
+     * and a plan whose factors are not exact inverse pairs (INVALID_PLAN).
      */
-    public void undo(Plan plan, Path out, RescaleSettings settings) {
+    public void undo(Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
         AppliedStamp.requireApplied(checkpoint, plan);
         check(plan, plan.inverse());   // the rescaled weights: names, dtypes, shapes (the digests are of the original)
-        Rescaler.undo(checkpoint, plan, out, options(settings));
+        write(out, overwrite, target -> Rescaler.undo(checkpoint, plan, target, options(settings)));
+    }
+
+    /** Saves {@code plan} into {@code folder} (see {@link Wisca#savePlan}), never over, into or around this checkpoint. */
+    public void savePlan(Plan plan, Path folder, Overwrite overwrite) {
+        Outputs.folder(folder, overwrite, checkpoint.inputs(), staging -> {
+            PlanStore.save(plan, staging);
+            return null;
+        });
+    }
+
+    private void write(Path out, Overwrite overwrite, java.util.function.Consumer<Path> writer) {
+        Outputs.like(checkpoint, out, overwrite, List.of(), target -> {
+            writer.accept(target);
+            return null;
+        });
     }
 
     /** {@code applied} fits this checkpoint (names, dtypes, shapes, content) and {@code plan} pairs every factor with its inverse. */
@@ -152,10 +187,15 @@ public final class Model implements AutoCloseable {
      * is no undo; fresh adapters (B = 0) are copied unchanged and listed in the result.
      */
     public LoraRebalance.Result refactorLora(Path out) {
+        return refactorLora(out, Overwrite.NEVER);
+    }
+
+    /** As {@link #refactorLora(Path)}, replacing an existing output with {@link Overwrite#REPLACE}. */
+    public LoraRebalance.Result refactorLora(Path out, Overwrite overwrite) {
         if (!isAdapter()) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null, "--lora-refactor needs a PEFT adapter folder (adapter_model.safetensors)");
         }
-        return LoraRebalance.run(checkpoint, library.lora(), out);
+        return Outputs.folder(out, overwrite, checkpoint.inputs(), staging -> LoraRebalance.run(checkpoint, library.lora(), staging));
     }
 
     /**
@@ -164,8 +204,13 @@ public final class Model implements AutoCloseable {
      * Returns how many moment tensors were transformed.
      */
     public static int transformOptimizerState(Path moments, Plan plan, Path out, RescaleSettings settings) {
+        return transformOptimizerState(moments, plan, out, settings, Overwrite.NEVER);
+    }
+
+    /** As above; never writes onto the moments it reads, and replaces an existing output only with {@link Overwrite#REPLACE}. */
+    public static int transformOptimizerState(Path moments, Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
         try (Checkpoint m = Checkpoint.open(moments)) {
-            return Rescaler.applyToMoments(m, plan, out, options(settings));
+            return Outputs.like(m, out, overwrite, List.of(), target -> Rescaler.applyToMoments(m, plan, target, options(settings)));
         }
     }
 
@@ -176,6 +221,10 @@ public final class Model implements AutoCloseable {
      * The same error, naming the file when the engine could not (it sees tensors, not files): the shard
      * holding the named tensor, else the checkpoint folder.
      */
+    private static WiscaException named(WiscaException e, Path file) {
+        return e.path().isPresent() ? e : new WiscaException(e.kind(), file, e.tensor().orElse(null), e.detail(), e);
+    }
+
     private static WiscaException named(WiscaException e, Checkpoint ckpt) {
         if (e.path().isPresent()) return e;
         Path file = e.tensor().flatMap(ckpt::find).map(t -> t.file()).orElse(ckpt.folder());
@@ -190,7 +239,9 @@ public final class Model implements AutoCloseable {
     private JsonNode adapterConfig() {
         Path file = checkpoint.folder().resolve(ADAPTER_CONFIG);
         try {
-            return new ObjectMapper().readTree(Files.readString(file));
+            JsonNode config = new ObjectMapper().readTree(Files.readString(file));
+            if (config == null || !config.isObject()) throw new WiscaException(ErrorKind.INVALID_CONFIG, file, null, "expected a JSON object");
+            return config;
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.INVALID_CONFIG, file, null, "cannot read the adapter config: " + e.getMessage(), e);
         }

@@ -22,8 +22,14 @@ import java.util.Objects;
  * @param progress hears about the statistics pass ({@code stats}) and the write pass ({@code write})
  */
 public record RescaleSettings(SiteOptions sites, SolverOptions solver, int parallelism, String device, Progress progress) {
+    /** Most worker threads (ForkJoinPool takes up to 32767; far beyond any useful count). */
+    public static final int MAX_PARALLELISM = 4096;
+
     public RescaleSettings {
-        if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+        if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null,
+                "parallelism must be between 1 and " + MAX_PARALLELISM + ", got " + parallelism);
+        }
         if (!Backends.isKnown(device)) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null,
                 "unknown device '" + device + "': choose one of " + String.join(", ", Backends.names()));
@@ -43,7 +49,7 @@ public record RescaleSettings(SiteOptions sites, SolverOptions solver, int paral
 
     /** Q/K + V/O, tensor-wise, L1; power-of-two scales for bf16/f16/fp8 weights, real scales for f32. */
     public static RescaleSettings paper() {
-        return new RescaleSettings(SiteOptions.paper(), SolverOptions.defaults(), Runtime.getRuntime().availableProcessors());
+        return new RescaleSettings(SiteOptions.paper(), SolverOptions.defaults(), Math.min(MAX_PARALLELISM, Runtime.getRuntime().availableProcessors()));
     }
 
     public RescaleSettings withPairs(Pair first, Pair... rest) {

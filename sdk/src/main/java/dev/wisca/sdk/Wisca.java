@@ -4,6 +4,8 @@ import dev.wisca.io.Dtype;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.hf.Outputs;
+import dev.wisca.io.hf.Overwrite;
 import dev.wisca.io.hf.Reshard;
 import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.forward.ComputeDevice;
@@ -71,7 +73,15 @@ public final class Wisca {
 
     /** Saves a plan as {@code plan.json} + {@code plan.safetensors} in {@code folder}. */
     public static void savePlan(Plan plan, Path folder) {
-        PlanStore.save(plan, folder);
+        savePlan(plan, folder, Overwrite.NEVER);
+    }
+
+    /** As {@link #savePlan(Plan, Path)}: the folder is written whole (built beside, swapped in); an existing one only with REPLACE. */
+    public static void savePlan(Plan plan, Path folder, Overwrite overwrite) {
+        Outputs.folder(folder, overwrite, List.of(), staging -> {
+            PlanStore.save(plan, staging);
+            return null;
+        });
     }
 
     /** Loads a plan saved by {@link #savePlan}; a damaged or foreign plan fails with InvalidPlan. */
@@ -135,6 +145,11 @@ public final class Wisca {
 
     /** As {@link #reshard(Path, Path, long, Optional)}, reporting the input bytes and tensors done as phase {@code reshard}. */
     public static Reshard.Result reshard(Path in, Path out, long maxShardBytes, Optional<Dtype> dtype, Progress progress) {
+        return reshard(in, out, maxShardBytes, dtype, Overwrite.NEVER, progress);
+    }
+
+    /** As above; never writes over, into or around {@code in}; an existing output is replaced only with {@link Overwrite#REPLACE}. */
+    public static Reshard.Result reshard(Path in, Path out, long maxShardBytes, Optional<Dtype> dtype, Overwrite overwrite, Progress progress) {
         long bytes;
         int tensors;
         try (Checkpoint ckpt = Checkpoint.open(in)) {
@@ -143,7 +158,7 @@ public final class Wisca {
         }
         progress.start("reshard", bytes, tensors);
         try {
-            return Reshard.run(in, out, maxShardBytes, dtype, done -> progress.advance(done, 1));
+            return Reshard.run(in, out, maxShardBytes, dtype, overwrite, done -> progress.advance(done, 1));
         } finally {
             progress.finish();
         }

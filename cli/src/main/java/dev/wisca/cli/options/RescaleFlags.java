@@ -77,7 +77,8 @@ public final class RescaleFlags {
             max = clamp.get(1);
         }
         SolverOptions solver = new SolverOptions(n, alpha, min, max, targetRatio, mode, !noFold);
-        int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        int workers = threads == null ? Math.min(RescaleSettings.MAX_PARALLELISM, Runtime.getRuntime().availableProcessors())
+            : FlagChecks.inRange("--threads", threads, 1, RescaleSettings.MAX_PARALLELISM);
         return new RescaleSettings(new SiteOptions(set, g), solver, workers, device);
     }
 }

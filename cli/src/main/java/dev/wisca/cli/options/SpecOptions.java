@@ -5,6 +5,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Which spec binds the model: {@code --as FAMILY} or {@code --arch-spec FILE}, else the spec of config.json's
@@ -30,6 +31,9 @@ public final class SpecOptions {
         if (choice == null) return SpecChoice.byModelType();
         return choice.family != null ? SpecChoice.family(choice.family) : SpecChoice.file(choice.file);
     }
+
+    /** The spec file of {@code --arch-spec}: an input, so no output may overwrite it. */
+    public Optional<Path> file() { return Optional.ofNullable(choice == null ? null : choice.file); }
 
     /** Whether the user chose a spec ({@code --as} or {@code --arch-spec}). */
     public boolean explicit() { return choice != null; }

@@ -124,13 +124,20 @@ final class Describer {
                 new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "unknown dtype '" + p.dtype()
                     + "' (safetensors names: F32, BF16, F16, F64, ...)"));
             if (p.shape() == null) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "shape is missing");
+            if (p.shape().length > 8) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "shape has " + p.shape().length + " dimensions");
+            if (dtype.byteSize() == 0) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "sub-byte dtype " + dtype + " is not supported here");
             long bytes = dtype.byteSize();
-            for (long d : p.shape()) {
-                if (d < 0) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "negative dimension " + d);
-                bytes = Math.multiplyExact(bytes, d);
+            try {
+                for (long d : p.shape()) {
+                    if (d < 0) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "negative dimension " + d);
+                    bytes = Math.multiplyExact(bytes, d);
+                }
+                out.add(new TensorInfo(p.name(), dtype, p.shape(), offset, Math.addExact(offset, bytes)));
+                offset += bytes;
+            } catch (ArithmeticException e) {
+                throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "shape " + java.util.Arrays.toString(p.shape())
+                    + " has more bytes than fit a 64-bit count (the parameters together, too)");
             }
-            out.add(new TensorInfo(p.name(), dtype, p.shape(), offset, offset + bytes));
-            offset += bytes;
         }
         return out;
     }

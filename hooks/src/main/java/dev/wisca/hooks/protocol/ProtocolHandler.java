@@ -27,12 +27,30 @@ public final class ProtocolHandler {
         this.sessions = sessions;
     }
 
+    /** How an operation gets its request bound: from a parsed tree (stdio) or from body bytes (HTTP). */
+    private interface Binder {
+        <T> T bind(Class<T> type, JsonLimits limits);
+    }
+
     /** {@code op} is describe, solve or health; {@code request} the parsed request (null for health). */
     public Reply handle(String op, JsonNode request) {
+        return run(op, new Binder() {
+            @Override public <T> T bind(Class<T> type, JsonLimits limits) { return ProtocolJson.read(request, type); }
+        });
+    }
+
+    /** {@code op} with its request body as sent, bound within the operation's {@link JsonLimits} while parsing. */
+    public Reply handleBody(String op, byte[] body) {
+        return run(op, new Binder() {
+            @Override public <T> T bind(Class<T> type, JsonLimits limits) { return ProtocolJson.read(body, type, limits); }
+        });
+    }
+
+    private Reply run(String op, Binder request) {
         try {
             return switch (op) {
-                case "describe" -> ok(service.describe(ProtocolJson.read(request, DescribeRequest.class)));
-                case "solve" -> ok(service.solve(ProtocolJson.read(request, SolveRequest.class)));
+                case "describe" -> ok(service.describe(request.bind(DescribeRequest.class, JsonLimits.DESCRIBE)));
+                case "solve" -> ok(service.solve(request.bind(SolveRequest.class, JsonLimits.SOLVE)));
                 case "health" -> ok(new Health("ok", Messages.VERSION, sessions.get()));
                 default -> new Reply(404, null, new ErrorEntry("UnknownOperation",
                     "no operation '" + op + "' (describe, solve, health, shutdown)"));

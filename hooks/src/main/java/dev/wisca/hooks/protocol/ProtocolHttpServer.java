@@ -1,145 +1,281 @@
 package dev.wisca.hooks.protocol;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.wisca.hooks.protocol.Messages.ErrorEntry;
 import dev.wisca.hooks.protocol.Messages.ErrorResponse;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The protocol over loopback HTTP: {@code POST /v1/describe}, {@code POST /v1/solve},
- * {@code GET /v1/health}, {@code POST /v1/shutdown}. Binds 127.0.0.1 only; bodies above
- * {@code maxBodyBytes} are refused (413); a fixed pool of worker threads bounds concurrency.
- * Answers are JSON; failures are {@code {"error": {"kind", "message"}}} with status 400/404/405/413/500.
+ * {@code GET /v1/health}, {@code POST /v1/shutdown}. Binds 127.0.0.1 only and answers only requests
+ * that carry the server's secret ({@link ServeToken}) and come from no web page ({@link RequestGate}).
+ *
+ * <p>Each connection runs on a virtual thread and carries one request ({@link HttpWire}); every read
+ * has a timeout and the head and body deadlines, so half-sent requests hold a connection slot for a
+ * bounded time and never a worker: at most {@code workers} requests are parsed and solved at once,
+ * after their body arrived. Bodies are bounded one by one ({@code maxBodyBytes}, 413 before reading)
+ * and together (twice that, 503 while full). Answers are JSON; failures are
+ * {@code {"error": {"kind", "message"}}} with a 4xx status; 500 only for a bug.
  */
 public final class ProtocolHttpServer implements AutoCloseable {
     public static final String PREFIX = "/v1/";
-    public static final long DEFAULT_MAX_BODY_BYTES = 512L << 20;
+    public static final long DEFAULT_MAX_BODY_BYTES = ServerOptions.DEFAULT_MAX_BODY_BYTES;
+    private static final int KIB = 1024;
 
-    private final HttpServer server;
-    private final ExecutorService workers;
+    private final ServerSocket listener;
     private final ProtocolHandler handler;
-    private final long maxBodyBytes;
+    private final ServerOptions options;
+    private final ServeToken token;
+    private final Semaphore connections;
+    private final Semaphore workers;
+    private final Semaphore bodyKiB;
+    private final int bodyBudgetKiB;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private ProtocolHttpServer(HttpServer server, ExecutorService workers, ProtocolHandler handler, long maxBodyBytes) {
-        this.server = server;
-        this.workers = workers;
+    private ProtocolHttpServer(ServerSocket listener, ProtocolHandler handler, ServerOptions options, ServeToken token) {
+        this.listener = listener;
         this.handler = handler;
-        this.maxBodyBytes = maxBodyBytes;
+        this.options = options;
+        this.token = token;
+        this.connections = new Semaphore(options.maxConnections());
+        this.workers = new Semaphore(options.workers());
+        this.bodyBudgetKiB = (int) Math.min(Integer.MAX_VALUE, 2 * kib(options.maxBodyBytes()));
+        this.bodyKiB = new Semaphore(bodyBudgetKiB);
     }
 
-    /** Starts serving on 127.0.0.1:{@code port} (0 picks a free port, see {@link #port()}). */
+    /** Starts serving on 127.0.0.1:{@code port} with the default limits and token file. */
     public static ProtocolHttpServer start(LocalPlanService service, int port, int threads, long maxBodyBytes) {
-        if (port < 0 || port > 65535) throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, null, "port must be 0..65535, got " + port);
-        HttpServer http;
+        return start(service, ServerOptions.defaults().withPort(port).withWorkers(Math.max(1, threads)).withMaxBodyBytes(maxBodyBytes));
+    }
+
+    /** Starts serving as {@code options} say; the secret is in {@link #tokenFile()} before this returns. */
+    public static ProtocolHttpServer start(LocalPlanService service, ServerOptions options) {
+        ServerSocket listener;
         try {
-            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+            listener = new ServerSocket();
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 64);
         } catch (IOException e) {
-            throw new WiscaException(ErrorKind.IO, null, null, "cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+            throw new WiscaException(ErrorKind.IO, null, null, "cannot listen on 127.0.0.1:" + options.port() + ": " + e.getMessage(), e);
         }
-        ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-            Thread t = new Thread(r, "wisca-serve");
-            t.setDaemon(true);
-            return t;
-        });
-        ProtocolHttpServer server = new ProtocolHttpServer(http, workers, new ProtocolHandler(service, service::sessions), maxBodyBytes);
-        http.createContext(PREFIX, server::exchange);
-        http.setExecutor(workers);
-        http.start();
+        ServeToken token;
+        try {
+            token = ServeToken.create(options.tokenFile(), listener.getLocalPort());
+        } catch (RuntimeException e) {
+            closeQuietly(listener);
+            throw e;
+        }
+        ProtocolHttpServer server = new ProtocolHttpServer(listener, new ProtocolHandler(service, service::sessions), options, token);
+        Thread.ofPlatform().daemon().name("wisca-serve-accept").start(server::acceptLoop);
         return server;
     }
 
     /** The port actually bound. */
-    public int port() { return server.getAddress().getPort(); }
+    public int port() { return listener.getLocalPort(); }
 
     public String url() { return "http://127.0.0.1:" + port(); }
+
+    /** The secret every request must send as {@code Authorization: Bearer <token>}. */
+    public String token() { return token.secret(); }
+
+    /** The file (0600) holding {@link #token()}; deleted by {@link #close()}. */
+    public Path tokenFile() { return token.file(); }
 
     /** Blocks until {@code /v1/shutdown} or {@link #close()}. */
     public void awaitShutdown() throws InterruptedException { stopped.await(); }
 
-    /** Stops accepting, lets running exchanges finish (at most 2 s), releases the threads. */
+    /** Stops accepting, gives running requests up to 2 s, closes every connection and deletes the token file. */
     @Override
     public void close() {
-        if (stopped.getCount() == 0) return;
-        server.stop(2);
-        workers.shutdown();
+        if (!closing.compareAndSet(false, true)) {
+            try {
+                stopped.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        closeQuietly(listener);
         try {
-            workers.awaitTermination(2, TimeUnit.SECONDS);
+            if (workers.tryAcquire(options.workers(), 2, TimeUnit.SECONDS)) workers.release(options.workers());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        workers.shutdownNow();
+        for (Socket s : open) closeQuietly(s);
+        token.delete();
         stopped.countDown();
     }
 
-    private void exchange(HttpExchange ex) throws IOException {
-        try (ex) {
-            String op = ex.getRequestURI().getPath().substring(PREFIX.length());
-            String method = ex.getRequestMethod();
-            boolean get = op.equals("health");
-            if (!method.equals(get ? "GET" : "POST")) {
-                send(ex, ProtocolHandler.badJson(method + " is not allowed here; use " + (get ? "GET" : "POST")), 405);
-                return;
+    private void acceptLoop() {
+        while (!closing.get()) {
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (closing.get()) return;
+                continue; // a failed accept (the client gave up): keep serving
             }
-            if (op.equals("shutdown")) {
-                send(ex, new ProtocolHandler.Reply(200, ProtocolJson.tree(java.util.Map.of("status", "stopping")), null), 200);
-                Thread.ofPlatform().daemon().start(this::close);
-                return;
+            if (!connections.tryAcquire()) {
+                Thread.ofVirtual().start(() -> refuse(socket));
+                continue;
             }
-            ProtocolHandler.Reply reply;
-            if (get) {
-                reply = handler.handle(op, null);
-            } else {
-                byte[] body = readBounded(ex.getRequestBody());
-                if (body == null) {
-                    send(ex, ProtocolHandler.badJson("request body larger than " + maxBodyBytes + " bytes"), 413);
-                    return;
+            open.add(socket);
+            Thread.ofVirtual().name("wisca-serve-connection").start(() -> {
+                try {
+                    serve(socket);
+                } finally {
+                    open.remove(socket);
+                    closeQuietly(socket);
+                    connections.release();
                 }
-                reply = parseAndHandle(op, new String(body, StandardCharsets.UTF_8));
-            }
-            send(ex, reply, reply.status());
+            });
         }
     }
 
-    private ProtocolHandler.Reply parseAndHandle(String op, String body) {
+    /** Too many connections: say so at once, without reading the request. */
+    private void refuse(Socket socket) {
+        try (socket) {
+            socket.setSoTimeout(options.readTimeoutMillis());
+            OutputStream out = socket.getOutputStream();
+            HttpWire.respond(out, 503, error("Busy", "more than " + options.maxConnections() + " connections at once; retry"));
+            socket.shutdownOutput();
+        } catch (IOException ignored) {
+            // The client left.
+        }
+    }
+
+    private void serve(Socket socket) {
         try {
-            return handler.handle(op, ProtocolJson.parse(body));
-        } catch (WiscaException e) {
-            return ProtocolHandler.badJson(e.getMessage());
+            HttpWire.DeadlineInput deadlined = new HttpWire.DeadlineInput(socket, options.readTimeoutMillis());
+            InputStream in = new BufferedInputStream(deadlined, 1 << 16);
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            int status;
+            byte[] answer;
+            try {
+                deadlined.deadline(options.headTimeout().toMillis());
+                HttpWire.Head head = HttpWire.readHead(in);
+                Exchange reply = exchange(head, in, out, deadlined);
+                status = reply.status();
+                answer = reply.json();
+            } catch (HttpWire.FailureException e) {
+                status = e.failure.status();
+                answer = error(status == 413 ? "TooLarge" : "BadRequest", e.failure.reason());
+            } catch (SocketTimeoutException e) {
+                status = 408;
+                answer = error("Timeout", "the request did not arrive in time (" + e.getMessage() + ")");
+            }
+            HttpWire.respond(out, status, answer);
+            linger(socket, in, deadlined);
+        } catch (IOException ignored) {
+            // The client closed the connection or stopped reading: nothing to answer.
         }
     }
 
-    private byte[] readBounded(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[1 << 16];
-        long total = 0;
-        for (int n; (n = in.read(buffer)) > 0; ) {
-            total += n;
-            if (total > maxBodyBytes) return null;
-            out.write(buffer, 0, n);
+    private record Exchange(int status, byte[] json) {}
+
+    private Exchange exchange(HttpWire.Head head, InputStream in, OutputStream out, HttpWire.DeadlineInput deadlined)
+            throws IOException, HttpWire.FailureException {
+        Optional<HttpWire.Failure> refused = RequestGate.check(head.headers(), token);
+        if (refused.isPresent()) {
+            int status = refused.get().status();
+            return new Exchange(status, error(status == 401 ? "Unauthorized" : "Forbidden", refused.get().reason()));
         }
-        return out.toByteArray();
+        if (!head.path().startsWith(PREFIX)) return new Exchange(404, error("UnknownOperation", "no such path; the protocol lives under " + PREFIX));
+        String op = head.path().substring(PREFIX.length());
+        if (!Set.of("describe", "solve", "health", "shutdown").contains(op)) {
+            return new Exchange(404, error("UnknownOperation", "no operation '" + HttpWire.printable(op) + "' (describe, solve, health, shutdown)"));
+        }
+        String method = op.equals("health") ? "GET" : "POST";
+        if (!head.method().equals(method)) {
+            return new Exchange(405, error("BadRequest", HttpWire.printable(head.method()) + " is not allowed here; use " + method));
+        }
+        if (op.equals("health")) return reply(handler.handle(op, null));
+        if (op.equals("shutdown")) {
+            Thread.ofPlatform().daemon().start(this::close);
+            return new Exchange(200, ProtocolJson.write(Map.of("status", "stopping")).getBytes(StandardCharsets.UTF_8));
+        }
+        int reserved = reserveBody(head);
+        try {
+            deadlined.deadline(options.bodyTimeout().toMillis());
+            byte[] body = HttpWire.readBody(head, in, options.maxBodyBytes(), out);
+            workers.acquireUninterruptibly();
+            try {
+                return reply(handler.handleBody(op, body));
+            } finally {
+                workers.release();
+            }
+        } finally {
+            bodyKiB.release(reserved);
+        }
     }
 
-    private static void send(HttpExchange ex, ProtocolHandler.Reply reply, int status) throws IOException {
+    /** Reserves room for the body in the budget of all bodies held at once: its length, or the limit when chunked. */
+    private int reserveBody(HttpWire.Head head) throws HttpWire.FailureException {
+        String length = head.headers().get("content-length");
+        long bytes = length != null && length.matches("[0-9]{1,18}") ? Math.min(Long.parseLong(length), options.maxBodyBytes())
+            : options.maxBodyBytes();
+        int kib = (int) Math.min(bodyBudgetKiB, Math.max(1, kib(bytes)));
+        try {
+            if (bodyKiB.tryAcquire(kib, options.readTimeout().toMillis(), TimeUnit.MILLISECONDS)) return kib;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new HttpWire.FailureException(503, "the server holds as many request bodies as it may; retry");
+    }
+
+    private static Exchange reply(ProtocolHandler.Reply reply) {
         String json = reply.ok() ? ProtocolJson.write(reply.body()) : ProtocolJson.write(new ErrorResponse(reply.error()));
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
+        return new Exchange(reply.status(), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] error(String kind, String message) {
+        return ProtocolJson.write(new ErrorResponse(new ErrorEntry(kind, message))).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * After answering early (413 before the body), reads what the client still sends for a moment, so
+     * that closing does not reset the connection before the client has read the answer.
+     */
+    private static void linger(Socket socket, InputStream in, HttpWire.DeadlineInput deadlined) {
+        try {
+            socket.shutdownOutput();
+            deadlined.deadline(500);
+            byte[] sink = new byte[1 << 16];
+            long drained = 0;
+            for (int n; drained < (16 << 20) && (n = in.read(sink)) >= 0; ) drained += n;
+        } catch (IOException ignored) {
+            // Timed out or reset: the answer was sent.
+        }
+    }
+
+    private static long kib(long bytes) { return (bytes + KIB - 1) / KIB; }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // Closing on the way out.
         }
     }
 }

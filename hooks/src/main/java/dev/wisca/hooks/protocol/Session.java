@@ -58,6 +58,10 @@ record Session(String id, DescribedSource source, SolverOptions solver, String m
     /** Length of the request's axis and how many elements each index sums. */
     static long[] axisLengthAndCount(TensorInfo info, Axis axis) {
         long[] s = info.shape();
+        if (s.length < 1 || s.length > 3) {
+            throw new dev.wisca.io.WiscaException(dev.wisca.io.ErrorKind.INVALID_ARGUMENT, null, info.name(),
+                "a rescaled parameter has 1 to 3 dimensions, this one " + s.length);
+        }
         long rows = switch (s.length) { case 1 -> s[0]; case 2 -> s[0]; default -> s[1]; };
         long cols = switch (s.length) { case 1 -> 1; case 2 -> s[1]; default -> s[2]; };
         return axis == Axis.ROWS ? new long[] {rows, cols} : new long[] {cols, rows};

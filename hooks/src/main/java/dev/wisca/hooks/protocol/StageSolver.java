@@ -79,6 +79,7 @@ final class StageSolver {
                         + ", got " + (vector == null ? "none" : vector.length));
                 }
             }
+            StatsCheck.check(v, key.tensor(), info.dtype(), lengthAndCount[1]);
             out[v.id()] = new AxisStats(0, v.sum(), v.absSum(), v.sqSum(), v.absMax(), lengthAndCount[1]);
         }
         for (int r = 0; r < out.length; r++) {

@@ -16,6 +16,7 @@ import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.spec.ArchSpec;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ final class CheckpointRescaler {
     }
 
     private String inPlace(Path folder) {
-        Path staging = folder.resolve(Journal.STAGING);
+        Path staging = SafeName.realFolder(folder, Journal.STAGING);
         Journal.write(folder, new Journal.Entry(Journal.Phase.STAGING, null, List.of()));
         faults.at("journal");
         Plan plan;
@@ -70,7 +71,7 @@ final class CheckpointRescaler {
             ApplyOptions applyOptions = new ApplyOptions(options.engine().backend(), options.parallelism(), options.progress());
             for (Path shard : ckpt.shards()) {
                 try (Checkpoint one = Checkpoint.open(shard)) {
-                    Apply.stream(one, plan.factors(), staging.resolve(shard.getFileName()), summary(plan), applyOptions);
+                    Apply.stream(one, plan.factors(), SafeName.child(staging, shard.getFileName().toString(), "the index"), summary(plan), applyOptions);
                 }
                 files.add(shard.getFileName().toString());
                 faults.at("staged:" + shard.getFileName());
@@ -93,8 +94,8 @@ final class CheckpointRescaler {
     }
 
     private String outOfPlace(Path folder, String suffix) {
-        Path target = folder.resolveSibling(folder.getFileName() + suffix);
-        Path temp = folder.resolveSibling("." + folder.getFileName() + suffix + ".tmp");
+        Path target = SafeName.child(folder.getParent(), folder.getFileName() + suffix, "--out-of-place");
+        Path temp = SafeName.child(folder.getParent(), "." + folder.getFileName() + suffix + ".tmp", "--out-of-place");
         deleteTree(temp);
         Plan plan;
         RescaleOptions engine = options.engine();
@@ -134,13 +135,18 @@ final class CheckpointRescaler {
         return Rescaler.plan(ckpt, sites.sites(), options.engine());
     }
 
+    /** Moves each staged file over its original; every name was checked ({@link JournalCheck}) and each staged file must be a plain file. */
     private void swap(Path folder, List<String> files) {
-        Path staging = folder.resolve(Journal.STAGING);
+        Path staging = SafeName.realFolder(folder, Journal.STAGING);
         for (String name : files) {
-            Path staged = staging.resolve(name);
-            if (!Files.exists(staged)) continue; // moved before the interruption
+            Path staged = SafeName.child(staging, name, Journal.JOURNAL);
+            Path original = SafeName.child(folder, name, Journal.JOURNAL);
+            if (!Files.exists(staged, LinkOption.NOFOLLOW_LINKS)) continue; // moved before the interruption
+            if (!Files.isRegularFile(staged, LinkOption.NOFOLLOW_LINKS)) {
+                throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, staged, "is not a plain staged file (a symbolic link?): refused, nothing moved");
+            }
             try {
-                AtomicMove.replace(staged, folder.resolve(name));
+                AtomicMove.replace(staged, original);
             } catch (IOException e) {
                 throw new WiscaException(ErrorKind.IO, folder.resolve(name), null, "cannot replace with the rescaled file: " + e, e);
             }
@@ -152,12 +158,12 @@ final class CheckpointRescaler {
     private static void finish(Path folder, Journal.Marker marker) {
         Journal.mark(folder, marker);
         Journal.clear(folder);
-        deleteTree(folder.resolve(Journal.STAGING));
+        deleteTree(SafeName.realFolder(folder, Journal.STAGING));
     }
 
     /** A staging journal means the originals are intact: the partial staging is thrown away. */
     static void discardStaging(Path folder) {
-        deleteTree(folder.resolve(Journal.STAGING));
+        deleteTree(SafeName.realFolder(folder, Journal.STAGING));
         Journal.clear(folder);
     }
 
@@ -194,8 +200,8 @@ final class CheckpointRescaler {
     }
 
     static void deleteTree(Path root) {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> all = Files.walk(root)) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
+        try (Stream<Path> all = Files.walk(root)) { // links are removed, never followed
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, root, null, "cannot remove: " + e, e);

@@ -5,38 +5,31 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.apply.Apply;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Follows a Hugging Face Trainer output folder and rescales each {@code checkpoint-<step>/} once it
  * is complete and its file sizes were equal in two consecutive looks. A checkpoint is processed at
  * most once: the marker file (and the {@code wisca.plan} metadata of rescaled shards) says it is
  * done; a rescale interrupted by a kill is finished or redone by the next watcher (see
- * {@link Journal}). Not thread-safe: one watcher per folder.
+ * {@link Journal}). Not thread-safe (one thread per watcher); watchers of the same folder, in any
+ * process, exclude each other through {@link WatchLock}.
  */
 public final class CheckpointWatcher {
-    private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d+)");
-
     private final Path root;
     private final WatchOptions options;
     private final CheckpointRescaler rescaler;
     private final Map<Path, Map<String, Long>> lastSizes = new HashMap<>();
-    private final Set<Path> failed = new HashSet<>();
+    /** Checkpoints that failed, with the reason: repeated in every later report, never retried. */
+    private final Map<Path, String> failed = new HashMap<>();
 
     public CheckpointWatcher(Path root, WatchOptions options) {
         this(root, options, CheckpointRescaler.Faults.NONE);
@@ -49,11 +42,21 @@ public final class CheckpointWatcher {
         this.rescaler = new CheckpointRescaler(options, faults);
     }
 
-    /** One look at every checkpoint, in step order: rescales those that are ready. */
+    /**
+     * One look at every checkpoint, in step order: rescales those that are ready. While another
+     * watcher (any process) looks at the same folder, this one only reports {@link Status#BUSY}.
+     */
     public List<Outcome> poll() {
-        List<Outcome> out = new ArrayList<>();
-        for (Path folder : checkpoints()) out.add(look(folder));
-        return out;
+        try (WatchLock lock = WatchLock.tryAcquire(root)) {
+            if (lock == null) {
+                return List.of(new Outcome(root, -1, Status.BUSY, "another watcher holds " + WatchLock.NAME + " in this folder; not looking"));
+            }
+            List<Outcome> out = new ArrayList<>();
+            for (CheckpointFolders.Entry e : CheckpointFolders.list(root)) {
+                out.add(e.skipped() != null ? new Outcome(e.folder(), e.step(), Status.SKIPPED, e.skipped()) : look(e.folder(), e.step()));
+            }
+            return out;
+        }
     }
 
     /** {@code --once}: two looks {@code poll} apart (stability needs both); what is ready is rescaled. */
@@ -74,9 +77,9 @@ public final class CheckpointWatcher {
         }
     }
 
-    private Outcome look(Path folder) {
-        long step = Long.parseLong(matcher(folder).group(1));
-        if (failed.contains(folder)) return new Outcome(folder, step, Status.FAILED, "failed earlier; not retried");
+    private Outcome look(Path folder, long step) {
+        String failure = failed.get(folder);
+        if (failure != null) return new Outcome(folder, step, Status.FAILED, failure + " (failed earlier; not retried)");
         try {
             if (Journal.marker(folder).isPresent()) return new Outcome(folder, step, Status.DONE, "marked " + Journal.MARKER);
             Optional<Journal.Entry> journal = Journal.read(folder);
@@ -94,7 +97,7 @@ public final class CheckpointWatcher {
             return new Outcome(folder, step, Status.RESCALED, rescaler.rescale(folder));
         } catch (WiscaException e) {
             if (!Files.isDirectory(folder)) return new Outcome(folder, step, Status.FAILED, "removed while being processed");
-            failed.add(folder);
+            failed.put(folder, e.getMessage());
             return new Outcome(folder, step, Status.FAILED, e.getMessage());
         }
     }
@@ -104,21 +107,5 @@ public final class CheckpointWatcher {
         try (Checkpoint ckpt = Checkpoint.open(folder)) {
             return ckpt.metadata().containsKey(Apply.METADATA_KEY);
         }
-    }
-
-    private List<Path> checkpoints() {
-        try (Stream<Path> entries = Files.list(root)) {
-            return entries.filter(p -> Files.isDirectory(p) && matcher(p).matches())
-                .sorted(Comparator.comparingLong(p -> Long.parseLong(matcher(p).group(1))))
-                .toList();
-        } catch (IOException e) {
-            throw new WiscaException(ErrorKind.IO, root, null, "cannot list the watched folder: " + e, e);
-        }
-    }
-
-    private static Matcher matcher(Path folder) {
-        Matcher m = CHECKPOINT.matcher(folder.getFileName().toString());
-        m.matches();
-        return m;
     }
 }

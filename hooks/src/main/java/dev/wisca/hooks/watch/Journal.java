@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -41,7 +42,8 @@ final class Journal {
 
     private Journal() {}
 
-    static Optional<Entry> read(Path folder) { return readJson(folder.resolve(JOURNAL), Entry.class); }
+    /** The journal, its names checked ({@link JournalCheck}): a planted one is refused, never followed. */
+    static Optional<Entry> read(Path folder) { return readJson(folder.resolve(JOURNAL), Entry.class).map(e -> JournalCheck.check(folder, e)); }
 
     static Optional<Marker> marker(Path folder) { return readJson(folder.resolve(MARKER), Marker.class); }
 
@@ -59,6 +61,9 @@ final class Journal {
     }
 
     private static <T> Optional<T> readJson(Path file, Class<T> type) {
+        if (Files.isSymbolicLink(file)) {
+            throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, file, "is a symbolic link; the watcher writes its notes as plain files: remove it");
+        }
         if (!Files.isRegularFile(file)) return Optional.empty();
         try {
             return Optional.of(MAPPER.readValue(file.toFile(), type));
@@ -76,7 +81,9 @@ final class Journal {
         }
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            // A planted temp (a symbolic link to a file elsewhere) is removed, never written through.
+            Files.deleteIfExists(temp);
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 ByteBuffer b = ByteBuffer.wrap(bytes);
                 while (b.hasRemaining()) ch.write(b);
                 ch.force(true);
@@ -87,8 +94,4 @@ final class Journal {
         }
         DirectorySync.sync(target.getParent());
     }
-
-
-
-
 }

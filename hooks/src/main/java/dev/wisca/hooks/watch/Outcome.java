@@ -20,7 +20,11 @@ public record Outcome(Path checkpoint, long step, Status status, String detail) 
         RESUMED,
         /** Marked as rescaled: never processed twice. */
         DONE,
-        /** Could not be rescaled (bad checkpoint, unknown architecture, vanished): reported once, not retried. */
-        FAILED
+        /** Could not be rescaled (bad checkpoint, unknown architecture, vanished): not retried; every later report repeats why. */
+        FAILED,
+        /** Not a checkpoint the watcher may touch (a step past 64 bits, a symbolic link): left alone, with the reason. */
+        SKIPPED,
+        /** Another watcher is looking at the same folder (the watched folder's lock is held): nothing was done. */
+        BUSY
     }
 }

@@ -82,7 +82,7 @@ class AdapterPlanTest {
         }
         assertEquals(ADAPTER.tensors().size(), plan.factors().size(), "every A and B is scaled");
         try (ProtocolHttpServer server = ProtocolHttpServer.start(LocalPlanService.builtin(), 0, 1, ProtocolHttpServer.DEFAULT_MAX_BODY_BYTES)) {
-            PlanService http = new HttpPlanClient(URI.create(server.url()), Duration.ofSeconds(30));
+            PlanService http = new HttpPlanClient(URI.create(server.url()), server.token(), Duration.ofSeconds(30));
             compare(plan, n -> n, LocalPlanService.builtin());
             compare(plan, AdapterPlanTest::live, http);
         }

@@ -41,7 +41,8 @@ class ProtocolErrorsTest {
     }
 
     private static HttpResponse<String> post(ProtocolHttpServer server, String op, String body) throws Exception {
-        HttpRequest r = HttpRequest.newBuilder(URI.create(server.url() + "/v1/" + op)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest r = HttpRequest.newBuilder(URI.create(server.url() + "/v1/" + op)).header("Authorization", "Bearer " + server.token())
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -85,10 +86,10 @@ class ProtocolErrorsTest {
             r = post(server, "describe", "x".repeat(2 << 20));
             assertEquals(413, r.statusCode());
 
-            HttpResponse<String> get = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/describe")).GET().build(),
+            HttpResponse<String> get = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/describe")).header("Authorization", "Bearer " + server.token()).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
             assertEquals(405, get.statusCode());
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/health")).GET().build(),
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/health")).header("Authorization", "Bearer " + server.token()).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode());
             assertEquals(1, ProtocolJson.parse(health.body()).path("sessions").asInt());
@@ -98,7 +99,7 @@ class ProtocolErrorsTest {
     @Test
     void clientSeesTheServersErrorKind() {
         try (ProtocolHttpServer server = ProtocolHttpServer.start(new LocalPlanService(LIBRARY, 4), 0, 1, 1 << 20)) {
-            HttpPlanClient client = new HttpPlanClient(URI.create(server.url()), Duration.ofSeconds(10));
+            HttpPlanClient client = new HttpPlanClient(URI.create(server.url()), server.token(), Duration.ofSeconds(10));
             var config = LLAMA.config().deepCopy();
             ((com.fasterxml.jackson.databind.node.ObjectNode) config).put("num_attention_heads", 3);
             WiscaException e = assertThrows(WiscaException.class,

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,10 +36,11 @@ class PythonHookTest {
         }
     }
 
-    private static void runUnittest(String variable, String value) throws Exception {
+    private static void runUnittest(Map<String, String> variables) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(PYTHON, "-m", "unittest", "-v", "test_wisca_hook")
             .directory(SAMPLES.toFile()).redirectErrorStream(true);
-        pb.environment().put(variable, value);
+        pb.environment().remove("WISCA_TOKEN");
+        pb.environment().putAll(variables);
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
@@ -53,7 +55,8 @@ class PythonHookTest {
         assertTrue(torchAvailable(), PYTHON + " has no torch: run the tests through bin/test, which sets WISCA_PYTHON");
         assertTrue(Files.isRegularFile(SAMPLES.resolve("test_wisca_hook.py")), "missing " + SAMPLES);
         try (ProtocolHttpServer server = ProtocolHttpServer.start(LocalPlanService.builtin(), 0, 2, ProtocolHttpServer.DEFAULT_MAX_BODY_BYTES)) {
-            runUnittest("WISCA_SERVER", server.url());
+            // The hook finds the secret where wisca serve's startup line says: the token file.
+            runUnittest(Map.of("WISCA_SERVER", server.url(), "WISCA_TOKEN_FILE", server.tokenFile().toString()));
         }
     }
 
@@ -62,6 +65,6 @@ class PythonHookTest {
         assertTrue(torchAvailable(), PYTHON + " has no torch: run the tests through bin/test, which sets WISCA_PYTHON");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String command = String.join(" ", List.of(java, "-cp", System.getProperty("java.class.path"), StdioMain.class.getName()));
-        runUnittest("WISCA_SERVE_COMMAND", command);
+        runUnittest(Map.of("WISCA_SERVE_COMMAND", command));
     }
 }

@@ -51,7 +51,7 @@ class ServerPlanTest {
     @BeforeAll
     static void start() {
         server = ProtocolHttpServer.start(new LocalPlanService(LIBRARY, 8), 0, 2, ProtocolHttpServer.DEFAULT_MAX_BODY_BYTES);
-        client = new HttpPlanClient(URI.create(server.url()), Duration.ofSeconds(30));
+        client = new HttpPlanClient(URI.create(server.url()), server.token(), Duration.ofSeconds(30));
     }
 
     @AfterAll

@@ -13,6 +13,7 @@ import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.TensorFactors;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +25,11 @@ import java.util.concurrent.ForkJoinPool;
 
 /**
  * Streams a checkpoint through the writer shard by shard, keeping the shard layout, index and side
- * files: planned tensors are scaled chunk by chunk (parallel within a chunk), all others copied
- * byte for byte. Every shard's metadata is kept and gains {@code wisca.plan}.
+ * files: planned tensors are read chunk by chunk into one reused buffer and scaled (parallel within
+ * a chunk) into the writer's, all others copied inside the kernel (copy_file_range, as {@code cp}
+ * does). Every shard's metadata is kept and gains {@code wisca.plan}. The input is read through its
+ * channels, never its mappings, and each shard is checked unchanged before its output is committed:
+ * a shard truncated or rewritten meanwhile is a FILE_CHANGED and nothing is published for it.
  */
 public final class Apply {
     public static final String METADATA_KEY = dev.wisca.rescale.plan.AppliedStamp.KEY;
@@ -41,10 +45,11 @@ public final class Apply {
     public static void stream(Checkpoint in, Map<String, TensorFactors> factors, Path out, String summary, ApplyOptions options) {
         Progress progress = options.progress();
         progress.start("write", in.tensors().stream().mapToLong(TensorInfo::byteLength).sum(), in.tensors().size());
-        try (ForkJoinPool pool = new ForkJoinPool(options.parallelism())) {
+        try (ForkJoinPool pool = new ForkJoinPool(options.parallelism()); Arena arena = Arena.ofShared()) {
+            MemorySegment input = arena.allocate(SafetensorsWriter.CHUNK_BYTES, 64);
             if (in.file().isPresent()) {
                 Path file = Files.isDirectory(out) ? out.resolve(in.file().get().getFileName()) : out;
-                writeShard(in.shardFiles().getFirst(), file, factors, summary, options, pool);
+                writeShard(in.shardFiles().getFirst(), file, factors, summary, options, pool, input);
                 return;
             }
             Path folder = out.toAbsolutePath().normalize();
@@ -53,7 +58,7 @@ public final class Apply {
             }
             createFolder(folder);
             for (SafetensorsFile shard : in.shardFiles()) {
-                writeShard(shard, folder.resolve(shard.path().getFileName()), factors, summary, options, pool);
+                writeShard(shard, folder.resolve(shard.path().getFileName()), factors, summary, options, pool, input);
             }
             Path index = in.folder().resolve(ShardNames.index(in.baseName()));
             if (Files.isRegularFile(index)) copy(index, folder.resolve(index.getFileName()));
@@ -64,20 +69,20 @@ public final class Apply {
     }
 
     private static void writeShard(SafetensorsFile shard, Path target, Map<String, TensorFactors> factors, String summary,
-                                   ApplyOptions options, ForkJoinPool pool) {
+                                   ApplyOptions options, ForkJoinPool pool, MemorySegment input) {
         List<TensorSpec> specs = shard.tensors().stream().map(TensorSpec::of).toList();
         Map<String, String> metadata = new LinkedHashMap<>(shard.metadata());
         metadata.put(METADATA_KEY, summary);
         try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata)) {
             Progress progress = options.progress();
             for (TensorSpec spec : writer.fileOrder()) {
-                Tensor tensor = shard.tensor(spec.name());
                 TensorFactors f = factors.get(spec.name());
                 if (f == null) {
-                    writer.write(spec.name(), tensor.data());
-                    progress.advance(tensor.data().byteSize(), 1);
+                    writer.transfer(spec.name(), shard);
+                    progress.advance(spec.byteLength(), 1);
                 } else {
-                    TensorScaler scaler = new TensorScaler(tensor, f, options.backend(), pool);
+                    Tensor tensor = shard.tensor(spec.name());
+                    TensorScaler scaler = new TensorScaler(tensor, f, options.backend(), pool, shard, input);
                     writer.write(spec.name(), (chunk, offset) -> {
                         scaler.fill(chunk, offset);
                         WrittenValues.requireInRange(tensor, chunk, offset);
@@ -85,18 +90,10 @@ public final class Apply {
                     });
                     progress.advance(0, 1);
                 }
-                release(tensor.data());
             }
+            shard.checkUnchanged();
             writer.commit();
         }
-    }
-
-    /**
-     * Drops a finished tensor's mapped pages from this process (they stay in the page cache), so the
-     * resident set does not grow to the checkpoint's size while it streams through.
-     */
-    static void release(MemorySegment data) {
-        if (data.isMapped()) data.unload();
     }
 
     /** Short JSON for the output metadata: what was applied. */

@@ -2,6 +2,7 @@ package dev.wisca.rescale.apply;
 
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.Tensor;
+import dev.wisca.io.TensorSource;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.backend.Backend;
 import dev.wisca.rescale.backend.MatrixView;
@@ -16,7 +17,11 @@ import java.util.concurrent.ForkJoinTask;
 /**
  * Produces a scaled tensor's bytes chunk by chunk (a writer's chunk filler): each chunk is split
  * into pieces computed in parallel on the pool, every element computed in double and rounded once
- * to the stored dtype. Memory use is the caller's chunk, whatever the tensor size.
+ * to the stored dtype. Memory use is the caller's chunk (plus the input buffer), whatever the tensor size.
+ *
+ * <p>Given a {@link TensorSource} and an input buffer, each chunk's source bytes are first read from
+ * the file into that buffer (positional reads: a file truncated underneath is a typed FILE_CHANGED
+ * rather than a fault in the vector kernel); otherwise they are read from the tensor's segment.
  */
 public final class TensorScaler {
     /** Smallest piece worth a task of its own. */
@@ -29,8 +34,20 @@ public final class TensorScaler {
     private final boolean offsetGain;
     private final Backend backend;
     private final ForkJoinPool pool;
+    private final TensorSource reads;
+    private final MemorySegment input;
 
+    /** Reads the source elements from {@code source.data()}. */
     public TensorScaler(Tensor source, TensorFactors factors, Backend backend, ForkJoinPool pool) {
+        this(source, factors, backend, pool, null, null);
+    }
+
+    /**
+     * Reads each chunk's source elements from {@code reads} into {@code input} first; {@code input}
+     * must hold the largest chunk passed to {@link #fill}.
+     */
+    public TensorScaler(Tensor source, TensorFactors factors, Backend backend, ForkJoinPool pool,
+                        TensorSource reads, MemorySegment input) {
         if (source.dtype() != factors.dtype() || !Arrays.equals(source.shape(), factors.shape())) {
             throw new WiscaException(ErrorKind.INVALID_PLAN, source.file(), source.name(), "the plan was made for "
                 + factors.dtype() + Arrays.toString(factors.shape()) + ", the tensor is "
@@ -43,6 +60,8 @@ public final class TensorScaler {
         this.offsetGain = factors.offsetGain();
         this.backend = backend;
         this.pool = pool;
+        this.reads = reads;
+        this.input = input;
     }
 
     /** Fills {@code chunk} with the scaled tensor bytes starting at {@code byteOffset} (element-aligned). */
@@ -50,8 +69,15 @@ public final class TensorScaler {
         int elementBytes = source.dtype().byteSize();
         long first = byteOffset / elementBytes;
         long count = chunk.byteSize() / elementBytes;
+        MemorySegment elements;
+        if (reads == null) {
+            elements = source.data().asSlice(byteOffset, chunk.byteSize());
+        } else {
+            elements = input.asSlice(0, chunk.byteSize());
+            reads.read(source.name(), byteOffset, elements);
+        }
         if (count <= PIECE_ELEMENTS || pool.getParallelism() == 1) {
-            backend.scale(view, first, count, chunk, rows, cols, offsetGain);
+            backend.scale(view, elements, first, count, chunk, rows, cols, offsetGain);
             return;
         }
         long pieces = Math.min(pool.getParallelism() * 4L, (count + PIECE_ELEMENTS - 1) / PIECE_ELEMENTS);
@@ -60,8 +86,8 @@ public final class TensorScaler {
         for (long start = 0; start < count; start += per) {
             long from = start;
             long n = Math.min(per, count - start);
-            tasks.add(pool.submit(() -> backend.scale(view, first + from, n,
-                chunk.asSlice(from * elementBytes, n * elementBytes), rows, cols, offsetGain)));
+            tasks.add(pool.submit(() -> backend.scale(view, elements.asSlice(from * elementBytes, n * elementBytes),
+                first + from, n, chunk.asSlice(from * elementBytes, n * elementBytes), rows, cols, offsetGain)));
         }
         for (ForkJoinTask<?> task : tasks) task.join();
     }

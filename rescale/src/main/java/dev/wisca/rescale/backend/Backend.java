@@ -30,4 +30,15 @@ public interface Backend {
      */
     void scale(MatrixView src, long first, long count, java.lang.foreign.MemorySegment dst,
                double[] rowFactors, double[] colFactors, boolean offsetGain);
+
+    /**
+     * As {@link #scale(MatrixView, long, long, java.lang.foreign.MemorySegment, double[], double[], boolean)},
+     * reading the source elements from {@code elements}, which holds elements {@code [first, first + count)}
+     * of {@code shape} (read from the file by the caller); {@code shape.data()} is not touched by backends
+     * that override this. {@code elements} and {@code dst} must not overlap.
+     */
+    default void scale(MatrixView shape, java.lang.foreign.MemorySegment elements, long first, long count,
+                       java.lang.foreign.MemorySegment dst, double[] rowFactors, double[] colFactors, boolean offsetGain) {
+        scale(shape, first, count, dst, rowFactors, colFactors, offsetGain);
+    }
 }

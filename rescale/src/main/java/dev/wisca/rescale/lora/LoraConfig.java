@@ -17,8 +17,11 @@ import java.util.regex.Pattern;
  */
 public record LoraConfig(int rank, double alpha, boolean rslora, boolean dora, List<String> targets,
                          Map<String, Integer> rankPattern, Map<String, Double> alphaPattern) {
+    /** The PEFT key naming the adapter method, the same for every method. */
+    private static final String PEFT_TYPE = "peft_type";
 
     public static LoraConfig read(LoraSpec spec, JsonNode config) {
+        checkPeftType(spec, config);
         LoraSpecJson.ConfigKeys k = spec.json().config();
         JsonNode r = config.get(k.rank());
         if (r == null || !r.canConvertToInt() || r.asInt() <= 0) {
@@ -35,6 +38,18 @@ public record LoraConfig(int rank, double alpha, boolean rslora, boolean dora, L
         if (k.rankPattern() != null) config.path(k.rankPattern()).properties().forEach(e -> ranks.put(e.getKey(), e.getValue().asInt()));
         if (k.alphaPattern() != null) config.path(k.alphaPattern()).properties().forEach(e -> alphas.put(e.getKey(), e.getValue().asDouble()));
         return new LoraConfig(r.asInt(), a, flag(config, k.rslora()), flag(config, k.dora()), List.copyOf(targets), ranks, alphas);
+    }
+
+    /**
+     * PEFT names its method in {@code peft_type}; IA3, LoHa, prefix tuning... have other tensors and
+     * other math, so anything but the spec's (LORA) is refused rather than read as LoRA.
+     */
+    private static void checkPeftType(LoraSpec spec, JsonNode config) {
+        JsonNode type = config.get(PEFT_TYPE);
+        if (type != null && !(type.isTextual() && type.asText().equals(spec.json().peftType()))) {
+            throw new WiscaException(ErrorKind.UNKNOWN_ARCHITECTURE, null, null, "adapter_config.json has peft_type "
+                + type + "; wisca rescales " + spec.json().peftType() + " adapters only");
+        }
     }
 
     private static boolean flag(JsonNode config, String key) {

@@ -77,6 +77,10 @@ final class PlanJson {
         if (d.options() == null || d.sites() == null || d.tensors() == null || d.hash() == null) {
             throw invalid(file, "options, sites, tensors and hash are required");
         }
+        if (d.sites().stream().anyMatch(s -> s == null || s.id() == null || (s.notes() != null && s.notes().stream().anyMatch(n -> n == null)))
+                || d.tensors().stream().anyMatch(t -> t == null)) {
+            throw invalid(file, "null where a site, a note or a tensor entry belongs");
+        }
         return d;
     }
 

@@ -32,6 +32,16 @@ public final class PlanStore {
     public static final String JSON = "plan.json";
     public static final String VECTORS = "plan.safetensors";
     private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Longest scale vector a plan may hold (16 Mi factors, 128 MiB): far above any tensor's rows or
+     * columns (a 256-expert MoE stacks under 2 Mi rows), and low enough that a forged length cannot
+     * run the heap out.
+     */
+    static final int MAX_VECTOR = 1 << 24;
+    /** All vectors together (1 GiB of doubles). */
+    static final long MAX_TOTAL = 1L << 27;
+    /** Largest plan.json read (a plan with a hundred thousand sites takes a few MB). */
+    static final long MAX_JSON_BYTES = 256L << 20;
 
     private PlanStore() {}
 
@@ -77,6 +87,7 @@ public final class PlanStore {
         Path jsonFile = folder.resolve(JSON);
         String json;
         try {
+            if (Files.size(jsonFile) > MAX_JSON_BYTES) throw PlanJson.invalid(jsonFile, "larger than " + MAX_JSON_BYTES + " bytes: not a plan");
             json = Files.readString(jsonFile, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.INVALID_PLAN, jsonFile, null, "cannot read the plan: " + e, e);
@@ -84,7 +95,8 @@ public final class PlanStore {
         PlanJson.Document doc = PlanJson.read(json, jsonFile);
         Path vectorFile = folder.resolve(VECTORS);
         if (!Files.isRegularFile(vectorFile)) throw PlanJson.invalid(vectorFile, "the plan's scale vectors are missing");
-        try (SafetensorsFile vectors = SafetensorsFile.open(vectorFile)) {
+        try (SafetensorsFile vectors = openVectors(vectorFile)) {
+            long[] budget = {MAX_TOTAL};
             Map<String, TensorFactors> factors = new LinkedHashMap<>();
             Map<String, String> digests = new LinkedHashMap<>();
             for (PlanJson.TensorEntry t : doc.tensors()) {
@@ -93,9 +105,11 @@ public final class PlanStore {
                 if (!doc.undo() && t.digest() == null) throw new WiscaException(ErrorKind.INVALID_PLAN, jsonFile, t.name(),
                     "the tensor entry has no content digest (a plan from an older wisca?): solve the plan again");
                 if (t.digest() != null) digests.put(t.name(), t.digest());
+                long[] lengths = PlanShapes.factorLengths(t, jsonFile, MAX_VECTOR);
                 try {
                     factors.put(t.name(), new TensorFactors(t.name(), PlanJson.dtype(t, jsonFile), t.shape(),
-                        vector(vectors, rowsName(t.name())), vector(vectors, colsName(t.name())), t.offsetGain()));
+                        vector(vectors, rowsName(t.name()), lengths[0], budget), vector(vectors, colsName(t.name()), lengths[1], budget),
+                        t.offsetGain()));
                 } catch (IllegalArgumentException e) {
                     throw new WiscaException(ErrorKind.INVALID_PLAN, vectorFile, t.name(), e.getMessage());
                 }
@@ -103,10 +117,10 @@ public final class PlanStore {
             List<SiteReport> reports = PlanJson.reports(doc, jsonFile);
             Map<String, double[]> scales = new LinkedHashMap<>();
             for (SiteReport r : reports) {
-                double[] s = vector(vectors, siteName(r.id()));
-                if (s.length != r.channels()) throw new WiscaException(ErrorKind.INVALID_PLAN, vectorFile, siteName(r.id()),
-                    r.channels() + " scales expected, found " + s.length);
-                scales.put(r.id(), s);
+                if (r.channels() < 0 || r.channels() > MAX_VECTOR) {
+                    throw new WiscaException(ErrorKind.INVALID_PLAN, jsonFile, r.id(), "a site of " + r.channels() + " channels is not a plan's");
+                }
+                scales.put(r.id(), vector(vectors, siteName(r.id()), r.channels(), budget));
             }
             Plan plan = new Plan(PlanJson.options(doc, jsonFile), doc.undo(), reports, scales, factors, digests);
             if (!plan.hash().equals(doc.hash())) {
@@ -117,13 +131,30 @@ public final class PlanStore {
         }
     }
 
-    private static double[] vector(SafetensorsFile file, String name) {
+    /** plan.safetensors, whose damage is a damaged plan: InvalidPlan, with the header check's kind in the detail. */
+    private static SafetensorsFile openVectors(Path vectorFile) {
+        try {
+            return SafetensorsFile.open(vectorFile);
+        } catch (WiscaException e) {
+            if (e.kind() == ErrorKind.IO) throw e;
+            throw new WiscaException(ErrorKind.INVALID_PLAN, vectorFile, e.tensor().orElse(null),
+                "damaged scale vectors: " + e.kind().displayName() + ": " + e.detail(), e);
+        }
+    }
+
+    /** The vector {@code name}, which must hold {@code expected} factors (checked before anything is allocated). */
+    private static double[] vector(SafetensorsFile file, String name, long expected, long[] budget) {
         Tensor t = file.find(name).orElseThrow(() -> new WiscaException(ErrorKind.INVALID_PLAN, file.path(), name,
             "the plan names this vector but plan.safetensors lacks it"));
         if (t.dtype() != Dtype.F64 || t.shape().length != 1) {
             throw new WiscaException(ErrorKind.INVALID_PLAN, file.path(), name, "scale vectors are 1-D F64");
         }
-        double[] out = new double[Math.toIntExact(t.elementCount())];
+        if (t.elementCount() != expected) {
+            throw new WiscaException(ErrorKind.INVALID_PLAN, file.path(), name, expected + " scales expected, found " + t.elementCount());
+        }
+        budget[0] -= expected;
+        if (budget[0] < 0) throw new WiscaException(ErrorKind.INVALID_PLAN, file.path(), name, "more than " + MAX_TOTAL + " scales in all: not a plan");
+        double[] out = new double[(int) expected];
         for (int i = 0; i < out.length; i++) {
             out[i] = t.data().getAtIndex(F64, i);
             if (!(out[i] > 0 && Double.isFinite(out[i]))) {

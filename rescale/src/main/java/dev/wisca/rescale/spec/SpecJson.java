@@ -22,6 +22,7 @@ import java.util.List;
  * @param tensors       per-layer roles (prefixed)
  * @param sites         scale sites
  * @param passthrough   stored tensors the spec knows but no role binds (buffers older writers saved): copied as they are
+ * @param forward       forward-pass facts for the reference forward pass ({@code verify}); absent: no verify
  * @param examples      optional tiny configs for the synthetic generator and self-tests
  */
 public record SpecJson(
@@ -37,6 +38,7 @@ public record SpecJson(
     LinkedHashMap<String, List<RoleRule>> tensors,
     List<SiteRule> sites,
     Passthrough passthrough,
+    ForwardRules forward,
     LinkedHashMap<String, Example> examples) {
 
     public SpecJson {

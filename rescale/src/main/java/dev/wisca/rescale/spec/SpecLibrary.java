@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.lora.LoraSpec;
+import dev.wisca.rescale.lora.LoraSpecJson;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,9 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The architecture specs wisca knows: the built-ins listed in {@code specs/index.txt} (adding one is
- * dropping a JSON file next to it and listing it). Picks a checkpoint's spec by config.json's
- * {@code model_type}, or as the user chose ({@link SpecChoice}: another family, a spec file).
+ * The architecture specs wisca knows: the built-ins, one JSON file per family in the {@code specs}
+ * resource folder (adding one is dropping its file there; the folder is scanned). Picks a checkpoint's
+ * spec by config.json's {@code model_type}, or as the user chose ({@link SpecChoice}: another family, a spec file).
  */
 public final class SpecLibrary {
     static final String RESOURCE_DIR = "/dev/wisca/rescale/specs/";
@@ -35,21 +32,17 @@ public final class SpecLibrary {
         this.chosen = chosen;
     }
 
-    /** The built-in specs. Reads the resources once per call; keep the instance. */
+    /** The built-in specs: every JSON file in the specs folder. Reads the resources once per call; keep the instance. */
     public static SpecLibrary builtin() {
         Map<String, ArchSpec> specs = new LinkedHashMap<>();
         LoraSpec lora = null;
-        for (String file : index()) {
-            Path source = Path.of("builtin", file);
-            JsonNode tree;
-            try (InputStream in = SpecLibrary.class.getResourceAsStream(RESOURCE_DIR + file)) {
-                if (in == null) throw new WiscaException(ErrorKind.INVALID_SPEC, source, null, "listed in index.txt but missing");
-                tree = SpecReader.tree(in, source, ErrorKind.INVALID_SPEC);
-            } catch (IOException e) {
-                throw new WiscaException(ErrorKind.IO, source, null, e.getMessage(), e);
-            }
+        Path folder = Path.of("builtin", "specs");
+        for (Map.Entry<String, byte[]> file : ResourceFolder.jsonFiles(SpecLibrary.class.getResource(RESOURCE_DIR), folder).entrySet()) {
+            Path source = folder.resolve(file.getKey());
+            JsonNode tree = SpecReader.tree(new ByteArrayInputStream(file.getValue()), source, ErrorKind.INVALID_SPEC);
             if (tree.has("peft_type")) {
-                lora = LoraSpec.of(SpecReader.bind(tree, source, dev.wisca.rescale.lora.LoraSpecJson.class), source);
+                if (lora != null) throw new WiscaException(ErrorKind.INVALID_SPEC, source, null, "second LoRA adapter spec");
+                lora = LoraSpec.of(SpecReader.bind(tree, source, LoraSpecJson.class), source);
             } else {
                 ArchSpec spec = ArchSpec.of(SpecReader.bind(tree, source, SpecJson.class), source);
                 if (specs.put(spec.name(), spec) != null) {
@@ -57,7 +50,7 @@ public final class SpecLibrary {
                 }
             }
         }
-        if (lora == null) throw new WiscaException(ErrorKind.INVALID_SPEC, Path.of("builtin", "index.txt"), null, "no LoRA adapter spec listed");
+        if (lora == null) throw new WiscaException(ErrorKind.INVALID_SPEC, folder, null, "no LoRA adapter spec");
         return new SpecLibrary(specs, lora, Optional.empty());
     }
 
@@ -78,7 +71,7 @@ public final class SpecLibrary {
         return new SpecLibrary(specs, lora, fixed);
     }
 
-    /** Supported model types, in index order. */
+    /** Supported model types, in file-name order. */
     public List<String> modelTypes() { return List.copyOf(specs.keySet()); }
 
     public List<ArchSpec> all() { return List.copyOf(specs.values()); }
@@ -106,20 +99,7 @@ public final class SpecLibrary {
             + " describes this model");
     }
 
-    private String known() { return String.join(", ", specs.keySet()); }
-
-    private static List<String> index() {
-        List<String> files = new ArrayList<>();
-        try (InputStream in = SpecLibrary.class.getResourceAsStream(RESOURCE_DIR + "index.txt")) {
-            if (in == null) throw new WiscaException(ErrorKind.INVALID_SPEC, Path.of("builtin", "index.txt"), null, "missing spec index");
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            for (String line; (line = r.readLine()) != null; ) {
-                String t = line.strip();
-                if (!t.isEmpty() && !t.startsWith("#")) files.add(t);
-            }
-        } catch (IOException e) {
-            throw new WiscaException(ErrorKind.IO, Path.of("builtin", "index.txt"), null, e.getMessage(), e);
-        }
-        return files;
+    private String known() {
+        return String.join(", ", specs.keySet());
     }
 }

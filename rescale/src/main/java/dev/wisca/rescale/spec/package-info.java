@@ -1,6 +1,8 @@
 /**
- * Architecture specs: one JSON file per model family (built-ins in {@code resources/dev/wisca/rescale/specs},
- * listed in {@code index.txt}; users pass {@code --arch-spec FILE}). Unknown keys are rejected.
+ * Architecture specs: one JSON file per model family holding its tensors, dims, sites and forward rules
+ * (built-ins in {@code resources/dev/wisca/rescale/specs}, found by scanning the folder; users pass their own
+ * file). One schema ({@link dev.wisca.rescale.spec.SpecJson}); unknown keys are rejected. The full reference
+ * with a worked example is {@code docs/specs.md}.
  *
  * <h2>Format</h2>
  * <ul>
@@ -24,6 +26,7 @@
  * <li>{@code passthrough}: {@code {"globals": [names], "tensors": [names under the prefix]}} ({@code ${expert}} allowed):
  *     tensors the spec claims without binding a role (buffers such as rotary {@code inv_freq}); copied unchanged.
  *     Binding is total: a checkpoint tensor neither bound nor passed through is UNCLAIMED_TENSOR.</li>
+ * <li>{@code forward}: forward-pass facts for {@code verify} ({@link dev.wisca.rescale.spec.ForwardRules}).</li>
  * <li>{@code examples}: name → {@code {config, variants}} for the synthetic generator.</li>
  * </ul>
  *

@@ -13,6 +13,8 @@ import dev.wisca.rescale.backend.MatrixView;
 import dev.wisca.rescale.graph.Axis;
 import dev.wisca.rescale.graph.Member;
 import dev.wisca.rescale.graph.Site;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,7 +28,9 @@ import java.util.stream.Collectors;
 /**
  * One read-only pass over a source gathering the statistics of every member of every site. Each
  * matrix (a tensor, or one batch of a 3-D tensor) is read once for all members on it, split into
- * row blocks that run in parallel; the blocks' partial statistics are merged.
+ * row blocks that run in parallel; the blocks' partial statistics are merged. Each block's bytes are
+ * read with {@link TensorSource#read} into a buffer of its worker thread (positional file reads, not
+ * the mapping: a file truncated underneath is a typed FILE_CHANGED, not a fault in a vector kernel).
  */
 public final class StatsPass {
     /** Elements per parallel block: large enough to amortise task overhead, small enough to balance. */
@@ -40,9 +44,12 @@ public final class StatsPass {
     /** The members reading one matrix. */
     private record MatrixKey(String tensor, int batch, boolean offsetGain) {}
 
-    private record Block(MatrixKey key, MatrixView matrix, long rowStart, long rowEnd,
+    /** Rows {@code [rowStart, rowEnd)} of one matrix, whose row 0 lies {@code matrixByte} into the tensor. */
+    private record Block(MatrixKey key, MatrixView matrix, long matrixByte, long rowStart, long rowEnd,
                          double[] rowFactors, double[] colFactors, List<Ref> refs) {
-        long byteLength() { return (rowEnd - rowStart) * matrix.cols() * matrix.dtype().byteSize(); }
+        long rowBytes() { return matrix.cols() * matrix.dtype().byteSize(); }
+
+        long byteLength() { return (rowEnd - rowStart) * rowBytes(); }
     }
 
     /** Statistics per site, in {@code sites} order. */
@@ -71,13 +78,12 @@ public final class StatsPass {
         for (Block b : blocks) blocksLeft.computeIfAbsent(b.key().tensor(), t -> new AtomicInteger()).incrementAndGet();
         progress.start(phase, blocks.stream().mapToLong(Block::byteLength).sum(), blocksLeft.size());
         Map<Ref, ChannelStats> merged;
+        BlockBuffers buffers = new BlockBuffers();
         try (ForkJoinPool pool = new ForkJoinPool(Math.max(1, parallelism))) {
             merged = pool.submit(() -> blocks.parallelStream()
                 .flatMap(b -> {
-                    Map<Ref, ChannelStats> partial = partials(b, sites, backend);
+                    Map<Ref, ChannelStats> partial = partials(read(source, b, buffers), sites, backend);
                     boolean tensorDone = blocksLeft.get(b.key().tensor()).decrementAndGet() == 0;
-                    // A read tensor's mapped pages leave this process (not the page cache): the resident set stays bounded.
-                    if (tensorDone && b.matrix().data().isMapped()) source.tensor(b.key().tensor()).data().unload();
                     progress.advance(b.byteLength(), tensorDone ? 1 : 0);
                     return partial.entrySet().stream();
                 })
@@ -100,17 +106,49 @@ public final class StatsPass {
         return out;
     }
 
-    private static Map<Ref, ChannelStats> partials(Block b, List<Site> sites, Backend backend) {
+    /** One block's rows copied out of the file: a matrix of {@code rowEnd - rowStart} rows and their row factors. */
+    private record ReadBlock(Block block, MatrixView rows, double[] rowFactors) {}
+
+    private static ReadBlock read(TensorSource source, Block b, BlockBuffers buffers) {
+        MemorySegment bytes = buffers.get(b.byteLength());
+        source.read(b.key().tensor(), b.matrixByte() + b.rowStart() * b.rowBytes(), bytes);
+        MatrixView rows = new MatrixView(bytes, b.matrix().dtype(), 1, b.rowEnd() - b.rowStart(), b.matrix().cols());
+        double[] rowFactors = b.rowFactors() == null ? null
+            : Arrays.copyOfRange(b.rowFactors(), Math.toIntExact(b.rowStart()), Math.toIntExact(b.rowEnd()));
+        return new ReadBlock(b, rows, rowFactors);
+    }
+
+    /** A reused direct buffer per worker thread, grown to the largest block it reads. */
+    private static final class BlockBuffers extends ThreadLocal<MemorySegment> {
+        MemorySegment get(long bytes) {
+            MemorySegment buffer = get();
+            if (buffer == null || buffer.byteSize() < bytes) {
+                buffer = Arena.ofAuto().allocate(Math.max(bytes, BLOCK_ELEMENTS * Double.BYTES), 64);
+                set(buffer);
+            }
+            return buffer.asSlice(0, bytes);
+        }
+    }
+
+    private static Map<Ref, ChannelStats> partials(ReadBlock read, List<Site> sites, Backend backend) {
+        Block b = read.block();
         Map<Axis, AxisStats> byAxis = new LinkedHashMap<>();
         Map<Ref, ChannelStats> out = new LinkedHashMap<>();
         for (Ref ref : b.refs()) {
             Site site = sites.get(ref.site());
             Member member = site.members().get(ref.member());
-            AxisStats axis = byAxis.computeIfAbsent(member.axis(), a -> backend.stats(b.matrix(), b.rowStart(),
-                b.rowEnd(), a, b.rowFactors(), b.colFactors(), b.key().offsetGain()));
+            AxisStats axis = byAxis.computeIfAbsent(member.axis(), a -> shifted(backend.stats(read.rows(), 0,
+                read.rows().rows(), a, read.rowFactors(), b.colFactors(), b.key().offsetGain()), a, b.rowStart()));
             out.merge(ref, ChannelStats.of(axis, member.channelOf(), site.channels()), ChannelStats::merge);
         }
         return out;
+    }
+
+    /** Row statistics of a block read on its own start at row 0; their index in the matrix is {@code rowStart} on. */
+    private static AxisStats shifted(AxisStats stats, Axis axis, long rowStart) {
+        if (axis != Axis.ROWS) return stats;
+        return new AxisStats(stats.firstIndex() + rowStart, stats.sum(), stats.absSum(), stats.sqSum(),
+            stats.absMax(), stats.countPerIndex());
     }
 
     private static List<Block> blocksOf(TensorSource source, MatrixKey key, List<Ref> refs,
@@ -134,9 +172,10 @@ public final class StatsPass {
         double[] rowFactors = slice(priors.rows(key.tensor()), key.batch(), matrix.rows());
         double[] colFactors = slice(priors.cols(key.tensor()), key.batch(), matrix.cols());
         long rowsPerBlock = Math.max(1, BLOCK_ELEMENTS / Math.max(1, matrix.cols()));
+        long matrixByte = Math.max(0, key.batch()) * matrix.rows() * matrix.cols() * matrix.dtype().byteSize();
         List<Block> blocks = new ArrayList<>();
         for (long start = 0; start < matrix.rows(); start += rowsPerBlock) {
-            blocks.add(new Block(key, matrix, start, Math.min(matrix.rows(), start + rowsPerBlock),
+            blocks.add(new Block(key, matrix, matrixByte, start, Math.min(matrix.rows(), start + rowsPerBlock),
                 rowFactors, colFactors, refs));
         }
         return blocks;

@@ -11,14 +11,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 
 /** Small files written whole: through a temp file beside the target, fsynced, renamed over it. */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() {}
 
-    static void write(Path target, byte[] content) {
+    /** Writes {@code content} as the whole new content of {@code target}. */
+    public static void write(Path target, byte[] content) {
         replace(target, temp -> {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
@@ -49,8 +48,7 @@ final class AtomicFiles {
 
     private static void replace(Path target, TempFiller filler) {
         Path absolute = target.toAbsolutePath();
-        Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".tmp-"
-            + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+        Path temp = TempNames.beside(absolute);
         try {
             filler.fill(temp);
             AtomicMove.replace(temp, absolute);

@@ -9,6 +9,7 @@ import dev.wisca.io.TensorInfo;
 import dev.wisca.io.TensorSource;
 import dev.wisca.io.WiscaException;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,6 +129,16 @@ public final class Checkpoint implements TensorSource {
         return shardFile(name).path();
     }
 
+    /**
+     * What writing commands must never write over, into or around: the folder of a folder checkpoint;
+     * for a single file, the file and the config.json beside it that describes it.
+     */
+    public List<Path> inputs() {
+        if (file.isEmpty()) return List.of(folder);
+        Path config = folder.resolve("config.json");
+        return Files.exists(config) ? List.of(file.get(), config) : List.of(file.get());
+    }
+
     /** Files copied unchanged when this checkpoint is rewritten; none for a single file. */
     public List<Path> sideFiles() { return file.isPresent() ? List.of() : SideFiles.list(folder); }
 
@@ -150,6 +161,11 @@ public final class Checkpoint implements TensorSource {
     @Override
     public Tensor tensor(String name) {
         return shardFile(name).tensor(name);
+    }
+
+    @Override
+    public void read(String name, long offset, MemorySegment dst) {
+        shardFile(name).read(name, offset, dst);
     }
 
     /** {@code __metadata__} of the first shard. */

@@ -9,7 +9,6 @@ import dev.wisca.io.TensorSpec;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.codec.Codecs;
 import dev.wisca.io.codec.ElementCodec;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -33,14 +32,19 @@ public final class Reshard {
 
     /**
      * Rewrites {@code in} to {@code out}. {@code maxShardSize} applies to folders; with {@code dtype},
-     * float tensors that have a codec are converted (rounding to nearest even), all others copied.
+     * float tensors that have a codec are converted (rounding to nearest even), all others copied, and
+     * config.json's {@code dtype}/{@code torch_dtype} follow. An existing output is refused.
      */
     public static Result run(Path in, Path out, long maxShardSize, Optional<Dtype> dtype) {
-        return run(in, out, maxShardSize, dtype, bytes -> { });
+        return run(in, out, maxShardSize, dtype, Overwrite.NEVER, bytes -> { });
     }
 
-    /** As above; {@code tensorDone} is told each tensor's input byte length once it is written (for progress). */
-    public static Result run(Path in, Path out, long maxShardSize, Optional<Dtype> dtype, LongConsumer tensorDone) {
+    /**
+     * As above, through {@link Outputs} (never onto an input; an occupied output only with
+     * {@link Overwrite#REPLACE}; a folder built beside and swapped in); {@code tensorDone} is told each
+     * tensor's input byte length once it is written (for progress).
+     */
+    public static Result run(Path in, Path out, long maxShardSize, Optional<Dtype> dtype, Overwrite overwrite, LongConsumer tensorDone) {
         Optional<ElementCodec> target = dtype.map(Reshard::targetCodec);
         try (Checkpoint source = Checkpoint.open(in)) {
             List<TensorSpec> specs = source.tensors().stream().map(t -> outputSpec(t, target)).toList();
@@ -51,29 +55,26 @@ public final class Reshard {
                 tensorDone.accept(tensor.data().byteSize());
             };
             if (source.file().isPresent()) {
-                Path file = (Files.isDirectory(out) ? out.resolve(source.file().get().getFileName()) : out).toAbsolutePath();
-                createParent(file);
-                try (SafetensorsWriter writer = SafetensorsWriter.create(file, specs, source.metadata())) {
-                    for (TensorSpec spec : writer.fileOrder()) feed.write(spec, writer);
-                    writer.commit();
-                }
-                return new Result(file, List.of(file), List.of(), converted);
+                return Outputs.file(Outputs.fileTarget(out, source.file().get()), overwrite, source.inputs(), file -> {
+                    try (SafetensorsWriter writer = SafetensorsWriter.create(file, specs, source.metadata())) {
+                        for (TensorSpec spec : writer.fileOrder()) feed.write(spec, writer);
+                        writer.commit();
+                    }
+                    return new Result(file, List.of(file), List.of(), converted);
+                });
             }
-            CheckpointWriter writer = CheckpointWriter.plan(out, source.baseName(), specs, maxShardSize, source.metadata());
-            List<Path> sideFiles = source.sideFiles();
-            writer.copySideFiles(sideFiles);
-            writer.write(feed);
-            List<Path> weights = writer.shards().stream().map(s -> writer.folder().resolve(s.fileName())).toList();
-            List<Path> copied = sideFiles.stream().map(p -> writer.folder().resolve(p.getFileName().toString())).toList();
-            return new Result(writer.folder(), weights, copied, converted);
-        }
-    }
-
-    private static void createParent(Path file) {
-        try {
-            Files.createDirectories(file.getParent());
-        } catch (java.io.IOException e) {
-            throw new WiscaException(ErrorKind.IO, file, null, "cannot create its folder: " + e, e);
+            Path folder = out.toAbsolutePath().normalize();
+            return Outputs.folder(folder, overwrite, source.inputs(), staging -> {
+                CheckpointWriter writer = CheckpointWriter.plan(staging, source.baseName(), specs, maxShardSize, source.metadata());
+                List<Path> sideFiles = source.sideFiles();
+                writer.copySideFiles(sideFiles.stream().filter(p -> dtype.isEmpty() || !ConfigDtype.isConfig(p)).toList());
+                dtype.ifPresent(d -> sideFiles.stream().filter(ConfigDtype::isConfig).findFirst()
+                    .ifPresent(config -> AtomicFiles.write(staging.resolve(config.getFileName().toString()), ConfigDtype.rewrite(config, d))));
+                writer.write(feed);
+                List<Path> weights = writer.shards().stream().map(s -> folder.resolve(s.fileName())).toList();
+                List<Path> copied = sideFiles.stream().map(p -> folder.resolve(p.getFileName().toString())).toList();
+                return new Result(folder, weights, copied, converted);
+            });
         }
     }
 

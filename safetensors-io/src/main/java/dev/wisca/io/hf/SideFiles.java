@@ -20,7 +20,6 @@ public final class SideFiles {
     private static final Pattern OTHER_WEIGHTS = Pattern.compile(
         "(pytorch_model.*\\.bin|adapter_model\\.bin|.*\\.bin\\.index\\.json|tf_model\\.h5|flax_model\\.msgpack"
             + "|.*\\.gguf|consolidated.*\\.pth)");
-    private static final Pattern OUR_TEMP = Pattern.compile("\\..+\\.tmp-[0-9a-f]{16}");
 
     private SideFiles() {}
 
@@ -39,7 +38,7 @@ public final class SideFiles {
     static Kind kind(String fileName) {
         String lower = fileName.toLowerCase(Locale.ROOT);
         if (lower.endsWith(ShardNames.SUFFIX) || lower.endsWith(ShardNames.INDEX_SUFFIX)) return Kind.SAFETENSORS;
-        if (OUR_TEMP.matcher(fileName).matches()) return Kind.TEMP;
+        if (TempNames.isOurs(fileName)) return Kind.TEMP;
         if (OTHER_WEIGHTS.matcher(lower).matches()) return Kind.OTHER_WEIGHTS;
         return Kind.SIDE;
     }

@@ -26,9 +26,11 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * {@code wisca bench}: generates (or takes) a checkpoint and measures, per repeat, a raw copy of its
- * weight files (the physical reference), opening it (headers, architecture), the statistics pass,
- * the rescale write and the undo write, with each phase's time and peak memory.
+ * {@code wisca bench}: generates (or takes) a checkpoint and measures, per repeat, a copy of its
+ * weight files as {@code cp --reflink=auto} + {@code sync} makes it (the physical reference),
+ * opening it (headers, architecture), the statistics pass, the rescale write and the undo write,
+ * with each phase's time, its ratio to the copy (medians: the phases alternate within each repeat,
+ * so a loaded machine slows them alike) and peak memory.
  */
 public final class Bench {
     private static final String CHECKPOINT = "checkpoint";
@@ -75,17 +77,17 @@ public final class Bench {
         }
         Map<String, Long> bytes = Map.of("copy", summary.fileBytes(), "open", 0L, "stats", statsBytes.get(),
             "apply", summary.tensorBytes(), "undo", summary.tensorBytes());
+        long copy = median(nanos.get("copy"));
         List<BenchResult.Phase> phases = new ArrayList<>();
-        for (String name : nanos.keySet()) phases.add(phase(name, bytes.get(name), nanos.get(name), memory.get(name)));
-        long copy = min(nanos.get("copy"));
+        for (String name : nanos.keySet()) phases.add(phase(name, bytes.get(name), nanos.get(name), memory.get(name), copy));
         RescaleSettings rs = settings.rescale();
         return new BenchResult(checkpoint, shape != null, shape == null ? "" : shape.toString(),
             shape != null ? shape.dtype().headerName() : summary.dominantDtype(), summary.tensorBytes(), summary.fileBytes(),
             summary.files().size(), summary.tensors(), settings.repeats(), rs.parallelism(),
             rs.sites().pairs().stream().sorted().map(Pair::cliName).collect(Collectors.joining(",")),
             rs.sites().granularity().cliName(),
-            phases, (double) (min(nanos.get("stats")) + min(nanos.get("apply"))) / copy,
-            (double) min(nanos.get("apply")) / copy, Runtime.getRuntime().maxMemory());
+            phases, (double) (median(nanos.get("stats")) + median(nanos.get("apply"))) / copy,
+            (double) median(nanos.get("apply")) / copy, Runtime.getRuntime().maxMemory(), List.of());
     }
 
     private static <T> T time(String phase, Map<String, List<Long>> nanos, Map<String, MemoryWatch.Peaks> memory,
@@ -98,18 +100,22 @@ public final class Bench {
         return result;
     }
 
-    private static BenchResult.Phase phase(String name, long bytes, List<Long> runs, MemoryWatch.Peaks peaks) {
+    private static BenchResult.Phase phase(String name, long bytes, List<Long> runs, MemoryWatch.Peaks peaks, long copyMedian) {
         long min = min(runs);
-        List<Long> sorted = runs.stream().sorted().toList();
-        long median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
-            : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+        long median = median(runs);
         double gbps = bytes == 0 ? 0 : bytes / (double) min;
         return new BenchResult.Phase(name, DESCRIPTIONS.get(name), bytes, runs.getFirst(), min, median, gbps,
-            peaks.rssPeak(), peaks.rssAnonPeak(), peaks.rssFilePeak(), peaks.heapUsedPeak());
+            (double) median / copyMedian, peaks.rssPeak(), peaks.rssAnonPeak(), peaks.rssFilePeak(), peaks.heapUsedPeak());
+    }
+
+    private static long median(List<Long> runs) {
+        List<Long> sorted = runs.stream().sorted().toList();
+        return sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+            : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
     }
 
     private static final Map<String, String> DESCRIPTIONS = Map.of(
-        "copy", "read + write + fsync of the weight files (reference)",
+        "copy", "cp --reflink=auto + sync of the weight files: in-kernel copy, fsync (reference)",
         "open", "headers, index, config, architecture",
         "stats", "statistics pass and solve (plan)",
         "apply", "rescaled checkpoint written (+ fsync)",
@@ -149,7 +155,7 @@ public final class Bench {
         public void finish() { inner.finish(); }
     }
 
-    private static void delete(Path path) {
+    static void delete(Path path) {
         if (!Files.exists(path)) return;
         try (Stream<Path> walk = Files.walk(path)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);

@@ -20,16 +20,24 @@ import java.util.List;
  * @param pairs           pairs balanced, e.g. {@code qk,vo}
  * @param granularity     scale granularity
  * @param phases          copy, open, stats, apply, undo (in that order)
- * @param rescaleOverCopy (stats + apply) / copy, fastest runs
- * @param applyOverCopy   apply / copy, fastest runs
+ * @param rescaleOverCopy (stats + apply) / copy, medians
+ * @param applyOverCopy   apply / copy, medians
  * @param heapMaxBytes    the Java heap limit
+ * @param startup         whole-process timings of the short commands (empty unless measured)
  */
 public record BenchResult(Path checkpoint, boolean generated, String shape, String dtype, long checkpointBytes,
                           long fileBytes, int files, int tensors, int repeats, int threads, String pairs,
                           String granularity, List<Phase> phases, double rescaleOverCopy, double applyOverCopy,
-                          long heapMaxBytes) {
+                          long heapMaxBytes, List<StartupBench.Row> startup) {
     public BenchResult {
         phases = List.copyOf(phases);
+        startup = List.copyOf(startup);
+    }
+
+    /** This result with the given process timings. */
+    public BenchResult withStartup(List<StartupBench.Row> rows) {
+        return new BenchResult(checkpoint, generated, shape, dtype, checkpointBytes, fileBytes, files, tensors, repeats,
+            threads, pairs, granularity, phases, rescaleOverCopy, applyOverCopy, heapMaxBytes, rows);
     }
 
     /**
@@ -42,13 +50,14 @@ public record BenchResult(Path checkpoint, boolean generated, String shape, Stri
      * @param minNanos     fastest run
      * @param medianNanos  median run
      * @param gbPerSecond  bytes / fastest run, in 10⁹ bytes per second (0 for open)
+     * @param overCopy     median run over the copy's median run (the reference: 1 for copy)
      * @param rssPeak      peak resident set (VmHWM) during the phase, mapped file pages included
      * @param rssAnonPeak  peak anonymous resident memory (heap, native buffers), sampled
      * @param rssFilePeak  peak file-backed resident memory (mapped checkpoint pages), sampled
      * @param heapUsedPeak peak Java heap use
      */
     public record Phase(String name, String description, long bytes, long firstNanos, long minNanos, long medianNanos, double gbPerSecond,
-                        long rssPeak, long rssAnonPeak, long rssFilePeak, long heapUsedPeak) {}
+                        double overCopy, long rssPeak, long rssAnonPeak, long rssFilePeak, long heapUsedPeak) {}
 
     public Phase phase(String name) {
         return phases.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();

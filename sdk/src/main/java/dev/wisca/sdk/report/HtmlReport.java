@@ -2,6 +2,7 @@ package dev.wisca.sdk.report;
 
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
+import dev.wisca.io.hf.AtomicFiles;
 import dev.wisca.rescale.graph.SkippedSite;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.plan.Plan;
@@ -44,10 +45,10 @@ public final class HtmlReport {
         try {
             Path parent = html.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
-            Files.writeString(html, page, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, html, null, "cannot write the report: " + e.getMessage());
         }
+        AtomicFiles.write(html, page.getBytes(StandardCharsets.UTF_8));
     }
 
     static String render(PatternReport before, PatternReport after, Optional<PlanView> plan, Optional<VerifySummary> verify) {

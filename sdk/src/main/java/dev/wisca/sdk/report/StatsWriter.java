@@ -3,7 +3,12 @@ package dev.wisca.sdk.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.wisca.io.ErrorKind;
+import dev.wisca.io.AtomicMove;
 import dev.wisca.io.WiscaException;
+import dev.wisca.io.hf.AtomicFiles;
+import dev.wisca.io.hf.Outputs;
+import dev.wisca.io.hf.Overwrite;
+import dev.wisca.io.hf.TempNames;
 import dev.wisca.rescale.pattern.PatternReport;
 
 import java.io.IOException;
@@ -14,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -33,6 +39,21 @@ public final class StatsWriter {
 
     private StatsWriter() {}
 
+    /**
+     * As {@link #write(PatternReport, Path)} through {@link Outputs}: refused when any file it writes
+     * overlaps {@code inputs}, or already exists without {@link Overwrite#REPLACE}.
+     */
+    public static List<Path> write(PatternReport report, Path file, Overwrite overwrite, Collection<Path> inputs) {
+        for (Path target : files(file)) Outputs.check(target, overwrite, inputs);
+        return Outputs.file(file, overwrite, inputs, target -> write(report, target));
+    }
+
+    /** Every file {@link #write(PatternReport, Path)} writes for {@code file}. */
+    public static List<Path> files(Path file) {
+        if (StatsFormat.of(file) == StatsFormat.JSON) return List.of(file);
+        return List.of(file, sibling(file, StatsTables.HEADS), sibling(file, StatsTables.BALANCE));
+    }
+
     /** Writes in the format the file name says ({@link StatsFormat#of}); returns every file written. */
     public static List<Path> write(PatternReport report, Path file) {
         return write(report, file, StatsFormat.of(file));
@@ -43,7 +64,7 @@ public final class StatsWriter {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
             if (format == StatsFormat.JSON) {
-                JSON.writeValue(file.toFile(), report);
+                AtomicFiles.write(file, JSON.writeValueAsBytes(report));
                 return List.of(file);
             }
             List<Path> written = new ArrayList<>();
@@ -67,16 +88,26 @@ public final class StatsWriter {
         return file.resolveSibling(stem + "." + table + ext);
     }
 
+    /** Through a temp file renamed over the target, so a reader never sees half a table. */
     static void writeTable(Table table, Path target, StatsFormat format) throws IOException {
-        if (format == StatsFormat.CSV) {
-            try (Writer out = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
-                CsvTableWriter.write(table, out);
+        Path temp = TempNames.beside(target);
+        try {
+            if (format == StatsFormat.CSV) {
+                try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    CsvTableWriter.write(table, out);
+                }
+            } else {
+                // Arrow's file writer closes the channel it is given, so the fsync reopens the file.
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    ArrowTableWriter.write(table, ch);
+                }
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
             }
-        } else {
-            try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-                ArrowTableWriter.write(table, ch);
-            }
+            AtomicMove.replace(temp, target.toAbsolutePath());
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 }

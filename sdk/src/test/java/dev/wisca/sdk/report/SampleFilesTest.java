@@ -13,11 +13,14 @@ import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 import dev.wisca.rescale.verify.CheckpointVerifier;
 import dev.wisca.rescale.verify.VerifyOptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -30,6 +33,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SampleFilesTest {
     static final Path OUT = Path.of("target", "report-sample");
+
+    /** Outputs are never overwritten without being asked to, so each run starts from an empty folder. */
+    @BeforeAll
+    static void startEmpty() throws IOException {
+        if (!Files.exists(OUT)) return;
+        try (var paths = Files.walk(OUT)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
 
     @Test
     void writesSampleStatsAndReport() throws Exception {

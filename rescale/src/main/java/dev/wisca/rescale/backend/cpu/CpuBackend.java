@@ -78,10 +78,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void scale(MatrixView src, long first, long count, MemorySegment dst,
                       double[] rowFactors, double[] colFactors, boolean offsetGain) {
+        scale(src, src.data().asSlice(src.dtype().byteSize() * first), first, count, dst, rowFactors, colFactors, offsetGain);
+    }
+
+    @Override
+    public void scale(MatrixView src, MemorySegment elements, long first, long count, MemorySegment dst,
+                      double[] rowFactors, double[] colFactors, boolean offsetGain) {
         Dtype dtype = src.dtype();
         boolean half = dtype == Dtype.BF16 || dtype == Dtype.F16;
         if (offsetGain || !(dtype == Dtype.F32 || half && HalfScaleKernel.SUPPORTED)) {
-            ScalarBackend.INSTANCE.scale(src, first, count, dst, rowFactors, colFactors, offsetGain);
+            ScalarBackend.INSTANCE.scale(src, elements, first, count, dst, rowFactors, colFactors, offsetGain);
             return;
         }
         long cols = src.cols();
@@ -93,18 +99,19 @@ public final class CpuBackend implements Backend {
             int n = (int) Math.min(cols - j0, end - e);
             double r = rowFactors == null ? 1.0 : rowFactors[(int) g];
             int colOffset = (int) ((g / src.rows()) * cols + j0);
-            long srcByte = elementBytes * e;
             long dstByte = elementBytes * (e - first);
+            long srcByte = dstByte;
             int body;
             if (half) {
-                HalfScaleKernel.scale(src.data(), srcByte, dst, dstByte, n, dtype, r, colFactors, colOffset);
+                HalfScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, colFactors, colOffset);
                 body = HalfScaleKernel.bodyLength(n);
             } else {
-                VectorKernels.scaleF32(src.data(), srcByte, dst, dstByte, n, r, colFactors, colOffset);
+                VectorKernels.scaleF32(elements, srcByte, dst, dstByte, n, r, colFactors, colOffset);
                 body = VectorKernels.bodyLength(n);
             }
             if (body < n) {
-                ScalarBackend.INSTANCE.scale(src, e + body, n - body, dst.asSlice(elementBytes * (e + body - first)),
+                long tail = elementBytes * (e + body - first);
+                ScalarBackend.INSTANCE.scale(src, elements.asSlice(tail), e + body, n - body, dst.asSlice(tail),
                     rowFactors, colFactors, false);
             }
             e += n;

@@ -45,13 +45,19 @@ public final class ScalarBackend implements Backend {
     @Override
     public void scale(MatrixView src, long first, long count, MemorySegment dst,
                       double[] rowFactors, double[] colFactors, boolean offsetGain) {
+        scale(src, src.data().asSlice(src.dtype().byteSize() * first), first, count, dst, rowFactors, colFactors, offsetGain);
+    }
+
+    @Override
+    public void scale(MatrixView src, MemorySegment elements, long first, long count, MemorySegment dst,
+                      double[] rowFactors, double[] colFactors, boolean offsetGain) {
         long cols = src.cols();
         for (long e = first; e < first + count; e++) {
             long g = e / cols;
             long j = e - g * cols;
             double r = rowFactors == null ? 1.0 : rowFactors[(int) g];
             double c = colFactors == null ? 1.0 : colFactors[(int) ((g / src.rows()) * cols + j)];
-            double w = Elements.get(src.data(), src.dtype(), e);
+            double w = Elements.get(elements, src.dtype(), e - first);
             Elements.set(dst, src.dtype(), e - first, scaled(w, r, c, offsetGain));
         }
     }

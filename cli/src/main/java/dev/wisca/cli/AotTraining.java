@@ -1,0 +1,40 @@
+package dev.wisca.cli;
+
+import dev.wisca.sdk.bench.StartupBench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The training run of the JVM's ahead-of-time cache (JEP 483/514/515), run once by {@code bin/wisca}
+ * after a build with {@code -XX:AOTCacheOutput}: the short commands users run most ({@code --version},
+ * {@code --help}, {@code inspect} of a sharded folder) in one JVM, so their classes are loaded,
+ * linked and profiled from the cache in later runs. Output is discarded.
+ */
+public final class AotTraining {
+    private AotTraining() {}
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Files.createTempDirectory("wisca-aot-");
+        try {
+            Path checkpoint = dir.resolve("sharded");
+            StartupBench.writeShards(checkpoint);
+            PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream(), true);
+            for (List<String> command : List.of(List.of("--version"), List.of("--help"), List.of("inspect", checkpoint.toString()),
+                List.of("inspect", "--json", checkpoint.toString()), List.of("rescale", "--help"))) {
+                String[] argv = command.toArray(String[]::new);
+                Main.commandLineFor(argv, sink, sink).execute(argv);
+            }
+        } finally {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+}

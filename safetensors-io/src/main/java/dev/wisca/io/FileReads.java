@@ -1,0 +1,108 @@
+package dev.wisca.io;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+
+/**
+ * Reads of an open input file through its channel (positional reads, in-kernel transfers) instead
+ * of its mapping. A file truncated while it is read then gives a short read, reported as
+ * {@link ErrorKind#FILE_CHANGED} naming the file, where a mapped access would fault (SIGBUS, which
+ * aborts the JVM inside a vector kernel). The identity seen at open (size, modification time, file
+ * key) lets a caller check, once it has read everything, that nobody rewrote the file meanwhile.
+ * Positional reads are safe from several threads.
+ */
+final class FileReads implements AutoCloseable {
+    private final Path path;
+    private final FileChannel channel;
+    private final long size;
+    private final FileTime modified;
+    private final Object fileKey;
+
+    private FileReads(Path path, FileChannel channel, long size, FileTime modified, Object fileKey) {
+        this.path = path;
+        this.channel = channel;
+        this.size = size;
+        this.modified = modified;
+        this.fileKey = fileKey;
+    }
+
+    static FileReads of(Path path, FileChannel channel) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        return new FileReads(path, channel, channel.size(), attributes.lastModifiedTime(), attributes.fileKey());
+    }
+
+    /** Bytes of the file when it was opened. */
+    long size() { return size; }
+
+    /** Fills {@code dst} with the bytes at {@code position}; a file now shorter is FILE_CHANGED. */
+    void read(long position, MemorySegment dst, String tensor) {
+        ByteBuffer buffer = dst.asByteBuffer();
+        try {
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, position + buffer.position());
+                if (n < 0) throw changed(tensor, "it ended at byte " + (position + buffer.position()) + " while being read");
+            }
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, path, tensor, "read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Copies {@code count} bytes at {@code position} to the end of {@code out} inside the kernel (copy_file_range). */
+    void transferTo(long position, long count, WritableByteChannel out, String tensor) {
+        try {
+            for (long done = 0; done < count; ) {
+                long n = channel.transferTo(position + done, count - done, out);
+                if (n <= 0) {
+                    // transferTo reports end of file as 0; anything else would be a channel that takes no bytes.
+                    if (channel.size() < position + count) {
+                        throw changed(tensor, "it has " + channel.size() + " bytes while " + (position + count) + " were being read");
+                    }
+                    throw new WiscaException(ErrorKind.IO, path, tensor, "the copy made no progress");
+                }
+                done += n;
+            }
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, path, tensor, "copy failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** FILE_CHANGED unless the file at the path is still the one opened, with its size and modification time. */
+    void checkUnchanged() {
+        try {
+            long now = channel.size();
+            if (now != size) throw changed(null, "it had " + size + " bytes when opened and has " + now + " now");
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            if (fileKey != null && !fileKey.equals(attributes.fileKey())) {
+                throw changed(null, "another file was moved to its name while it was being read");
+            }
+            if (!attributes.lastModifiedTime().equals(modified)) {
+                throw changed(null, "it was rewritten while being read (modified " + attributes.lastModifiedTime() + ")");
+            }
+        } catch (NoSuchFileException e) {
+            throw changed(null, "it was deleted while being read");
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, path, null, "cannot read its attributes: " + e.getMessage(), e);
+        }
+    }
+
+    private WiscaException changed(String tensor, String what) {
+        return new WiscaException(ErrorKind.FILE_CHANGED, path, tensor, what + "; run again once it is complete");
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // A read-only channel: nothing to flush, nothing lost.
+        }
+    }
+}
