@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.rescale.spec.SpecChoice;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.OutputOptions;
@@ -75,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
         Wisca.savePlan(p.plan(), plan, overwrite);
         VerifyReport full = Wisca.verify(original, rescaled, VerifyOptions.full());
         VerifyReport probes = Wisca.verify(original, rescaled, VerifyOptions.probes());
-        Path html = RescaleReport.write(original, rescaled, p, probes, dir.resolve("report"), overwrite);
+        Path html = RescaleReport.write(original, rescaled, p, SpecChoice.byModelType(), probes, dir.resolve("report"), overwrite);
         try (Model model = Wisca.open(rescaled)) {
             model.undo(p.plan(), restored, settings, overwrite);
         }

@@ -1,9 +1,12 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
+import dev.wisca.io.WiscaException;
 import dev.wisca.io.Printable;
 import dev.wisca.sdk.CheckpointSummary;
+import dev.wisca.sdk.Model;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,6 +32,7 @@ import java.util.concurrent.Callable;
 final class InspectCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
 
     @Parameters(index = "0", paramLabel = "PATH", description = "A .safetensors file or a checkpoint folder (sharded or not, or a PEFT adapter).")
@@ -70,7 +74,21 @@ final class InspectCommand implements Callable<Integer> {
         }
         if (!s.metadata().isEmpty()) out.println("metadata: " + text(s.metadata().toString()));
         if (!s.sideFiles().isEmpty()) out.println("other files: " + text(String.join(", ", s.sideFiles())));
+        if (!s.adapter() && (specs.explicit() || !s.modelType().isEmpty())) out.println("spec: " + text(binding()));
         return ExitCodes.OK;
+    }
+
+    /**
+     * Which spec binds the checkpoint, every tensor claimed. A chosen spec ({@code --as}, {@code --arch-spec})
+     * that does not bind is an error; without a choice inspect only says why the model_type's spec does not.
+     */
+    private String binding() {
+        try (Model model = Wisca.open(path, specs.choice())) {
+            return model.architecture() + " (every tensor claimed)";
+        } catch (WiscaException e) {
+            if (specs.explicit()) throw e;
+            return "none: " + e.getMessage();
+        }
     }
 
     private static String text(String fromFile) { return Printable.escape(fromFile); }

@@ -3,6 +3,7 @@ package dev.wisca.cli;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.RescaleFlags;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
@@ -32,6 +33,7 @@ final class PlanCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin RescaleFlags flags;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
     @Mixin OutputOptions output;
 
@@ -45,8 +47,8 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         long start = System.nanoTime();
-        output.checkAll(List.of(planFolder), Stream.concat(Stream.of(in), flags.archSpec().stream()).toList());
-        try (Model model = flags.archSpec().map(a -> Wisca.open(in, a)).orElseGet(() -> Wisca.open(in))) {
+        output.checkAll(List.of(planFolder), Stream.concat(Stream.of(in), specs.file().stream()).toList());
+        try (Model model = Wisca.open(in, specs.choice())) {
             RescalePlan plan = model.plan(settings);
             model.savePlan(plan.plan(), planFolder, output.overwrite());
             PlanSummary summary = PlanSummary.of(plan, null, planFolder, System.nanoTime() - start);

@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.hf.Outputs;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
+import dev.wisca.rescale.forward.ComputeDevice;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,6 +39,7 @@ import java.util.concurrent.Callable;
 final class ReportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
     @Mixin OutputOptions output;
 
@@ -63,11 +66,12 @@ final class ReportCommand implements Callable<Integer> {
         List<Path> inputs = Stream.of(before, after, plan).filter(Objects::nonNull).toList();
         output.checkAll(List.of(html), inputs);
         int threads = Runtime.getRuntime().availableProcessors();
-        PatternReport b = Patterns.of(before, Optional.empty(), threads);
-        PatternReport a = Patterns.of(after, Optional.empty(), threads);
+        PatternReport b = Patterns.of(before, specs.choice(), threads);
+        PatternReport a = Patterns.of(after, specs.choice(), threads);
         Optional<Plan> p = Optional.ofNullable(plan).map(Wisca::loadPlan);
         Optional<VerifyReport> v = noVerify ? Optional.empty()
-            : Optional.of(Wisca.verify(before, after, full ? VerifyOptions.full() : VerifyOptions.probes()));
+            : Optional.of(Wisca.verify(before, after, Optional.empty(), Optional.empty(), specs.choice(),
+                full ? VerifyOptions.full() : VerifyOptions.probes(), ComputeDevice.CPU));
         Outputs.file(html, output.overwrite(), inputs, target -> {
             HtmlReport.write(b, a, p, v, target);
             return target;

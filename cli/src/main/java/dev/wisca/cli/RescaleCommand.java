@@ -4,6 +4,7 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.RescaleFlags;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.Printable;
 import dev.wisca.io.hf.Outputs;
@@ -45,6 +46,7 @@ import java.util.concurrent.Callable;
 final class RescaleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin RescaleFlags flags;
+    @Mixin SpecOptions specs;
     @Mixin Verbosity verbosity;
     @Mixin JsonOutput json;
     @Mixin OutputOptions output;
@@ -84,7 +86,7 @@ final class RescaleCommand implements Callable<Integer> {
         // The report reads OUT back, so it may not be written into it either.
         if (reportDir != null && out != null) Outputs.checkApart(reportDir, List.of(out));
         if (loraRefactor) return refactorLora(o, start);
-        try (Model model = flags.archSpec().map(a -> Wisca.open(in, a)).orElseGet(() -> Wisca.open(in))) {
+        try (Model model = Wisca.open(in, specs.choice())) {
             RescalePlan plan = applyPlan != null
                 ? new RescalePlan(model.architecture(), Wisca.loadPlan(applyPlan), List.of())
                 : model.plan(settings);
@@ -94,7 +96,7 @@ final class RescaleCommand implements Callable<Integer> {
                 model.apply(plan.plan(), out, settings, output.overwrite());
                 if (savePlan != null) model.savePlan(plan.plan(), savePlan, output.overwrite());
                 if (optimizerState != null) transformMoments(plan.plan(), settings, o);
-                if (reportDir != null) RescaleReport.write(in, out, plan, reportDir, output.overwrite());
+                if (reportDir != null) RescaleReport.write(in, out, plan, specs.choice(), reportDir, output.overwrite());
             }
             PlanSummary summary = PlanSummary.of(plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
             if (json.enabled()) {
@@ -113,7 +115,7 @@ final class RescaleCommand implements Callable<Integer> {
 
     private int refactorLora(PrintWriter o, long start) {
         if (out == null || planOnly != null || applyPlan != null) throw WiscaException.invalidArgument("--lora-refactor takes IN OUT and no plan options");
-        try (Model model = Wisca.open(in)) {
+        try (Model model = Wisca.open(in, specs.choice())) {
             var result = model.refactorLora(out, output.overwrite());
             if (json.enabled()) {
                 Json.print(o, result);
@@ -138,7 +140,7 @@ final class RescaleCommand implements Callable<Integer> {
 
     /** What this run reads: nothing it writes may be, contain or lie inside one of these. */
     private List<Path> inputs() {
-        return Stream.of(in, applyPlan, optimizerState, flags.archSpec().orElse(null)).filter(Objects::nonNull).toList();
+        return Stream.of(in, applyPlan, optimizerState, specs.file().orElse(null)).filter(Objects::nonNull).toList();
     }
 
     /** What this run writes; a single-file input writes a file (into OUT when OUT is a folder). */

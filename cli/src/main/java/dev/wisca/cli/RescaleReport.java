@@ -1,8 +1,10 @@
 package dev.wisca.cli;
 
+import dev.wisca.rescale.forward.ComputeDevice;
 import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.pattern.PatternReport;
+import dev.wisca.rescale.spec.SpecChoice;
 import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.RescalePlan;
@@ -20,15 +22,16 @@ final class RescaleReport {
     private RescaleReport() {}
 
     /** Writes the report folder with a probe verification of {@code after} against {@code before}; returns the HTML file. */
-    static Path write(Path before, Path after, RescalePlan plan, Path dir, Overwrite overwrite) {
-        return write(before, after, plan, Wisca.verify(before, after, VerifyOptions.probes()), dir, overwrite);
+    static Path write(Path before, Path after, RescalePlan plan, SpecChoice spec, Path dir, Overwrite overwrite) {
+        VerifyReport verify = Wisca.verify(before, after, Optional.empty(), Optional.empty(), spec, VerifyOptions.probes(), ComputeDevice.CPU);
+        return write(before, after, plan, spec, verify, dir, overwrite);
     }
 
     /** Writes the report folder around a verification already done; returns the HTML file. */
-    static Path write(Path before, Path after, RescalePlan plan, VerifyReport verify, Path dir, Overwrite overwrite) {
+    static Path write(Path before, Path after, RescalePlan plan, SpecChoice spec, VerifyReport verify, Path dir, Overwrite overwrite) {
         int threads = Runtime.getRuntime().availableProcessors();
-        PatternReport b = Patterns.of(before, Optional.empty(), threads);
-        PatternReport a = Patterns.of(after, Optional.empty(), threads);
+        PatternReport b = Patterns.of(before, spec, threads);
+        PatternReport a = Patterns.of(after, spec, threads);
         Outputs.folder(dir, overwrite, List.of(before, after), staging -> {
             Wisca.savePlan(plan.plan(), staging.resolve("plan"));
             StatsWriter.write(b, staging.resolve("before.json"));

@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.FlagChecks;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.hooks.protocol.LocalPlanService;
@@ -39,6 +40,7 @@ import java.util.concurrent.Callable;
 final class ServeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8765",
         description = "Loopback port; 0 picks a free one and prints it (default: ${DEFAULT-VALUE}).")
@@ -46,9 +48,6 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--stdio", description = "Speak JSON lines on stdin/stdout instead of HTTP; ends at end of input.")
     boolean stdio;
-
-    @Option(names = "--arch-spec", paramLabel = "FILE", description = "An extra architecture spec, preferred in detection.")
-    Path archSpec;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Requests solved at once (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -75,8 +74,7 @@ final class ServeCommand implements Callable<Integer> {
         FlagChecks.inRange("--port", port, 0, 65535);
         FlagChecks.inRange("--threads", threads, 1, 256);
         FlagChecks.inRange("--max-sessions", maxSessions, 1, 1 << 20);
-        SpecLibrary library = SpecLibrary.builtin();
-        if (archSpec != null) library = library.with(SpecLibrary.load(archSpec));
+        SpecLibrary library = SpecLibrary.builtin().choosing(specs.choice());
         LocalPlanService service = new LocalPlanService(library, maxSessions);
         PrintWriter err = spec.commandLine().getErr();
         if (stdio) {

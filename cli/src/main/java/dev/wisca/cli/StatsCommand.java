@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.Printable;
@@ -39,6 +40,7 @@ import java.util.stream.Stream;
 final class StatsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
     @Mixin OutputOptions output;
 
@@ -48,15 +50,12 @@ final class StatsCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write tables: .arrow/.feather (Arrow IPC, Feather v2), .csv or .json.")
     Path out;
 
-    @Option(names = "--arch-spec", paramLabel = "FILE", description = "Architecture spec for a model wisca does not know.")
-    Path archSpec;
-
     @Override
     public Integer call() {
         long start = System.nanoTime();
-        List<Path> inputs = Stream.of(checkpoint, archSpec).filter(Objects::nonNull).toList();
+        List<Path> inputs = Stream.concat(Stream.of(checkpoint), specs.file().stream()).toList();
         if (out != null) output.checkAll(StatsWriter.files(out), inputs);
-        PatternReport report = Patterns.of(checkpoint, Optional.ofNullable(archSpec), Runtime.getRuntime().availableProcessors(),
+        PatternReport report = Patterns.of(checkpoint, specs.choice(), Runtime.getRuntime().availableProcessors(),
             ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         PrintWriter o = spec.commandLine().getOut();
         if (out != null) {

@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.plan.Plan;
@@ -28,6 +29,7 @@ import java.util.concurrent.Callable;
 final class UndoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
     @Mixin OutputOptions output;
 
@@ -45,7 +47,7 @@ final class UndoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         output.checkAll(List.of(out), List.of(in, planFolder));
         Plan plan = Wisca.loadPlan(planFolder);
-        try (Model model = Wisca.open(in)) {
+        try (Model model = Wisca.open(in, specs.choice())) {
             model.undo(plan, out, RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)),
                 output.overwrite());
         }

@@ -5,6 +5,7 @@ import dev.wisca.cli.options.FlagChecks;
 import dev.wisca.io.Printable;
 import dev.wisca.io.WiscaException;
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.forward.ComputeDevice;
 import dev.wisca.rescale.forward.Precision;
@@ -45,6 +46,7 @@ import java.util.concurrent.Callable;
 final class VerifyCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
 
     @Parameters(index = "0", paramLabel = "A", description = "The reference checkpoint (file or folder).")
@@ -100,7 +102,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (compute.threadsGiven()) throw WiscaException.invalidArgument("--threads: verify's forward pass chooses its own threads");
         VerifyOptions options = new VerifyOptions(probesOnly ? VerifyOptions.Mode.PROBES : VerifyOptions.Mode.FULL, tokens, sequences,
             atol == null ? OptionalDouble.empty() : OptionalDouble.of(atol), rtol == null ? OptionalDouble.empty() : OptionalDouble.of(rtol), seed, p);
-        VerifyReport report = Wisca.verify(a, b, Optional.ofNullable(adapterA), Optional.ofNullable(adapterB), options,
+        VerifyReport report = Wisca.verify(a, b, Optional.ofNullable(adapterA), Optional.ofNullable(adapterB), specs.choice(), options,
             ComputeDevice.parse(compute.forwardDevice()));
         PrintWriter out = spec.commandLine().getOut();
         if (json.enabled()) {

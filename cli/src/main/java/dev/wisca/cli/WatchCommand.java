@@ -3,6 +3,7 @@ package dev.wisca.cli;
 import dev.wisca.cli.options.FlagChecks;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.RescaleFlags;
+import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.hooks.watch.CheckpointWatcher;
 import dev.wisca.hooks.watch.Outcome;
@@ -41,6 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class WatchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
+    @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
     @Mixin RescaleFlags flags;
 
@@ -66,8 +68,7 @@ final class WatchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FlagChecks.inRange("--poll", pollSeconds, 0, MAX_POLL_SECONDS);
         RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
-        SpecLibrary library = SpecLibrary.builtin();
-        if (flags.archSpec().isPresent()) library = library.with(SpecLibrary.load(flags.archSpec().get()));
+        SpecLibrary library = SpecLibrary.builtin().choosing(specs.choice());
         WatchOptions options = new WatchOptions(settings, Optional.ofNullable(outOfPlace), optimizerState,
             Duration.ofMillis(Math.round(pollSeconds * 1000)), library);
         CheckpointWatcher watcher = new CheckpointWatcher(dir, options);

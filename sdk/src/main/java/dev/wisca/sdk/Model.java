@@ -14,16 +14,23 @@ import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SymmetryGraph;
 import dev.wisca.rescale.lora.LoraRebalance;
 import dev.wisca.rescale.lora.LoraSites;
+import dev.wisca.rescale.graph.Pair;
+import dev.wisca.rescale.plan.AppliedStamp;
 import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.plan.PlanSites;
 import dev.wisca.rescale.plan.PlanStore;
 import dev.wisca.rescale.spec.ArchSpec;
+import dev.wisca.rescale.spec.ModelBinding;
+import dev.wisca.rescale.spec.SpecChoice;
 import dev.wisca.rescale.spec.SpecLibrary;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An opened checkpoint (file, folder, sharded folder or PEFT adapter) with its architecture
@@ -43,18 +50,20 @@ public final class Model implements AutoCloseable {
         this.library = library;
     }
 
-    static Model open(Path path, Optional<Path> archSpecFile) {
-        SpecLibrary library = archSpecFile.map(f -> SpecLibrary.builtin().with(SpecLibrary.load(f))).orElseGet(SpecLibrary::builtin);
+    static Model open(Path path, SpecChoice choice) {
+        SpecLibrary library = SpecLibrary.builtin().choosing(choice);
         Checkpoint ckpt = Checkpoint.open(path);
         try {
             if (ckpt.isAdapter()) return new Model(ckpt, Optional.empty(), library);
             JsonNode config = ckpt.configJson().orElseThrow(() -> new WiscaException(ErrorKind.INVALID_CONFIG, ckpt.folder(), null,
                 "no config.json next to the weights; wisca needs it to know the architecture (copy it from the original model folder)"));
-            ArchSpec arch = archSpecFile.isPresent() ? SpecLibrary.load(archSpecFile.get()) : library.detect(config, ckpt.tensors());
+            ArchSpec arch = library.specFor(config);
+            ModelBinding.bind(arch, config, ckpt.tensors());   // refuses now, before any work, what the spec does not describe
             return new Model(ckpt, Optional.of(arch), library);
         } catch (WiscaException e) {
+            WiscaException named = named(e, ckpt);
             ckpt.close();
-            throw named(e, ckpt.folder());
+            throw named;
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;
@@ -76,7 +85,7 @@ public final class Model implements AutoCloseable {
             try {
                 return SymmetryGraph.build(spec.get(), config, checkpoint.tensors(), options);
             } catch (WiscaException e) {
-                throw named(e, checkpoint.folder());
+                throw named(e, checkpoint);
             }
         }
         if (!options.wants(dev.wisca.rescale.graph.Pair.LORA)) {
@@ -91,9 +100,14 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** Reads statistics (read-only, parallel over tensors) and solves every site. */
+    /**
+     * Reads statistics (read-only, parallel over tensors) and solves every site.
+     *
+     * @throws WiscaException NO_MATCHING_SITES when the settings' pairs name no site of this model
+     */
     public RescalePlan plan(RescaleSettings settings) {
         SiteSet sites = sites(settings.sites());
+        if (sites.sites().isEmpty()) throw noSites(settings.sites(), sites);
         Plan plan = Rescaler.plan(checkpoint, sites.sites(), options(settings));
         return new RescalePlan(architecture(), plan, sites.skipped());
     }
@@ -106,9 +120,12 @@ public final class Model implements AutoCloseable {
     /**
      * As {@link #apply(Plan, Path, RescaleSettings)}; {@link Overwrite#REPLACE} replaces an existing
      * output whole. Never writes over, into or around this checkpoint ({@code OutputOverlapsInput}).
+     * Refuses a plan made for another checkpoint (PLAN_MISMATCH: the content fingerprint of a touched
+     * tensor differs), one whose factors are not exact inverse pairs on this model's sites (INVALID_PLAN),
+     * and an output whose scaled values leave the dtype's range (VALUE_OUT_OF_RANGE, nothing published).
      */
     public void apply(Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
-        plan.checkMatches(checkpoint);
+        check(plan, plan);
         write(out, overwrite, target -> Rescaler.apply(checkpoint, plan, target, options(settings)));
     }
 
@@ -117,9 +134,14 @@ public final class Model implements AutoCloseable {
         undo(plan, out, settings, Overwrite.NEVER);
     }
 
-    /** As {@link #undo(Plan, Path, RescaleSettings)}, replacing an existing output with {@link Overwrite#REPLACE}. */
+    /**
+     * As {@link #undo(Plan, Path, RescaleSettings)}, replacing an existing output with {@link Overwrite#REPLACE}.
+     * Refuses (PLAN_MISMATCH) unless every shard carries the {@code wisca.plan} stamp of exactly this plan,
+     * and a plan whose factors are not exact inverse pairs (INVALID_PLAN).
+     */
     public void undo(Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
-        plan.checkMatches(checkpoint);
+        AppliedStamp.requireApplied(checkpoint, plan);
+        check(plan, plan.inverse());   // the rescaled weights: names, dtypes, shapes (the digests are of the original)
         write(out, overwrite, target -> Rescaler.undo(checkpoint, plan, target, options(settings)));
     }
 
@@ -136,6 +158,26 @@ public final class Model implements AutoCloseable {
             writer.accept(target);
             return null;
         });
+    }
+
+    /** {@code applied} fits this checkpoint (names, dtypes, shapes, content) and {@code plan} pairs every factor with its inverse. */
+    private void check(Plan plan, Plan applied) {
+        try {
+            applied.checkMatches(checkpoint);
+            Set<Pair> pairs = EnumSet.noneOf(Pair.class);
+            plan.reports().forEach(r -> pairs.add(r.pair()));
+            PlanSites.requireInversePairs(plan, checkpoint, g -> sites(new SiteOptions(pairs, g)));
+        } catch (WiscaException e) {
+            throw named(e, checkpoint);
+        }
+    }
+
+    private WiscaException noSites(SiteOptions options, SiteSet sites) {
+        String pairs = String.join(",", options.pairs().stream().map(Pair::cliName).toList());
+        String skipped = sites.skipped().isEmpty() ? "" : "; skipped: " + String.join("; ", sites.skipped().stream()
+            .limit(4).map(s -> s.id() + " (" + s.reason() + ")").toList()) + (sites.skipped().size() > 4 ? "; ..." : "");
+        return new WiscaException(ErrorKind.NO_MATCHING_SITES, checkpoint.folder(), null, "--pairs " + pairs + " matches no site of"
+            + " this " + architecture() + " model" + skipped + "; nothing to rescale (see 'wisca plan' for the sites it has)");
     }
 
     /**
@@ -174,9 +216,18 @@ public final class Model implements AutoCloseable {
     @Override
     public void close() { checkpoint.close(); }
 
-    /** The same error, naming the checkpoint when the engine could not (it sees tensors, not files). */
-    private static WiscaException named(WiscaException e, Path folder) {
-        return e.path().isPresent() ? e : new WiscaException(e.kind(), folder, e.tensor().orElse(null), e.detail(), e);
+    /**
+     * The same error, naming the file when the engine could not (it sees tensors, not files): the shard
+     * holding the named tensor, else the checkpoint folder.
+     */
+    private static WiscaException named(WiscaException e, Path file) {
+        return e.path().isPresent() ? e : new WiscaException(e.kind(), file, e.tensor().orElse(null), e.detail(), e);
+    }
+
+    private static WiscaException named(WiscaException e, Checkpoint ckpt) {
+        if (e.path().isPresent()) return e;
+        Path file = e.tensor().flatMap(ckpt::find).map(t -> t.file()).orElse(ckpt.folder());
+        return new WiscaException(e.kind(), file, e.tensor().orElse(null), e.detail(), e);
     }
 
     static RescaleOptions options(RescaleSettings settings) { return settings.engine(); }

@@ -11,6 +11,7 @@ import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.forward.ComputeDevice;
 import dev.wisca.rescale.forward.djl.DjlForwardProvider;
 import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.spec.SpecChoice;
 import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.rescale.verify.CheckpointVerifier;
 import dev.wisca.rescale.verify.VerifyOptions;
@@ -30,7 +31,7 @@ import java.util.TreeMap;
  *
  * <pre>{@code
  * RescaleSettings settings = RescaleSettings.paper();            // Q/K + V/O, tensor-wise, L1
- * try (Model model = Wisca.open(Path.of("Llama-3.2-1B"))) {      // detects the architecture
+ * try (Model model = Wisca.open(Path.of("Llama-3.2-1B"))) {      // binds the llama spec
  *     RescalePlan plan = model.plan(settings);                   // read-only statistics pass
  *     model.apply(plan.plan(), Path.of("Llama-3.2-1B-wisca"), settings);  // streaming write
  *     Wisca.savePlan(plan.plan(), Path.of("plan"));              // small, invertible artifact
@@ -44,14 +45,21 @@ import java.util.TreeMap;
 public final class Wisca {
     private Wisca() {}
 
-    /** Opens a checkpoint and detects its architecture from config.json and tensor names (or the adapter config). */
+    /**
+     * Opens a checkpoint bound to the spec of its config.json {@code model_type} (or a PEFT adapter). A
+     * model_type without a spec is refused (UNKNOWN_ARCHITECTURE), so is a tensor the spec does not claim
+     * (UNCLAIMED_TENSOR): wisca never guesses an architecture.
+     */
     public static Model open(Path path) {
-        return Model.open(path, Optional.empty());
+        return Model.open(path, SpecChoice.byModelType());
     }
 
-    /** Opens a checkpoint with a user architecture spec file (see the built-in specs for the format). */
-    public static Model open(Path path, Path archSpec) {
-        return Model.open(path, Optional.of(archSpec));
+    /**
+     * Opens a checkpoint bound to the spec {@code choice} names: {@link SpecChoice#family another family's}
+     * or {@link SpecChoice#file a user's spec file} (see the built-in specs for the format).
+     */
+    public static Model open(Path path, SpecChoice choice) {
+        return Model.open(path, choice);
     }
 
     /** Plans and applies in one call; returns the plan that was applied. */
@@ -96,13 +104,16 @@ public final class Wisca {
      * tensor its forward pass does not read.
      */
     public static VerifyReport verify(Path a, Path b, VerifyOptions options) {
-        return verify(a, b, Optional.empty(), Optional.empty(), options, ComputeDevice.CPU);
+        return verify(a, b, Optional.empty(), Optional.empty(), SpecChoice.byModelType(), options, ComputeDevice.CPU);
     }
 
-    /** As {@link #verify(Path, Path, VerifyOptions)}, with PEFT adapters applied on either side and a device for the forward pass. */
-    public static VerifyReport verify(Path a, Path b, Optional<Path> adapterA, Optional<Path> adapterB, VerifyOptions options,
-                                      ComputeDevice device) {
-        SpecLibrary library = SpecLibrary.builtin();
+    /**
+     * As {@link #verify(Path, Path, VerifyOptions)}, with PEFT adapters applied on either side, the spec
+     * binding both checkpoints, and a device for the forward pass.
+     */
+    public static VerifyReport verify(Path a, Path b, Optional<Path> adapterA, Optional<Path> adapterB, SpecChoice spec,
+                                      VerifyOptions options, ComputeDevice device) {
+        SpecLibrary library = SpecLibrary.builtin().choosing(spec);
         return CheckpointVerifier.verify(a, b, adapterA, adapterB, options, library,
             Optional.of(new DjlForwardProvider(library, device)));
     }

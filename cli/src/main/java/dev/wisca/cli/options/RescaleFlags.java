@@ -12,11 +12,9 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /** How to rescale: the options shared by {@code plan}, {@code rescale} and {@code watch}. */
 public final class RescaleFlags {
@@ -55,12 +53,7 @@ public final class RescaleFlags {
         boolean off;
     }
 
-    @Option(names = "--arch-spec", paramLabel = "FILE", description = "Architecture spec file for a model wisca does not know (JSON, same format as the built-in specs).")
-    Path archSpec;
-
     @Mixin ComputeOptions compute;
-
-    public Optional<Path> archSpec() { return Optional.ofNullable(archSpec); }
 
     public RescaleSettings settings() {
         EnumSet<Pair> set = EnumSet.noneOf(Pair.class);

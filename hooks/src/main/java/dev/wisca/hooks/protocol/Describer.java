@@ -48,7 +48,7 @@ final class Describer {
         JsonNode config = request.config() == null ? JsonNodeFactory.instance.objectNode() : request.config();
         if (!config.isObject()) throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "config must be a JSON object (config.json)");
         ArchSpec spec = request.archSpec() == null || request.archSpec().isNull()
-            ? library.detect(config, source.tensors())
+            ? library.specFor(config)
             : ArchSpec.of(SpecReader.bind(request.archSpec(), Path.of("describe.archSpec"), SpecJson.class), Path.of("describe.archSpec"));
         SiteSet sites = SymmetryGraph.build(spec, config, source.tensors(), options.sites());
         return new Session(id, source, options.solver(), spec.modelType(), stages(sites), sites.skipped());

@@ -131,7 +131,7 @@ final class CheckpointRescaler {
     private Plan plan(Checkpoint ckpt, RescaleOptions engine) {
         JsonNode config = ckpt.configJson().orElseThrow(() ->
             WiscaException.of(ErrorKind.INVALID_CONFIG, ckpt.folder(), "no config.json in the checkpoint"));
-        ArchSpec spec = options.library().detect(config, ckpt.tensors());
+        ArchSpec spec = options.library().specFor(config);
         SiteSet sites = SymmetryGraph.build(spec, config, ckpt.tensors(), options.settings().sites());
         return Rescaler.plan(ckpt, sites.sites(), engine);
     }

@@ -33,7 +33,7 @@ import java.util.concurrent.ForkJoinPool;
  * a shard truncated or rewritten meanwhile is a FILE_CHANGED and nothing is published for it.
  */
 public final class Apply {
-    public static final String METADATA_KEY = "wisca.plan";
+    public static final String METADATA_KEY = dev.wisca.rescale.plan.AppliedStamp.KEY;
 
     private Apply() {}
 
@@ -84,6 +84,7 @@ public final class Apply {
                     TensorScaler scaler = new TensorScaler(tensor, f, options.backend(), pool, shard, input);
                     writer.write(spec.name(), (chunk, offset) -> {
                         scaler.fill(chunk, offset);
+                        WrittenValues.requireInRange(tensor, chunk, offset);
                         progress.advance(chunk.byteSize(), 0);
                     });
                     progress.advance(0, 1);

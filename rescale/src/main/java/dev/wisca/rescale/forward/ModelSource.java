@@ -19,9 +19,9 @@ public record ModelSource(TensorSource weights, ModelBinding binding, Optional<L
         Objects.requireNonNull(adapter, "adapter");
     }
 
-    /** Detects the spec from config.json and the tensor names, and binds it. */
+    /** Binds the library's spec for config.json ({@link SpecLibrary#specFor}). */
     public static ModelSource of(TensorSource weights, JsonNode config, SpecLibrary library) {
-        var spec = library.detect(config, weights.tensors());
+        var spec = library.specFor(config);
         return new ModelSource(weights, ModelBinding.bind(spec, config, weights.tensors()), Optional.empty());
     }
 

@@ -25,13 +25,29 @@ import java.util.Map;
  * @param reports    one per site, in solving order
  * @param siteScales the scales per site id
  * @param factors    per tensor name
+ * @param digests    per touched tensor, the content digest ({@link TensorFingerprint#digest}) of the checkpoint
+ *                   the plan was made for; empty where unknown (in-memory plans, undo plans)
  */
 public record Plan(SolverOptions options, boolean undo, List<SiteReport> reports,
-                   Map<String, double[]> siteScales, Map<String, TensorFactors> factors) {
+                   Map<String, double[]> siteScales, Map<String, TensorFactors> factors, Map<String, String> digests) {
     public Plan {
         reports = List.copyOf(reports);
         siteScales = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(siteScales));
         factors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(factors));
+        digests = Map.copyOf(digests);
+    }
+
+    /** A plan that does not know the content of the checkpoint it was made for. */
+    public Plan(SolverOptions options, boolean undo, List<SiteReport> reports, Map<String, double[]> siteScales,
+                Map<String, TensorFactors> factors) {
+        this(options, undo, reports, siteScales, factors, Map.of());
+    }
+
+    /** This plan, remembering the content digest of every touched tensor of {@code source}. */
+    public Plan withDigestsOf(TensorSource source) {
+        Map<String, String> d = new LinkedHashMap<>();
+        for (String name : factors.keySet()) source.find(name).ifPresent(t -> d.put(name, TensorFingerprint.digest(t.data())));
+        return new Plan(options, undo, reports, siteScales, factors, d);
     }
 
     /** The plan applying the reciprocal of every factor and scale: {@code apply(p.inverse())} undoes {@code apply(p)}. */
@@ -40,18 +56,22 @@ public record Plan(SolverOptions options, boolean undo, List<SiteReport> reports
         siteScales.forEach((id, s) -> scales.put(id, Arrays.stream(s).map(v -> 1.0 / v).toArray()));
         Map<String, TensorFactors> inv = new LinkedHashMap<>();
         factors.forEach((name, f) -> inv.put(name, f.inverse()));
+        // The digests describe the checkpoint before the plan; the inverse applies to the rescaled one.
         return new Plan(options, !undo, reports, scales, inv);
     }
 
-    /** The dtype and shape every touched tensor must have. */
+    /** The dtype, shape and (where known) content digest every touched tensor must have. */
     public List<TensorFingerprint> fingerprint() {
-        return factors.values().stream().map(f -> new TensorFingerprint(f.tensor(), f.dtype(), f.shape())).toList();
+        return factors.values().stream().map(f -> new TensorFingerprint(f.tensor(), f.dtype(), f.shape(),
+            digests.get(f.tensor()))).toList();
     }
 
     /**
-     * Checks that every touched tensor exists in {@code source} with the planned dtype and shape.
+     * Checks that every touched tensor exists in {@code source} with the planned dtype and shape, and
+     * holds the content the plan was made for.
      *
-     * @throws WiscaException INVALID_PLAN naming the first mismatch
+     * @throws WiscaException INVALID_PLAN for a missing tensor or another dtype/shape, PLAN_MISMATCH
+     *                        for other content (a plan made for another checkpoint)
      */
     public void checkMatches(TensorSource source) {
         for (TensorFingerprint f : fingerprint()) {
@@ -61,6 +81,15 @@ public record Plan(SolverOptions options, boolean undo, List<SiteReport> reports
                 throw new WiscaException(ErrorKind.INVALID_PLAN, t.file(), f.tensor(), "the plan was made for "
                     + f.dtype() + Arrays.toString(f.shape()) + " but the checkpoint holds "
                     + t.dtype() + Arrays.toString(t.shape()));
+            }
+        }
+        // Content second, once every name, dtype and shape fits: a structural mismatch is the clearer message.
+        for (TensorFingerprint f : fingerprint()) {
+            Tensor t = source.find(f.tensor()).orElseThrow();
+            if (f.digest() != null && !f.digest().equals(TensorFingerprint.digest(t.data()))) {
+                throw new WiscaException(ErrorKind.PLAN_MISMATCH, t.file(), f.tensor(), "the plan was made for another"
+                    + " checkpoint: this tensor's content differs from the one the plan was solved on (fingerprint "
+                    + TensorFingerprint.digest(t.data()) + ", the plan's " + f.digest() + "); solve a plan for this checkpoint");
             }
         }
     }

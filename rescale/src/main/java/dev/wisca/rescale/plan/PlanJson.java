@@ -18,7 +18,7 @@ import java.util.List;
 
 /**
  * The JSON half of a saved plan ({@code plan.json}): options, per-site reports, the tensors the
- * plan scales (dtype, shape: the checkpoint fingerprint) and the factor hash. Bound to records that
+ * plan scales (dtype, shape, content digest: the checkpoint fingerprint) and the factor hash. Bound to records that
  * reject unknown fields; the vectors live in {@code plan.safetensors}.
  */
 final class PlanJson {
@@ -43,7 +43,7 @@ final class PlanJson {
 
     record NoteEntry(String kind, int channels, int firstChannel, String detail) {}
 
-    record TensorEntry(String name, String dtype, long[] shape, boolean offsetGain) {}
+    record TensorEntry(String name, String dtype, long[] shape, boolean offsetGain, String digest) {}
 
     private PlanJson() {}
 
@@ -56,7 +56,7 @@ final class PlanJson {
             r.imbalanceAfter(), r.notes().stream().map(n -> new NoteEntry(n.kind().name(), n.channels(),
                 n.firstChannel(), n.detail())).toList())).toList();
         List<TensorEntry> tensors = plan.factors().values().stream()
-            .map(f -> new TensorEntry(f.tensor(), f.dtype().headerName(), f.shape(), f.offsetGain())).toList();
+            .map(f -> new TensorEntry(f.tensor(), f.dtype().headerName(), f.shape(), f.offsetGain(), plan.digests().get(f.tensor()))).toList();
         try {
             return MAPPER.writeValueAsString(new Document(FORMAT, VERSION, plan.undo(), plan.hash(), options, sites, tensors));
         } catch (JsonProcessingException e) {

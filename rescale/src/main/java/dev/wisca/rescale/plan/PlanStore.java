@@ -98,7 +98,13 @@ public final class PlanStore {
         try (SafetensorsFile vectors = openVectors(vectorFile)) {
             long[] budget = {MAX_TOTAL};
             Map<String, TensorFactors> factors = new LinkedHashMap<>();
+            Map<String, String> digests = new LinkedHashMap<>();
             for (PlanJson.TensorEntry t : doc.tensors()) {
+                if (t.name() == null || t.shape() == null) throw PlanJson.invalid(jsonFile, "a tensor entry needs name and shape");
+                // Without the digest nothing ties the plan to the checkpoint it was solved on.
+                if (!doc.undo() && t.digest() == null) throw new WiscaException(ErrorKind.INVALID_PLAN, jsonFile, t.name(),
+                    "the tensor entry has no content digest (a plan from an older wisca?): solve the plan again");
+                if (t.digest() != null) digests.put(t.name(), t.digest());
                 long[] lengths = PlanShapes.factorLengths(t, jsonFile, MAX_VECTOR);
                 try {
                     factors.put(t.name(), new TensorFactors(t.name(), PlanJson.dtype(t, jsonFile), t.shape(),
@@ -116,7 +122,7 @@ public final class PlanStore {
                 }
                 scales.put(r.id(), vector(vectors, siteName(r.id()), r.channels(), budget));
             }
-            Plan plan = new Plan(PlanJson.options(doc, jsonFile), doc.undo(), reports, scales, factors);
+            Plan plan = new Plan(PlanJson.options(doc, jsonFile), doc.undo(), reports, scales, factors, digests);
             if (!plan.hash().equals(doc.hash())) {
                 throw PlanJson.invalid(vectorFile, "the scale vectors do not match plan.json (hash " + plan.hash()
                     + ", expected " + doc.hash() + ")");

@@ -44,6 +44,6 @@ public final class Planner {
                 scales.put(solution.site().id(), solution.scales());
             }
         }
-        return new Plan(options, false, reports, scales, table.factors());
+        return new Plan(options, false, reports, scales, table.factors()).withDigestsOf(source);
     }
 }

@@ -45,11 +45,16 @@ public final class ModelBinding {
         }
     }
 
-    /** Binds to a checkpoint; throws TENSOR_NOT_FOUND or INVALID_CONFIG naming the tensor. */
+    /**
+     * Binds to a checkpoint: every role resolved and every tensor claimed (bound to a role or listed as
+     * passthrough). Throws TENSOR_NOT_FOUND, INVALID_CONFIG or UNCLAIMED_TENSOR naming the tensor.
+     */
     public static ModelBinding bind(ArchSpec spec, JsonNode config, List<TensorInfo> tensors) {
         Map<String, TensorInfo> byName = new HashMap<>();
         for (TensorInfo t : tensors) byName.put(t.name(), t);
-        return new ModelBinding(spec, config, byName, Set.of());
+        ModelBinding binding = new ModelBinding(spec, config, byName, Set.of());
+        TensorClaims.requireAllClaimed(spec, binding.layers, tensors, binding.tensorsByName.keySet());
+        return binding;
     }
 
     /** The tensors the spec expects for {@code config}, choosing alternatives tagged with {@code variants}. */

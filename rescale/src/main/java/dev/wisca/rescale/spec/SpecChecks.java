@@ -53,6 +53,8 @@ final class SpecChecks {
         json.globals().forEach((r, alts) -> role(r, alts, "globals." + r));
         json.tensors().forEach((r, alts) -> role(r, alts, "tensors." + r));
         for (int i = 0; i < json.sites().size(); i++) site(json.sites().get(i), "sites[" + i + "]");
+        passthrough(json.passthrough().globals(), "passthrough.globals");
+        passthrough(json.passthrough().tensors(), "passthrough.tensors");
         if (json.forward() != null) forward(json.forward());
         json.examples().forEach((name, ex) -> {
             if (ex == null) throw invalid("examples." + name + " is null");
@@ -98,6 +100,13 @@ final class SpecChecks {
                     throw invalid(at + ": a slice takes shape, layout and batching from '" + a.of() + "'");
                 }
             }
+        }
+    }
+
+    private void passthrough(List<String> names, String where) {
+        for (String n : names) {
+            if (n == null || n.isBlank()) throw invalid(where + " holds an empty name");
+            if (n.replace("${expert}", "").contains("${")) throw invalid(where + " '" + n + "': only ${expert} may be a placeholder");
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.List;
  * @param globals       roles outside layers (no prefix)
  * @param tensors       per-layer roles (prefixed)
  * @param sites         scale sites
+ * @param passthrough   stored tensors the spec knows but no role binds (buffers older writers saved): copied as they are
  * @param forward       forward-pass facts for the reference forward pass ({@code verify}); absent: no verify
  * @param examples      optional tiny configs for the synthetic generator and self-tests
  */
@@ -36,12 +37,26 @@ public record SpecJson(
     LinkedHashMap<String, List<RoleRule>> globals,
     LinkedHashMap<String, List<RoleRule>> tensors,
     List<SiteRule> sites,
+    Passthrough passthrough,
     ForwardRules forward,
     LinkedHashMap<String, Example> examples) {
 
     public SpecJson {
         if (globals == null) globals = new LinkedHashMap<>();
         if (examples == null) examples = new LinkedHashMap<>();
+        if (passthrough == null) passthrough = new Passthrough(List.of(), List.of());
+    }
+
+    /**
+     * Tensor names a checkpoint may hold besides the roles' (e.g. rotary {@code inv_freq} buffers): claimed by
+     * the spec, never scaled. {@code globals} are whole names, {@code tensors} follow a layer prefix; both may
+     * hold {@code ${expert}}. Any other tensor of a checkpoint makes binding fail (UNCLAIMED_TENSOR).
+     */
+    public record Passthrough(List<String> globals, List<String> tensors) {
+        public Passthrough {
+            globals = globals == null ? List.of() : List.copyOf(globals);
+            tensors = tensors == null ? List.of() : List.copyOf(tensors);
+        }
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.wisca.rescale.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.io.ErrorKind;
-import dev.wisca.io.TensorInfo;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.lora.LoraSpec;
 import dev.wisca.rescale.lora.LoraSpecJson;
@@ -17,18 +16,20 @@ import java.util.Optional;
 
 /**
  * The architecture specs wisca knows: the built-ins, one JSON file per family in the {@code specs}
- * resource folder (adding one is dropping its file there; the folder is scanned), plus user specs
- * ({@link #with}), which take precedence. Detects a checkpoint's spec from config.json and its tensor names.
+ * resource folder (adding one is dropping its file there; the folder is scanned). Picks a checkpoint's
+ * spec by config.json's {@code model_type}, or as the user chose ({@link SpecChoice}: another family, a spec file).
  */
 public final class SpecLibrary {
     static final String RESOURCE_DIR = "/dev/wisca/rescale/specs/";
 
     private final Map<String, ArchSpec> specs;
     private final LoraSpec lora;
+    private final Optional<ArchSpec> chosen;
 
-    private SpecLibrary(Map<String, ArchSpec> specs, LoraSpec lora) {
+    private SpecLibrary(Map<String, ArchSpec> specs, LoraSpec lora, Optional<ArchSpec> chosen) {
         this.specs = specs;
         this.lora = lora;
+        this.chosen = chosen;
     }
 
     /** The built-in specs: every JSON file in the specs folder. Reads the resources once per call; keep the instance. */
@@ -50,18 +51,24 @@ public final class SpecLibrary {
             }
         }
         if (lora == null) throw new WiscaException(ErrorKind.INVALID_SPEC, folder, null, "no LoRA adapter spec");
-        return new SpecLibrary(specs, lora);
+        return new SpecLibrary(specs, lora, Optional.empty());
     }
 
     /** Reads a user spec file (INVALID_SPEC on any problem, naming the file and key). */
     public static ArchSpec load(Path file) { return SpecReader.read(file); }
 
-    /** This library plus {@code user}, which wins over a built-in of the same model_type in detection. */
-    public SpecLibrary with(ArchSpec user) {
-        Map<String, ArchSpec> all = new LinkedHashMap<>();
-        all.put(user.name(), user);
-        specs.forEach(all::putIfAbsent);
-        return new SpecLibrary(all, lora);
+    /**
+     * This library binding every checkpoint with {@code choice}: a user's file is read now (INVALID_SPEC
+     * naming it), a family must be one of the built-ins (UNKNOWN_ARCHITECTURE listing them).
+     */
+    public SpecLibrary choosing(SpecChoice choice) {
+        Optional<ArchSpec> fixed = switch (choice) {
+            case SpecChoice.ByModelType b -> Optional.empty();
+            case SpecChoice.Family f -> Optional.of(get(f.family()).orElseThrow(() -> new WiscaException(
+                ErrorKind.UNKNOWN_ARCHITECTURE, null, null, "--as " + f.family() + ": no such family; known: " + known())));
+            case SpecChoice.File f -> Optional.of(load(f.file()));
+        };
+        return new SpecLibrary(specs, lora, fixed);
     }
 
     /** Supported model types, in file-name order. */
@@ -75,44 +82,24 @@ public final class SpecLibrary {
     public LoraSpec lora() { return lora; }
 
     /**
-     * The spec for a checkpoint: by {@code model_type}, else by {@code architectures}, else by which
-     * spec's tensors are all present. Several candidates are narrowed by the tensors. When the config
-     * names nothing and several specs' tensors are all present, it refuses rather than guess by file order.
+     * The spec for a checkpoint: the chosen one ({@link #choosing}), else the built-in whose model_type is
+     * config.json's. Never a guess from tensor names: a model_type without a spec is refused.
+     *
+     * @throws WiscaException UNKNOWN_ARCHITECTURE listing the known families
      */
-    public ArchSpec detect(JsonNode config, List<TensorInfo> tensors) {
+    public ArchSpec specFor(JsonNode config) {
+        if (chosen.isPresent()) return chosen.get();
         String modelType = config.path("model_type").asText("");
-        List<ArchSpec> candidates = new ArrayList<>();
-        for (ArchSpec s : specs.values()) if (s.modelType().equals(modelType)) candidates.add(s);
-        if (candidates.isEmpty()) {
-            for (JsonNode arch : config.path("architectures")) {
-                for (ArchSpec s : specs.values()) {
-                    if (s.architectures().contains(arch.asText()) && !candidates.contains(s)) candidates.add(s);
-                }
-            }
-        }
-        boolean byTensors = candidates.isEmpty();
-        if (byTensors) candidates.addAll(specs.values());
-        if (!byTensors) {
-            for (ArchSpec s : candidates) if (binds(s, config, tensors)) return s;
-            return candidates.get(0);
-        }
-        List<String> fitting = candidates.stream().filter(s -> binds(s, config, tensors)).map(ArchSpec::name).toList();
-        if (fitting.size() == 1) return specs.get(fitting.get(0));
-        if (fitting.size() > 1) {
-            throw new WiscaException(ErrorKind.UNKNOWN_ARCHITECTURE, null, null, "config.json names no model_type or architectures and the tensors fit "
-                + "several specs (" + String.join(", ", fitting) + "); set model_type in config.json");
-        }
-        throw new WiscaException(ErrorKind.UNKNOWN_ARCHITECTURE, null, null, "model_type '" + modelType + "' (architectures "
-            + config.path("architectures") + ") is not supported; supported: " + String.join(", ", specs.keySet())
-            + ". Write a spec for it (docs/specs.md) and pass it as setting 'archSpec'");
+        ArchSpec spec = specs.get(modelType);
+        if (spec != null) return spec;
+        String what = modelType.isEmpty() ? "config.json has no model_type" : "model_type '" + modelType + "' has no spec";
+        throw new WiscaException(ErrorKind.UNKNOWN_ARCHITECTURE, null, null, what + " (architectures "
+            + config.path("architectures") + "); known families: " + known() + ". wisca does not guess from tensor names:"
+            + " bind it to a family's spec (setting 'as') or to your own (setting 'archSpec') only if that spec really"
+            + " describes this model");
     }
 
-    private static boolean binds(ArchSpec spec, JsonNode config, List<TensorInfo> tensors) {
-        try {
-            ModelBinding.bind(spec, config, tensors);
-            return true;
-        } catch (WiscaException e) {
-            return false;
-        }
+    private String known() {
+        return String.join(", ", specs.keySet());
     }
 }

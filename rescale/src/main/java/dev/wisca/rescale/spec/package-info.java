@@ -6,7 +6,8 @@
  *
  * <h2>Format</h2>
  * <ul>
- * <li>{@code model_type}, {@code architectures}: detection from config.json.</li>
+ * <li>{@code model_type}: the config.json model_type this spec serves (the only way a spec is picked without
+ *     {@code --as FAMILY} / {@code --arch-spec FILE}); {@code architectures}: informational.</li>
  * <li>{@code norm} ({@code rms | rms_offset | layernorm}), {@code mlp} ({@code gated_silu | gated_gelu | gelu | relu}).</li>
  * <li>{@code dims}: name → expression, or {@code {"key": [config keys...], "else": expression}}. Expressions use
  *     numbers, earlier dims, config keys (dotted paths such as {@code rope_parameters.partial_rotary_factor}),
@@ -22,6 +23,9 @@
  *     {@code role.cols} or {@code role} (vector), {@code ?} = optional; {@code group} (dim: one scale per head group),
  *     {@code rope} (tie rotary pairs), {@code head_dim}, {@code repeat} (dim, with {@code ${expert}} in the id),
  *     {@code scope: global}, {@code when}, {@code skip} (reason), {@code skip_if: [{when, reason}]}.</li>
+ * <li>{@code passthrough}: {@code {"globals": [names], "tensors": [names under the prefix]}} ({@code ${expert}} allowed):
+ *     tensors the spec claims without binding a role (buffers such as rotary {@code inv_freq}); copied unchanged.
+ *     Binding is total: a checkpoint tensor neither bound nor passed through is UNCLAIMED_TENSOR.</li>
  * <li>{@code forward}: forward-pass facts for {@code verify} ({@link dev.wisca.rescale.spec.ForwardRules}).</li>
  * <li>{@code examples}: name → {@code {config, variants}} for the synthetic generator.</li>
  * </ul>

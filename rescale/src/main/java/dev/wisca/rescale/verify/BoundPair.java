@@ -27,8 +27,8 @@ import java.util.TreeSet;
  */
 record BoundPair(ArchSpec spec, ModelBinding a, ModelBinding b, SiteSet sites, Roundoff roundoff) {
     static BoundPair of(ModelInput a, ModelInput b, SpecLibrary library) {
-        ArchSpec spec = library.detect(a.config(), a.tensors().tensors());
-        ArchSpec specB = library.detect(b.config(), b.tensors().tensors());
+        ArchSpec spec = library.specFor(a.config());
+        ArchSpec specB = library.specFor(b.config());
         if (!spec.name().equals(specB.name())) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "A is a " + spec.name() + " checkpoint but B is a " + specB.name()
                 + " checkpoint; verify compares two checkpoints of one architecture");

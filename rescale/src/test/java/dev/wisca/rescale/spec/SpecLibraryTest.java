@@ -90,16 +90,17 @@ class SpecLibraryTest {
     }
 
     @Test
-    void detectsEveryFamilyFromItsRealConfigAndTinyTensors() {
+    void picksEveryFamilyByTheModelTypeOfItsRealConfig() {
         for (String family : SHIPPED) {
             JsonNode real = config(family);
             ArchSpec spec = LIBRARY.get(family).orElseThrow();
             TinyModel tiny = TinyModels.build(spec, spec.examples().keySet().iterator().next(), 1);
-            assertEquals(family, LIBRARY.detect(real, tiny.infos()).name(), family);
-            // without model_type: by architectures
+            assertEquals(family, LIBRARY.specFor(real).name(), family);
+            ModelBinding.bind(spec, tiny.config(), tiny.infos());
+            // without model_type: refused, even though architectures and the tensors would match
             ObjectNode noType = ((ObjectNode) tiny.config().deepCopy());
             noType.remove("model_type");
-            assertEquals(family, LIBRARY.detect(noType, tiny.infos()).name(), family + " by architectures");
+            assertEquals(ErrorKind.UNKNOWN_ARCHITECTURE, assertThrows(WiscaException.class, () -> LIBRARY.specFor(noType)).kind(), family);
             // real config dims resolve
             Dims dims = Dims.resolve(spec, real);
             assertTrue(dims.count("layers") > 0 && dims.count("head_dim") > 0, family);
@@ -107,22 +108,31 @@ class SpecLibraryTest {
     }
 
     @Test
-    void detectsByTensorNamesWhenConfigNamesNothing() {
+    void neverGuessesFromTensorNames() {
         ArchSpec phi3 = LIBRARY.get("phi3").orElseThrow();
         TinyModel tiny = TinyModels.build(phi3, "default", 3);
         ObjectNode bare = ((ObjectNode) tiny.config().deepCopy());
         bare.remove("model_type");
         bare.remove("architectures");
-        assertEquals("phi3", LIBRARY.detect(bare, tiny.infos()).name());
+        WiscaException e = assertThrows(WiscaException.class, () -> LIBRARY.specFor(bare));
+        assertEquals(ErrorKind.UNKNOWN_ARCHITECTURE, e.kind());
+        assertEquals("phi3", LIBRARY.choosing(SpecChoice.family("phi3")).specFor(bare).name(), "an explicit choice binds it");
+    }
+
+    @Test
+    void anUnknownFamilyForAsIsRefusedListingTheKnownOnes() {
+        WiscaException e = assertThrows(WiscaException.class, () -> LIBRARY.choosing(SpecChoice.family("lama")));
+        assertEquals(ErrorKind.UNKNOWN_ARCHITECTURE, e.kind());
+        assertTrue(e.getMessage().contains("lama") && e.getMessage().contains("llama, "), e.getMessage());
     }
 
     @Test
     void unknownModelListsSupportedTypesAndTheArchSpecOption() {
         ObjectNode cfg = SpecReader.mapper().createObjectNode().put("model_type", "mamba");
         cfg.putArray("architectures").add("MambaForCausalLM");
-        WiscaException e = assertThrows(WiscaException.class, () -> LIBRARY.detect(cfg, List.of()));
+        WiscaException e = assertThrows(WiscaException.class, () -> LIBRARY.specFor(cfg));
         assertEquals(ErrorKind.UNKNOWN_ARCHITECTURE, e.kind());
-        assertTrue(e.getMessage().contains("mamba") && e.getMessage().contains("setting 'archSpec'")
+        assertTrue(e.getMessage().contains("mamba") && e.getMessage().contains("setting 'archSpec'") && e.getMessage().contains("setting 'as'")
             && e.getMessage().contains("qwen2_moe") && e.getMessage().contains("gpt_neox"), e.getMessage());
     }
 
@@ -146,13 +156,13 @@ class SpecLibraryTest {
     }
 
     @Test
-    void userSpecWinsOverBuiltinOfTheSameType(@TempDir Path dir) throws IOException {
+    void aChosenSpecFileBindsInsteadOfTheBuiltin(@TempDir Path dir) throws IOException {
         String llama = new String(SpecLibrary.class.getResourceAsStream(SpecLibrary.RESOURCE_DIR + "llama.json").readAllBytes(), StandardCharsets.UTF_8);
         Path mine = dir.resolve("mine.json");
         Files.writeString(mine, llama.replace("Llama 1-3", "my llama"));
         ArchSpec user = SpecLibrary.load(mine);
         TinyModel tiny = TinyModels.build(user, "default", 1);
-        assertEquals(mine, LIBRARY.with(user).detect(tiny.config(), tiny.infos()).source());
+        assertEquals(mine, LIBRARY.choosing(SpecChoice.file(mine)).specFor(tiny.config()).source());
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.pattern.PatternStats;
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.ModelBinding;
+import dev.wisca.rescale.spec.SpecChoice;
 import dev.wisca.rescale.spec.SpecLibrary;
 
 import java.nio.file.Path;
@@ -18,19 +19,19 @@ public final class Patterns {
 
     /**
      * Statistics of the checkpoint at {@code path} (file, folder or sharded folder). With a
-     * config.json the architecture is detected (or taken from {@code archSpec}) and attention
+     * config.json the spec is the one of its model_type (or the {@code choice}) and attention
      * statistics are included; without one (e.g. a PEFT adapter) only tensor statistics.
      */
-    public static PatternReport of(Path path, Optional<Path> archSpec, int parallelism) {
-        return of(path, archSpec, parallelism, Progress.NONE);
+    public static PatternReport of(Path path, SpecChoice choice, int parallelism) {
+        return of(path, choice, parallelism, Progress.NONE);
     }
 
-    /** As {@link #of(Path, Optional, int)}, reporting the read pass as a {@code stats} phase. */
-    public static PatternReport of(Path path, Optional<Path> archSpec, int parallelism, Progress progress) {
+    /** As {@link #of(Path, SpecChoice, int)}, reporting the read pass as a {@code stats} phase. */
+    public static PatternReport of(Path path, SpecChoice choice, int parallelism, Progress progress) {
         try (Checkpoint c = Checkpoint.open(path)) {
             Optional<JsonNode> config = c.isAdapter() ? Optional.empty() : c.configJson();
             Optional<ModelBinding> binding = config.map(cfg -> {
-                ArchSpec spec = archSpec.isPresent() ? SpecLibrary.load(archSpec.get()) : SpecLibrary.builtin().detect(cfg, c.tensors());
+                ArchSpec spec = SpecLibrary.builtin().choosing(choice).specFor(cfg);
                 return ModelBinding.bind(spec, cfg, c.tensors());
             });
             return PatternStats.compute(c, binding, parallelism, progress);
@@ -38,6 +39,6 @@ public final class Patterns {
     }
 
     public static PatternReport of(Path path) {
-        return of(path, Optional.empty(), Runtime.getRuntime().availableProcessors());
+        return of(path, SpecChoice.byModelType(), Runtime.getRuntime().availableProcessors());
     }
 }

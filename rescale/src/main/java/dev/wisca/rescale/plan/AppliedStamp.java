@@ -1,0 +1,57 @@
+package dev.wisca.rescale.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.SafetensorsFile;
+import dev.wisca.io.WiscaException;
+import dev.wisca.io.hf.Checkpoint;
+import java.io.IOException;
+
+/**
+ * Reads the {@code wisca.plan} stamp apply writes into every output shard's metadata (its hash and
+ * whether it was an undo) to check provenance: a plan is only undone on a checkpoint it was applied to.
+ */
+public final class AppliedStamp {
+    /** The metadata key of the stamp (the same key apply writes). */
+    public static final String KEY = "wisca.plan";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private AppliedStamp() {}
+
+    /**
+     * Checks that every shard of {@code ckpt} carries the stamp of {@code plan} applied forwards.
+     *
+     * @throws WiscaException PLAN_MISMATCH naming the shard without the stamp or with another plan's
+     */
+    public static void requireApplied(Checkpoint ckpt, Plan plan) {
+        if (plan.undo()) {
+            throw new WiscaException(ErrorKind.PLAN_MISMATCH, ckpt.folder(), null, "this plan is itself an undo plan; undo takes"
+                + " the plan that was applied (the one saved with --save-plan)");
+        }
+        for (SafetensorsFile shard : ckpt.shardFiles()) {
+            String stamp = shard.metadata().get(KEY);
+            if (stamp == null) {
+                throw new WiscaException(ErrorKind.PLAN_MISMATCH, shard.path(), null, "no " + KEY + " stamp in the header: this"
+                    + " file was not written by applying a plan, so there is nothing to undo (undo takes the rescaled checkpoint)");
+            }
+            JsonNode tree;
+            try {
+                tree = MAPPER.readTree(stamp);
+            } catch (IOException e) {
+                throw new WiscaException(ErrorKind.PLAN_MISMATCH, shard.path(), null, "the " + KEY + " stamp is not JSON: " + e.getMessage());
+            }
+            String hash = tree == null ? "" : tree.path("hash").asText("");
+            boolean undone = tree != null && tree.path("undo").asBoolean(false);
+            if (undone) {
+                throw new WiscaException(ErrorKind.PLAN_MISMATCH, shard.path(), null, "this file is the output of an undo (stamp "
+                    + hash + "); it holds the original weights already");
+            }
+            if (!hash.equals(plan.hash())) {
+                throw new WiscaException(ErrorKind.PLAN_MISMATCH, shard.path(), null, "the checkpoint was rescaled by plan " + hash
+                    + " but this plan is " + plan.hash() + ": undoing another plan would damage it");
+            }
+        }
+    }
+}

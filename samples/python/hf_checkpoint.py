@@ -1,0 +1,63 @@
+"""Writes tiny, randomly initialised Hugging Face checkpoints with transformers itself (save_pretrained),
+so tests bind wisca's specs to the tensor names transformers really writes.
+
+usage: hf_checkpoint.py OUT FAMILY[,FAMILY...] [--extra NAME ...] [--model-type TYPE]
+
+Each family goes to OUT/FAMILY (config.json + model.safetensors). --extra adds float32 tensors of
+shape [4] under those names (as old writers saved buffers, or a foreign tensor); --model-type
+rewrites config.json's model_type (a llama under another name).
+"""
+
+import argparse
+import json
+import os
+
+import torch
+from safetensors.torch import load_file, save_file
+from transformers import AutoConfig, AutoModelForCausalLM
+
+SMALL = dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=2, num_hidden_layers=2,
+             intermediate_size=48, vocab_size=64, pad_token_id=0, bos_token_id=1, eos_token_id=2)
+MOE = dict(num_experts=4, num_local_experts=4, moe_intermediate_size=16, shared_expert_intermediate_size=24,
+           num_experts_per_tok=2)
+
+
+def config(family):
+    if family == "gpt2":
+        kw = dict(n_embd=32, n_head=4, n_layer=2, vocab_size=64, n_positions=64, bos_token_id=1, eos_token_id=2)
+    else:
+        kw = dict(SMALL)
+        if "moe" in family or family == "mixtral":
+            kw.update(MOE)
+    return AutoConfig.for_model(family, **kw)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("out")
+    p.add_argument("families")
+    p.add_argument("--extra", nargs="*", default=[])
+    p.add_argument("--model-type")
+    a = p.parse_args()
+    for family in a.families.split(","):
+        torch.manual_seed(0)
+        folder = os.path.join(a.out, family)
+        AutoModelForCausalLM.from_config(config(family)).save_pretrained(folder)
+        weights = os.path.join(folder, "model.safetensors")
+        if a.extra:
+            tensors = load_file(weights)
+            for name in a.extra:
+                tensors[name] = torch.zeros(4)
+            save_file(tensors, weights, metadata={"format": "pt"})
+        if a.model_type:
+            path = os.path.join(folder, "config.json")
+            with open(path) as f:
+                cfg = json.load(f)
+            cfg["model_type"] = a.model_type
+            with open(path, "w") as f:
+                json.dump(cfg, f, indent=2)
+        print(folder)
+
+
+if __name__ == "__main__":
+    main()

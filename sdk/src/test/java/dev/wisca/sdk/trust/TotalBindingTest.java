@@ -1,0 +1,81 @@
+package dev.wisca.sdk.trust;
+
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
+import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.rescale.spec.ModelBinding;
+import dev.wisca.rescale.spec.SpecLibrary;
+import dev.wisca.sdk.Model;
+import dev.wisca.sdk.SampleCheckpoints;
+import dev.wisca.sdk.Wisca;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Binding is total (issue 11 §1): every tensor of a checkpoint is bound to a role or listed by the spec
+ * as passthrough. Real transformers checkpoints of every family bind with every tensor claimed; buffers
+ * older transformers versions saved (rotary inv_freq, GPT-2's attention mask) are accepted; a tensor the
+ * spec does not know is refused naming the tensor and its file.
+ */
+class TotalBindingTest {
+    /** Every built-in family transformers can build (all of them). */
+    static final List<String> FAMILIES = List.of("llama", "mistral", "qwen2", "qwen3", "phi3", "gemma", "gemma2", "gpt2",
+        "gpt_neox", "falcon", "mixtral", "qwen2_moe", "qwen3_moe");
+
+    @Test
+    void transformersCheckpointsOfEveryFamilyBindWithEveryTensorClaimed(@TempDir Path dir) {
+        assertEquals(new java.util.TreeSet<>(SpecLibrary.builtin().modelTypes()), new java.util.TreeSet<>(FAMILIES), "a family is untested");
+        HfCheckpoints.write(dir, FAMILIES);
+        for (String family : FAMILIES) {
+            try (Model model = Wisca.open(dir.resolve(family))) {
+                assertEquals(family, model.architecture());
+            }
+            try (Checkpoint c = Checkpoint.open(dir.resolve(family))) {
+                ModelBinding b = ModelBinding.bind(SpecLibrary.builtin().get(family).orElseThrow(), c.configJson().orElseThrow(), c.tensors());
+                // transformers 5 writes no buffers: every stored tensor is a role's
+                assertEquals(c.tensors().size(), b.tensors().size(), family + ": every tensor bound to a role");
+            }
+        }
+    }
+
+    @Test
+    void buffersOlderTransformersSavedArePassedThrough(@TempDir Path dir) {
+        HfCheckpoints.write(dir.resolve("rotary"), List.of("llama", "qwen2"), "--extra", "model.layers.0.self_attn.rotary_emb.inv_freq",
+            "model.layers.1.self_attn.rotary_emb.inv_freq");
+        HfCheckpoints.write(dir.resolve("mask"), List.of("gpt2"), "--extra", "transformer.h.0.attn.bias", "transformer.h.1.attn.masked_bias");
+        for (Path p : List.of(dir.resolve("rotary/llama"), dir.resolve("rotary/qwen2"), dir.resolve("mask/gpt2"))) {
+            try (Model model = Wisca.open(p)) {
+                assertTrue(model.sites(dev.wisca.rescale.graph.SiteOptions.paper()).sites().size() >= 4, p.toString());
+            }
+        }
+    }
+
+    @Test
+    void anExtraTensorIsRefusedNamingTensorAndFile(@TempDir Path dir) {
+        HfCheckpoints.write(dir, List.of("llama"), "--extra", "model.layers.0.input_layernorm.bias");
+        WiscaException e = assertThrows(WiscaException.class, () -> Wisca.open(dir.resolve("llama")));
+        assertEquals(ErrorKind.UNCLAIMED_TENSOR, e.kind());
+        assertEquals("model.layers.0.input_layernorm.bias", e.tensor().orElseThrow());
+        assertEquals(dir.resolve("llama").resolve("model.safetensors"), e.path().orElseThrow());
+        // a buffer name for a layer the model does not have is not a buffer
+        HfCheckpoints.write(dir.resolve("deep"), List.of("llama"), "--extra", "model.layers.7.self_attn.rotary_emb.inv_freq");
+        WiscaException deep = assertThrows(WiscaException.class, () -> Wisca.open(dir.resolve("deep/llama")));
+        assertEquals(ErrorKind.UNCLAIMED_TENSOR, deep.kind());
+    }
+
+    @Test
+    void everySampleCheckpointStillBinds(@TempDir Path dir) {
+        for (String family : SampleCheckpoints.modelTypes()) {
+            try (Model model = Wisca.open(SampleCheckpoints.write(family, dir.resolve(family), 3))) {
+                assertEquals(family, model.architecture());
+            }
+        }
+    }
+}
