@@ -117,7 +117,7 @@ final class CheckpointEdits {
     static ArchSpec spec(Path folder) {
         JsonNode config = config(folder);
         try (SafetensorsFile f = SafetensorsFile.open(folder.resolve("model.safetensors"))) {
-            return LIBRARY.detect(config, f.tensors());
+            return LIBRARY.specFor(config);
         }
     }
 
@@ -132,7 +132,7 @@ final class CheckpointEdits {
             Files.copy(in.resolve("config.json"), out.resolve("config.json"));
             JsonNode config = config(in);
             try (SafetensorsFile f = SafetensorsFile.open(in.resolve("model.safetensors")); Arena arena = Arena.ofConfined()) {
-                ModelBinding binding = ModelBinding.bind(LIBRARY.detect(config, f.tensors()), config, f.tensors());
+                ModelBinding binding = ModelBinding.bind(LIBRARY.specFor(config), config, f.tensors());
                 Map<String, double[]> values = new HashMap<>();
                 Map<String, Dtype> dtypes = new HashMap<>();
                 for (var t : f.tensors()) {
