@@ -32,6 +32,9 @@ final class Settings {
                 .withSolver(solver.withPow2(Pow2Mode.ON).withNorm(Norm.MAX))));
     }
 
+    /** LoRA A/B per rank (the only pair an adapter has). */
+    static Named lora() { return new Named("lora/channel", RescaleSettings.paper().withParallelism(1).withPairs(Pair.LORA)); }
+
     /** The setting undo and the negative control run with. */
     static Named undoSetting() { return all().get(3); }
 }

@@ -96,6 +96,22 @@ class TransformersOracleTest {
         return families;
     }
 
+    @TestFactory
+    List<DynamicContainer> loraAdaptersAgreeWithPeft() {
+        List<DynamicContainer> out = new ArrayList<>();
+        for (JsonNode a : known.path("adapters")) {
+            String family = a.asText();
+            Supplier<LoraFixture> fixture = memo(() -> LoraFixture.build(oracle, family, work, 101));
+            Settings.Named s = Settings.lora();
+            out.add(DynamicContainer.dynamicContainer("lora on " + family, List.of(
+                DynamicTest.dynamicTest("reference forward with the adapter = peft", () -> fixture.get().referenceMatches()),
+                DynamicTest.dynamicTest(s.name(), () -> fixture.get().rescaleIsJudgedEqual(oracle, s, work)),
+                DynamicTest.dynamicTest("a corrupted adapter fails the judge", () -> fixture.get().corruptionIsCaught(oracle, s, work)))));
+        }
+        assertFalse(out.isEmpty(), "the oracle judges no LoRA adapter");
+        return out;
+    }
+
     private static DynamicContainer fixtureTests(String family, String variant, Storage storage, long seed) {
         Supplier<Fixture> fixture = memo(() -> Fixture.build(oracle, family, variant, storage, work, seed));
         List<DynamicNode> tests = new ArrayList<>();
