@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * Everything a forward pass needs besides the weights, resolved once from the spec binding,
- * config.json and the family's {@link FamilyRules}. Both implementations read only this and roles.
+ * config.json and the family's {@code forward} section of its spec ({@link dev.wisca.rescale.spec.ForwardRules}). Both implementations read only this and roles.
  *
  * @param modelType     the family
  * @param layers        decoder layers

@@ -3,22 +3,24 @@ package dev.wisca.rescale.forward;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import dev.wisca.rescale.forward.FamilyRules.NumberRule;
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.Dims;
+import dev.wisca.rescale.spec.ForwardRules;
+import dev.wisca.rescale.spec.ForwardRules.NumberRule;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.Roles;
 
 import java.util.List;
 import java.util.Map;
 
-/** Resolves a {@link ForwardConfig} from a bound spec, its config.json and the family rules. */
+/** Resolves a {@link ForwardConfig} from a bound spec, its config.json and the spec's {@code forward} section. */
 public final class ForwardConfigs {
     private ForwardConfigs() {}
 
     public static ForwardConfig resolve(ModelBinding binding) {
         ArchSpec spec = binding.spec();
-        FamilyRules rules = FamilyRules.of(spec.modelType());
+        ForwardRules rules = spec.forward().orElseThrow(() -> new WiscaException(ErrorKind.UNKNOWN_ARCHITECTURE, spec.source(), null,
+            "spec '" + spec.name() + "' has no \"forward\" section, so the reference forward pass cannot run it"));
         Dims dims = binding.dims();
         JsonNode config = dims.config();
         for (String flag : rules.rejectIfTrue()) {
@@ -48,7 +50,7 @@ public final class ForwardConfigs {
             bound(binding, Roles.Q_NORM), moe(binding, rules, config), (int) optional(config, rules.slidingWindow()));
     }
 
-    private static ForwardConfig.Moe moe(ModelBinding binding, FamilyRules rules, JsonNode config) {
+    private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {
         if (binding.experts() == 0 || rules.moe() == null) return null;
         JsonNode denseLayers = Dims.configValue(config, "mlp_only_layers");
         JsonNode sparseStep = Dims.configValue(config, "decoder_sparse_step");
@@ -59,8 +61,8 @@ public final class ForwardConfigs {
         return new ForwardConfig.Moe(binding.experts(), binding.dims().count(Roles.DIM_TOP_K), renormalize, bound(binding, Roles.SHARED_GATE));
     }
 
-    private static Activation activation(JsonNode config, FamilyRules rules) {
-        for (String key : rules.activation().keys()) {
+    private static Activation activation(JsonNode config, ForwardRules rules) {
+        for (String key : rules.activation().key()) {
             JsonNode n = Dims.configValue(config, key);
             if (n != null && n.isTextual()) return Activation.parse(n.asText());
         }
@@ -95,7 +97,7 @@ public final class ForwardConfigs {
     }
 
     private static double number(JsonNode config, NumberRule rule, String what) {
-        for (String key : rule.keys()) {
+        for (String key : rule.key()) {
             JsonNode n = Dims.configValue(config, key);
             if (n != null) {
                 if (n.isNumber()) return n.doubleValue();
@@ -104,7 +106,7 @@ public final class ForwardConfigs {
             }
         }
         if (rule.otherwise() == null) {
-            throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "config.json lacks " + String.join(" / ", rule.keys()) + " (" + what + ")");
+            throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "config.json lacks " + String.join(" / ", rule.key()) + " (" + what + ")");
         }
         return rule.otherwise();
     }
@@ -112,7 +114,7 @@ public final class ForwardConfigs {
     /** A number, or 0 when the rule is absent or no key is present (null counts as absent). */
     private static double optional(JsonNode config, NumberRule rule) {
         if (rule == null) return 0;
-        for (String key : rule.keys()) {
+        for (String key : rule.key()) {
             JsonNode n = Dims.configValue(config, key);
             if (n != null && n.isNumber()) return n.doubleValue();
         }

@@ -5,8 +5,8 @@
  * adapter), open a {@link dev.wisca.rescale.forward.ForwardModel} on it — {@code DjlForward} (DJL PyTorch,
  * float64 or float32, CPU or GPU) or {@link dev.wisca.rescale.forward.ReferenceForward} (plain Java doubles,
  * tiny models, the independent check) — and feed it {@link dev.wisca.rescale.forward.ProbeInputs} tokens to
- * get {@link dev.wisca.rescale.forward.Logits}. Per-family facts the architecture specs do not carry
- * (which norm feeds which branch, eps/activation/RoPE/softcap config keys, MoE routing) live in
- * {@code resources/dev/wisca/rescale/forward/<model_type>.json} ({@link dev.wisca.rescale.forward.FamilyRules}).
+ * get {@link dev.wisca.rescale.forward.Logits}. The per-family forward facts (which norm feeds which
+ * branch, eps/activation/RoPE/softcap config keys, MoE routing) are the {@code forward} section of the
+ * family's spec file ({@link dev.wisca.rescale.spec.ForwardRules}).
  */
 package dev.wisca.rescale.forward;

@@ -78,6 +78,9 @@ public final class ArchSpec {
 
     public List<SiteRule> sites() { return json.sites(); }
 
+    /** The forward-pass facts, empty when the spec has no {@code forward} section (then nothing can verify it). */
+    public Optional<ForwardRules> forward() { return Optional.ofNullable(json.forward()); }
+
     public Map<String, Example> examples() { return json.examples(); }
 
     /** Declared dim names, in evaluation order. */

@@ -53,6 +53,7 @@ final class SpecChecks {
         json.globals().forEach((r, alts) -> role(r, alts, "globals." + r));
         json.tensors().forEach((r, alts) -> role(r, alts, "tensors." + r));
         for (int i = 0; i < json.sites().size(); i++) site(json.sites().get(i), "sites[" + i + "]");
+        if (json.forward() != null) forward(json.forward());
         json.examples().forEach((name, ex) -> {
             if (ex == null) throw invalid("examples." + name + " is null");
             if (ex.config() == null || !ex.config().isObject()) throw invalid("examples." + name + ".config must be an object");
@@ -130,6 +131,21 @@ final class SpecChecks {
         if (Boolean.TRUE.equals(s.ropeTied()) && json.rope() == null) throw invalid(where + ".rope needs a top-level 'rope'");
         if ((s.group() != null || Boolean.TRUE.equals(s.ropeTied())) && s.headDim() == null && !json.dims().containsKey(Roles.DIM_HEAD_DIM)) {
             throw invalid(where + " is head-structured but there is no dim 'head_dim'");
+        }
+    }
+
+    private void forward(ForwardRules f) {
+        if (f.attnNorm().isEmpty()) throw invalid("missing key 'forward.attn_norm'");
+        if (f.mlpNorm().isEmpty()) throw invalid("missing key 'forward.mlp_norm'");
+        require(f.eps(), "forward.eps");
+        require(f.activation(), "forward.activation");
+        if (json.rope() != null) require(f.ropeTheta(), "forward.rope_theta");
+        if (!f.embedScale().equals("none") && !f.embedScale().equals("sqrt_hidden")) {
+            throw invalid("forward.embed_scale '" + f.embedScale() + "' (expected none or sqrt_hidden)");
+        }
+        if (f.moe() != null) require(f.moe().renormalize(), "forward.moe.renormalize");
+        for (String r : f.roles()) {
+            if (!roleNames.contains(r)) throw invalid("forward names unknown role '" + r + "'");
         }
     }
 

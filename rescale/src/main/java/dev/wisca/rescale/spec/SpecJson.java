@@ -21,6 +21,7 @@ import java.util.List;
  * @param globals       roles outside layers (no prefix)
  * @param tensors       per-layer roles (prefixed)
  * @param sites         scale sites
+ * @param forward       forward-pass facts for the reference forward pass ({@code verify}); absent: no verify
  * @param examples      optional tiny configs for the synthetic generator and self-tests
  */
 public record SpecJson(
@@ -35,6 +36,7 @@ public record SpecJson(
     LinkedHashMap<String, List<RoleRule>> globals,
     LinkedHashMap<String, List<RoleRule>> tensors,
     List<SiteRule> sites,
+    ForwardRules forward,
     LinkedHashMap<String, Example> examples) {
 
     public SpecJson {

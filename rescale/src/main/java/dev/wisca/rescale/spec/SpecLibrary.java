@@ -5,12 +5,9 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.lora.LoraSpec;
+import dev.wisca.rescale.lora.LoraSpecJson;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,9 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The architecture specs wisca knows: the built-ins listed in {@code specs/index.txt} (adding one is
- * dropping a JSON file next to it and listing it) plus user specs ({@code --arch-spec FILE}), which
- * take precedence. Detects a checkpoint's spec from config.json and its tensor names.
+ * The architecture specs wisca knows: the built-ins, one JSON file per family in the {@code specs}
+ * resource folder (adding one is dropping its file there; the folder is scanned), plus user specs
+ * ({@link #with}), which take precedence. Detects a checkpoint's spec from config.json and its tensor names.
  */
 public final class SpecLibrary {
     static final String RESOURCE_DIR = "/dev/wisca/rescale/specs/";
@@ -34,21 +31,17 @@ public final class SpecLibrary {
         this.lora = lora;
     }
 
-    /** The built-in specs. Reads the resources once per call; keep the instance. */
+    /** The built-in specs: every JSON file in the specs folder. Reads the resources once per call; keep the instance. */
     public static SpecLibrary builtin() {
         Map<String, ArchSpec> specs = new LinkedHashMap<>();
         LoraSpec lora = null;
-        for (String file : index()) {
-            Path source = Path.of("builtin", file);
-            JsonNode tree;
-            try (InputStream in = SpecLibrary.class.getResourceAsStream(RESOURCE_DIR + file)) {
-                if (in == null) throw new WiscaException(ErrorKind.INVALID_SPEC, source, null, "listed in index.txt but missing");
-                tree = SpecReader.tree(in, source, ErrorKind.INVALID_SPEC);
-            } catch (IOException e) {
-                throw new WiscaException(ErrorKind.IO, source, null, e.getMessage(), e);
-            }
+        Path folder = Path.of("builtin", "specs");
+        for (Map.Entry<String, byte[]> file : ResourceFolder.jsonFiles(SpecLibrary.class.getResource(RESOURCE_DIR), folder).entrySet()) {
+            Path source = folder.resolve(file.getKey());
+            JsonNode tree = SpecReader.tree(new ByteArrayInputStream(file.getValue()), source, ErrorKind.INVALID_SPEC);
             if (tree.has("peft_type")) {
-                lora = LoraSpec.of(SpecReader.bind(tree, source, dev.wisca.rescale.lora.LoraSpecJson.class), source);
+                if (lora != null) throw new WiscaException(ErrorKind.INVALID_SPEC, source, null, "second LoRA adapter spec");
+                lora = LoraSpec.of(SpecReader.bind(tree, source, LoraSpecJson.class), source);
             } else {
                 ArchSpec spec = ArchSpec.of(SpecReader.bind(tree, source, SpecJson.class), source);
                 if (specs.put(spec.name(), spec) != null) {
@@ -56,7 +49,7 @@ public final class SpecLibrary {
                 }
             }
         }
-        if (lora == null) throw new WiscaException(ErrorKind.INVALID_SPEC, Path.of("builtin", "index.txt"), null, "no LoRA adapter spec listed");
+        if (lora == null) throw new WiscaException(ErrorKind.INVALID_SPEC, folder, null, "no LoRA adapter spec");
         return new SpecLibrary(specs, lora);
     }
 
@@ -71,7 +64,7 @@ public final class SpecLibrary {
         return new SpecLibrary(all, lora);
     }
 
-    /** Supported model types, in index order. */
+    /** Supported model types, in file-name order. */
     public List<String> modelTypes() { return List.copyOf(specs.keySet()); }
 
     public List<ArchSpec> all() { return List.copyOf(specs.values()); }
@@ -83,7 +76,8 @@ public final class SpecLibrary {
 
     /**
      * The spec for a checkpoint: by {@code model_type}, else by {@code architectures}, else by which
-     * spec's tensors are all present. Several candidates are narrowed by the tensors.
+     * spec's tensors are all present. Several candidates are narrowed by the tensors. When the config
+     * names nothing and several specs' tensors are all present, it refuses rather than guess by file order.
      */
     public ArchSpec detect(JsonNode config, List<TensorInfo> tensors) {
         String modelType = config.path("model_type").asText("");
@@ -98,10 +92,16 @@ public final class SpecLibrary {
         }
         boolean byTensors = candidates.isEmpty();
         if (byTensors) candidates.addAll(specs.values());
-        for (ArchSpec s : candidates) {
-            if (binds(s, config, tensors)) return s;
+        if (!byTensors) {
+            for (ArchSpec s : candidates) if (binds(s, config, tensors)) return s;
+            return candidates.get(0);
         }
-        if (!byTensors) return candidates.get(0);
+        List<String> fitting = candidates.stream().filter(s -> binds(s, config, tensors)).map(ArchSpec::name).toList();
+        if (fitting.size() == 1) return specs.get(fitting.get(0));
+        if (fitting.size() > 1) {
+            throw new WiscaException(ErrorKind.UNKNOWN_ARCHITECTURE, null, null, "config.json names no model_type or architectures and the tensors fit "
+                + "several specs (" + String.join(", ", fitting) + "); set model_type in config.json");
+        }
         throw new WiscaException(ErrorKind.UNKNOWN_ARCHITECTURE, null, null, "model_type '" + modelType + "' (architectures "
             + config.path("architectures") + ") is not supported; supported: " + String.join(", ", specs.keySet())
             + ". Write a spec for it and pass --arch-spec FILE");
@@ -114,20 +114,5 @@ public final class SpecLibrary {
         } catch (WiscaException e) {
             return false;
         }
-    }
-
-    private static List<String> index() {
-        List<String> files = new ArrayList<>();
-        try (InputStream in = SpecLibrary.class.getResourceAsStream(RESOURCE_DIR + "index.txt")) {
-            if (in == null) throw new WiscaException(ErrorKind.INVALID_SPEC, Path.of("builtin", "index.txt"), null, "missing spec index");
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            for (String line; (line = r.readLine()) != null; ) {
-                String t = line.strip();
-                if (!t.isEmpty() && !t.startsWith("#")) files.add(t);
-            }
-        } catch (IOException e) {
-            throw new WiscaException(ErrorKind.IO, Path.of("builtin", "index.txt"), null, e.getMessage(), e);
-        }
-        return files;
     }
 }

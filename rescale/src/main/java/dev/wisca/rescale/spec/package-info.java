@@ -1,6 +1,8 @@
 /**
- * Architecture specs: one JSON file per model family (built-ins in {@code resources/dev/wisca/rescale/specs},
- * listed in {@code index.txt}; users pass {@code --arch-spec FILE}). Unknown keys are rejected.
+ * Architecture specs: one JSON file per model family holding its tensors, dims, sites and forward rules
+ * (built-ins in {@code resources/dev/wisca/rescale/specs}, found by scanning the folder; users pass their own
+ * file). One schema ({@link dev.wisca.rescale.spec.SpecJson}); unknown keys are rejected. The full reference
+ * with a worked example is {@code docs/specs.md}.
  *
  * <h2>Format</h2>
  * <ul>
@@ -20,6 +22,7 @@
  *     {@code role.cols} or {@code role} (vector), {@code ?} = optional; {@code group} (dim: one scale per head group),
  *     {@code rope} (tie rotary pairs), {@code head_dim}, {@code repeat} (dim, with {@code ${expert}} in the id),
  *     {@code scope: global}, {@code when}, {@code skip} (reason), {@code skip_if: [{when, reason}]}.</li>
+ * <li>{@code forward}: forward-pass facts for {@code verify} ({@link dev.wisca.rescale.spec.ForwardRules}).</li>
  * <li>{@code examples}: name → {@code {config, variants}} for the synthetic generator.</li>
  * </ul>
  *

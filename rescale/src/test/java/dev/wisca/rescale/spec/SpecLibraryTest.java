@@ -15,9 +15,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.URI;
+import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SpecLibraryTest {
     static final SpecLibrary LIBRARY = SpecLibrary.builtin();
-    static final List<String> SHIPPED = List.of("llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3", "gpt2",
-        "gpt_neox", "falcon", "mixtral", "qwen2_moe", "qwen3_moe");
+    /** The families shipped, in file-name order (the folder is scanned). */
+    static final List<String> SHIPPED = List.of("falcon", "gemma", "gemma2", "gpt2", "gpt_neox", "llama", "mistral", "mixtral",
+        "phi3", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe");
 
     static JsonNode config(String family) {
         try (InputStream in = SpecLibraryTest.class.getResourceAsStream("/configs/" + family + ".json")) {
@@ -37,9 +43,40 @@ class SpecLibraryTest {
     }
 
     @Test
-    void shipsEverySpecListedInTheIndex() {
+    void shipsEverySpecFileInTheFolder() {
         assertEquals(SHIPPED, LIBRARY.modelTypes());
         assertEquals("LORA", LIBRARY.lora().peftType());
+        for (ArchSpec spec : LIBRARY.all()) assertTrue(spec.forward().isPresent(), spec.name() + " has forward rules");
+    }
+
+    @Test
+    void scansTheSpecFolderInsideAJarToo(@TempDir Path dir) throws IOException {
+        Path jar = dir.resolve("specs.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            for (String name : List.of("llama.json", "lora.json", "notes.txt")) {
+                out.putNextEntry(new JarEntry("dev/wisca/rescale/specs/" + name));
+                out.write(name.endsWith(".json") ? SpecLibrary.class.getResourceAsStream(SpecLibrary.RESOURCE_DIR + name).readAllBytes() : new byte[] {1});
+                out.closeEntry();
+            }
+        }
+        URL folder = URI.create("jar:" + jar.toUri() + "!/dev/wisca/rescale/specs/").toURL();
+        Map<String, byte[]> files = ResourceFolder.jsonFiles(folder, dir);
+        assertEquals(List.of("llama.json", "lora.json"), List.copyOf(files.keySet()));
+        assertEquals(new String(SpecLibrary.class.getResourceAsStream(SpecLibrary.RESOURCE_DIR + "llama.json").readAllBytes(), StandardCharsets.UTF_8),
+            new String(files.get("llama.json"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void rejectsForwardRulesNamingUnknownRolesOrKeys(@TempDir Path dir) throws IOException {
+        String llama = new String(SpecLibrary.class.getResourceAsStream(SpecLibrary.RESOURCE_DIR + "llama.json").readAllBytes(), StandardCharsets.UTF_8);
+        Path bad = dir.resolve("mine.json");
+        Files.writeString(bad, llama.replace("\"mlp_norm\": [\"mlp_norm\", \"attn_norm\"]", "\"mlp_norm\": [\"ffn_norm\"]"));
+        WiscaException role = assertThrows(WiscaException.class, () -> SpecLibrary.load(bad));
+        assertTrue(role.getMessage().contains("ffn_norm"), role.getMessage());
+        Files.writeString(bad, llama.replace("\"eps\": {\"key\"", "\"eps\": {\"keys\""));
+        WiscaException keys = assertThrows(WiscaException.class, () -> SpecLibrary.load(bad));
+        assertEquals(ErrorKind.INVALID_SPEC, keys.kind());
+        assertTrue(keys.getMessage().contains("'keys'") && keys.getMessage().contains("forward.eps"), keys.getMessage());
     }
 
     @Test

@@ -1,23 +1,19 @@
-package dev.wisca.rescale.forward;
+package dev.wisca.rescale.spec;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.wisca.io.ErrorKind;
-import dev.wisca.io.WiscaException;
-import dev.wisca.rescale.spec.SpecReader;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
- * The forward-pass facts of one family that its architecture spec does not carry (the spec describes
- * storage and symmetries), read from {@code forward/<model_type>.json}: which norm roles feed which
- * branch, config keys of eps, activation, RoPE, softcapping and routing. Roles are spec role names.
+ * The {@code forward} section of a spec: the forward-pass facts the storage and symmetry keys do not
+ * carry, for the reference forward pass of {@code verify}: which norm roles feed which branch, and
+ * the config keys of eps, activation, RoPE, softcapping and routing. Roles are the spec's role names;
+ * config values are read like dims ({@code {"key": [...], "else": default}}, first present key wins,
+ * dotted paths reach into objects).
  *
- * @param modelType    the family
  * @param attnNorm     norm role(s) before attention, first bound wins
  * @param mlpNorm      norm role(s) before the MLP, first bound wins (may be the attention norm)
  * @param attnOutNorm  norm role(s) on the attention output before the residual (Gemma 2), or none
@@ -29,15 +25,14 @@ import java.util.List;
  * @param ropeTheta    RoPE base
  * @param ropeScaling  config keys holding a rope_scaling object, first present wins
  * @param embedScale   {@code none} or {@code sqrt_hidden} (Gemma: embeddings × √hidden)
- * @param queryScale   keys of the value whose inverse square root scales attention scores (else head_dim)
- * @param attnSoftcap  keys of the attention-score softcap (absent or null: none)
- * @param finalSoftcap keys of the final-logit softcap
- * @param slidingWindow keys of a sliding attention window: probes longer than it are refused
+ * @param queryScale   the value whose inverse square root scales attention scores (else head_dim)
+ * @param attnSoftcap  the attention-score softcap (absent or null: none)
+ * @param finalSoftcap the final-logit softcap
+ * @param slidingWindow a sliding attention window: probes longer than it are refused
  * @param moe          routing of a mixture-of-experts MLP, or null for dense
  * @param rejectIfTrue config flags the forward pass does not implement
  */
-public record FamilyRules(
-    @JsonProperty("model_type") String modelType,
+public record ForwardRules(
     @JsonProperty("attn_norm") List<String> attnNorm,
     @JsonProperty("mlp_norm") List<String> mlpNorm,
     @JsonProperty("attn_out_norm") List<String> attnOutNorm,
@@ -55,9 +50,7 @@ public record FamilyRules(
     MoeRule moe,
     @JsonProperty("reject_if_true") List<String> rejectIfTrue) {
 
-    static final String RESOURCE_DIR = "/dev/wisca/rescale/forward/";
-
-    public FamilyRules {
+    public ForwardRules {
         attnNorm = orEmpty(attnNorm);
         mlpNorm = orEmpty(mlpNorm);
         attnOutNorm = orEmpty(attnOutNorm);
@@ -68,20 +61,20 @@ public record FamilyRules(
         rejectIfTrue = orEmpty(rejectIfTrue);
     }
 
-    /** A number from the first present config key (dotted paths reach into objects), else {@code else} (null: absent). */
-    public record NumberRule(List<String> keys, Double otherwise) {
+    /** A number from the first present config key, else {@code else} (null: absent). Booleans read as 1/0. */
+    public record NumberRule(List<String> key, Double otherwise) {
         @JsonCreator
-        public NumberRule(@JsonProperty("keys") List<String> keys, @JsonProperty("else") Double otherwise) {
-            this.keys = orEmpty(keys);
+        public NumberRule(@JsonProperty("key") List<String> key, @JsonProperty("else") Double otherwise) {
+            this.key = orEmpty(key);
             this.otherwise = otherwise;
         }
     }
 
     /** A string from the first present config key, else {@code else}. */
-    public record TextRule(List<String> keys, String otherwise) {
+    public record TextRule(List<String> key, String otherwise) {
         @JsonCreator
-        public TextRule(@JsonProperty("keys") List<String> keys, @JsonProperty("else") String otherwise) {
-            this.keys = orEmpty(keys);
+        public TextRule(@JsonProperty("key") List<String> key, @JsonProperty("else") String otherwise) {
+            this.key = orEmpty(key);
             this.otherwise = otherwise;
         }
     }
@@ -92,23 +85,14 @@ public record FamilyRules(
      */
     public record MoeRule(NumberRule renormalize) {}
 
-    private static List<String> orEmpty(List<String> l) { return l == null ? List.of() : List.copyOf(l); }
-
-    /** The rules of {@code modelType}; UNKNOWN_ARCHITECTURE when the forward pass does not know it. */
-    public static FamilyRules of(String modelType) {
-        Path source = Path.of("builtin", "forward", modelType + ".json");
-        try (InputStream in = FamilyRules.class.getResourceAsStream(RESOURCE_DIR + modelType + ".json")) {
-            if (in == null) {
-                throw new WiscaException(ErrorKind.UNKNOWN_ARCHITECTURE, null, null, "no reference forward pass for model_type '"
-                    + modelType + "' (add " + RESOURCE_DIR + modelType + ".json)");
-            }
-            FamilyRules rules = SpecReader.bind(in, source, FamilyRules.class);
-            if (!modelType.equals(rules.modelType())) {
-                throw new WiscaException(ErrorKind.INVALID_SPEC, source, null, "model_type is '" + rules.modelType() + "'");
-            }
-            return rules;
-        } catch (IOException e) {
-            throw new WiscaException(ErrorKind.IO, source, null, e.getMessage(), e);
-        }
+    /** Every role name the rules refer to (for the spec's reference checks). */
+    List<String> roles() {
+        List<String> all = new ArrayList<>(attnNorm);
+        all.addAll(mlpNorm);
+        all.addAll(attnOutNorm);
+        all.addAll(mlpOutNorm);
+        return all;
     }
+
+    private static List<String> orEmpty(List<String> l) { return l == null ? List.of() : List.copyOf(l); }
 }
