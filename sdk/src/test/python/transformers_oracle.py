@@ -8,7 +8,7 @@ pass with the original's.
 
 Requests ("op" plus arguments, all paths absolute):
   families                          -> {"families": {model_type: [variant, ...]}, "adapters": [...]}
-  build  family variant dtype shard out tokens seed
+  build  family variant dtype [shard] [fused] out tokens seed   (fused: in-memory tensor names, see below)
                                     -> {"logits": [[[...]]], "tensors": n, "files": n}
   check  original rescaled touched [corrupt]
                                     -> {"max_abs_diff", "max_abs", "missing", "unexpected", "mismatched",
@@ -57,9 +57,16 @@ FAMILIES = {
             rope_parameters={"rope_type": "dynamic", "rope_theta": 10000.0, "factor": 2.0})),
         "yarn_rope": ("LlamaConfig", "LlamaForCausalLM", llama_like(
             rope_parameters={"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0, "original_max_position_embeddings": 32})),
-        "longrope": ("LlamaConfig", "LlamaForCausalLM", llama_like(max_position_embeddings=64,
+        # the oracle's 12-token sequences exceed an original context of 8 (long factors) but not one of 16 (short)
+        "longrope_long": ("LlamaConfig", "LlamaForCausalLM", llama_like(max_position_embeddings=64,
+            rope_parameters={"rope_type": "longrope", "rope_theta": 10000.0, "original_max_position_embeddings": 8,
+                             "short_factor": [1.0 + 0.1 * i for i in range(4)], "long_factor": [1.0 + 0.5 * i for i in range(4)]})),
+        "longrope_short": ("LlamaConfig", "LlamaForCausalLM", llama_like(max_position_embeddings=64,
             rope_parameters={"rope_type": "longrope", "rope_theta": 10000.0, "original_max_position_embeddings": 16,
                              "short_factor": [1.0 + 0.1 * i for i in range(4)], "long_factor": [1.0 + 0.5 * i for i in range(4)]})),
+        "yarn_mscale": ("LlamaConfig", "LlamaForCausalLM", llama_like(num_key_value_heads=4,
+            rope_parameters={"rope_type": "yarn", "rope_theta": 500.0, "factor": 8.0, "original_max_position_embeddings": 4,
+                             "mscale": 2.0, "mscale_all_dim": 1.0, "beta_fast": 16, "beta_slow": 2, "truncate": False})),
     },
     "mistral": {
         "default": ("MistralConfig", "MistralForCausalLM", llama_like(sliding_window=4096)),
@@ -223,7 +230,31 @@ def build(req):
     model = model.to(dtype)
     shard = req.get("shard")
     model.save_pretrained(req["out"], max_shard_size=shard) if shard else model.save_pretrained(req["out"])
+    if req.get("fused"):
+        save_in_memory_layout(model, req["out"])
     return {"logits": stored_logits(req["out"], req["tokens"]).tolist(), "files": len(os.listdir(req["out"]))}
+
+
+def save_in_memory_layout(model, folder):
+    """Replaces the saved weights by the model's in-memory names, as some tools store them: transformers 5
+    holds MoE experts fused (mlp.experts.gate_up_proj [E, 2I, H], mlp.experts.down_proj [E, H, I]) and
+    save_pretrained converts back to one tensor per expert; from_pretrained reads either."""
+    from safetensors.torch import save_file
+    for f in os.listdir(folder):
+        if f.endswith(".safetensors") or f.endswith(".safetensors.index.json"):
+            os.remove(os.path.join(folder, f))
+    seen, tensors = set(), {}
+    for name, t in model.state_dict().items():
+        if t.data_ptr() not in seen:  # tied weights are stored once
+            seen.add(t.data_ptr())
+            tensors[name] = t.contiguous()
+    save_file(tensors, os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
+
+
+def has_fused_experts(family, variant):
+    cls, config = model_class(family, variant)
+    with torch.device("meta"):
+        return any(".experts.gate_up_proj" in n for n, _ in cls(config).named_parameters())
 
 
 LOGITS = {}
@@ -345,7 +376,8 @@ def check_lora(req):
 
 
 OPS = {
-    "families": lambda req: {"families": {f: sorted(v) for f, v in FAMILIES.items()}, "adapters": sorted(ADAPTERS),
+    "families": lambda req: {"families": {f: list(v) for f, v in FAMILIES.items()}, "adapters": sorted(ADAPTERS),
+                             "fused_experts": [f for f in FAMILIES if has_fused_experts(f, next(iter(FAMILIES[f])))],
                              "transformers": transformers.__version__},
     "build": build,
     "check": check,

@@ -21,12 +21,18 @@ record Fixture(String name, Path dir, String dtype, double[] logits) {
     /** Two sequences of 12 tokens below the oracle's vocabulary of 64. */
     static final int[][] TOKENS = {{1, 5, 9, 33, 2, 7, 63, 0, 12, 40, 41, 3}, {8, 8, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11}};
 
-    /** How a fixture is stored: dtype and, for a sharded folder, transformers' max_shard_size. */
-    record Storage(String name, String dtype, String shard) {
-        static final Storage F32_SINGLE = new Storage("f32", "f32", null);
-        static final Storage F32_SHARDED = new Storage("f32-sharded", "f32", "20KB");
-        static final Storage BF16_SINGLE = new Storage("bf16", "bf16", null);
-        static final Storage BF16_SHARDED = new Storage("bf16-sharded", "bf16", "20KB");
+    /**
+     * How a fixture is stored: dtype, for a sharded folder transformers' max_shard_size, and whether
+     * the tensors carry transformers 5's in-memory names (MoE experts fused into 3-D tensors) instead
+     * of what save_pretrained writes (one tensor per expert).
+     */
+    record Storage(String name, String dtype, String shard, boolean fused) {
+        static final Storage F32_SINGLE = new Storage("f32", "f32", null, false);
+        static final Storage F32_SHARDED = new Storage("f32-sharded", "f32", "20KB", false);
+        static final Storage BF16_SINGLE = new Storage("bf16", "bf16", null, false);
+        static final Storage BF16_SHARDED = new Storage("bf16-sharded", "bf16", "20KB", false);
+        static final Storage F32_FUSED = new Storage("f32-fused-experts", "f32", null, true);
+        static final Storage BF16_FUSED = new Storage("bf16-fused-experts", "bf16", null, true);
     }
 
     static Fixture build(TransformersOracle oracle, String family, String variant, Storage storage, Path work, long seed) {
@@ -35,6 +41,7 @@ record Fixture(String name, Path dir, String dtype, double[] logits) {
         ObjectNode req = TransformersOracle.request("build").put("family", family).put("variant", variant)
             .put("dtype", storage.dtype()).put("out", dir.toString()).put("seed", seed);
         if (storage.shard() != null) req.put("shard", storage.shard());
+        if (storage.fused()) req.put("fused", true);
         req.set("tokens", tokens());
         JsonNode answer = oracle.call(req);
         return new Fixture(name, dir, storage.dtype(), flatten(answer.get("logits")));

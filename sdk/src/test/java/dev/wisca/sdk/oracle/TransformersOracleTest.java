@@ -84,11 +84,15 @@ class TransformersOracleTest {
             JsonNode variants = known.path("families").path(family);
             tests.add(DynamicTest.dynamicTest("the oracle can build " + family, () -> assertFalse(variants.isEmpty(),
                 "transformers_oracle.py has no fixture for spec " + family + ": add it to FAMILIES")));
+            boolean fused = false;
+            for (JsonNode f : known.path("fused_experts")) fused |= f.asText().equals(family);
             for (JsonNode v : variants) {
                 String variant = v.asText();
-                List<Storage> storages = variant.equals(variants.get(0).asText())
-                    ? List.of(Storage.F32_SINGLE, Storage.F32_SHARDED, Storage.BF16_SINGLE, Storage.BF16_SHARDED)
-                    : List.of(Storage.F32_SINGLE, Storage.BF16_SHARDED);
+                List<Storage> storages = new ArrayList<>(List.of(Storage.F32_SINGLE, Storage.BF16_SHARDED));
+                if (variant.equals(variants.get(0).asText())) {
+                    storages.addAll(List.of(Storage.F32_SHARDED, Storage.BF16_SINGLE));
+                    if (fused) storages.addAll(List.of(Storage.F32_FUSED, Storage.BF16_FUSED));
+                }
                 for (Storage storage : storages) tests.add(fixtureTests(family, variant, storage, seed++));
             }
             families.add(DynamicContainer.dynamicContainer(family, tests));
