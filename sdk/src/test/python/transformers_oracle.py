@@ -205,8 +205,7 @@ def load(folder, dtype=torch.float64):
     model, info = transformers.AutoModelForCausalLM.from_pretrained(
         folder, dtype=dtype, attn_implementation="eager", experts_implementation="eager", output_loading_info=True)
     if dtype is torch.float64:
-        with Float64Everywhere():
-            fresh = dict(type(model)(model.config).named_buffers())
+        fresh = float64_buffers(model)
         stored = set(model.state_dict())
         for name, buffer in list(model.named_buffers()):
             if name not in stored and buffer.is_floating_point():
@@ -214,6 +213,18 @@ def load(folder, dtype=torch.float64):
                 model.get_submodule(owner).register_buffer(attr, fresh[name].to(torch.float64), persistent=False)
     model.eval()
     return model, info
+
+
+BUFFERS = {}
+
+
+def float64_buffers(model):
+    """The buffers of a model of this class and config constructed inside Float64Everywhere (cached)."""
+    key = (type(model).__name__, model.config.to_json_string())
+    if key not in BUFFERS:
+        with Float64Everywhere():
+            BUFFERS[key] = {n: b.clone() for n, b in type(model)(model.config).named_buffers()}
+    return BUFFERS[key]
 
 
 def logits_of(model, tokens):

@@ -29,7 +29,6 @@ record Fixture(String name, Path dir, String dtype, double[] logits) {
     record Storage(String name, String dtype, String shard, boolean fused) {
         static final Storage F32_SINGLE = new Storage("f32", "f32", null, false);
         static final Storage F32_SHARDED = new Storage("f32-sharded", "f32", "20KB", false);
-        static final Storage BF16_SINGLE = new Storage("bf16", "bf16", null, false);
         static final Storage BF16_SHARDED = new Storage("bf16-sharded", "bf16", "20KB", false);
         static final Storage F32_FUSED = new Storage("f32-fused-experts", "f32", null, true);
         static final Storage BF16_FUSED = new Storage("bf16-fused-experts", "bf16", null, true);

@@ -29,8 +29,15 @@ final class Settings {
             new Named("all/channel/balanced-norms/l2", every.withGranularity(Granularity.CHANNEL)
                 .withSolver(solver.withFoldNorms(false).withNorm(Norm.L2))),
             new Named("all/channel/pow2/max", every.withGranularity(Granularity.CHANNEL)
-                .withSolver(solver.withPow2(Pow2Mode.ON).withNorm(Norm.MAX))));
+                .withSolver(solver.withPow2(Pow2Mode.ON).withNorm(Norm.MAX))),
+            new Named("all/channel/no-pow2", every.withGranularity(Granularity.CHANNEL).withSolver(solver.withPow2(Pow2Mode.OFF))));
     }
+
+    /** The paper's, every pair at kv-group and channel granularity, and per channel with real (not power-of-two) scales. */
+    static List<Named> main() { List<Named> a = all(); return List.of(a.get(0), a.get(2), a.get(3), a.get(6)); }
+
+    /** The paper's and every pair per channel. */
+    static List<Named> few() { List<Named> a = all(); return List.of(a.get(0), a.get(3)); }
 
     /** LoRA A/B per rank (the only pair an adapter has). */
     static Named lora() { return new Named("lora/channel", RescaleSettings.paper().withParallelism(1).withPairs(Pair.LORA)); }
