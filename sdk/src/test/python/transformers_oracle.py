@@ -113,6 +113,12 @@ FAMILIES = {
         "default": ("Qwen3MoeConfig", "Qwen3MoeForCausalLM", llama_like(head_dim=16, num_experts=4, num_experts_per_tok=2,
                                                                           moe_intermediate_size=16, norm_topk_prob=True)),
     },
+    "stablelm": {
+        "default": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, use_qkv_bias=True,
+                                                                  partial_rotary_factor=0.5, layer_norm_eps=1e-5, tie_word_embeddings=False)),
+        "parallel": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, use_parallel_residual=True, num_attention_heads=2, num_key_value_heads=2,
+                                                                   partial_rotary_factor=0.25, tie_word_embeddings=False)),
+    },
 }
 
 # Families whose LoRA adapter is judged (PEFT's LoraConfig target modules per family).
