@@ -119,6 +119,13 @@ FAMILIES = {
         "parallel": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, use_parallel_residual=True, num_attention_heads=2, num_key_value_heads=2,
                                                                    partial_rotary_factor=0.25, tie_word_embeddings=False)),
     },
+    "starcoder2": {
+        "default": ("Starcoder2Config", "Starcoder2ForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, use_bias=True,
+                                                                      sliding_window=4096, tie_word_embeddings=True,
+                                                                      hidden_act="gelu_pytorch_tanh")),
+        "untied": ("Starcoder2Config", "Starcoder2ForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=1, use_bias=True,
+                                                                     sliding_window=None, tie_word_embeddings=False, hidden_act="gelu")),
+    },
 }
 
 # Families whose LoRA adapter is judged (PEFT's LoraConfig target modules per family).
