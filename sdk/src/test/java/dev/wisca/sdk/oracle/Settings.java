@@ -36,6 +36,9 @@ final class Settings {
     /** The paper's, every pair at kv-group and channel granularity, and per channel with real (not power-of-two) scales. */
     static List<Named> main() { List<Named> a = all(); return List.of(a.get(0), a.get(2), a.get(3), a.get(6)); }
 
+    /** {@link #main()} without real-valued scales. */
+    static List<Named> mainPow2() { return main().subList(0, 3); }
+
     /** The paper's and every pair per channel. */
     static List<Named> few() { List<Named> a = all(); return List.of(a.get(0), a.get(3)); }
 

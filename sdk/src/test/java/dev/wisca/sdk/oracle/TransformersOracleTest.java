@@ -95,10 +95,13 @@ class TransformersOracleTest {
                 if (variant.equals(variants.get(0).asText())) {
                     tests.add(fixtureTests(family, variant, Storage.F32_SINGLE, Settings.all(), seed++));
                     tests.add(fixtureTests(family, variant, Storage.F32_SHARDED, Settings.main(), seed++));
-                    tests.add(fixtureTests(family, variant, Storage.BF16_SHARDED, Settings.main(), seed++));
+                    // bf16 MoE with real-valued scales: re-rounding the router in bf16 can flip a token's top-k
+                    // experts, a discrete change no logit tolerance covers; power-of-two scales (bf16's default) stay exact
+                    List<Settings.Named> bf16 = fused ? Settings.mainPow2() : Settings.main();
+                    tests.add(fixtureTests(family, variant, Storage.BF16_SHARDED, bf16, seed++));
                     if (fused) {
                         tests.add(fixtureTests(family, variant, Storage.F32_FUSED, Settings.main(), seed++));
-                        tests.add(fixtureTests(family, variant, Storage.BF16_FUSED, Settings.main(), seed++));
+                        tests.add(fixtureTests(family, variant, Storage.BF16_FUSED, bf16, seed++));
                     }
                 } else {
                     tests.add(fixtureTests(family, variant, Storage.F32_SINGLE, Settings.few(), seed++));
