@@ -2,13 +2,14 @@ package dev.wisca.sdk;
 
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.SpecJson.SiteRule;
+import dev.wisca.rescale.spec.SpecJson.SkipIf;
 import dev.wisca.rescale.spec.SpecLibrary;
 
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 
-/** The built-in architecture specs as a Markdown table (the README's table is generated from this). */
+/** The built-in architecture specs as a Markdown table (the README's table is generated from this): pairs offered, and every site skipped (always or under a config condition) with its reason. */
 public final class SupportedArchitectures {
     private SupportedArchitectures() {}
 
@@ -24,6 +25,9 @@ public final class SupportedArchitectures {
                     skipped.add(rule.pair() + ": " + rule.skip());
                 } else {
                     pairs.add(rule.pair());
+                }
+                if (rule.skipIf() != null) {
+                    for (SkipIf s : rule.skipIf()) skipped.add(rule.pair() + " when " + s.when() + ": " + s.reason());
                 }
             }
             sb.append("| ").append(spec.modelType())

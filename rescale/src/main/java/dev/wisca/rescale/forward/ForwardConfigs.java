@@ -39,7 +39,7 @@ public final class ForwardConfigs {
         BlockLayout block = attnOut != null || mlpOut != null ? BlockLayout.SANDWICH
             : anyFlag(config, rules.parallel()) ? BlockLayout.PARALLEL : BlockLayout.SEQUENTIAL;
         Rope rope = binding.rotaryDims() == 0 ? null
-            : Rope.of(binding.rotaryDims(), number(config, rules.ropeTheta(), "rope theta"), firstObject(config, rules.ropeScaling()));
+            : Rope.of(binding.rotaryDims(), number(config, rules.ropeTheta(), "rope theta"), firstObject(config, rules.ropeScaling()), config);
         double queryScale = rules.queryScale() == null ? headDim : number(config, rules.queryScale(), "query scale");
         return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count(Roles.DIM_VOCAB), binding.tied(),
             spec.normKind(), number(config, rules.eps(), "norm epsilon"), spec.mlpKind(), activation(config, rules),

@@ -65,8 +65,9 @@ final class ReferenceBlocks {
                 headNorm(k[t], c.kvHeads(), Roles.K_NORM, layer);
             }
             if (c.rope() != null) {
-                for (int h = 0; h < c.heads(); h++) c.rope().rotate(q[t], h * hd, RopePairing.ROTATE_HALF, t);
-                for (int h = 0; h < c.kvHeads(); h++) c.rope().rotate(k[t], h * hd, RopePairing.ROTATE_HALF, t);
+                Rope rope = c.rope().forLength(seq);
+                for (int h = 0; h < c.heads(); h++) rope.rotate(q[t], h * hd, RopePairing.ROTATE_HALF, t);
+                for (int h = 0; h < c.kvHeads(); h++) rope.rotate(k[t], h * hd, RopePairing.ROTATE_HALF, t);
             }
         }
         double[][] out = new double[seq][];

@@ -1,26 +1,36 @@
 package dev.wisca.rescale.forward;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.wisca.io.ErrorKind;
-import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.spec.RopePairing;
+
+import java.util.function.IntFunction;
 
 /**
  * Rotary position embedding of a model: how many dims of each head rotate and the inverse frequency
- * of each rotary pair, after {@code rope_scaling}. Pair i (its dims given by a {@link RopePairing};
- * transformers' rotate_half pairs d with d + rotaryDims/2) turns by angle position · invFreq[i];
- * dims from rotaryDims on pass unchanged.
+ * of each rotary pair, after {@code rope_scaling} (see {@link RopeScaling}). Pair i (its dims given by a
+ * {@link RopePairing}; transformers' rotate_half pairs d with d + rotaryDims/2) turns by angle
+ * position · invFreq[i], and both its dims are multiplied by {@code attentionScaling} (transformers
+ * multiplies cos and sin by it: yarn, longrope); dims from rotaryDims on pass unchanged.
  *
- * @param rotaryDims leading dims of a head that rotate (even)
- * @param invFreq    rotaryDims/2 inverse frequencies
+ * @param rotaryDims       leading dims of a head that rotate (even)
+ * @param invFreq          rotaryDims/2 inverse frequencies
+ * @param attentionScaling factor on the rotated dims (1 for most rope types)
+ * @param atLength         for rope types that depend on the sequence length (dynamic, longrope): the
+ *                         rope of a forward call over that many positions; null otherwise
  */
-public record Rope(int rotaryDims, double[] invFreq) {
+public record Rope(int rotaryDims, double[] invFreq, double attentionScaling, IntFunction<Rope> atLength) {
     public Rope {
         if (rotaryDims % 2 != 0 || invFreq.length != rotaryDims / 2) {
             throw new IllegalArgumentException("rotary dims " + rotaryDims + " with " + invFreq.length + " frequencies");
         }
         invFreq = invFreq.clone();
     }
+
+    /** Unscaled rotation at fixed frequencies. */
+    public Rope(int rotaryDims, double[] invFreq) { this(rotaryDims, invFreq, 1, null); }
+
+    /** The rope a forward call over {@code seqLen} positions uses (this one unless the type depends on the length). */
+    public Rope forLength(int seqLen) { return atLength == null ? this : atLength.apply(seqLen); }
 
     @Override
     public double[] invFreq() { return invFreq.clone(); }
@@ -43,63 +53,20 @@ public record Rope(int rotaryDims, double[] invFreq) {
             int b = offset + pairing.second(i, rotaryDims);
             double x1 = x[a];
             double x2 = x[b];
-            x[a] = x1 * cos - x2 * sin;
-            x[b] = x2 * cos + x1 * sin;
+            x[a] = (x1 * cos - x2 * sin) * attentionScaling;
+            x[b] = (x2 * cos + x1 * sin) * attentionScaling;
         }
     }
 
     /**
-     * transformers' default inverse frequencies {@code 1 / theta^(2i/rot)} scaled by {@code scaling}
-     * (a rope_scaling / rope_parameters object, or null / missing for none).
+     * The rope of a model before any forward call: transformers' inverse frequencies {@code 1 / theta^(2i/rot)}
+     * after {@code scaling} (a rope_scaling / rope_parameters object, or null / missing for none).
+     * Types that need config.json's max_position_embeddings fail here; use {@link #of(int, double, JsonNode, JsonNode)}.
      */
-    public static Rope of(int rotaryDims, double theta, JsonNode scaling) {
-        double[] inv = new double[rotaryDims / 2];
-        for (int i = 0; i < inv.length; i++) inv[i] = 1 / Math.pow(theta, (2.0 * i) / rotaryDims);
-        String type = type(scaling);
-        switch (type) {
-            case "default" -> { }
-            case "linear" -> {
-                double factor = number(scaling, "factor");
-                for (int i = 0; i < inv.length; i++) inv[i] /= factor;
-            }
-            case "llama3" -> llama3(inv, scaling);
-            default -> throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "rope scaling type '" + type
-                + "' is not supported by the reference forward pass (default, linear, llama3)");
-        }
-        return new Rope(rotaryDims, inv);
-    }
+    public static Rope of(int rotaryDims, double theta, JsonNode scaling) { return of(rotaryDims, theta, scaling, null); }
 
-    /** The rope type of a scaling object: {@code rope_type}, else {@code type}, else default. */
-    static String type(JsonNode scaling) {
-        if (scaling == null || scaling.isNull() || scaling.isMissingNode()) return "default";
-        JsonNode t = scaling.hasNonNull("rope_type") ? scaling.get("rope_type") : scaling.get("type");
-        return t == null || t.isNull() ? "default" : t.asText();
-    }
-
-    /** transformers' _compute_llama3_parameters: long wavelengths slowed by factor, a smooth band between. */
-    private static void llama3(double[] inv, JsonNode s) {
-        double factor = number(s, "factor");
-        double low = number(s, "low_freq_factor");
-        double high = number(s, "high_freq_factor");
-        double oldContext = number(s, "original_max_position_embeddings");
-        double lowWavelen = oldContext / low;
-        double highWavelen = oldContext / high;
-        for (int i = 0; i < inv.length; i++) {
-            double wavelen = 2 * Math.PI / inv[i];
-            if (wavelen > lowWavelen) {
-                inv[i] = inv[i] / factor;
-            } else if (wavelen >= highWavelen) {
-                double smooth = (oldContext / wavelen - low) / (high - low);
-                inv[i] = (1 - smooth) * inv[i] / factor + smooth * inv[i];
-            }
-        }
-    }
-
-    private static double number(JsonNode s, String key) {
-        JsonNode n = s.get(key);
-        if (n == null || !n.isNumber()) {
-            throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "rope scaling '" + type(s) + "' needs a number '" + key + "'");
-        }
-        return n.doubleValue();
+    /** As {@link #of(int, double, JsonNode)}, reading max_position_embeddings and friends from {@code config}. */
+    public static Rope of(int rotaryDims, double theta, JsonNode scaling, JsonNode config) {
+        return RopeScaling.parse(scaling, config).rope(rotaryDims, theta, 0);
     }
 }

@@ -63,7 +63,10 @@ class ReferenceMathTest {
         double[] expected = {1, (1 - smooth) * mid / 8 + smooth * mid, Math.pow(10000, -2 / 3.0) / 8};
         assertArrayEquals(expected, Rope.of(6, 10000, llama3).invFreq(), 1e-17);
         ObjectNode yarn = SpecReader.mapper().createObjectNode().put("rope_type", "yarn").put("factor", 2.0);
-        assertEquals(ErrorKind.INVALID_CONFIG, assertThrows(WiscaException.class, () -> Rope.of(4, 10000, yarn)).kind());
+        assertEquals(ErrorKind.INVALID_CONFIG, assertThrows(WiscaException.class, () -> Rope.of(4, 10000, yarn)).kind(),
+            "yarn without original_max_position_embeddings");
+        ObjectNode unknown = SpecReader.mapper().createObjectNode().put("rope_type", "proportional");
+        assertEquals(ErrorKind.INVALID_CONFIG, assertThrows(WiscaException.class, () -> Rope.of(4, 10000, unknown)).kind());
     }
 
     @Test

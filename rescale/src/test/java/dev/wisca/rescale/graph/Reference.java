@@ -142,7 +142,7 @@ final class Reference {
         Norm fin;
         Linear head;
         int rot = (int) (hd * fraction);
-        boolean gelu = family.startsWith("gemma") || List.of("gpt2", "gpt_neox", "falcon").contains(family);
+        boolean gelu = family.startsWith("gemma") || List.of("gpt2", "gpt_neox", "falcon", "starcoder2").contains(family);
         switch (family) {
             case "gpt2" -> {
                 rot = 0;
@@ -161,6 +161,12 @@ final class Reference {
                 for (int l = 0; l < layers; l++) ls.add(falcon(l, heads, hd, cfg));
                 fin = new Norm(v.get("transformer.ln_f.weight"), v.get("transformer.ln_f.bias"));
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(true) ? linear("lm_head.weight", null) : null;
+            }
+            case "stablelm", "starcoder2" -> {
+                for (int l = 0; l < layers; l++) ls.add(layerNormed(l, heads, kv, hd));
+                fin = new Norm(v.get("model.norm.weight"), v.get("model.norm.bias"));
+                head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(family.equals("starcoder2"))
+                    ? linear("lm_head.weight", null) : null;
             }
             default -> {
                 for (int l = 0; l < layers; l++) ls.add(llamaLike(family, l, heads, kv, hd, offset));
@@ -223,6 +229,22 @@ final class Reference {
         return new Layer(new Norm(gain(p + "input_layernorm.weight", offset), null), q, k, vv, o,
             v.get(p + "self_attn.q_norm.weight"), v.get(p + "self_attn.k_norm.weight"),
             new Norm(gain(p + mlpNorm, offset), null), router, experts, sharedGate);
+    }
+
+    /** StableLM and StarCoder2: llama attention names, LayerNorm with bias, gated (gate/up/down) or ungated (c_fc/c_proj) MLP. */
+    private Layer layerNormed(int l, int heads, int kv, int hd) {
+        String p = "model.layers." + l + ".";
+        Linear[] q = heads(mat(p + "self_attn.q_proj.weight"), v.get(p + "self_attn.q_proj.bias"), heads, hd);
+        Linear[] k = heads(mat(p + "self_attn.k_proj.weight"), v.get(p + "self_attn.k_proj.bias"), kv, hd);
+        Linear[] vv = heads(mat(p + "self_attn.v_proj.weight"), v.get(p + "self_attn.v_proj.bias"), kv, hd);
+        Linear o = linear(p + "self_attn.o_proj.weight", v.containsKey(p + "self_attn.o_proj.bias") ? p + "self_attn.o_proj.bias" : null);
+        Norm attn = new Norm(v.get(p + "input_layernorm.weight"), v.get(p + "input_layernorm.bias"));
+        Norm mlp = v.containsKey(p + "post_attention_layernorm.weight")
+            ? new Norm(v.get(p + "post_attention_layernorm.weight"), v.get(p + "post_attention_layernorm.bias")) : attn;
+        Ffn f = v.containsKey(p + "mlp.c_fc.weight")
+            ? new Ffn(null, linear(p + "mlp.c_fc.weight", p + "mlp.c_fc.bias"), linear(p + "mlp.c_proj.weight", p + "mlp.c_proj.bias"))
+            : new Ffn(linear(p + "mlp.gate_proj.weight", null), linear(p + "mlp.up_proj.weight", null), linear(p + "mlp.down_proj.weight", null));
+        return new Layer(attn, q, k, vv, o, null, null, mlp, null, List.of(f), null);
     }
 
     private Layer gpt2(int l, int heads, int hd, int hidden) {

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.wisca.rescale.forward.Rope;
 
-/** rotate_half RoPE on [batch, heads, seq, headDim] arrays; angles computed in double, then cast. */
+/** rotate_half RoPE on [batch, heads, seq, headDim] arrays; angles and cos/sin (times the rope's attention scaling) computed in double, then cast. */
 final class DjlRope {
     private final int rot;
     private final int headDim;
@@ -22,8 +22,8 @@ final class DjlRope {
         for (int t = 0; t < seq; t++) {
             for (int d = 0; d < rot; d++) {
                 double angle = rope.angle(d % half, t);
-                cosv[t * rot + d] = Math.cos(angle);
-                sinv[t * rot + d] = Math.sin(angle);
+                cosv[t * rot + d] = Math.cos(angle) * rope.attentionScaling();
+                sinv[t * rot + d] = Math.sin(angle) * rope.attentionScaling();
             }
         }
         this.cos = manager.create(cosv, new Shape(seq, rot)).toType(type, false);
