@@ -9,6 +9,7 @@ import dev.wisca.rescale.forward.ReferenceForward;
 import dev.wisca.rescale.forward.ComputeDevice;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.spec.SpecLibrary;
+import dev.wisca.rescale.spec.SpecChoice;
 import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.Model;
@@ -58,7 +59,7 @@ record LoraFixture(Fixture base, Path adapter, double[] logits) {
         Path out = work.resolve(adapter.getFileName() + "~rescaled");
         Plan plan = rescale(s, out);
         judge(oracle, out, plan, false).assertPasses("lora " + s.name());
-        VerifyReport probes = Wisca.verify(base.dir(), base.dir(), Optional.of(adapter), Optional.of(out), VerifyOptions.probes(),
+        VerifyReport probes = Wisca.verify(base.dir(), base.dir(), Optional.of(adapter), Optional.of(out), SpecChoice.byModelType(), VerifyOptions.probes(),
             ComputeDevice.CPU);
         assertTrue(probes.equivalent(), "wisca verify (probes) of the rescaled adapter: " + probes.summary());
     }
