@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,11 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TotalBindingTest {
     /** Every built-in family transformers can build (all of them). */
     static final List<String> FAMILIES = List.of("llama", "mistral", "qwen2", "qwen3", "phi3", "gemma", "gemma2", "gpt2",
-        "gpt_neox", "falcon", "mixtral", "qwen2_moe", "qwen3_moe");
+        "gpt_neox", "falcon", "mixtral", "qwen2_moe", "qwen3_moe", "stablelm", "starcoder2");
 
     @Test
     void transformersCheckpointsOfEveryFamilyBindWithEveryTensorClaimed(@TempDir Path dir) {
-        assertEquals(new java.util.TreeSet<>(SpecLibrary.builtin().modelTypes()), new java.util.TreeSet<>(FAMILIES), "a family is untested");
+        assertEquals(new TreeSet<>(SpecLibrary.builtin().modelTypes()), new TreeSet<>(FAMILIES), "a family is untested");
         HfCheckpoints.write(dir, FAMILIES);
         for (String family : FAMILIES) {
             try (Model model = Wisca.open(dir.resolve(family))) {
