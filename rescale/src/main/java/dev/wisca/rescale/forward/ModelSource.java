@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.io.TensorSource;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.SpecLibrary;
+import dev.wisca.rescale.verify.ModelInput;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -26,6 +27,12 @@ public record ModelSource(TensorSource weights, ModelBinding binding, Optional<L
     }
 
     /** This model with a PEFT LoRA adapter ({@code adapterConfig}: adapter_config.json). */
+    /** One side of a verification, bound: the checkpoint, with its adapter on top when it has one. */
+    public static ModelSource of(ModelInput model, SpecLibrary library) {
+        ModelSource source = of(model.tensors(), model.config(), library);
+        return model.adapter().map(a -> source.withAdapter(a.tensors(), a.config(), library)).orElse(source);
+    }
+
     public ModelSource withAdapter(TensorSource adapterTensors, JsonNode adapterConfig, SpecLibrary library) {
         return new ModelSource(weights, binding, Optional.of(LoraAdapter.of(adapterTensors, adapterConfig, library.lora())));
     }

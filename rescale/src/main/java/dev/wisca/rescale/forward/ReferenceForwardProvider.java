@@ -17,11 +17,7 @@ public final class ReferenceForwardProvider implements ForwardProvider {
     @Override
     public LogitsSource open(ModelInput model, Precision precision) {
         return tokens -> {
-            ModelSource source = ModelSource.of(model.tensors(), model.config(), library);
-            if (model.adapter().isPresent()) {
-                ModelInput.Adapter a = model.adapter().get();
-                source = source.withAdapter(a.tensors(), a.config(), library);
-            }
+            ModelSource source = ModelSource.of(model, library);
             try (ReferenceForward f = ReferenceForward.open(source)) {
                 Logits l = f.logits(tokens);
                 double[][][] out = new double[l.batch()][l.seq()][];

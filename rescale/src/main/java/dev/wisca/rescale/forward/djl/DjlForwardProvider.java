@@ -24,11 +24,7 @@ public final class DjlForwardProvider implements ForwardProvider {
     @Override
     public LogitsSource open(ModelInput model, Precision precision) {
         return tokens -> {
-            ModelSource source = ModelSource.of(model.tensors(), model.config(), library);
-            if (model.adapter().isPresent()) {
-                ModelInput.Adapter a = model.adapter().get();
-                source = source.withAdapter(a.tensors(), a.config(), library);
-            }
+            ModelSource source = ModelSource.of(model, library);
             try (ForwardModel m = DjlForward.open(source, new ForwardOptions(precision, device))) {
                 return nested(m.logits(tokens));
             }
