@@ -87,7 +87,7 @@ final class InspectCommand implements Callable<Integer> {
             return model.architecture() + " (every tensor claimed)";
         } catch (WiscaException e) {
             if (specs.explicit()) throw e;
-            return "none: " + e.getMessage();
+            return "none: " + FlagNames.inCliTerms(e.getMessage());
         }
     }
 
