@@ -30,7 +30,7 @@ public final class CheckpointVerifier {
         try {
             ModelInput x = input(a, adapterA, open);
             ModelInput y = input(b, adapterB, open);
-            return Verifier.verify(x, y, options, library, forward);
+            return Checkpoint.guarded(open, () -> Verifier.verify(x, y, options, library, forward));
         } finally {
             for (Checkpoint c : open) c.close();
         }

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A Hugging Face checkpoint presented as one tensor collection: a single {@code .safetensors} file,
@@ -100,6 +101,21 @@ public final class Checkpoint implements TensorSource {
             return new Checkpoint(folder, Optional.empty(), base, Optional.of(index), opened, ShardChecks.byTensor(index, byName, indexFile));
         } catch (RuntimeException e) {
             opened.forEach(SafetensorsFile::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Runs {@code work}, which may read this checkpoint through its mapping. A shard truncated underneath
+     * a mapped read makes the JVM throw an {@link InternalError} ("a fault occurred in an unsafe memory
+     * access"); that becomes {@link ErrorKind#FILE_CHANGED} naming the shard that changed. Any other
+     * error, or one with every shard unchanged, passes through as it is.
+     */
+    public static <T> T guarded(List<Checkpoint> checkpoints, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (InternalError e) {
+            for (Checkpoint c : checkpoints) for (SafetensorsFile f : c.shards) f.checkUnchanged();
             throw e;
         }
     }

@@ -11,6 +11,7 @@ import dev.wisca.rescale.spec.SpecChoice;
 import dev.wisca.rescale.spec.SpecLibrary;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** Weight-pattern statistics of a checkpoint on disk, its architecture detected as {@code Wisca.open} does. */
@@ -34,7 +35,7 @@ public final class Patterns {
                 ArchSpec spec = SpecLibrary.builtin().choosing(choice).specFor(cfg);
                 return ModelBinding.bind(spec, cfg, c.tensors());
             });
-            return PatternStats.compute(c, binding, parallelism, progress);
+            return Checkpoint.guarded(List.of(c), () -> PatternStats.compute(c, binding, parallelism, progress));
         }
     }
 
