@@ -194,7 +194,8 @@ public final class Model implements AutoCloseable {
         if (!isAdapter()) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null, "setting 'loraRefactor' needs a PEFT adapter folder (adapter_model.safetensors)");
         }
-        return Outputs.folder(out, overwrite, checkpoint.inputs(), staging -> LoraRebalance.run(checkpoint, library.lora(), staging));
+        return Checkpoint.guarded(List.of(checkpoint),
+            () -> Outputs.folder(out, overwrite, checkpoint.inputs(), staging -> LoraRebalance.run(checkpoint, library.lora(), staging)));
     }
 
     /**

@@ -47,35 +47,40 @@ public final class Reshard {
     public static Result run(Path in, Path out, long maxShardSize, Optional<Dtype> dtype, Overwrite overwrite, LongConsumer tensorDone) {
         Optional<ElementCodec> target = dtype.map(Reshard::targetCodec);
         try (Checkpoint source = Checkpoint.open(in)) {
-            List<TensorSpec> specs = source.tensors().stream().map(t -> outputSpec(t, target)).toList();
-            int converted = (int) source.tensors().stream().filter(t -> converts(t.dtype(), target)).count();
-            CheckpointWriter.TensorFeed feed = (spec, writer) -> {
-                Tensor tensor = source.tensor(spec.name());
-                write(tensor, spec, writer);
-                tensorDone.accept(tensor.data().byteSize());
-            };
-            if (source.file().isPresent()) {
-                return Outputs.file(Outputs.fileTarget(out, source.file().get()), overwrite, source.inputs(), file -> {
-                    try (SafetensorsWriter writer = SafetensorsWriter.create(file, specs, source.metadata())) {
-                        for (TensorSpec spec : writer.fileOrder()) feed.write(spec, writer);
-                        writer.commit();
-                    }
-                    return new Result(file, List.of(file), List.of(), converted);
-                });
-            }
-            Path folder = out.toAbsolutePath().normalize();
-            return Outputs.folder(folder, overwrite, source.inputs(), staging -> {
-                CheckpointWriter writer = CheckpointWriter.plan(staging, source.baseName(), specs, maxShardSize, source.metadata());
-                List<Path> sideFiles = source.sideFiles();
-                writer.copySideFiles(sideFiles.stream().filter(p -> dtype.isEmpty() || !ConfigDtype.isConfig(p)).toList());
-                dtype.ifPresent(d -> sideFiles.stream().filter(ConfigDtype::isConfig).findFirst()
-                    .ifPresent(config -> AtomicFiles.write(staging.resolve(config.getFileName().toString()), ConfigDtype.rewrite(config, d))));
-                writer.write(feed);
-                List<Path> weights = writer.shards().stream().map(s -> folder.resolve(s.fileName())).toList();
-                List<Path> copied = sideFiles.stream().map(p -> folder.resolve(p.getFileName().toString())).toList();
-                return new Result(folder, weights, copied, converted);
+            return Checkpoint.guarded(List.of(source), () -> rewrite(source, out, maxShardSize, dtype, target, overwrite, tensorDone));
+        }
+    }
+
+    private static Result rewrite(Checkpoint source, Path out, long maxShardSize, Optional<Dtype> dtype, Optional<ElementCodec> target,
+                                  Overwrite overwrite, LongConsumer tensorDone) {
+        List<TensorSpec> specs = source.tensors().stream().map(t -> outputSpec(t, target)).toList();
+        int converted = (int) source.tensors().stream().filter(t -> converts(t.dtype(), target)).count();
+        CheckpointWriter.TensorFeed feed = (spec, writer) -> {
+            Tensor tensor = source.tensor(spec.name());
+            write(tensor, spec, writer);
+            tensorDone.accept(tensor.data().byteSize());
+        };
+        if (source.file().isPresent()) {
+            return Outputs.file(Outputs.fileTarget(out, source.file().get()), overwrite, source.inputs(), file -> {
+                try (SafetensorsWriter writer = SafetensorsWriter.create(file, specs, source.metadata())) {
+                    for (TensorSpec spec : writer.fileOrder()) feed.write(spec, writer);
+                    writer.commit();
+                }
+                return new Result(file, List.of(file), List.of(), converted);
             });
         }
+        Path folder = out.toAbsolutePath().normalize();
+        return Outputs.folder(folder, overwrite, source.inputs(), staging -> {
+            CheckpointWriter writer = CheckpointWriter.plan(staging, source.baseName(), specs, maxShardSize, source.metadata());
+            List<Path> sideFiles = source.sideFiles();
+            writer.copySideFiles(sideFiles.stream().filter(p -> dtype.isEmpty() || !ConfigDtype.isConfig(p)).toList());
+            dtype.ifPresent(d -> sideFiles.stream().filter(ConfigDtype::isConfig).findFirst()
+                .ifPresent(config -> AtomicFiles.write(staging.resolve(config.getFileName().toString()), ConfigDtype.rewrite(config, d))));
+            writer.write(feed);
+            List<Path> weights = writer.shards().stream().map(s -> folder.resolve(s.fileName())).toList();
+            List<Path> copied = sideFiles.stream().map(p -> folder.resolve(p.getFileName().toString())).toList();
+            return new Result(folder, weights, copied, converted);
+        });
     }
 
     private static void write(Tensor tensor, TensorSpec spec, SafetensorsWriter writer) {
