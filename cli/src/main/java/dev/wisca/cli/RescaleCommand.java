@@ -2,6 +2,7 @@ package dev.wisca.cli;
 
 import dev.wisca.io.WiscaException;
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.OptimizerStateOption;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.SpecOptions;
@@ -41,7 +42,7 @@ import java.util.concurrent.Callable;
         "  wisca rescale ./model ./out --apply plan/          # apply a saved plan",
         "  wisca rescale ./lora-adapter ./lora-balanced --pairs lora",
         "  wisca rescale ./lora-adapter ./lora-svd --lora-refactor",
-        "  wisca rescale ./model ./out --optimizer-state ./optim   # Adam moments follow the weights",
+        "  wisca rescale ./checkpoint-500 ./out --optimizer-state   # Trainer checkpoint: optimizer.pt moments follow the weights",
         "  wisca rescale ./model ./out --device djl        # DJL PyTorch: a GPU when visible, else the CPU"})
 final class RescaleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -66,8 +67,7 @@ final class RescaleCommand implements Callable<Integer> {
     @Option(names = "--save-plan", paramLabel = "PLAN", description = "Also save the applied plan into this folder (for 'wisca undo').")
     Path savePlan;
 
-    @Option(names = "--optimizer-state", paramLabel = "DIR", description = "Adam moments as safetensors (<param>.exp_avg, <param>.exp_avg_sq): transformed into OUT/<DIR name>.")
-    Path optimizerState;
+    @Mixin OptimizerStateOption optimizerState;
 
     @Option(names = "--lora-refactor", description = "For a PEFT adapter: balanced refactorization of every LoRA pair (B'A' = BA, |A'_i| = |B'_i| per singular direction) instead of per-rank scales. No undo.")
     boolean loraRefactor;
@@ -82,6 +82,7 @@ final class RescaleCommand implements Callable<Integer> {
         RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
+        if (optimizerState.enabled()) requireFolders();
         output.checkAll(outputs(), inputs());
         // The report reads OUT back, so it may not be written into it either.
         if (reportDir != null && out != null) Outputs.checkApart(reportDir, List.of(out));
@@ -95,7 +96,7 @@ final class RescaleCommand implements Callable<Integer> {
             } else {
                 model.apply(plan.plan(), out, settings, output.overwrite());
                 if (savePlan != null) model.savePlan(plan.plan(), savePlan, output.overwrite());
-                if (optimizerState != null) transformMoments(plan.plan(), settings, o);
+                if (optimizerState.enabled()) transformMoments(model, plan.plan(), settings, o);
                 if (reportDir != null) RescaleReport.write(in, out, plan, specs.choice(), reportDir, output.overwrite());
             }
             PlanSummary summary = PlanSummary.of(plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
@@ -127,20 +128,22 @@ final class RescaleCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private void transformMoments(Plan plan, RescaleSettings settings, PrintWriter o) {
-        Path target = momentsTarget();
-        int n = Model.transformOptimizerState(optimizerState, plan, target, settings, output.overwrite());
-        if (!json.enabled() && !verbosity.quiet()) o.println("optimizer state: " + n + " moment tensors transformed into " + target);
+    private void transformMoments(Model model, Plan plan, RescaleSettings settings, PrintWriter o) {
+        int n = model.rescaleOptimizerState(plan, out, settings);
+        if (!json.enabled() && !verbosity.quiet()) o.println("optimizer state: " + n + " moment tensors transformed into " + out);
     }
 
-    private Path momentsTarget() {
-        return (out.getFileName().toString().endsWith(".safetensors") ? out.toAbsolutePath().getParent() : out)
-            .resolve(optimizerState.toAbsolutePath().getFileName());
+    /** The optimizer state lives in the checkpoint folder and is written into OUT beside the weights. */
+    private void requireFolders() {
+        if (planOnly != null || loraRefactor) throw WiscaException.invalidArgument("--optimizer-state goes with IN OUT (not --plan-only or --lora-refactor)");
+        if (!Files.isDirectory(in) || out.getFileName().toString().endsWith(".safetensors")) {
+            throw WiscaException.invalidArgument("--optimizer-state needs a checkpoint folder IN (with optimizer.pt or optimizer*.safetensors) and a folder OUT");
+        }
     }
 
     /** What this run reads: nothing it writes may be, contain or lie inside one of these. */
     private List<Path> inputs() {
-        return Stream.of(in, applyPlan, optimizerState, specs.file().orElse(null)).filter(Objects::nonNull).toList();
+        return Stream.of(in, applyPlan, specs.file().orElse(null)).filter(Objects::nonNull).toList();
     }
 
     /** What this run writes; a single-file input writes a file (into OUT when OUT is a folder). */
@@ -151,7 +154,6 @@ final class RescaleCommand implements Callable<Integer> {
             boolean singleFile = Files.isRegularFile(in) && in.getFileName().toString().endsWith(".safetensors");
             all.add(singleFile ? Outputs.fileTarget(out, in) : out);
             if (savePlan != null) all.add(savePlan);
-            if (optimizerState != null) all.add(momentsTarget());
             if (reportDir != null) all.add(reportDir);
         }
         return all;

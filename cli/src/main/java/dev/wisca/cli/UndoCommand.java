@@ -2,6 +2,7 @@ package dev.wisca.cli;
 
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
+import dev.wisca.cli.options.OptimizerStateOption;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.plan.Plan;
@@ -25,13 +26,15 @@ import java.util.concurrent.Callable;
     description = "Undo a rescale: apply the reciprocal of a saved plan. With power-of-two scales the result is bit-identical to the original.",
     footerHeading = "%nExamples:%n",
     footer = {"  wisca rescale ./model ./model-wisca --save-plan plan/",
-        "  wisca undo ./model-wisca plan/ ./model-restored"})
+        "  wisca undo ./model-wisca plan/ ./model-restored",
+        "  wisca undo ./ckpt-wisca plan/ ./ckpt-restored --optimizer-state   # optimizer.pt moments too"})
 final class UndoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
     @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
     @Mixin OutputOptions output;
+    @Mixin OptimizerStateOption optimizerState;
 
     @Parameters(index = "0", paramLabel = "IN", description = "The rescaled checkpoint.")
     Path in;
@@ -47,14 +50,17 @@ final class UndoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         output.checkAll(List.of(out), List.of(in, planFolder));
         Plan plan = Wisca.loadPlan(planFolder);
+        int moments = 0;
         try (Model model = Wisca.open(in, specs.choice())) {
-            model.undo(plan, out, RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)),
-                output.overwrite());
+            RescaleSettings settings = RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
+            model.undo(plan, out, settings, output.overwrite());
+            if (optimizerState.enabled()) moments = model.undoOptimizerState(plan, out, settings);
         }
         PrintWriter o = spec.commandLine().getOut();
         if (json.enabled()) {
             Json.print(o, Map.of("output", out.toString(), "planHash", plan.hash(), "millis", (System.nanoTime() - start) / 1_000_000));
         } else {
+            if (optimizerState.enabled()) o.println("optimizer state: " + moments + " moment tensors restored into " + out);
             o.println("wrote " + out + " (plan " + plan.hash() + " undone, " + Units.duration(System.nanoTime() - start) + ")");
         }
         return ExitCodes.OK;

@@ -2,6 +2,7 @@ package dev.wisca.cli;
 
 import dev.wisca.cli.options.FlagChecks;
 import dev.wisca.cli.options.JsonOutput;
+import dev.wisca.cli.options.OptimizerStateOption;
 import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
@@ -55,8 +56,7 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--out-of-place", paramLabel = "SUFFIX", description = "Write checkpoint-<step>SUFFIX beside each checkpoint instead of rescaling in place.")
     String outOfPlace;
 
-    @Option(names = "--optimizer-state", description = "Also transform optimizer state saved as optimizer*.safetensors (<param>.exp_avg, <param>.exp_avg_sq).")
-    boolean optimizerState;
+    @Mixin OptimizerStateOption optimizerState;
 
     /** Longest --poll: a day between looks. */
     static final double MAX_POLL_SECONDS = 86_400;
@@ -69,7 +69,7 @@ final class WatchCommand implements Callable<Integer> {
         FlagChecks.inRange("--poll", pollSeconds, 0, MAX_POLL_SECONDS);
         RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         SpecLibrary library = SpecLibrary.builtin().choosing(specs.choice());
-        WatchOptions options = new WatchOptions(settings, Optional.ofNullable(outOfPlace), optimizerState,
+        WatchOptions options = new WatchOptions(settings, Optional.ofNullable(outOfPlace), optimizerState.enabled(),
             Duration.ofMillis(Math.round(pollSeconds * 1000)), library);
         CheckpointWatcher watcher = new CheckpointWatcher(dir, options);
         PrintWriter out = spec.commandLine().getOut();

@@ -20,8 +20,8 @@ import java.util.Objects;
  */
 public record RescaleOptions(SolverOptions solver, Backend backend, int parallelism, Map<String, Integer> momentSuffixes,
                              Progress progress) {
-    /** Adam's first and second moments as PyTorch names them. */
-    public static final Map<String, Integer> ADAM_SUFFIXES = Map.of(".exp_avg", 1, ".exp_avg_sq", 2);
+    /** Adam's first and second moments (and AMSGrad's running maximum of the second) as PyTorch names them. */
+    public static final Map<String, Integer> ADAM_SUFFIXES = Map.of(".exp_avg", 1, ".exp_avg_sq", 2, ".max_exp_avg_sq", 2);
 
     public RescaleOptions {
         if (parallelism < 1) throw WiscaException.invalidArgument("setting 'parallelism' must be >= 1");

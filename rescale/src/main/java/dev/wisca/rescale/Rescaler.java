@@ -4,11 +4,14 @@ import dev.wisca.io.TensorSource;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.apply.Apply;
 import dev.wisca.rescale.apply.MomentApply;
+import dev.wisca.rescale.apply.OptimizerPtApply;
+import dev.wisca.io.torch.TorchArchive;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.Planner;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** Entry point for the SDK and CLI: sites + checkpoint → plan; plan + checkpoint → rescaled checkpoint. */
 public final class Rescaler {
@@ -32,5 +35,15 @@ public final class Rescaler {
     /** Transforms optimizer moments consistently with {@code plan}; returns how many were transformed. */
     public static int applyToMoments(Checkpoint moments, Plan plan, Path out, RescaleOptions options) {
         return MomentApply.run(moments, plan, out, options.momentSuffixes(), options.apply());
+    }
+
+    /**
+     * Transforms the moments inside a torch optimizer state archive (the Trainer's optimizer.pt) into
+     * {@code out}, mapping its state indices to the checkpoint tensors {@code shapes}; writes {@code stamp}
+     * as the archive comment. Returns how many moment tensors were transformed.
+     */
+    public static int applyToOptimizerArchive(TorchArchive archive, Plan plan, Map<String, long[]> shapes, Path out,
+                                              RescaleOptions options, String stamp) {
+        return OptimizerPtApply.run(archive, plan, shapes, out, options.momentSuffixes(), options.apply(), stamp);
     }
 }

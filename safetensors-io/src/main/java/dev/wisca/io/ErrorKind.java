@@ -39,6 +39,8 @@ public enum ErrorKind {
     FILE_CHANGED("FileChanged"),
     /** Written values that are not finite or do not fit the stored dtype. */
     VALUE_OUT_OF_RANGE("ValueOutOfRange"),
+    /** An optimizer state file (the Trainer's optimizer.pt) that wisca cannot read, or cannot map to parameters without guessing. */
+    INVALID_OPTIMIZER_STATE("InvalidOptimizerState"),
     INVALID_ARGUMENT("InvalidArgument"),
     NOT_EQUIVALENT("NotEquivalent"),
     IO("IO");

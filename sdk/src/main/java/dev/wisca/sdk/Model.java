@@ -214,6 +214,24 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the optimizer state this checkpoint's folder holds ({@link OptimizerState}: the Trainer's
+     * optimizer.pt, optimizer*.safetensors) with its Adam moments following {@code plan} into
+     * {@code outFolder} (the folder {@link #apply} wrote), replacing the unchanged copies there.
+     * Refuses (INVALID_ARGUMENT) a folder without optimizer state, (INVALID_OPTIMIZER_STATE) one whose
+     * state indices cannot be mapped to this checkpoint's parameters without guessing.
+     *
+     * @return how many moment tensors were transformed
+     */
+    public int rescaleOptimizerState(Plan plan, Path outFolder, RescaleSettings settings) {
+        return OptimizerState.in(checkpoint.folder()).requireAndTransform(plan, checkpoint, outFolder, options(settings));
+    }
+
+    /** As {@link #rescaleOptimizerState} with {@code plan} undone; refuses (PLAN_MISMATCH) moments not rescaled by it. */
+    public int undoOptimizerState(Plan plan, Path outFolder, RescaleSettings settings) {
+        return OptimizerState.in(checkpoint.folder()).undo(plan, checkpoint, outFolder, options(settings));
+    }
+
     @Override
     public void close() { checkpoint.close(); }
 

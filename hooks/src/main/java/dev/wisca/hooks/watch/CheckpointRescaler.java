@@ -14,6 +14,7 @@ import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SymmetryGraph;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.spec.ArchSpec;
+import dev.wisca.sdk.OptimizerState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -78,12 +79,9 @@ final class CheckpointRescaler {
                 faults.at("staged:" + shard.getFileName());
             }
             if (options.optimizerState()) {
-                for (Path state : optimizerStates(folder)) {
-                    try (Checkpoint moments = Checkpoint.open(state)) {
-                        Rescaler.applyToMoments(moments, plan, staging.resolve(state.getFileName()), engine);
-                    }
-                    files.add(state.getFileName().toString());
-                }
+                OptimizerState state = OptimizerState.in(folder);
+                state.transform(plan, ckpt, staging, engine);
+                state.files().forEach(f -> files.add(f.getFileName().toString()));
             }
         }
         DirectorySync.sync(staging);
@@ -104,14 +102,11 @@ final class CheckpointRescaler {
             try (Checkpoint ckpt = Checkpoint.open(folder)) {
                 plan = plan(ckpt, engine);
                 Rescaler.apply(ckpt, plan, temp, engine);
-            }
-            for (Path state : optimizerStates(folder)) {
+                OptimizerState state = OptimizerState.in(folder);
                 if (options.optimizerState()) {
-                    try (Checkpoint moments = Checkpoint.open(state)) {
-                        Rescaler.applyToMoments(moments, plan, temp.resolve(state.getFileName()), engine);
-                    }
+                    state.transform(plan, ckpt, temp, engine);
                 } else {
-                    copy(state, temp.resolve(state.getFileName()));
+                    for (Path file : state.files()) copy(file, temp.resolve(file.getFileName()));
                 }
             }
             faults.at("written");
@@ -171,17 +166,6 @@ final class CheckpointRescaler {
     /** Metadata summary of the rescaled shards: the plan hash, like {@code wisca rescale} writes. */
     private static String summary(Plan plan) {
         return "{\"hash\":\"" + plan.hash() + "\",\"undo\":" + plan.undo() + ",\"sites\":" + plan.reports().size() + ",\"by\":\"watch\"}";
-    }
-
-    static List<Path> optimizerStates(Path folder) {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(p -> {
-                String n = p.getFileName().toString();
-                return Files.isRegularFile(p) && n.startsWith("optimizer") && n.endsWith(".safetensors");
-            }).sorted().toList();
-        } catch (IOException e) {
-            throw new WiscaException(ErrorKind.IO, folder, null, "cannot list: " + e, e);
-        }
     }
 
     private static void createFolder(Path folder) {

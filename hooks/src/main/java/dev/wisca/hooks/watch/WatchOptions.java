@@ -14,8 +14,8 @@ import java.util.Optional;
  *
  * @param settings         what to scale, how to solve and where to compute, as for {@code wisca rescale}
  * @param outOfPlaceSuffix write {@code checkpoint-N<suffix>} beside each checkpoint instead of rescaling it in place
- * @param optimizerState   also transform optimizer state stored as safetensors ({@code optimizer*.safetensors},
- *                         tensors {@code <param>.exp_avg}, {@code <param>.exp_avg_sq})
+ * @param optimizerState   also transform the checkpoint's optimizer state: the Trainer's {@code optimizer.pt} and
+ *                         {@code optimizer*.safetensors} (see {@code dev.wisca.sdk.OptimizerState})
  * @param poll             time between two looks at the folder; sizes must be equal in two looks
  * @param library          architecture specs
  */
