@@ -94,6 +94,7 @@ final class RescaleCommand implements Callable<Integer> {
             if (planOnly != null) {
                 model.savePlan(plan.plan(), planOnly, output.overwrite());
             } else {
+                if (optimizerState.enabled()) model.checkOptimizerState(plan.plan(), settings);   // a refusal leaves no OUT
                 model.apply(plan.plan(), out, settings, output.overwrite());
                 if (savePlan != null) model.savePlan(plan.plan(), savePlan, output.overwrite());
                 if (optimizerState.enabled()) transformMoments(model, plan.plan(), settings, o);

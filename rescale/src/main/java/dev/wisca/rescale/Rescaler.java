@@ -46,4 +46,9 @@ public final class Rescaler {
                                               RescaleOptions options, String stamp) {
         return OptimizerPtApply.run(archive, plan, shapes, out, options.momentSuffixes(), options.apply(), stamp);
     }
+
+    /** Every check {@link #applyToOptimizerArchive} makes, writing nothing. */
+    public static void checkOptimizerArchive(TorchArchive archive, Plan plan, Map<String, long[]> shapes, RescaleOptions options) {
+        OptimizerPtApply.moments(archive, plan, shapes, options.momentSuffixes());
+    }
 }

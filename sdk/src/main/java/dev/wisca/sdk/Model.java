@@ -224,7 +224,14 @@ public final class Model implements AutoCloseable {
      * @return how many moment tensors were transformed
      */
     public int rescaleOptimizerState(Plan plan, Path outFolder, RescaleSettings settings) {
-        return OptimizerState.in(checkpoint.folder()).requireAndTransform(plan, checkpoint, outFolder, options(settings));
+        OptimizerState state = OptimizerState.in(checkpoint.folder()).requirePresent();
+        state.check(plan, checkpoint, options(settings));
+        return state.transform(plan, checkpoint, outFolder, options(settings));
+    }
+
+    /** Every check {@link #rescaleOptimizerState} makes, writing nothing: call it before {@link #apply} so a refusal leaves no output. */
+    public void checkOptimizerState(Plan plan, RescaleSettings settings) {
+        OptimizerState.in(checkpoint.folder()).requirePresent().check(plan, checkpoint, options(settings));
     }
 
     /** As {@link #rescaleOptimizerState} with {@code plan} undone; refuses (PLAN_MISMATCH) moments not rescaled by it. */

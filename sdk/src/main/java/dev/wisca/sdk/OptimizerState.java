@@ -57,10 +57,17 @@ public final class OptimizerState {
 
     public boolean isEmpty() { return files.isEmpty(); }
 
-    /** As {@link #transform(Plan, Checkpoint, Path, RescaleOptions)}, refusing a folder that holds no optimizer state. */
-    public int requireAndTransform(Plan plan, Checkpoint weights, Path outFolder, RescaleOptions engine) {
-        requirePresent();
-        return transform(plan, weights, outFolder, engine);
+    /**
+     * Every check {@link #transform} makes (each optimizer.pt read and mapped to {@code weights}), writing
+     * nothing. Call it before writing the weights.
+     */
+    public void check(Plan plan, Checkpoint weights, RescaleOptions engine) {
+        for (Path file : files) {
+            if (!file.getFileName().toString().equals(TRAINER_FILE)) continue;
+            try (TorchArchive archive = TorchArchive.open(file)) {
+                Rescaler.checkOptimizerArchive(archive, plan, shapes(weights), engine);
+            }
+        }
     }
 
     /**
@@ -113,11 +120,13 @@ public final class OptimizerState {
         return n;
     }
 
-    private void requirePresent() {
+    /** Refuses (INVALID_ARGUMENT) a folder that holds no optimizer state: asked for, it would silently do nothing. */
+    public OptimizerState requirePresent() {
         if (files.isEmpty()) {
             throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, folder,
                 "--optimizer-state: this checkpoint folder holds no optimizer.pt or optimizer*.safetensors");
         }
+        return this;
     }
 
     private static Map<String, long[]> shapes(Checkpoint weights) {

@@ -69,6 +69,7 @@ final class CheckpointRescaler {
         RescaleOptions engine = options.engine();
         try (Checkpoint ckpt = Checkpoint.open(folder)) {
             plan = plan(ckpt, engine);
+            if (options.optimizerState()) OptimizerState.in(folder).check(plan, ckpt, engine);   // refused before anything is staged
             createFolder(staging);
             ApplyOptions applyOptions = engine.apply();
             for (Path shard : ckpt.shards()) {
@@ -104,6 +105,7 @@ final class CheckpointRescaler {
                 Rescaler.apply(ckpt, plan, temp, engine);
                 OptimizerState state = OptimizerState.in(folder);
                 if (options.optimizerState()) {
+                    state.check(plan, ckpt, engine);
                     state.transform(plan, ckpt, temp, engine);
                 } else {
                     for (Path file : state.files()) copy(file, temp.resolve(file.getFileName()));

@@ -39,37 +39,53 @@ public final class OptimizerPtApply {
      */
     public static int run(TorchArchive archive, Plan plan, Map<String, long[]> shapes, Path out, Map<String, Integer> suffixes,
                           ApplyOptions options, String stamp) {
+        Map<String, TensorFactors> moments = moments(archive, plan, shapes, suffixes);
+        try (ForkJoinPool pool = new ForkJoinPool(options.parallelism())) {
+            Map<String, TorchArchive.StorageRewrite> rewrites = new LinkedHashMap<>();
+            moments.forEach((storage, factors) -> rewrites.put(storage, (source, target) -> {
+                Tensor tensor = new Tensor(new TensorInfo(factors.tensor(), factors.dtype(), factors.shape(), 0, source.byteSize()), source, archive.path());
+                new TensorScaler(tensor, factors, options.backend(), pool).fillAll(target, CHUNK);
+            }));
+            archive.rewrite(out, rewrites, stamp);
+        }
+        return moments.size();
+    }
+
+    /**
+     * The factors of every moment storage {@link #run} rewrites (by storage key), with every check it
+     * makes, writing nothing: a caller checks this before writing anything else.
+     */
+    public static Map<String, TensorFactors> moments(TorchArchive archive, Plan plan, Map<String, long[]> shapes, Map<String, Integer> suffixes) {
         Path path = archive.path();
         OptimizerStateDict state = OptimizerStateDict.of(archive.root(), path);
         Map<Long, String> params = OptimizerParams.resolve(state, shapes, plan.factors(), path);
         Map<String, Integer> powers = new LinkedHashMap<>();
         suffixes.forEach((suffix, power) -> powers.put(suffix.startsWith(".") ? suffix.substring(1) : suffix, power));
-        Map<String, TorchArchive.StorageRewrite> rewrites = new LinkedHashMap<>();
-        try (ForkJoinPool pool = new ForkJoinPool(options.parallelism())) {
-            for (var entry : state.state().entrySet()) {
-                String param = params.get(entry.getKey());
-                if (param == null) continue;
-                long[] shape = shapes.get(param);
-                TensorFactors factors = plan.factors().get(param);
-                for (var field : entry.getValue().entrySet()) {
-                    if (!(field.getValue() instanceof StoredTensor t) || t.shape().length == 0) continue;
-                    String name = param + "." + field.getKey();
-                    Integer power = powers.get(field.getKey());
-                    if (!Arrays.equals(t.shape(), shape)) {
-                        throw OptimizerParams.bad(path, name + " has shape " + Arrays.toString(t.shape()) + ", its parameter " + Arrays.toString(shape));
-                    }
-                    if (power == null) {
-                        if (factors == null || factors.isIdentity()) continue;
-                        throw OptimizerParams.bad(path, name + ": wisca transforms Adam's moments (" + String.join(", ", powers.keySet())
-                            + ") and does not know how '" + field.getKey() + "' follows a rescaled parameter");
-                    }
-                    if (factors == null || factors.isIdentity()) continue;
-                    rewrites.put(t.storageKey(), rewrite(archive, t, name, MomentFactors.of(factors, info(t, name, path), power), options, pool));
+        Map<String, TensorFactors> moments = new LinkedHashMap<>();
+        for (var entry : state.state().entrySet()) {
+            String param = params.get(entry.getKey());
+            if (param == null) continue;
+            long[] shape = shapes.get(param);
+            TensorFactors factors = plan.factors().get(param);
+            for (var field : entry.getValue().entrySet()) {
+                if (!(field.getValue() instanceof StoredTensor t) || t.shape().length == 0) continue;
+                String name = param + "." + field.getKey();
+                Integer power = powers.get(field.getKey());
+                if (!Arrays.equals(t.shape(), shape)) {
+                    throw OptimizerParams.bad(path, name + " has shape " + Arrays.toString(t.shape()) + ", its parameter " + Arrays.toString(shape));
+                }
+                if (factors == null || factors.isIdentity()) continue;
+                if (power == null) {
+                    throw OptimizerParams.bad(path, name + ": wisca transforms Adam's moments (" + String.join(", ", powers.keySet())
+                        + ") and does not know how '" + field.getKey() + "' follows a rescaled parameter");
+                }
+                archive.storage(t);   // its entry's length agrees with the pickle
+                if (moments.put(t.storageKey(), MomentFactors.of(factors, info(t, name, path), power)) != null) {
+                    throw OptimizerParams.bad(path, name + " shares its storage with another moment");
                 }
             }
-            archive.rewrite(out, rewrites, stamp);
         }
-        return rewrites.size();
+        return moments;
     }
 
     private static TensorInfo info(StoredTensor t, String name, Path path) {
@@ -77,14 +93,5 @@ public final class OptimizerPtApply {
             OptimizerParams.bad(path, name + " is a " + t.storageType() + "; only floating-point moments can be rescaled"));
         if (!t.isWholeStorage()) throw OptimizerParams.bad(path, name + " is a view into a shared storage (" + t + "); wisca rewrites whole storages only");
         return new TensorInfo(name, dtype, t.shape(), 0, t.elementCount() * dtype.byteSize());
-    }
-
-    private static TorchArchive.StorageRewrite rewrite(TorchArchive archive, StoredTensor t, String name, TensorFactors factors,
-                                                      ApplyOptions options, ForkJoinPool pool) {
-        archive.storage(t);   // checks the entry's length now, before anything is written
-        return (source, target) -> {
-            Tensor tensor = new Tensor(new TensorInfo(name, factors.dtype(), factors.shape(), 0, source.byteSize()), source, archive.path());
-            new TensorScaler(tensor, factors, options.backend(), pool).fillAll(target, CHUNK);
-        };
     }
 }
