@@ -12,12 +12,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Adam moments follow the weights: an element scaled by s gets m/s and v/s². */
@@ -30,7 +32,7 @@ class OptimizerStateTest {
         String q = "model.layers.0.self_attn.q_proj.weight";
         String k = "model.layers.0.self_attn.k_proj.weight";
         String down = "model.layers.0.mlp.down_proj.weight";
-        Path moments = dir.resolve("optimizer.safetensors");
+        Path moments = in.resolve("optimizer.safetensors");   // beside the weights, as a training checkpoint keeps it
         List<TensorSpec> specs = new ArrayList<>();
         try (SafetensorsFile f = SafetensorsFile.open(in.resolve("model.safetensors"))) {
             for (String p : List.of(q, k, down)) {
@@ -49,7 +51,7 @@ class OptimizerStateTest {
             w.commit();
         }
         Path out = dir.resolve("out");
-        Cli r = Cli.run("rescale", in.toString(), out.toString(), "--optimizer-state", moments.toString());
+        Cli r = Cli.run("rescale", in.toString(), out.toString(), "--optimizer-state");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("4 moment tensors transformed"), r.out());
 
@@ -71,5 +73,26 @@ class OptimizerStateTest {
                 else assertTrue(Math.abs(s - 1) > 0.05, p + " was scaled: " + s);
             }
         }
+    }
+
+    @Test
+    void aFolderWithoutOptimizerStateIsRefused() {
+        Path in = SampleCheckpoints.write("llama", dir.resolve("in"), 4);
+        Path out = dir.resolve("out");
+        Cli r = Cli.run("rescale", in.toString(), out.toString(), "--optimizer-state");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("InvalidArgument") && r.err().contains("no optimizer.pt"), r.err());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void notATorchArchiveIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path in = SampleCheckpoints.write("llama", dir.resolve("in"), 4);
+        Files.writeString(in.resolve("optimizer.pt"), "not a zip");
+        Path out = dir.resolve("out");
+        Cli r = Cli.run("rescale", in.toString(), out.toString(), "--optimizer-state");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("InvalidOptimizerState") && r.err().contains("optimizer.pt"), r.err());
+        assertFalse(Files.exists(out), "nothing written");
     }
 }
