@@ -125,3 +125,15 @@ def test_resuming_an_offline_rescale_matches_the_live_callback(tmp_path):
     plain = trainer(tmp_path / "c", 3)
     plain.train()
     assert any(not torch.allclose(p.detach(), p_b[n], rtol=1e-5, atol=1e-7) for n, p in plain.model.named_parameters())
+
+
+def test_the_hook_names_a_plain_optimizers_groups():
+    model = tiny_llama(5)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    from wisca.torch import WiscaHook
+    WiscaHook(model, optimizer, every=0, server=server_option())
+    saved = optimizer.state_dict()["param_groups"]
+    assert saved[0]["param_names"] == [n for n, _ in model.named_parameters()]
+    fresh = torch.optim.AdamW(tiny_llama(5).parameters(), lr=1e-3)
+    WiscaHook(model, fresh, every=0, server=server_option(), record_param_names=False)
+    assert "param_names" not in fresh.state_dict()["param_groups"][0]

@@ -19,27 +19,15 @@ through ``Trainer.log`` instead, so every reporter (TensorBoard, W&B, the consol
 
 from transformers import TrainerCallback
 
-from .torch import WiscaHook
+from .torch import WiscaHook, name_param_groups
 
-__all__ = ["WiscaCallback"]
+__all__ = ["WiscaCallback", "name_param_groups"]
 
 def _unwrap_optimizer(optimizer):
     """The torch optimizer under Accelerate's AcceleratedOptimizer (its ``state`` is keyed by the parameters)."""
     while optimizer is not None and not hasattr(optimizer, "state") and hasattr(optimizer, "optimizer"):
         optimizer = optimizer.optimizer
     return optimizer
-
-
-def name_param_groups(model, optimizer):
-    """Writes each parameter group's ``param_names`` (torch's own optimizer state key), so the ``optimizer.pt`` the
-    Trainer saves maps every state index to its parameter's name instead of leaving it to the group order."""
-    if model is None or optimizer is None:
-        return
-    from .torch import strip_wrappers
-    names = {id(p): strip_wrappers(n) for n, p in model.named_parameters()}
-    for group in optimizer.param_groups:
-        if "param_names" not in group and all(id(p) in names for p in group["params"]):
-            group["param_names"] = [names[id(p)] for p in group["params"]]
 
 
 class WiscaCallback(TrainerCallback):
@@ -66,7 +54,8 @@ class WiscaCallback(TrainerCallback):
 
     def _hook(self, model, optimizer):
         if self.hook is None:
-            self.hook = WiscaHook(model, _unwrap_optimizer(optimizer), **self.hook_options)
+            self.hook = WiscaHook(model, _unwrap_optimizer(optimizer), record_param_names=self.record_param_names,
+                                  **self.hook_options)
         else:
             self.hook.optimizer = _unwrap_optimizer(optimizer)
         return self.hook

@@ -28,7 +28,7 @@ from .distributed import Ranks, reshard, shard_groups
 from .errors import WiscaError
 from .transport import connect
 
-__all__ = ["WiscaHook", "WiscaError"]
+__all__ = ["WiscaHook", "WiscaError", "name_param_groups"]
 
 LOG = logging.getLogger("wisca")
 DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.float64: "F64"}
@@ -49,6 +49,19 @@ def strip_wrappers(name):
             if name.startswith(prefix):
                 name, changed = name[len(prefix):], True
     return ".".join(part for part in name.split(".") if part not in INNER_WRAPPERS)
+
+
+def name_param_groups(model, optimizer, name_map=strip_wrappers):
+    """Writes each parameter group's ``param_names`` (torch's own optimizer state key), so the state dict the
+    optimizer saves (the Trainer's ``optimizer.pt``) maps every state index to its parameter's checkpoint name:
+    ``wisca rescale --optimizer-state`` then needs no guess about the order of the groups. Groups that already
+    carry names, or hold a parameter the model does not, are left as they are."""
+    if model is None or optimizer is None:
+        return
+    names = {id(p): name_map(n) for n, p in model.named_parameters()}
+    for group in optimizer.param_groups:
+        if "param_names" not in group and all(id(p) in names for p in group["params"]):
+            group["param_names"] = [names[id(p)] for p in group["params"]]
 
 
 def _config_dict(config, model):
@@ -89,6 +102,9 @@ class WiscaHook:
     torch.distributed is initialized). ``all_reduce(tensor, op)`` (op "sum" or "max") combines
     statistics across ranks of a model sharded some other way (your own tensor parallelism).
 
+    ``record_param_names`` (default True) writes ``param_names`` into the optimizer's parameter groups (see
+    :func:`name_param_groups`), so that its saved state dict says which entry belongs to which parameter.
+
     ``adapter_config`` (a PEFT adapter's adapter_config.json as a dict, or a ``peft.LoraConfig``)
     rescales the LoRA adapter instead of the architecture: per rank i, ``lora_A[i, :] * s_i`` and
     ``lora_B[:, i] / s_i``, so every ``B @ A`` (and the model's output) is unchanged; ``pairs`` is
@@ -102,7 +118,7 @@ class WiscaHook:
     def __init__(self, model, optimizer=None, every=250, at_steps=(), at_init=False,
                  pairs=None, granularity="tensor", norm="l1", alpha=1.0, pow2="auto",
                  fold_norms=True, config=None, arch_spec=None, server=None, name_map=None, all_reduce=None,
-                 adapter_config=None, process_group=None):
+                 adapter_config=None, process_group=None, record_param_names=True):
         self.model = model
         self.optimizer = optimizer
         self.every = int(every or 0)
@@ -118,6 +134,8 @@ class WiscaHook:
         self._server = server
         self._transport = None
         self._name_map = name_map or strip_wrappers
+        if record_param_names:
+            name_param_groups(model, optimizer, self._name_map)
         self._all_reduce = all_reduce
         self._ranks = Ranks(process_group)
         self._described = None

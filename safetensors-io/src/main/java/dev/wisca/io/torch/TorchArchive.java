@@ -50,14 +50,28 @@ public final class TorchArchive implements AutoCloseable {
         this.arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             this.file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
         }
-        this.index = ZipIndex.read(file, path);
+        try {
+            this.index = ZipIndex.read(file, path);
+            this.prefix = prefix(index, path);
+            ZipIndex.Entry order = index.entries().get(prefix + "byteorder");
+            if (order != null && !"little".equals(text(order).strip())) {
+                throw ZipIndex.bad(path, "byteorder is " + text(order) + "; only little-endian archives are supported");
+            }
+            this.root = TorchPickle.read(bytes(index.entries().get(prefix + "data.pkl")), path);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static String prefix(ZipIndex index, Path path) {
         List<String> pickles = index.entries().keySet().stream().filter(n -> n.endsWith("/data.pkl") && n.indexOf('/') == n.length() - 9).toList();
         if (pickles.size() != 1) throw ZipIndex.bad(path, "expected one <name>/data.pkl, found " + pickles.size() + " (is it a torch.save file?)");
-        this.prefix = pickles.getFirst().substring(0, pickles.getFirst().length() - "data.pkl".length());
-        ZipIndex.Entry order = index.entries().get(prefix + "byteorder");
-        if (order != null && !"little".equals(text(order).strip())) throw ZipIndex.bad(path, "byteorder is " + text(order) + "; only little-endian archives are supported");
-        this.root = TorchPickle.read(bytes(index.entries().get(prefix + "data.pkl")), path);
+        return pickles.getFirst().substring(0, pickles.getFirst().length() - "data.pkl".length());
     }
 
     /** Opens and indexes {@code file} and reads its pickle; INVALID_OPTIMIZER_STATE when it is not a torch.save zip. */

@@ -54,8 +54,9 @@ public final class TorchPickle {
         };
         try {
             return unpickler.loads(pickle);
-        } catch (PickleException | IOException | ClassCastException | ArithmeticException | IllegalArgumentException e) {
-            throw WiscaException.of(ErrorKind.INVALID_OPTIMIZER_STATE, path, "cannot read its data.pkl: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // razorvine reports a malformed pickle with many exception types (stack underflow, casts, ...)
+            throw WiscaException.of(ErrorKind.INVALID_OPTIMIZER_STATE, path, "cannot read its data.pkl: " + e);
         } finally {
             unpickler.close();
         }

@@ -46,6 +46,14 @@ public record ZipIndex(Map<String, Entry> entries, long commentOffset, String co
 
     /** Indexes the archive mapped in {@code file} (named {@code path} in errors). */
     public static ZipIndex read(MemorySegment file, Path path) {
+        try {
+            return parse(file, path);
+        } catch (IndexOutOfBoundsException | ArithmeticException e) {
+            throw bad(path, "truncated or corrupt zip archive (" + e.getMessage() + ")");
+        }
+    }
+
+    private static ZipIndex parse(MemorySegment file, Path path) {
         long end = findEnd(file, path);
         long count = u16(file, end + 10);
         long cdSize = u32(file, end + 12);
