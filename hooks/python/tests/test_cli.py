@@ -94,3 +94,11 @@ def test_error_lines_are_split_into_kind_path_tensor_and_detail(tmp_path):
     e = from_cli_output('WARNING: Using incubator modules\n{"error": {"kind": "OutputExists", "message": "m", '
                         '"path": "/o", "tensor": null}}\n', 2)
     assert (e.kind, e.path, e.exit_code) == ("OutputExists", "/o", 2)
+
+
+def test_the_error_line_is_found_after_progress_lines():
+    from wisca.errors import from_cli_output
+    stderr = ("wisca: stats 1/2 75% (18.4 kB of 24.6 kB, 6/8 tensors, ETA 1s)\n"
+              "wisca: InvalidOptimizerState: /ckpt/optimizer.pt: it has no param_names\n")
+    e = from_cli_output(stderr, 2)
+    assert (e.kind, e.path, e.detail, e.exit_code) == ("InvalidOptimizerState", "/ckpt/optimizer.pt", "it has no param_names", 2)

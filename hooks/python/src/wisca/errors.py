@@ -38,7 +38,11 @@ def from_cli_output(stderr, exit_code):
         parsed = _json_error(line, exit_code)
         if parsed is not None:
             return parsed
-    for line in lines:
+    # The error is the last "wisca: Kind: ..." line; progress lines ("wisca: stats 1/2 75% ...") come before it.
+    for line in reversed(lines):
+        if line.startswith("wisca: ") and _KIND.match(line[len("wisca: "):].partition(": ")[0]):
+            return parse_message(line[len("wisca: "):], exit_code)
+    for line in reversed(lines):
         if line.startswith("wisca: "):
             return parse_message(line[len("wisca: "):], exit_code)
     tail = lines[-1] if lines else "no message"
