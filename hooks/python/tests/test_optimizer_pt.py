@@ -41,14 +41,10 @@ def named_state(path):
     return {names[i]: s for i, s in saved["state"].items()}
 
 
-def test_trainer_optimizer_pt_is_transformed_loadable_and_byte_identical_elsewhere(tmp_path):
+def assert_moments_follow_the_weights(ckpt, out):
+    """out/optimizer.pt loads with weights_only=True, holds m/s and v/s^2 for the factor s each weight element got
+    (measured from the weights), and differs from ckpt/optimizer.pt only in the scaled moments' storages."""
     from safetensors.torch import load_file
-    ckpt = checkpoint(tmp_path, "run")
-    out = tmp_path / "out"
-    cli.rescale(ckpt, out, optimizer_state=True, **SETTINGS)
-
-    for side in ("scheduler.pt", "rng_state.pth", "trainer_state.json", "training_args.bin", "config.json"):
-        assert (out / side).read_bytes() == (ckpt / side).read_bytes(), side + " is carried into OUT unchanged"
     before, after = named_state(ckpt / "optimizer.pt"), named_state(out / "optimizer.pt")  # weights_only=True loads it
     w0, w1 = load_file(str(ckpt / "model.safetensors")), load_file(str(out / "model.safetensors"))
     scaled = [n for n in before if not torch.equal(w0[n], w1[n])]
@@ -70,7 +66,27 @@ def test_trainer_optimizer_pt_is_transformed_loadable_and_byte_identical_elsewhe
             rewritten.append(a.filename)
     assert all("/data/" in n for n in rewritten)
     assert len(rewritten) == 2 * len(scaled), "exactly the moments of the %d scaled parameters" % len(scaled)
-    assert z1.comment.startswith(b"wisca.plan "), "the plan applied to the moments is recorded for undo"
+    return z1
+
+
+def test_trainer_optimizer_pt_is_transformed_loadable_and_byte_identical_elsewhere(tmp_path):
+    ckpt = checkpoint(tmp_path, "run")
+    out = tmp_path / "out"
+    cli.rescale(ckpt, out, optimizer_state=True, **SETTINGS)
+
+    for side in ("scheduler.pt", "rng_state.pth", "trainer_state.json", "training_args.bin", "config.json"):
+        assert (out / side).read_bytes() == (ckpt / side).read_bytes(), side + " is carried into OUT unchanged"
+    archive = assert_moments_follow_the_weights(ckpt, out)
+    assert archive.comment.startswith(b"wisca.plan "), "the plan applied to the moments is recorded for undo"
+
+
+def test_watch_transforms_the_trainer_optimizer_pt_in_place(tmp_path):
+    import shutil
+    ckpt = checkpoint(tmp_path, "run")
+    original = tmp_path / "original"
+    shutil.copytree(ckpt, original)
+    cli.run("watch", tmp_path / "run", "--once", "--optimizer-state", "--pairs", "qk,vo,updown", "--granularity", "kv-group")
+    assert_moments_follow_the_weights(original, ckpt)
 
 
 def test_undo_restores_the_moments(tmp_path):
