@@ -11,6 +11,7 @@ import dev.wisca.io.Printable;
 import dev.wisca.io.hf.Outputs;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
+import dev.wisca.sdk.OptimizerState;
 import dev.wisca.sdk.RescalePlan;
 import dev.wisca.sdk.RescaleSettings;
 import dev.wisca.sdk.Wisca;
@@ -97,7 +98,13 @@ final class RescaleCommand implements Callable<Integer> {
                 if (optimizerState.enabled()) model.checkOptimizerState(plan.plan(), settings);   // a refusal leaves no OUT
                 model.apply(plan.plan(), out, settings, output.overwrite());
                 if (savePlan != null) model.savePlan(plan.plan(), savePlan, output.overwrite());
-                if (optimizerState.enabled()) transformMoments(model, plan.plan(), settings, o);
+                if (optimizerState.enabled()) {
+                    transformMoments(model, plan.plan(), settings, o);
+                } else if (!verbosity.quiet() && !OptimizerState.in(in).isEmpty()) {
+                    // OUT then holds IN's optimizer.pt as a side file: moments of the weights before the rescale
+                    spec.commandLine().getErr().println("wisca: note: " + in + " holds optimizer state; without --optimizer-state"
+                        + " OUT keeps it unchanged (its Adam moments do not follow the rescaled weights)");
+                }
                 if (reportDir != null) RescaleReport.write(in, out, plan, specs.choice(), reportDir, output.overwrite());
             }
             PlanSummary summary = PlanSummary.of(plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
