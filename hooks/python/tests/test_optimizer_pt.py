@@ -131,7 +131,7 @@ def test_resuming_an_offline_rescale_matches_the_live_callback(tmp_path):
     assert [e["step"] for e in rescales] == [2]
     p_b = {n: p.detach() for n, p in live.model.named_parameters()}
 
-    # Both rescales solve the same statistics (Java's sums over the saved f32 weights, torch's float64 sums over the
+    # Both rescales solve the same statistics (Java's sums over the saved f32 weights, torch's sums over the
     # live ones) with the same solver and round W*s once to f32: here P_A and P_B came out bit-identical. Summation
     # order may differ elsewhere (about 1e-7 relative in a scale); one AdamW step (lr 1e-2) moves each weight by about
     # lr * m/sqrt(v), which keeps that relative difference: 1e-5 relative (plus 1e-7 absolute near 0) is the margin.

@@ -95,4 +95,15 @@ class OptimizerStateTest {
         assertTrue(r.err().contains("InvalidOptimizerState") && r.err().contains("optimizer.pt"), r.err());
         assertFalse(Files.exists(out), "nothing written");
     }
+
+    @Test
+    void withoutTheFlagOutKeepsTheStateAndSaysSo() throws Exception {
+        Path in = SampleCheckpoints.write("llama", dir.resolve("in"), 4);
+        Files.write(in.resolve("optimizer.pt"), new byte[] {1, 2, 3});
+        Path out = dir.resolve("out");
+        Cli r = Cli.run("rescale", in.toString(), out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("without --optimizer-state"), r.err());
+        assertTrue(java.util.Arrays.equals(new byte[] {1, 2, 3}, Files.readAllBytes(out.resolve("optimizer.pt"))), "carried unchanged");
+    }
 }
