@@ -154,3 +154,21 @@ def test_the_hook_names_a_plain_optimizers_groups():
     fresh = torch.optim.AdamW(tiny_llama(5).parameters(), lr=1e-3)
     WiscaHook(model, fresh, every=0, server=server_option(), record_param_names=False)
     assert "param_names" not in fresh.state_dict()["param_groups"][0]
+
+
+def test_a_checkpoint_saved_without_names_is_named_from_its_model_then_rescaled(tmp_path):
+    from wisca.hf import name_optimizer_state
+    ckpt = checkpoint(tmp_path, "plain", record_param_names=False)
+    with pytest.raises(WiscaError) as refused:  # another model: its groups do not fit
+        name_optimizer_state(ckpt / "optimizer.pt", tiny_llama(31, layers=1), out=tmp_path / "never.pt")
+    assert refused.value.kind == "InvalidOptimizerState" and not (tmp_path / "never.pt").exists()
+    names = name_optimizer_state(ckpt / "optimizer.pt", tiny_llama(31))  # the same architecture, any weights
+    assert sorted(names) == sorted(n for n, _ in tiny_llama(31).named_parameters())
+    out = tmp_path / "out"
+    cli.rescale(ckpt, out, optimizer_state=True, **SETTINGS)
+    before, after = named_state(ckpt / "optimizer.pt"), named_state(out / "optimizer.pt")
+    from safetensors.torch import load_file
+    w0, w1 = load_file(str(ckpt / "model.safetensors")), load_file(str(out / "model.safetensors"))
+    for name, state in before.items():
+        s = w1[name].double() / w0[name].double()  # a wrong order (q for o: same shape) would fail here
+        assert torch.allclose(after[name]["exp_avg"].double(), state["exp_avg"].double() / s, rtol=1e-6, atol=0), name

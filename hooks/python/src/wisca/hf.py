@@ -15,13 +15,21 @@ Every rescale is logged: ``wisca/rescales`` (count so far), ``wisca/imbalance_be
 and ``wisca/seconds_total``. The hook logs each rescale to the Python logger ``wisca``; the metrics go into ``state.log_history``
 (trainer_state.json) at once; :meth:`WiscaCallback.attach` (or passing ``trainer=``) logs them
 through ``Trainer.log`` instead, so every reporter (TensorBoard, W&B, the console) sees them.
+
+The callback also writes ``param_names`` into the optimizer's groups, so each checkpoint's ``optimizer.pt`` says
+which state entry is which parameter (``wisca rescale CKPT OUT --optimizer-state`` relies on it); for a checkpoint
+saved without the callback, :func:`name_optimizer_state` adds them from the model.
 """
+
+import os
+import tempfile
 
 from transformers import TrainerCallback
 
-from .torch import WiscaHook, name_param_groups
+from .errors import WiscaError
+from .torch import WiscaHook, name_param_groups, strip_wrappers
 
-__all__ = ["WiscaCallback", "name_param_groups"]
+__all__ = ["WiscaCallback", "name_param_groups", "name_optimizer_state"]
 
 def _unwrap_optimizer(optimizer):
     """The torch optimizer under Accelerate's AcceleratedOptimizer (its ``state`` is keyed by the parameters)."""
@@ -88,3 +96,46 @@ class WiscaCallback(TrainerCallback):
             self.trainer.log(dict(metrics))
         else:
             state.log_history.append(dict(metrics, step=state.global_step))
+
+
+def name_optimizer_state(path, model, trainer=None, out=None):
+    """Adds ``param_names`` to an ``optimizer.pt`` that ``Trainer`` saved without them (no WiscaCallback), so that
+    ``wisca rescale --optimizer-state`` can map its entries. The names come from ``model`` (the model it was trained
+    with: same modules, any weights) grouped as ``Trainer.create_optimizer`` does: the weight-decay group, then the
+    others, each in ``model.named_parameters()`` order, trainable parameters only (``trainer`` decides the decay set
+    when given, else the Trainer's own rule). Refuses (``WiscaError`` InvalidOptimizerState, nothing written) when
+    the groups' sizes or any moment's shape disagree. Writes ``out`` (default: ``path``) atomically."""
+    import torch
+    from transformers import Trainer
+    state = torch.load(path, weights_only=True)
+    groups = state["param_groups"]
+    if not all("param_names" in g for g in groups):
+        decay = set((trainer or Trainer).get_decay_parameter_names(*(() if trainer else (None,)), model))
+        trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        expected = [[(n, p) for n, p in trainable if n in decay], [(n, p) for n, p in trainable if n not in decay]]
+        sizes = [len(g["params"]) for g in groups]
+        if sizes != [len(e) for e in expected]:
+            raise WiscaError("InvalidOptimizerState", "%s: its param groups hold %s parameters, the Trainer's groups of this"
+                             " model %s: not the model (or optimizer setup) it was saved with" % (path, sizes, [len(e) for e in expected]),
+                             path=str(path))
+        for group, named in zip(groups, expected):
+            for index, (name, p) in zip(group["params"], named):
+                moment = state["state"].get(index, {}).get("exp_avg")
+                if moment is not None and tuple(moment.shape) != tuple(p.shape):
+                    raise WiscaError("InvalidOptimizerState", "%s: state entry %d has shape %s, parameter %s %s"
+                                     % (path, index, tuple(moment.shape), name, tuple(p.shape)), path=str(path))
+            group["param_names"] = [strip_wrappers(n) for n, _ in named]
+    target = os.fspath(out or path)
+    fd, temp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(target)), prefix="." + os.path.basename(target) + ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(state, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+    return [n for g in groups for n in g["param_names"]]
+

@@ -74,8 +74,8 @@ public final class OptimizerParams {
             for (String other : candidates) {
                 if (!sameFactors(factors.get(first), factors.get(other))) {
                     throw bad(path, "it has no param_names, and state entry " + e.getKey() + " (shape " + Arrays.toString(shape)
-                        + ") could be " + first + " or " + other + ", which this plan scales differently; save the checkpoint with"
-                        + " wisca.hf.WiscaCallback (it records param_names) or build the optimizer from model.named_parameters()");
+                        + ") could be " + first + " or " + other + ", which this plan scales differently; add the names with Python's"
+                        + " wisca.hf.name_optimizer_state(path, model), or train with wisca.hf.WiscaCallback (it records them)");
                 }
             }
             out.put(e.getKey(), first);
