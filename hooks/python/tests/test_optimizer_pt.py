@@ -100,7 +100,8 @@ def test_undo_restores_the_moments(tmp_path):
             assert torch.allclose(back[name][field], before[name][field], rtol=1e-6, atol=0), name
     with pytest.raises(WiscaError) as refused:  # the moments of the restored folder were never rescaled by the plan
         cli.run("undo", restored, plan, tmp_path / "again", "--optimizer-state")
-    assert refused.value.exit_code == 2
+    assert refused.value.exit_code == 2 and refused.value.kind == "PlanMismatch", refused.value
+    assert not (tmp_path / "again").exists(), "nothing written"
 
 
 def test_without_param_names_an_ambiguous_mapping_is_refused(tmp_path):

@@ -53,6 +53,7 @@ final class UndoCommand implements Callable<Integer> {
         int moments = 0;
         try (Model model = Wisca.open(in, specs.choice())) {
             RescaleSettings settings = RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
+            if (optimizerState.enabled()) model.checkOptimizerStateUndo(plan, settings);   // a refusal leaves no OUT
             model.undo(plan, out, settings, output.overwrite());
             if (optimizerState.enabled()) moments = model.undoOptimizerState(plan, out, settings);
         }

@@ -239,6 +239,11 @@ public final class Model implements AutoCloseable {
         return OptimizerState.in(checkpoint.folder()).undo(plan, checkpoint, outFolder, options(settings));
     }
 
+    /** Every check {@link #undoOptimizerState} makes, writing nothing: call it before {@link #undo} so a refusal leaves no output. */
+    public void checkOptimizerStateUndo(Plan plan, RescaleSettings settings) {
+        OptimizerState.in(checkpoint.folder()).checkUndo(plan, checkpoint, options(settings));
+    }
+
     @Override
     public void close() { checkpoint.close(); }
 

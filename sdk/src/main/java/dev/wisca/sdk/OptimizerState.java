@@ -98,26 +98,41 @@ public final class OptimizerState {
      * whose moments do not carry the stamp of exactly this plan: they were not rescaled by it.
      */
     public int undo(Plan plan, Checkpoint weights, Path outFolder, RescaleOptions engine) {
-        requirePresent();
+        checkUndo(plan, weights, engine);
         int n = 0;
         for (Path file : files) {
             Path target = outFolder.resolve(file.getFileName());
+            if (file.getFileName().toString().equals(TRAINER_FILE)) {
+                try (TorchArchive archive = TorchArchive.open(file)) {
+                    n += Rescaler.applyToOptimizerArchive(archive, plan.inverse(), shapes(weights), target, engine, "");
+                }
+            } else {
+                try (Checkpoint moments = Checkpoint.open(file)) {
+                    n += Rescaler.applyToMoments(moments, plan.inverse(), target, engine);
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Every check {@link #undo} makes (state present, every file stamped with this plan, optimizer.pt mapped), writing nothing. */
+    public void checkUndo(Plan plan, Checkpoint weights, RescaleOptions engine) {
+        requirePresent();
+        for (Path file : files) {
             if (file.getFileName().toString().equals(TRAINER_FILE)) {
                 try (TorchArchive archive = TorchArchive.open(file)) {
                     if (!archive.comment().equals(OptimizerPtApply.STAMP_PREFIX + plan.hash())) {
                         throw WiscaException.of(ErrorKind.PLAN_MISMATCH, file, "its moments were not rescaled by plan " + plan.hash()
                             + (archive.comment().isEmpty() ? " (no wisca stamp: rescaled without --optimizer-state?)" : " (" + archive.comment() + ")"));
                     }
-                    n += Rescaler.applyToOptimizerArchive(archive, plan.inverse(), shapes(weights), target, engine, "");
+                    Rescaler.checkOptimizerArchive(archive, plan.inverse(), shapes(weights), engine);
                 }
             } else {
                 try (Checkpoint moments = Checkpoint.open(file)) {
                     AppliedStamp.requireApplied(moments, plan);
-                    n += Rescaler.applyToMoments(moments, plan.inverse(), target, engine);
                 }
             }
         }
-        return n;
     }
 
     /** Refuses (INVALID_ARGUMENT) a folder that holds no optimizer state: asked for, it would silently do nothing. */
