@@ -126,6 +126,14 @@ FAMILIES = {
         "untied": ("Starcoder2Config", "Starcoder2ForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=1, use_bias=True,
                                                                      sliding_window=None, tie_word_embeddings=False, hidden_act="gelu")),
     },
+    "granite": {
+        "default": ("GraniteConfig", "GraniteForCausalLM", llama_like(embedding_multiplier=12.0, attention_multiplier=0.0078125,
+                                                                      residual_multiplier=0.22, logits_scaling=8.0)),
+        "bias_tied": ("GraniteConfig", "GraniteForCausalLM", llama_like(attention_bias=True, mlp_bias=True, tie_word_embeddings=True,
+                                                                        num_key_value_heads=1, embedding_multiplier=6.0,
+                                                                        attention_multiplier=0.05, residual_multiplier=0.5,
+                                                                        logits_scaling=4.0)),
+    },
 }
 
 # Families whose LoRA adapter is judged (PEFT's LoraConfig target modules per family).

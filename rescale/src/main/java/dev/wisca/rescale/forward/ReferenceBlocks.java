@@ -156,7 +156,9 @@ final class ReferenceBlocks {
         return ReferenceMath.linear(w.matrix(role, layer, expert), x, bias);
     }
 
-    private static void add(double[][] x, double[][] y) {
-        for (int t = 0; t < x.length; t++) for (int i = 0; i < x[t].length; i++) x[t][i] += y[t][i];
+    /** x += residual multiplier · y (a sublayer output onto the residual stream). */
+    private void add(double[][] x, double[][] y) {
+        double r = c.multipliers().residual();
+        for (int t = 0; t < x.length; t++) for (int i = 0; i < x[t].length; i++) x[t][i] += y[t][i] * r;
     }
 }

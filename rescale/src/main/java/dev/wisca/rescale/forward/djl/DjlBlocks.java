@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import dev.wisca.rescale.forward.Activation;
 import dev.wisca.rescale.forward.ForwardConfig;
+import dev.wisca.rescale.forward.Multipliers;
 import dev.wisca.rescale.spec.NormKind;
 import dev.wisca.rescale.spec.Roles;
 
@@ -29,19 +30,31 @@ final class DjlBlocks {
     NDArray layer(NDArray x, DjlWeights w, int layer) {
         return switch (c.block()) {
             case SEQUENTIAL -> {
-                NDArray h = x.add(attention(norm(x, w, c.attnNorm(), layer), w, layer));
-                yield h.add(mlp(norm(h, w, c.mlpNorm(), layer), w, layer));
+                NDArray h = x.add(residual(attention(norm(x, w, c.attnNorm(), layer), w, layer)));
+                yield h.add(residual(mlp(norm(h, w, c.mlpNorm(), layer), w, layer)));
             }
             case PARALLEL -> {
                 NDArray attnIn = norm(x, w, c.attnNorm(), layer);
                 NDArray mlpIn = c.mlpNorm().equals(c.attnNorm()) ? attnIn : norm(x, w, c.mlpNorm(), layer);
-                yield x.add(attention(attnIn, w, layer)).add(mlp(mlpIn, w, layer));
+                yield x.add(residual(attention(attnIn, w, layer))).add(residual(mlp(mlpIn, w, layer)));
             }
             case SANDWICH -> {
-                NDArray h = x.add(norm(attention(norm(x, w, c.attnNorm(), layer), w, layer), w, c.attnOutNorm(), layer));
-                yield h.add(norm(mlp(norm(h, w, c.mlpNorm(), layer), w, layer), w, c.mlpOutNorm(), layer));
+                NDArray h = x.add(residual(norm(attention(norm(x, w, c.attnNorm(), layer), w, layer), w, c.attnOutNorm(), layer)));
+                yield h.add(residual(norm(mlp(norm(h, w, c.mlpNorm(), layer), w, layer), w, c.mlpOutNorm(), layer)));
             }
         };
+    }
+
+    /** A sublayer output times the residual multiplier (Granite), before it joins the residual stream. */
+    private NDArray residual(NDArray y) {
+        double r = c.multipliers().residual();
+        return r == 1 ? y : y.mul(r);
+    }
+
+    /** Logits × logit scale ÷ logits divisor (Cohere, Granite); unchanged when both are 1. */
+    static NDArray logitMultipliers(NDArray logits, Multipliers m) {
+        NDArray y = m.logitScale() == 1 ? logits : logits.mul(m.logitScale());
+        return m.logitDivisor() == 1 ? y : y.div(m.logitDivisor());
     }
 
     NDArray norm(NDArray x, DjlWeights w, String role, int layer) {
