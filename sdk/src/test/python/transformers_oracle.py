@@ -134,6 +134,13 @@ FAMILIES = {
                                                                         attention_multiplier=0.05, residual_multiplier=0.5,
                                                                         logits_scaling=4.0)),
     },
+    "phi": {
+        "default": ("PhiConfig", "PhiForCausalLM", dict(TINY, intermediate_size=48, partial_rotary_factor=0.5, layer_norm_eps=1e-5,
+                                                        tie_word_embeddings=False)),
+        "qk_layernorm_gqa_tied": ("PhiConfig", "PhiForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, qk_layernorm=True,
+                                                                      partial_rotary_factor=0.75, tie_word_embeddings=True,
+                                                                      hidden_act="gelu")),
+    },
 }
 
 # Families whose LoRA adapter is judged (PEFT's LoraConfig target modules per family).

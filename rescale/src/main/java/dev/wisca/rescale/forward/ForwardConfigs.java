@@ -9,6 +9,7 @@ import dev.wisca.rescale.spec.ForwardRules;
 import dev.wisca.rescale.spec.ForwardRules.NumberRule;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.Roles;
+import dev.wisca.rescale.spec.RopePairing;
 
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,8 @@ public final class ForwardConfigs {
             ("sqrt_hidden".equals(rules.embedScale()) ? Math.sqrt(hidden) : 1) * multipliers.embedding(),
             multipliers.attentionOr(1 / Math.sqrt(queryScale)), optional(config, rules.attnSoftcap()), optional(config, rules.finalSoftcap()),
             bound(binding, Roles.Q_NORM), moe(binding, rules, config),
-            SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()), multipliers);
+            SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()), multipliers,
+            spec.ropePairing().orElse(RopePairing.ROTATE_HALF));
     }
 
     private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {

@@ -58,21 +58,26 @@ final class DjlBlocks {
     }
 
     NDArray norm(NDArray x, DjlWeights w, String role, int layer) {
-        NDArray gain = w.matrix(role, layer, 0);
-        return switch (c.norm()) {
-            case RMS -> rms(x, gain);
-            case RMS_OFFSET -> rms(x, gain.add(1));
+        NDArray bias = c.norm() == NormKind.LAYERNORM ? w.optional(Roles.bias(role), layer, 0).orElse(null) : null;
+        return normalize(x, w.matrix(role, layer, 0), bias, c.norm(), c.normEps());
+    }
+
+    /** The norm of {@code kind} over the last axis of x, times gain, plus bias (LayerNorm only; may be null). */
+    static NDArray normalize(NDArray x, NDArray gain, NDArray bias, NormKind kind, double eps) {
+        return switch (kind) {
+            case RMS -> rms(x, gain, eps);
+            case RMS_OFFSET -> rms(x, gain.add(1), eps);
             case LAYERNORM -> {
                 NDArray centered = x.sub(x.mean(new int[] {-1}, true));
                 NDArray var = centered.square().mean(new int[] {-1}, true);
-                NDArray y = centered.div(var.add(c.normEps()).sqrt()).mul(gain);
-                yield w.optional(Roles.bias(role), layer, 0).map(y::add).orElse(y);
+                NDArray y = centered.div(var.add(eps).sqrt()).mul(gain);
+                yield bias == null ? y : y.add(bias);
             }
         };
     }
 
-    private NDArray rms(NDArray x, NDArray gain) {
-        return x.div(x.square().mean(new int[] {-1}, true).add(c.normEps()).sqrt()).mul(gain);
+    private static NDArray rms(NDArray x, NDArray gain, double eps) {
+        return x.div(x.square().mean(new int[] {-1}, true).add(eps).sqrt()).mul(gain);
     }
 
     private NDArray attention(NDArray x, DjlWeights w, int layer) {
@@ -83,8 +88,8 @@ final class DjlBlocks {
         NDArray k = heads(project(x, w, Roles.K, layer, 0), c.kvHeads());
         NDArray v = heads(project(x, w, Roles.V, layer, 0), c.kvHeads());
         if (c.qkNorm()) {
-            q = headRms(q, w.matrix(Roles.Q_NORM, layer, 0));
-            k = headRms(k, w.matrix(Roles.K_NORM, layer, 0));
+            q = DjlHeadNorm.apply(q, w, Roles.Q_NORM, layer, c);
+            k = DjlHeadNorm.apply(k, w, Roles.K_NORM, layer, c);
         }
         if (rope != null) {
             q = rope.apply(q);
@@ -104,10 +109,6 @@ final class DjlBlocks {
     /** [b, t, n·hd] → [b, n, t, hd]. */
     private NDArray heads(NDArray x, int n) {
         return x.reshape(x.getShape().get(0), x.getShape().get(1), n, c.headDim()).transpose(0, 2, 1, 3);
-    }
-
-    private NDArray headRms(NDArray x, NDArray gain) {
-        return rms(x, c.norm() == NormKind.RMS_OFFSET ? gain.add(1) : gain);
     }
 
     private NDArray mlp(NDArray x, DjlWeights w, int layer) {

@@ -88,7 +88,7 @@ public final class DjlForward implements ForwardModel {
         int batch = tokens.length;
         int seq = tokens[0].length;
         try (NDManager call = manager.newSubManager()) {
-            DjlRope rope = config.rope() == null ? null : new DjlRope(config.rope().forLength(seq), config.headDim(), seq, call, type);
+            DjlRope rope = config.rope() == null ? null : new DjlRope(config.rope().forLength(seq), config.ropePairing(), config.headDim(), seq, call, type);
             NDArray causal = causalMask(call, seq, 0);
             NDArray sliding = config.slidingWindow().any() ? causalMask(call, seq, config.slidingWindow().size()) : causal;
             DjlBlocks blocks = new DjlBlocks(config, rope, causal, sliding);
