@@ -141,6 +141,15 @@ FAMILIES = {
                                                                       partial_rotary_factor=0.75, tie_word_embeddings=True,
                                                                       hidden_act="gelu")),
     },
+    "cohere": {
+        "default": ("CohereConfig", "CohereForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, logit_scale=0.0625,
+                                                              layer_norm_eps=1e-5, tie_word_embeddings=True, pad_token_id=0,
+                                                              bos_token_id=1, eos_token_id=2)),
+        "qk_norm_bias_untied": ("CohereConfig", "CohereForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, logit_scale=0.125,
+                                                                         use_qk_norm=True, attention_bias=True, tie_word_embeddings=False,
+                                                                         pad_token_id=0, bos_token_id=1, eos_token_id=2,
+                                                                         rope_parameters={"rope_type": "default", "rope_theta": 10000.0})),
+    },
 }
 
 # Families whose LoRA adapter is judged (PEFT's LoraConfig target modules per family).

@@ -89,10 +89,10 @@ final class AttentionProbe {
         if (norm.isPresent()) {
             NormKind kind = w.binding().spec().normKind();
             if (kind == NormKind.LAYERNORM) y = ProbeMath.center(y);
-            y = ProbeMath.gain(ProbeMath.rmsNormalize(y, QK_NORM_EPS), headRow(norm.get().values(), index, x.length()),
+            y = ProbeMath.gain(ProbeMath.rmsNormalize(y, QK_NORM_EPS), headRow(norm.get().elements(), index, x.length()),
                 kind == NormKind.RMS_OFFSET, w.u(norm.get()));
             if (kind == NormKind.LAYERNORM && bias.isPresent()) {
-                y = ProbeMath.addBias(new Noisy[] {y}, headRow(bias.get().values(), index, x.length()), w.u(bias.get()))[0];
+                y = ProbeMath.addBias(new Noisy[] {y}, headRow(bias.get().elements(), index, x.length()), w.u(bias.get()))[0];
             }
         }
         return rope.isPresent() ? ProbeMath.rotate(y, rope.get(), pairing, position) : y;

@@ -46,7 +46,8 @@ final class Reference {
         }
     }
 
-    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu) {}
+    /** interleaved: RoPE pairs 2i with 2i + 1 (Cohere), else rotate_half. */
+    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu, boolean interleaved) {}
 
     private final Map<String, double[]> v;
     private final Map<String, long[]> shapes;
@@ -67,8 +68,10 @@ final class Reference {
             int heads = l.q.length, kv = l.k.length, g = heads / kv;
             List<double[]> vs = new ArrayList<>();
             for (int h = 0; h < heads; h++) {
-                double[] q = rope(qkNorm(l.q[h].apply(a), l.qNorm, l.qNormBias), 3, net.rot);
-                double[] k = rope(qkNorm(l.k[h / g].apply(a), l.kNorm, l.kNormBias), 5, net.rot);
+                int hd = l.q[h].w.length;
+                double[] q = rope(qkNorm(l.q[h].apply(a), headRow(l.qNorm, h, hd), headRow(l.qNormBias, h, hd)), 3, net.rot, net.interleaved);
+                double[] k = rope(qkNorm(l.k[h / g].apply(a), headRow(l.kNorm, h / g, hd), headRow(l.kNormBias, h / g, hd)), 5, net.rot,
+                    net.interleaved);
                 double dot = 0;
                 for (int d = 0; d < q.length; d++) dot += q[d] * k[d];
                 out.add(dot);
@@ -121,16 +124,23 @@ final class Reference {
     }
 
     /** Hugging Face rotate_half RoPE on the first rot dims at position p. */
-    static double[] rope(double[] x, int p, int rot) {
+    static double[] rope(double[] x, int p, int rot, boolean interleaved) {
         double[] out = x.clone();
         int half = rot / 2;
         for (int i = 0; i < half; i++) {
             double theta = p * Math.pow(10000, -2.0 * i / rot);
             double c = Math.cos(theta), s = Math.sin(theta);
-            out[i] = x[i] * c - x[i + half] * s;
-            out[i + half] = x[i + half] * c + x[i] * s;
+            int a = interleaved ? 2 * i : i, b = interleaved ? 2 * i + 1 : i + half;
+            out[a] = x[a] * c - x[b] * s;
+            out[b] = x[b] * c + x[a] * s;
         }
         return out;
+    }
+
+    /** QK-norm gains held per head ([heads · head_dim], Cohere): the row of head h; shared gains as they are. */
+    private static double[] headRow(double[] gain, int h, int hd) {
+        if (gain == null || gain.length == hd) return gain;
+        return java.util.Arrays.copyOfRange(gain, h * hd, (h + 1) * hd);
     }
 
     // ---- extraction, per family, by Hugging Face names ----
@@ -176,6 +186,11 @@ final class Reference {
                 fin = new Norm(v.get("model.final_layernorm.weight"), v.get("model.final_layernorm.bias"));
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(false) ? linear("lm_head.weight", "lm_head.bias") : null;
             }
+            case "cohere" -> {
+                for (int l = 0; l < layers; l++) ls.add(cohere(l, heads, kv, hd));
+                fin = new Norm(v.get("model.norm.weight"), null);
+                head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(true) ? linear("lm_head.weight", null) : null;
+            }
             case "stablelm", "starcoder2" -> {
                 for (int l = 0; l < layers; l++) ls.add(layerNormed(l, heads, kv, hd));
                 fin = new Norm(v.get("model.norm.weight"), v.get("model.norm.bias"));
@@ -188,7 +203,7 @@ final class Reference {
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(offset) ? linear("lm_head.weight", null) : null;
             }
         }
-        return new Net(ls, fin, head, rot, gelu);
+        return new Net(ls, fin, head, rot, gelu, family.equals("cohere"));
     }
 
     private Layer llamaLike(String family, int l, int heads, int kv, int hd, boolean offset) {
@@ -272,6 +287,20 @@ final class Reference {
         String qn = p + "self_attn.q_layernorm.", kn = p + "self_attn.k_layernorm.";
         return new Layer(attn, q, k, vv, linear(p + "self_attn.dense.weight", p + "self_attn.dense.bias"), v.get(qn + "weight"),
             v.get(kn + "weight"), attn, null, List.of(f), null, v.get(qn + "bias"), v.get(kn + "bias"));
+    }
+
+    /** Cohere: one bias-free LayerNorm feeds attention and the gated MLP; optional q/k LayerNorm with a gain row per head. */
+    private Layer cohere(int l, int heads, int kv, int hd) {
+        String p = "model.layers." + l + ".";
+        Linear[] q = heads(mat(p + "self_attn.q_proj.weight"), v.get(p + "self_attn.q_proj.bias"), heads, hd);
+        Linear[] k = heads(mat(p + "self_attn.k_proj.weight"), v.get(p + "self_attn.k_proj.bias"), kv, hd);
+        Linear[] vv = heads(mat(p + "self_attn.v_proj.weight"), v.get(p + "self_attn.v_proj.bias"), kv, hd);
+        Norm attn = new Norm(v.get(p + "input_layernorm.weight"), null);
+        Ffn f = new Ffn(linear(p + "mlp.gate_proj.weight", null), linear(p + "mlp.up_proj.weight", null), linear(p + "mlp.down_proj.weight", null));
+        double[] qn = v.get(p + "self_attn.q_norm.weight"), kn = v.get(p + "self_attn.k_norm.weight");
+        // a zero bias makes qkNorm centre, as Cohere's LayerNorm does
+        return new Layer(attn, q, k, vv, linear(p + "self_attn.o_proj.weight", v.containsKey(p + "self_attn.o_proj.bias") ? p + "self_attn.o_proj.bias" : null),
+            qn, kn, attn, null, List.of(f), null, qn == null ? null : new double[qn.length], kn == null ? null : new double[kn.length]);
     }
 
     private Layer gpt2(int l, int heads, int hd, int hidden) {
