@@ -126,6 +126,30 @@ FAMILIES = {
         "untied": ("Starcoder2Config", "Starcoder2ForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=1, use_bias=True,
                                                                      sliding_window=None, tie_word_embeddings=False, hidden_act="gelu")),
     },
+    "granite": {
+        "default": ("GraniteConfig", "GraniteForCausalLM", llama_like(embedding_multiplier=12.0, attention_multiplier=0.0078125,
+                                                                      residual_multiplier=0.22, logits_scaling=8.0)),
+        "bias_tied": ("GraniteConfig", "GraniteForCausalLM", llama_like(attention_bias=True, mlp_bias=True, tie_word_embeddings=True,
+                                                                        num_key_value_heads=1, embedding_multiplier=6.0,
+                                                                        attention_multiplier=0.05, residual_multiplier=0.5,
+                                                                        logits_scaling=4.0)),
+    },
+    "phi": {
+        "default": ("PhiConfig", "PhiForCausalLM", dict(TINY, intermediate_size=48, partial_rotary_factor=0.5, layer_norm_eps=1e-5,
+                                                        tie_word_embeddings=False)),
+        "qk_layernorm_gqa_tied": ("PhiConfig", "PhiForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, qk_layernorm=True,
+                                                                      partial_rotary_factor=0.75, tie_word_embeddings=True,
+                                                                      hidden_act="gelu")),
+    },
+    "cohere": {
+        "default": ("CohereConfig", "CohereForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, logit_scale=0.0625,
+                                                              layer_norm_eps=1e-5, tie_word_embeddings=True, pad_token_id=0,
+                                                              bos_token_id=1, eos_token_id=2)),
+        "qk_norm_bias_untied": ("CohereConfig", "CohereForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, logit_scale=0.125,
+                                                                         use_qk_norm=True, attention_bias=True, tie_word_embeddings=False,
+                                                                         pad_token_id=0, bos_token_id=1, eos_token_id=2,
+                                                                         rope_parameters={"rope_type": "default", "rope_theta": 10000.0})),
+    },
 }
 
 # Families whose LoRA adapter is judged (PEFT's LoraConfig target modules per family).

@@ -2,6 +2,7 @@ package dev.wisca.rescale.forward;
 
 import dev.wisca.rescale.spec.MlpKind;
 import dev.wisca.rescale.spec.NormKind;
+import dev.wisca.rescale.spec.RopePairing;
 
 import java.util.Optional;
 
@@ -35,13 +36,17 @@ import java.util.Optional;
  * @param qkNorm        whether q and k are RMS-normed per head before RoPE (Qwen 3)
  * @param moe           expert routing, or null for a dense MLP
  * @param slidingWindow which layers attend only to a window of recent positions (Mistral, Qwen 2, Gemma 2 …)
+ * @param multipliers   scalar multipliers (Granite, Cohere); {@code embedScale} and {@code attnScale} already
+ *                      include its embedding and attention factors, the blocks apply its residual and logit ones
+ * @param ropePairing   which two dims of a head each rotary frequency turns (the spec's {@code rope.pairing})
  */
 public record ForwardConfig(
     String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
     NormKind norm, double normEps, MlpKind mlp, Activation activation,
     BlockLayout block, String attnNorm, String mlpNorm, String attnOutNorm, String mlpOutNorm,
     Rope rope, boolean learnedPositions, double embedScale, double attnScale, double attnSoftcap, double finalSoftcap,
-    boolean qkNorm, Moe moe, SlidingWindow slidingWindow) {
+    boolean qkNorm, Moe moe, SlidingWindow slidingWindow, Multipliers multipliers,
+    RopePairing ropePairing) {
 
     /**
      * Mixture-of-experts routing.

@@ -9,6 +9,7 @@ import dev.wisca.rescale.spec.ForwardRules;
 import dev.wisca.rescale.spec.ForwardRules.NumberRule;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.Roles;
+import dev.wisca.rescale.spec.RopePairing;
 
 import java.util.List;
 import java.util.Map;
@@ -41,14 +42,16 @@ public final class ForwardConfigs {
         Rope rope = binding.rotaryDims() == 0 ? null
             : Rope.of(binding.rotaryDims(), number(config, rules.ropeTheta(), "rope theta"), firstObject(config, rules.ropeScaling()), config);
         double queryScale = rules.queryScale() == null ? headDim : number(config, rules.queryScale(), "query scale");
+        Multipliers multipliers = Multipliers.resolve(rules.multipliers(), config);
         return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count(Roles.DIM_VOCAB), binding.tied(),
             spec.normKind(), number(config, rules.eps(), "norm epsilon"), spec.mlpKind(), activation(config, rules),
             block, required(binding, rules.attnNorm(), "attention norm"), required(binding, rules.mlpNorm(), "MLP norm"), attnOut, mlpOut,
             rope, bound(binding, Roles.POSITIONS),
-            "sqrt_hidden".equals(rules.embedScale()) ? Math.sqrt(hidden) : 1,
-            1 / Math.sqrt(queryScale), optional(config, rules.attnSoftcap()), optional(config, rules.finalSoftcap()),
+            ("sqrt_hidden".equals(rules.embedScale()) ? Math.sqrt(hidden) : 1) * multipliers.embedding(),
+            multipliers.attentionOr(1 / Math.sqrt(queryScale)), optional(config, rules.attnSoftcap()), optional(config, rules.finalSoftcap()),
             bound(binding, Roles.Q_NORM), moe(binding, rules, config),
-            SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()));
+            SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()), multipliers,
+            spec.ropePairing().orElse(RopePairing.ROTATE_HALF));
     }
 
     private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {
@@ -97,7 +100,7 @@ public final class ForwardConfigs {
         return false;
     }
 
-    private static double number(JsonNode config, NumberRule rule, String what) {
+    static double number(JsonNode config, NumberRule rule, String what) {
         for (String key : rule.key()) {
             JsonNode n = Dims.configValue(config, key);
             if (n != null) {

@@ -3,7 +3,6 @@ package dev.wisca.rescale.forward;
 import dev.wisca.rescale.forward.ReferenceWeights.Mat;
 import dev.wisca.rescale.spec.NormKind;
 import dev.wisca.rescale.spec.Roles;
-import dev.wisca.rescale.spec.RopePairing;
 
 /** One decoder layer of the reference forward pass: norms, attention, MLP or experts, residuals. */
 final class ReferenceBlocks {
@@ -66,8 +65,8 @@ final class ReferenceBlocks {
             }
             if (c.rope() != null) {
                 Rope rope = c.rope().forLength(seq);
-                for (int h = 0; h < c.heads(); h++) rope.rotate(q[t], h * hd, RopePairing.ROTATE_HALF, t);
-                for (int h = 0; h < c.kvHeads(); h++) rope.rotate(k[t], h * hd, RopePairing.ROTATE_HALF, t);
+                for (int h = 0; h < c.heads(); h++) rope.rotate(q[t], h * hd, c.ropePairing(), t);
+                for (int h = 0; h < c.kvHeads(); h++) rope.rotate(k[t], h * hd, c.ropePairing(), t);
             }
         }
         double[][] out = new double[seq][];
@@ -92,15 +91,10 @@ final class ReferenceBlocks {
         return out;
     }
 
-    /** Per-head RMSNorm of q or k (Qwen 3), in place. */
+    /** Per-head QK-norm of q or k ({@link HeadNorm}: RMSNorm for Qwen 3, LayerNorm for Phi and Cohere), in place. */
     private void headNorm(double[] x, int heads, String role, int layer) {
-        int hd = c.headDim();
-        double[] gain = w.vector(role, layer);
-        for (int h = 0; h < heads; h++) {
-            double[] head = java.util.Arrays.copyOfRange(x, h * hd, (h + 1) * hd);
-            double[] normed = ReferenceMath.rmsNorm(head, gain, c.normEps(), c.norm() == NormKind.RMS_OFFSET);
-            System.arraycopy(normed, 0, x, h * hd, hd);
-        }
+        double[] bias = c.norm() == NormKind.LAYERNORM ? w.optionalVector(Roles.bias(role), layer).orElse(null) : null;
+        HeadNorm.apply(x, heads, c.headDim(), c.norm(), w.vector(role, layer), bias, c.normEps());
     }
 
     private double[][] mlp(double[][] x, int layer) {
@@ -156,7 +150,9 @@ final class ReferenceBlocks {
         return ReferenceMath.linear(w.matrix(role, layer, expert), x, bias);
     }
 
-    private static void add(double[][] x, double[][] y) {
-        for (int t = 0; t < x.length; t++) for (int i = 0; i < x[t].length; i++) x[t][i] += y[t][i];
+    /** x += residual multiplier · y (a sublayer output onto the residual stream). */
+    private void add(double[][] x, double[][] y) {
+        double r = c.multipliers().residual();
+        for (int t = 0; t < x.length; t++) for (int i = 0; i < x[t].length; i++) x[t][i] += y[t][i] * r;
     }
 }

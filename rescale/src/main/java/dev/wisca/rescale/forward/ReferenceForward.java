@@ -59,8 +59,8 @@ public final class ReferenceForward implements ForwardModel {
     private double[] head(double[] x) {
         double[] h = blocks.norm(x, Roles.FINAL_NORM, -1);
         Mat head = config.tied() ? weights.matrix(Roles.EMBED, -1, 0) : weights.matrix(Roles.LM_HEAD, -1, 0);
-        double[] logits = ReferenceMath.linear(head, h, null);
-        for (int v = 0; v < logits.length; v++) logits[v] = ReferenceMath.softcap(logits[v], config.finalSoftcap());
+        double[] logits = ReferenceMath.linear(head, h, weights.optionalVector(Roles.bias(Roles.LM_HEAD), -1).orElse(null));
+        for (int v = 0; v < logits.length; v++) logits[v] = ReferenceMath.softcap(config.multipliers().logit(logits[v]), config.finalSoftcap());
         return logits;
     }
 

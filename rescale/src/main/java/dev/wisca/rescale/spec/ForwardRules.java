@@ -31,6 +31,7 @@ import java.util.List;
  * @param slidingWindow sliding-window attention ({@link SlidingRule}), or null when the family has none
  * @param moe          routing of a mixture-of-experts MLP, or null for dense
  * @param rejectIfTrue config flags the forward pass does not implement
+ * @param multipliers  scalar multipliers on embeddings, scores, residual branches and logits ({@link MultiplierRules}), or null
  */
 public record ForwardRules(
     @JsonProperty("attn_norm") List<String> attnNorm,
@@ -48,7 +49,8 @@ public record ForwardRules(
     @JsonProperty("final_softcap") NumberRule finalSoftcap,
     @JsonProperty("sliding_window") SlidingRule slidingWindow,
     MoeRule moe,
-    @JsonProperty("reject_if_true") List<String> rejectIfTrue) {
+    @JsonProperty("reject_if_true") List<String> rejectIfTrue,
+    MultiplierRules multipliers) {
 
     public ForwardRules {
         attnNorm = orEmpty(attnNorm);

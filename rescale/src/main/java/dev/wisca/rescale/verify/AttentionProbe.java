@@ -46,14 +46,16 @@ final class AttentionProbe {
         Noisy[] ks = w.project(k.get(), w.matrix(Roles.K_BIAS, layer, -1), w.normedFor(k.get(), ys));
         Optional<StoredMatrix> qNorm = w.matrix(Roles.Q_NORM, layer, -1);
         Optional<StoredMatrix> kNorm = w.matrix(Roles.K_NORM, layer, -1);
+        Optional<StoredMatrix> qNormBias = w.matrix(Roles.bias(Roles.Q_NORM), layer, -1);
+        Optional<StoredMatrix> kNormBias = w.matrix(Roles.bias(Roles.K_NORM), layer, -1);
         Optional<Rope> rope = rope(b);
         RopePairing pairing = b.spec().ropePairing().orElse(RopePairing.ROTATE_HALF);
         for (int h = 0; h < heads; h++) {
             int j = h / group;
             Noisy[] scores = new Noisy[qs.length];
             for (int p = 0; p < qs.length; p++) {
-                Noisy qh = head(w, qs[p].slice(h * hd, hd), qNorm, rope, pairing, positions[p][0]);
-                Noisy kh = head(w, ks[p].slice(j * hd, hd), kNorm, rope, pairing, positions[p][1]);
+                Noisy qh = head(w, qs[p].slice(h * hd, hd), h, qNorm, qNormBias, rope, pairing, positions[p][0]);
+                Noisy kh = head(w, ks[p].slice(j * hd, hd), j, kNorm, kNormBias, rope, pairing, positions[p][1]);
                 double[] s = ProbeMath.dot(qh, kh);
                 scores[p] = new Noisy(new double[] {s[0]}, new double[] {s[1]});
             }
@@ -76,14 +78,29 @@ final class AttentionProbe {
         return out;
     }
 
-    private static Noisy head(ProbeWeights w, Noisy x, Optional<StoredMatrix> norm, Optional<Rope> rope, RopePairing pairing,
-                              long position) {
+    /**
+     * One head (index {@code index} among q's or k's heads) through QK-norm and RoPE. The norm is the
+     * family's kind (LayerNorm centres first, and adds its bias); a gain of one row per head (Cohere's
+     * [heads, head_dim]) is taken at the head's row.
+     */
+    private static Noisy head(ProbeWeights w, Noisy x, int index, Optional<StoredMatrix> norm, Optional<StoredMatrix> bias,
+                              Optional<Rope> rope, RopePairing pairing, long position) {
         Noisy y = x;
         if (norm.isPresent()) {
-            boolean offset = w.binding().spec().normKind() == NormKind.RMS_OFFSET;
-            y = ProbeMath.gain(ProbeMath.rmsNormalize(y, QK_NORM_EPS), norm.get().values(), offset, w.u(norm.get()));
+            NormKind kind = w.binding().spec().normKind();
+            if (kind == NormKind.LAYERNORM) y = ProbeMath.center(y);
+            y = ProbeMath.gain(ProbeMath.rmsNormalize(y, QK_NORM_EPS), headRow(norm.get().elements(), index, x.length()),
+                kind == NormKind.RMS_OFFSET, w.u(norm.get()));
+            if (kind == NormKind.LAYERNORM && bias.isPresent()) {
+                y = ProbeMath.addBias(new Noisy[] {y}, headRow(bias.get().elements(), index, x.length()), w.u(bias.get()))[0];
+            }
         }
         return rope.isPresent() ? ProbeMath.rotate(y, rope.get(), pairing, position) : y;
+    }
+
+    /** The head's gain: the whole vector when it is shared ([head_dim]), else row {@code index}. */
+    private static double[] headRow(double[] values, int index, int hd) {
+        return values.length == hd ? values : java.util.Arrays.copyOfRange(values, index * hd, (index + 1) * hd);
     }
 
     /**

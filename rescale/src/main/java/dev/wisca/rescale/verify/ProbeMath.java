@@ -125,6 +125,16 @@ final class ProbeMath {
         return new Noisy(v, s);
     }
 
+    /** x − mean(x) (LayerNorm's centring, before {@link #rmsNormalize}); the mean is treated as exact. */
+    static Noisy center(Noisy x) {
+        double mean = 0;
+        for (double v : x.value()) mean += v;
+        mean /= x.length();
+        double[] v = new double[x.length()];
+        for (int i = 0; i < v.length; i++) v[i] = x.value()[i] - mean;
+        return new Noisy(v, x.variance().clone());
+    }
+
     /** Per-head RMS normalization (QK-norm before its gain); the normalizer is treated as exact. */
     static Noisy rmsNormalize(Noisy x, double eps) {
         double ms = 0;

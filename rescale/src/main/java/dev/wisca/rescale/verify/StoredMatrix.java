@@ -88,6 +88,17 @@ final class StoredMatrix {
         }
     }
 
+    /** Every element, row-major [rows · cols] (a vector's values; Cohere's per-head QK-norm gains [heads, head_dim]). */
+    double[] elements() {
+        double[] v = new double[Math.toIntExact(rows * cols)];
+        double[] row = new double[Math.toIntExact(cols)];
+        for (long i = 0; i < rows; i++) {
+            row(i, row);
+            System.arraycopy(row, 0, v, Math.toIntExact(i * cols), row.length);
+        }
+        return v;
+    }
+
     /** The whole vector (or matrix column 0). */
     double[] values() {
         double[] v = new double[Math.toIntExact(rows)];

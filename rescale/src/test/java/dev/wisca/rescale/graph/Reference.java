@@ -37,10 +37,17 @@ final class Reference {
     /** gate == null: ungated (up is the first linear). */
     record Ffn(Linear gate, Linear up, Linear down) {}
 
+    /** qNormBias/kNormBias non-null: QK-norm is a LayerNorm (centred, then bias added: Phi's qk_layernorm). */
     record Layer(Norm attnNorm, Linear[] q, Linear[] k, Linear[] v, Linear o, double[] qNorm, double[] kNorm,
-                 Norm mlpNorm, Linear router, List<Ffn> experts, Linear sharedGate) {}
+                 Norm mlpNorm, Linear router, List<Ffn> experts, Linear sharedGate, double[] qNormBias, double[] kNormBias) {
+        Layer(Norm attnNorm, Linear[] q, Linear[] k, Linear[] v, Linear o, double[] qNorm, double[] kNorm,
+              Norm mlpNorm, Linear router, List<Ffn> experts, Linear sharedGate) {
+            this(attnNorm, q, k, v, o, qNorm, kNorm, mlpNorm, router, experts, sharedGate, null, null);
+        }
+    }
 
-    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu) {}
+    /** interleaved: RoPE pairs 2i with 2i + 1 (Cohere), else rotate_half. */
+    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu, boolean interleaved) {}
 
     private final Map<String, double[]> v;
     private final Map<String, long[]> shapes;
@@ -61,8 +68,10 @@ final class Reference {
             int heads = l.q.length, kv = l.k.length, g = heads / kv;
             List<double[]> vs = new ArrayList<>();
             for (int h = 0; h < heads; h++) {
-                double[] q = rope(qkNorm(l.q[h].apply(a), l.qNorm), 3, net.rot);
-                double[] k = rope(qkNorm(l.k[h / g].apply(a), l.kNorm), 5, net.rot);
+                int hd = l.q[h].w.length;
+                double[] q = rope(qkNorm(l.q[h].apply(a), headRow(l.qNorm, h, hd), headRow(l.qNormBias, h, hd)), 3, net.rot, net.interleaved);
+                double[] k = rope(qkNorm(l.k[h / g].apply(a), headRow(l.kNorm, h / g, hd), headRow(l.kNormBias, h / g, hd)), 5, net.rot,
+                    net.interleaved);
                 double dot = 0;
                 for (int d = 0; d < q.length; d++) dot += q[d] * k[d];
                 out.add(dot);
@@ -101,27 +110,37 @@ final class Reference {
         return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
     }
 
-    private static double[] qkNorm(double[] x, double[] gain) {
+    /** RMS QK-norm times gain; with a bias, a LayerNorm (centred first, bias added). */
+    private static double[] qkNorm(double[] x, double[] gain, double[] bias) {
         if (gain == null) return x;
+        double mean = 0;
+        if (bias != null) for (double d : x) mean += d / x.length;
         double ss = 0;
-        for (double d : x) ss += d * d;
+        for (double d : x) ss += (d - mean) * (d - mean);
         double rms = Math.sqrt(ss / x.length);
         double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) out[i] = x[i] / rms * gain[i];
+        for (int i = 0; i < x.length; i++) out[i] = (x[i] - mean) / rms * gain[i] + (bias == null ? 0 : bias[i]);
         return out;
     }
 
     /** Hugging Face rotate_half RoPE on the first rot dims at position p. */
-    static double[] rope(double[] x, int p, int rot) {
+    static double[] rope(double[] x, int p, int rot, boolean interleaved) {
         double[] out = x.clone();
         int half = rot / 2;
         for (int i = 0; i < half; i++) {
             double theta = p * Math.pow(10000, -2.0 * i / rot);
             double c = Math.cos(theta), s = Math.sin(theta);
-            out[i] = x[i] * c - x[i + half] * s;
-            out[i + half] = x[i + half] * c + x[i] * s;
+            int a = interleaved ? 2 * i : i, b = interleaved ? 2 * i + 1 : i + half;
+            out[a] = x[a] * c - x[b] * s;
+            out[b] = x[b] * c + x[a] * s;
         }
         return out;
+    }
+
+    /** QK-norm gains held per head ([heads · head_dim], Cohere): the row of head h; shared gains as they are. */
+    private static double[] headRow(double[] gain, int h, int hd) {
+        if (gain == null || gain.length == hd) return gain;
+        return java.util.Arrays.copyOfRange(gain, h * hd, (h + 1) * hd);
     }
 
     // ---- extraction, per family, by Hugging Face names ----
@@ -142,7 +161,7 @@ final class Reference {
         Norm fin;
         Linear head;
         int rot = (int) (hd * fraction);
-        boolean gelu = family.startsWith("gemma") || List.of("gpt2", "gpt_neox", "falcon", "starcoder2").contains(family);
+        boolean gelu = family.startsWith("gemma") || List.of("gpt2", "gpt_neox", "falcon", "starcoder2", "phi").contains(family);
         switch (family) {
             case "gpt2" -> {
                 rot = 0;
@@ -162,6 +181,16 @@ final class Reference {
                 fin = new Norm(v.get("transformer.ln_f.weight"), v.get("transformer.ln_f.bias"));
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(true) ? linear("lm_head.weight", null) : null;
             }
+            case "phi" -> {
+                for (int l = 0; l < layers; l++) ls.add(phi(l, heads, kv, hd));
+                fin = new Norm(v.get("model.final_layernorm.weight"), v.get("model.final_layernorm.bias"));
+                head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(false) ? linear("lm_head.weight", "lm_head.bias") : null;
+            }
+            case "cohere" -> {
+                for (int l = 0; l < layers; l++) ls.add(cohere(l, heads, kv, hd));
+                fin = new Norm(v.get("model.norm.weight"), null);
+                head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(true) ? linear("lm_head.weight", null) : null;
+            }
             case "stablelm", "starcoder2" -> {
                 for (int l = 0; l < layers; l++) ls.add(layerNormed(l, heads, kv, hd));
                 fin = new Norm(v.get("model.norm.weight"), v.get("model.norm.bias"));
@@ -174,7 +203,7 @@ final class Reference {
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(offset) ? linear("lm_head.weight", null) : null;
             }
         }
-        return new Net(ls, fin, head, rot, gelu);
+        return new Net(ls, fin, head, rot, gelu, family.equals("cohere"));
     }
 
     private Layer llamaLike(String family, int l, int heads, int kv, int hd, boolean offset) {
@@ -245,6 +274,33 @@ final class Reference {
             ? new Ffn(null, linear(p + "mlp.c_fc.weight", p + "mlp.c_fc.bias"), linear(p + "mlp.c_proj.weight", p + "mlp.c_proj.bias"))
             : new Ffn(linear(p + "mlp.gate_proj.weight", null), linear(p + "mlp.up_proj.weight", null), linear(p + "mlp.down_proj.weight", null));
         return new Layer(attn, q, k, vv, o, null, null, mlp, null, List.of(f), null);
+    }
+
+    /** Phi-1/2: one LayerNorm with bias feeds attention and fc1/fc2; dense output projection; optional per-head q/k LayerNorm. */
+    private Layer phi(int l, int heads, int kv, int hd) {
+        String p = "model.layers." + l + ".";
+        Linear[] q = heads(mat(p + "self_attn.q_proj.weight"), v.get(p + "self_attn.q_proj.bias"), heads, hd);
+        Linear[] k = heads(mat(p + "self_attn.k_proj.weight"), v.get(p + "self_attn.k_proj.bias"), kv, hd);
+        Linear[] vv = heads(mat(p + "self_attn.v_proj.weight"), v.get(p + "self_attn.v_proj.bias"), kv, hd);
+        Norm attn = new Norm(v.get(p + "input_layernorm.weight"), v.get(p + "input_layernorm.bias"));
+        Ffn f = new Ffn(null, linear(p + "mlp.fc1.weight", p + "mlp.fc1.bias"), linear(p + "mlp.fc2.weight", p + "mlp.fc2.bias"));
+        String qn = p + "self_attn.q_layernorm.", kn = p + "self_attn.k_layernorm.";
+        return new Layer(attn, q, k, vv, linear(p + "self_attn.dense.weight", p + "self_attn.dense.bias"), v.get(qn + "weight"),
+            v.get(kn + "weight"), attn, null, List.of(f), null, v.get(qn + "bias"), v.get(kn + "bias"));
+    }
+
+    /** Cohere: one bias-free LayerNorm feeds attention and the gated MLP; optional q/k LayerNorm with a gain row per head. */
+    private Layer cohere(int l, int heads, int kv, int hd) {
+        String p = "model.layers." + l + ".";
+        Linear[] q = heads(mat(p + "self_attn.q_proj.weight"), v.get(p + "self_attn.q_proj.bias"), heads, hd);
+        Linear[] k = heads(mat(p + "self_attn.k_proj.weight"), v.get(p + "self_attn.k_proj.bias"), kv, hd);
+        Linear[] vv = heads(mat(p + "self_attn.v_proj.weight"), v.get(p + "self_attn.v_proj.bias"), kv, hd);
+        Norm attn = new Norm(v.get(p + "input_layernorm.weight"), null);
+        Ffn f = new Ffn(linear(p + "mlp.gate_proj.weight", null), linear(p + "mlp.up_proj.weight", null), linear(p + "mlp.down_proj.weight", null));
+        double[] qn = v.get(p + "self_attn.q_norm.weight"), kn = v.get(p + "self_attn.k_norm.weight");
+        // a zero bias makes qkNorm centre, as Cohere's LayerNorm does
+        return new Layer(attn, q, k, vv, linear(p + "self_attn.o_proj.weight", v.containsKey(p + "self_attn.o_proj.bias") ? p + "self_attn.o_proj.bias" : null),
+            qn, kn, attn, null, List.of(f), null, qn == null ? null : new double[qn.length], kn == null ? null : new double[kn.length]);
     }
 
     private Layer gpt2(int l, int heads, int hd, int hidden) {

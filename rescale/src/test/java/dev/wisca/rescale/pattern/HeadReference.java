@@ -68,7 +68,8 @@ final class HeadReference {
                 String p = "model.layers." + l + ".self_attn.";
                 long in = shapes.get(p + "q_proj.weight")[1];
                 return new LayerHeads(p + "q_proj.weight", storedRows(heads, hd, i -> i, in), p + "k_proj.weight", storedRows(kv, hd, i -> i, in),
-                    p + "v_proj.weight", storedRows(kv, hd, i -> i, in), p + "o_proj.weight", storedCols(heads, hd, 0, hidden, heads * hd));
+                    p + "v_proj.weight", storedRows(kv, hd, i -> i, in), p + (family.equals("phi") ? "dense.weight" : "o_proj.weight"),
+                    storedCols(heads, hd, 0, hidden, heads * hd));
             }
         }
     }

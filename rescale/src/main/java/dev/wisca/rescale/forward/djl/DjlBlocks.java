@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import dev.wisca.rescale.forward.Activation;
 import dev.wisca.rescale.forward.ForwardConfig;
+import dev.wisca.rescale.forward.Multipliers;
 import dev.wisca.rescale.spec.NormKind;
 import dev.wisca.rescale.spec.Roles;
 
@@ -29,37 +30,54 @@ final class DjlBlocks {
     NDArray layer(NDArray x, DjlWeights w, int layer) {
         return switch (c.block()) {
             case SEQUENTIAL -> {
-                NDArray h = x.add(attention(norm(x, w, c.attnNorm(), layer), w, layer));
-                yield h.add(mlp(norm(h, w, c.mlpNorm(), layer), w, layer));
+                NDArray h = x.add(residual(attention(norm(x, w, c.attnNorm(), layer), w, layer)));
+                yield h.add(residual(mlp(norm(h, w, c.mlpNorm(), layer), w, layer)));
             }
             case PARALLEL -> {
                 NDArray attnIn = norm(x, w, c.attnNorm(), layer);
                 NDArray mlpIn = c.mlpNorm().equals(c.attnNorm()) ? attnIn : norm(x, w, c.mlpNorm(), layer);
-                yield x.add(attention(attnIn, w, layer)).add(mlp(mlpIn, w, layer));
+                yield x.add(residual(attention(attnIn, w, layer))).add(residual(mlp(mlpIn, w, layer)));
             }
             case SANDWICH -> {
-                NDArray h = x.add(norm(attention(norm(x, w, c.attnNorm(), layer), w, layer), w, c.attnOutNorm(), layer));
-                yield h.add(norm(mlp(norm(h, w, c.mlpNorm(), layer), w, layer), w, c.mlpOutNorm(), layer));
+                NDArray h = x.add(residual(norm(attention(norm(x, w, c.attnNorm(), layer), w, layer), w, c.attnOutNorm(), layer)));
+                yield h.add(residual(norm(mlp(norm(h, w, c.mlpNorm(), layer), w, layer), w, c.mlpOutNorm(), layer)));
             }
         };
+    }
+
+    /** A sublayer output times the residual multiplier (Granite), before it joins the residual stream. */
+    private NDArray residual(NDArray y) {
+        double r = c.multipliers().residual();
+        return r == 1 ? y : y.mul(r);
+    }
+
+    /** Logits × logit scale ÷ logits divisor (Cohere, Granite); unchanged when both are 1. */
+    static NDArray logitMultipliers(NDArray logits, Multipliers m) {
+        NDArray y = m.logitScale() == 1 ? logits : logits.mul(m.logitScale());
+        return m.logitDivisor() == 1 ? y : y.div(m.logitDivisor());
     }
 
     NDArray norm(NDArray x, DjlWeights w, String role, int layer) {
-        NDArray gain = w.matrix(role, layer, 0);
-        return switch (c.norm()) {
-            case RMS -> rms(x, gain);
-            case RMS_OFFSET -> rms(x, gain.add(1));
+        NDArray bias = c.norm() == NormKind.LAYERNORM ? w.optional(Roles.bias(role), layer, 0).orElse(null) : null;
+        return normalize(x, w.matrix(role, layer, 0), bias, c.norm(), c.normEps());
+    }
+
+    /** The norm of {@code kind} over the last axis of x, times gain, plus bias (LayerNorm only; may be null). */
+    static NDArray normalize(NDArray x, NDArray gain, NDArray bias, NormKind kind, double eps) {
+        return switch (kind) {
+            case RMS -> rms(x, gain, eps);
+            case RMS_OFFSET -> rms(x, gain.add(1), eps);
             case LAYERNORM -> {
                 NDArray centered = x.sub(x.mean(new int[] {-1}, true));
                 NDArray var = centered.square().mean(new int[] {-1}, true);
-                NDArray y = centered.div(var.add(c.normEps()).sqrt()).mul(gain);
-                yield w.optional(Roles.bias(role), layer, 0).map(y::add).orElse(y);
+                NDArray y = centered.div(var.add(eps).sqrt()).mul(gain);
+                yield bias == null ? y : y.add(bias);
             }
         };
     }
 
-    private NDArray rms(NDArray x, NDArray gain) {
-        return x.div(x.square().mean(new int[] {-1}, true).add(c.normEps()).sqrt()).mul(gain);
+    private static NDArray rms(NDArray x, NDArray gain, double eps) {
+        return x.div(x.square().mean(new int[] {-1}, true).add(eps).sqrt()).mul(gain);
     }
 
     private NDArray attention(NDArray x, DjlWeights w, int layer) {
@@ -70,8 +88,8 @@ final class DjlBlocks {
         NDArray k = heads(project(x, w, Roles.K, layer, 0), c.kvHeads());
         NDArray v = heads(project(x, w, Roles.V, layer, 0), c.kvHeads());
         if (c.qkNorm()) {
-            q = headRms(q, w.matrix(Roles.Q_NORM, layer, 0));
-            k = headRms(k, w.matrix(Roles.K_NORM, layer, 0));
+            q = DjlHeadNorm.apply(q, w, Roles.Q_NORM, layer, c);
+            k = DjlHeadNorm.apply(k, w, Roles.K_NORM, layer, c);
         }
         if (rope != null) {
             q = rope.apply(q);
@@ -91,10 +109,6 @@ final class DjlBlocks {
     /** [b, t, n·hd] → [b, n, t, hd]. */
     private NDArray heads(NDArray x, int n) {
         return x.reshape(x.getShape().get(0), x.getShape().get(1), n, c.headDim()).transpose(0, 2, 1, 3);
-    }
-
-    private NDArray headRms(NDArray x, NDArray gain) {
-        return rms(x, c.norm() == NormKind.RMS_OFFSET ? gain.add(1) : gain);
     }
 
     private NDArray mlp(NDArray x, DjlWeights w, int layer) {

@@ -88,7 +88,7 @@ public final class DjlForward implements ForwardModel {
         int batch = tokens.length;
         int seq = tokens[0].length;
         try (NDManager call = manager.newSubManager()) {
-            DjlRope rope = config.rope() == null ? null : new DjlRope(config.rope().forLength(seq), config.headDim(), seq, call, type);
+            DjlRope rope = config.rope() == null ? null : new DjlRope(config.rope().forLength(seq), config.ropePairing(), config.headDim(), seq, call, type);
             NDArray causal = causalMask(call, seq, 0);
             NDArray sliding = config.slidingWindow().any() ? causalMask(call, seq, config.slidingWindow().size()) : causal;
             DjlBlocks blocks = new DjlBlocks(config, rope, causal, sliding);
@@ -106,6 +106,8 @@ public final class DjlForward implements ForwardModel {
                 NDArray h = blocks.norm(x, w, Roles.FINAL_NORM, -1);
                 NDArray head = config.tied() ? w.matrix(Roles.EMBED, -1, 0) : w.matrix(Roles.LM_HEAD, -1, 0);
                 NDArray logits = h.matMul(head.transpose());
+                logits = w.optional(Roles.bias(Roles.LM_HEAD), -1, 0).map(logits::add).orElse(logits);
+                logits = DjlBlocks.logitMultipliers(logits, config.multipliers());
                 double cap = config.finalSoftcap();
                 if (cap != 0) logits = logits.div(cap).tanh().mul(cap);
                 double[] values = logits.toType(DataType.FLOAT64, false).toDoubleArray();
