@@ -21,8 +21,9 @@ import java.util.function.BinaryOperator;
  * a typed FILE_CHANGED, not a fault inside a kernel) into a reused buffer of its worker thread, runs
  * the caller's reduction on it, in parallel on {@code parallelism} threads, reports the phase's
  * progress, and merges the partial results as they complete. Merges follow the blocks' order (an
- * ordered stream reduction: a left operand always covers blocks before its right one), so the
- * floating-point sums, and everything computed from them, are the same on every run.
+ * ordered stream reduction: a left operand always covers blocks before its right one, and the merge
+ * tree depends only on the number of blocks and the JVM's common-pool size, not on thread timing),
+ * so the floating-point sums, and everything computed from them, are the same on every run on a machine.
  */
 public final class BlockPass {
     /** Elements per block: large enough to amortise a task's overhead, small enough to balance two cores. */
