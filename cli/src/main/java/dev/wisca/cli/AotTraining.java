@@ -1,5 +1,9 @@
 package dev.wisca.cli;
 
+import dev.wisca.io.Dtype;
+import dev.wisca.rescale.Progress;
+import dev.wisca.sdk.bench.BenchCheckpoint;
+import dev.wisca.sdk.bench.LlamaShape;
 import dev.wisca.sdk.bench.StartupBench;
 
 import java.io.IOException;
@@ -7,6 +11,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -18,6 +23,9 @@ import java.util.stream.Stream;
  * linked and profiled from the cache in later runs. Output is discarded.
  */
 public final class AotTraining {
+    static final long TRAINING_CHECKPOINT_BYTES = 48L << 20;
+    static final int RESCALES = 3;
+
     private AotTraining() {}
 
     public static void main(String[] args) throws IOException {
@@ -25,9 +33,16 @@ public final class AotTraining {
         try {
             Path checkpoint = dir.resolve("sharded");
             StartupBench.writeShards(checkpoint);
+            Path llama = dir.resolve("llama");
+            BenchCheckpoint.write(LlamaShape.forSize(TRAINING_CHECKPOINT_BYTES, Dtype.BF16), llama, 1L << 40, 1, Progress.NONE);
             PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream(), true);
-            for (List<String> command : List.of(List.of("--version"), List.of("--help"), List.of("inspect", checkpoint.toString()),
-                List.of("inspect", "--json", checkpoint.toString()), List.of("rescale", "--help"))) {
+            List<List<String>> commands = new ArrayList<>(List.of(List.of("--version"), List.of("--help"),
+                List.of("inspect", checkpoint.toString()), List.of("inspect", "--json", checkpoint.toString()), List.of("rescale", "--help")));
+            // A rescale, repeated, so the statistics and scaling kernels are hot and their profiles recorded.
+            for (int i = 0; i < RESCALES; i++) {
+                commands.add(List.of("rescale", "-q", "--force", llama.toString(), dir.resolve("rescaled").toString()));
+            }
+            for (List<String> command : commands) {
                 String[] argv = command.toArray(String[]::new);
                 Main.commandLineFor(argv, sink, sink).execute(argv);
             }

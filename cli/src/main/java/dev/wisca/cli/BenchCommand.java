@@ -10,6 +10,7 @@ import dev.wisca.io.hf.ByteSize;
 import dev.wisca.sdk.bench.Bench;
 import dev.wisca.sdk.bench.BenchResult;
 import dev.wisca.sdk.bench.BenchSettings;
+import dev.wisca.sdk.bench.RescaleProcessBench;
 import dev.wisca.sdk.bench.StartupBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -75,6 +77,11 @@ final class BenchCommand implements Callable<Integer> {
         + "(default: $WISCA_PYTHON; without one that row is left out).")
     String python;
 
+    @Option(names = "--memory-sizes", paramLabel = "SIZE[,SIZE...]", split = ",",
+        description = "Also generate checkpoints of these sizes (e.g. 2GB,4GB) and run one whole wisca rescale + sync of each "
+            + "next to cp + sync, reporting its peak anonymous memory (through the launcher, like the process rows).")
+    List<String> memorySizes = List.of();
+
     @Option(names = "--startup-repeat", paramLabel = "N", defaultValue = "3", hidden = true,
         description = "Runs per process command; the median is reported (default: ${DEFAULT-VALUE}).")
     int startupRepeat;
@@ -85,15 +92,17 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
+        List<Long> memoryBytes = memorySizes.stream().map(ByteSize::parse).toList();  // a bad size fails before the long runs
         Path work = dir != null ? dir : tempDir();
         BenchSettings settings = new BenchSettings(ByteSize.parse(size), Dtype.parseUser(dtype), Optional.ofNullable(checkpoint),
             work, keep, repeat, flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)),
             ByteSize.parse(maxShardSize), seed);
         BenchResult r;
         try {
-            r = Bench.run(settings);
             Optional<String> wisca = Optional.ofNullable(launcher).or(() -> Optional.ofNullable(System.getenv("WISCA_LAUNCHER")));
-            if (!noStartup && wisca.isPresent()) {
+            Optional<String> processes = noStartup ? Optional.empty() : wisca;
+            r = Bench.run(settings, ckpt -> processes.map(w -> rescaleProcesses(List.of(w), ckpt, work, settings, memoryBytes)).orElse(List.of()));
+            if (processes.isPresent()) {
                 Optional<String> py = Optional.ofNullable(python).or(() -> Optional.ofNullable(System.getenv("WISCA_PYTHON")));
                 r = r.withStartup(StartupBench.run(List.of(wisca.get()), py, work, Math.max(1, startupRepeat)));
             }
@@ -103,6 +112,18 @@ final class BenchCommand implements Callable<Integer> {
         if (json.enabled()) Json.print(o, r);
         else BenchTable.print(o, r, keep ? work : null);
         return ExitCodes.OK;
+    }
+
+    /** Whole-process rescale + sync next to cp + sync: the measured checkpoint, then one of each --memory-sizes size. */
+    private List<RescaleProcessBench.Row> rescaleProcesses(List<String> wisca, Path checkpoint, Path work, BenchSettings settings,
+                                                           List<Long> memoryBytes) {
+        List<RescaleProcessBench.Row> rows = new ArrayList<>();
+        rows.add(RescaleProcessBench.run("rescale + sync (this checkpoint)", checkpoint, wisca, work, Math.max(1, startupRepeat)));
+        for (long bytes : memoryBytes) {
+            rows.add(RescaleProcessBench.runGenerated(bytes, settings.dtype(), settings.maxShardBytes(), wisca,
+                work, seed, settings.rescale().progress()));
+        }
+        return rows;
     }
 
     private static Path tempDir() {

@@ -1,6 +1,7 @@
 package dev.wisca.cli;
 
 import dev.wisca.sdk.bench.BenchResult;
+import dev.wisca.sdk.bench.RescaleProcessBench;
 import dev.wisca.sdk.bench.StartupBench;
 
 import java.io.PrintWriter;
@@ -11,6 +12,7 @@ import java.util.Locale;
 final class BenchTable {
     private static final String ROW = "%-6s %10s %10s %10s %8s %10s %11s %10s %9s %9s %9s%n";
     private static final String PROCESS_ROW = "%-30s %10s %10s %12s%n";
+    private static final String RESCALE_ROW = "%-34s %10s %13s %10s %8s %10s%n";
 
     private BenchTable() {}
 
@@ -47,6 +49,17 @@ final class BenchTable {
                     Double.isNaN(row.overPython()) ? "-" : BenchCommand.ratio(row.overPython()));
             }
             o.println("cpu is user + system time of the process; on a loaded machine it is steadier than wall time.");
+        }
+        if (!r.processes().isEmpty()) {
+            o.println();
+            o.printf(RESCALE_ROW, "whole process (paper defaults)", "cp + sync", "rescale + sync", "cpu", "/ cp", "peak anon");
+            for (RescaleProcessBench.Row row : r.processes()) {
+                o.printf(RESCALE_ROW, row.name(), Units.duration(row.copyWallNanos()), Units.duration(row.wallNanos()),
+                    row.cpuNanos() < 0 ? "n/a" : Units.duration(row.cpuNanos()), BenchCommand.ratio(row.overCopy()),
+                    memory(row.anonPeakBytes()));
+            }
+            o.println("cp is cp -r --reflink=auto; wisca rescale runs through the launcher, JVM start and JIT warm-up included;");
+            o.println("peak anon is the rescale process's anonymous memory (heap, buffers), sampled every 10 ms, page cache excluded.");
         }
         if (kept != null) o.println("kept: " + kept);
     }

@@ -68,14 +68,15 @@ class BenchCommandTest {
     void copyIsTheReferenceOfEveryRatioAndProcessRowsCompareInspectWithPython() throws Exception {
         // a launcher like bin/wisca: this test's classes in a fresh JVM
         Path launcher = dir.resolve("wisca-launcher");
-        Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
+        Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
+            + "' --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp '"
             + System.getProperty("java.class.path") + "' " + Main.class.getName() + " \"$@\"\n");
         assertTrue(launcher.toFile().setExecutable(true));
         String python = System.getenv("WISCA_PYTHON");
         assertTrue(python != null, "WISCA_PYTHON must name a Python with safetensors (bin/test sets it)");
         Path work = Files.createDirectories(dir.resolve("work"));
         Cli r = Cli.run("bench", "--size", "2MB", "--json", "--dir", work.toString(), "--launcher", launcher.toString(),
-            "--python", python, "--startup-repeat", "1");
+            "--python", python, "--startup-repeat", "1", "--memory-sizes", "3MB");
         assertEquals(0, r.exitCode(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         JsonNode copy = json.get("phases").get(0);
@@ -92,6 +93,15 @@ class BenchCommandTest {
         assertEquals(List.of("wisca --version", "wisca inspect (100 shards)", "python safe_open (100 shards)"), names);
         JsonNode inspect = json.get("startup").get(1), py = json.get("startup").get(2);
         assertEquals((double) inspect.get("wallNanos").asLong() / py.get("wallNanos").asLong(), inspect.get("overPython").asDouble(), 1e-9);
+        JsonNode processes = json.get("processes");
+        assertEquals(2, processes.size(), processes.toString());
+        assertEquals("rescale + sync (this checkpoint)", processes.get(0).get("name").asText());
+        assertTrue(processes.get(1).get("name").asText().startsWith("rescale + sync ("), processes.toString());
+        assertTrue(processes.get(1).get("checkpointBytes").asLong() > 2_000_000, processes.toString());
+        for (JsonNode row : processes) {
+            assertEquals((double) row.get("wallNanos").asLong() / row.get("copyWallNanos").asLong(), row.get("overCopy").asDouble(), 1e-9);
+            assertTrue(row.get("anonPeakBytes").asLong() > 1 << 20, "a JVM's anonymous memory is sampled: " + row);
+        }
         try (var left = Files.list(work)) {
             assertEquals(0, left.count(), "work files removed without --keep");
         }

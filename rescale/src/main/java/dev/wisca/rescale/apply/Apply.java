@@ -83,8 +83,7 @@ public final class Apply {
                     Tensor tensor = shard.tensor(spec.name());
                     TensorScaler scaler = new TensorScaler(tensor, f, options.backend(), pool, shard, input);
                     writer.write(spec.name(), (chunk, offset) -> {
-                        scaler.fill(chunk, offset);
-                        WrittenValues.requireInRange(tensor, chunk, offset);
+                        scaler.fill(chunk, offset, (piece, at) -> WrittenValues.requireInRange(tensor, piece, at));
                         progress.advance(chunk.byteSize(), 0);
                     });
                     progress.advance(0, 1);

@@ -64,8 +64,25 @@ public final class TensorScaler {
         this.input = input;
     }
 
+    /** Checks a piece of scaled output right after it is computed, on the thread that computed it. */
+    @FunctionalInterface
+    public interface PieceCheck {
+        PieceCheck NONE = (piece, byteOffset) -> {};
+
+        /** @param byteOffset where {@code piece} starts in the tensor */
+        void check(MemorySegment piece, long byteOffset);
+    }
+
     /** Fills {@code chunk} with the scaled tensor bytes starting at {@code byteOffset} (element-aligned). */
     public void fill(MemorySegment chunk, long byteOffset) {
+        fill(chunk, byteOffset, PieceCheck.NONE);
+    }
+
+    /**
+     * As {@link #fill(MemorySegment, long)}, running {@code check} on each piece in its task (so a
+     * check over the output runs in parallel too). When checks fail, the first piece's failure is thrown.
+     */
+    public void fill(MemorySegment chunk, long byteOffset, PieceCheck check) {
         int elementBytes = source.dtype().byteSize();
         long first = byteOffset / elementBytes;
         long count = chunk.byteSize() / elementBytes;
@@ -78,18 +95,33 @@ public final class TensorScaler {
         }
         if (count <= PIECE_ELEMENTS || pool.getParallelism() == 1) {
             backend.scale(view, elements, first, count, chunk, rows, cols, offsetGain);
+            check.check(chunk, byteOffset);
             return;
         }
         long pieces = Math.min(pool.getParallelism() * 4L, (count + PIECE_ELEMENTS - 1) / PIECE_ELEMENTS);
         long per = (count + pieces - 1) / pieces;
-        List<ForkJoinTask<?>> tasks = new ArrayList<>();
+        List<ForkJoinTask<RuntimeException>> tasks = new ArrayList<>();
         for (long start = 0; start < count; start += per) {
             long from = start;
             long n = Math.min(per, count - start);
-            tasks.add(pool.submit(() -> backend.scale(view, elements.asSlice(from * elementBytes, n * elementBytes),
-                first + from, n, chunk.asSlice(from * elementBytes, n * elementBytes), rows, cols, offsetGain)));
+            tasks.add(pool.submit(() -> {
+                MemorySegment out = chunk.asSlice(from * elementBytes, n * elementBytes);
+                try {
+                    backend.scale(view, elements.asSlice(from * elementBytes, n * elementBytes), first + from, n, out,
+                        rows, cols, offsetGain);
+                    check.check(out, byteOffset + from * elementBytes);
+                    return null;
+                } catch (RuntimeException e) {
+                    return e;  // returned, not thrown: join would wrap it, and the caller wants the first piece's own
+                }
+            }));
         }
-        for (ForkJoinTask<?> task : tasks) task.join();
+        RuntimeException failure = null;
+        for (ForkJoinTask<RuntimeException> task : tasks) {
+            RuntimeException e = task.join();
+            if (failure == null) failure = e;
+        }
+        if (failure != null) throw failure;
     }
 
     /** Scales the whole tensor into {@code target} (exactly its byte length), {@code chunkBytes} at a time. */

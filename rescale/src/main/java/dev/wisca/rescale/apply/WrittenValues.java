@@ -28,16 +28,45 @@ final class WrittenValues {
         Dtype dtype = source.dtype();
         int size = dtype.byteSize();
         long count = chunk.byteSize() / size;
-        for (long i = 0; i < count; i++) {
-            if (finite(chunk, dtype, i)) continue;
-            long element = byteOffset / size + i;
-            if (!finite(source.data(), dtype, element)) continue;   // already Inf/NaN in the input: copied as it was
-            double before = Elements.get(source.data(), dtype, element);
-            throw new WiscaException(ErrorKind.VALUE_OUT_OF_RANGE, source.file(), source.name(), String.format(Locale.ROOT,
-                "element %d (%s) becomes %s after scaling: beyond the range of %s (max %s); nothing was published."
-                    + " Use a narrower --clamp", element, before, Elements.get(chunk, dtype, i), dtype.headerName(),
-                Elements.maxFinite(dtype)));
+        long[] lanes = LANE_MASKS.get(dtype);
+        // Eight bytes at a time where a long holds whole lanes (bf16, f16, f32); only a word with a lane
+        // whose exponent bits are all set is looked at element by element.
+        int perWord = lanes == null ? 1 : 8 / size;
+        long words = lanes == null ? 0 : count / perWord;
+        for (long w = 0; w < words; w++) {
+            if (!allFinite(chunk.get(U64, w * 8), lanes)) {
+                for (long i = w * perWord; i < (w + 1) * perWord; i++) requireFinite(source, chunk, byteOffset, i);
+            }
         }
+        for (long i = words * perWord; i < count; i++) requireFinite(source, chunk, byteOffset, i);
+    }
+
+    private static void requireFinite(Tensor source, MemorySegment chunk, long byteOffset, long i) {
+        Dtype dtype = source.dtype();
+        if (finite(chunk, dtype, i)) return;
+        long element = byteOffset / dtype.byteSize() + i;
+        if (!finite(source.data(), dtype, element)) return;   // already Inf/NaN in the input: copied as it was
+        double before = Elements.get(source.data(), dtype, element);
+        throw new WiscaException(ErrorKind.VALUE_OUT_OF_RANGE, source.file(), source.name(), String.format(Locale.ROOT,
+            "element %d (%s) becomes %s after scaling: beyond the range of %s (max %s); nothing was published."
+                + " Use a narrower --clamp", element, before, Elements.get(chunk, dtype, i), dtype.headerName(),
+            Elements.maxFinite(dtype)));
+    }
+
+    /** Per dtype: {exponent bits of every lane of a long, the lowest bit of every lane, the highest bit of every lane}. */
+    private static final java.util.Map<Dtype, long[]> LANE_MASKS = java.util.Map.of(
+        Dtype.BF16, new long[] {0x7F807F807F807F80L, 0x0001000100010001L, 0x8000800080008000L},
+        Dtype.F16, new long[] {0x7C007C007C007C00L, 0x0001000100010001L, 0x8000800080008000L},
+        Dtype.F32, new long[] {0x7F8000007F800000L, 0x0000000100000001L, 0x8000000080000000L});
+
+    /**
+     * Whether no lane of {@code word} is Inf/NaN: a lane is non-finite when its exponent bits are all
+     * set, i.e. when {@code (lane & exponent) ^ exponent} is zero, and the classic zero-lane test
+     * {@code (v - low) & ~v & high} is non-zero exactly when some lane of {@code v} is zero.
+     */
+    private static boolean allFinite(long word, long[] m) {
+        long v = (word & m[0]) ^ m[0];
+        return ((v - m[1]) & ~v & m[2]) == 0;
     }
 
     private static boolean finite(MemorySegment seg, Dtype dtype, long index) {

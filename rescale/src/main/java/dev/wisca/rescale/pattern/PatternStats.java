@@ -5,6 +5,7 @@ import dev.wisca.io.TensorInfo;
 import dev.wisca.io.TensorSource;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.pass.BlockPass;
 import dev.wisca.rescale.spec.BoundTensor;
 import dev.wisca.rescale.spec.ModelBinding;
 
@@ -17,7 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Weight-pattern statistics of a checkpoint in one read-only parallel pass: every tensor's norms
+ * Weight-pattern statistics of a checkpoint in one read-only parallel pass ({@link TensorScan} on
+ * {@link BlockPass}, the engine of the planning statistics too): every tensor's norms
  * and non-finite counts, and per attention layer the per-head norms of q, k, v rows and o columns
  * with the Q/K and V/O L1 balances WISCA equalizes (tensor-wise and per KV group).
  */
@@ -44,7 +46,7 @@ public final class PatternStats {
 
     /** As {@link #compute(TensorSource, Optional, int)}, reporting the pass as a {@code stats} phase (bytes read, tensors done). */
     public static PatternReport compute(TensorSource source, Optional<ModelBinding> binding, int parallelism, Progress progress) {
-        return compute(source, binding, parallelism, TensorScan.CHUNK_ELEMENTS, progress);
+        return compute(source, binding, parallelism, BlockPass.BLOCK_ELEMENTS, progress);
     }
 
     static PatternReport compute(TensorSource source, Optional<ModelBinding> binding, int parallelism, long chunkElements) {
@@ -62,7 +64,7 @@ public final class PatternStats {
             boolean[] want = axes.getOrDefault(info.name(), new boolean[2]);
             requests.add(new ScanRequest(t, want[0], want[1]));
         }
-        List<ScanResult> results = TensorScan.run(requests, parallelism, chunkElements, progress);
+        List<ScanResult> results = TensorScan.run(source, requests, parallelism, chunkElements, progress);
         Map<String, ScanResult> byName = new HashMap<>();
         List<TensorStats> tensors = new ArrayList<>(infos.size());
         Map<String, BoundTensor> roles = binding.map(ModelBinding::tensors).orElse(Map.of());

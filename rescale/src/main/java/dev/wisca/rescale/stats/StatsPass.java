@@ -13,29 +13,22 @@ import dev.wisca.rescale.backend.MatrixView;
 import dev.wisca.rescale.graph.Axis;
 import dev.wisca.rescale.graph.Member;
 import dev.wisca.rescale.graph.Site;
-import java.lang.foreign.Arena;
+import dev.wisca.rescale.pass.BlockPass;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 /**
  * One read-only pass over a source gathering the statistics of every member of every site. Each
  * matrix (a tensor, or one batch of a 3-D tensor) is read once for all members on it, split into
- * row blocks that run in parallel; the blocks' partial statistics are merged. Each block's bytes are
- * read with {@link TensorSource#read} into a buffer of its worker thread (positional file reads, not
- * the mapping: a file truncated underneath is a typed FILE_CHANGED, not a fault in a vector kernel).
+ * row blocks that {@link BlockPass} reads and runs in parallel; each block's statistics come from the
+ * {@link Backend} (one pass over the block for all members on the same axis), and the blocks' partial
+ * statistics are merged per member.
  */
 public final class StatsPass {
-    /** Elements per parallel block: large enough to amortise task overhead, small enough to balance. */
-    static final long BLOCK_ELEMENTS = 1L << 20;
-
     private StatsPass() {}
 
     /** Where one member's statistics go. */
@@ -46,10 +39,14 @@ public final class StatsPass {
 
     /** Rows {@code [rowStart, rowEnd)} of one matrix, whose row 0 lies {@code matrixByte} into the tensor. */
     private record Block(MatrixKey key, MatrixView matrix, long matrixByte, long rowStart, long rowEnd,
-                         double[] rowFactors, double[] colFactors, List<Ref> refs) {
+                         double[] rowFactors, double[] colFactors, List<Ref> refs) implements BlockPass.Block {
         long rowBytes() { return matrix.cols() * matrix.dtype().byteSize(); }
 
-        long byteLength() { return (rowEnd - rowStart) * rowBytes(); }
+        @Override public String tensor() { return key.tensor(); }
+
+        @Override public long byteOffset() { return matrixByte + rowStart * rowBytes(); }
+
+        @Override public long byteLength() { return (rowEnd - rowStart) * rowBytes(); }
     }
 
     /** Statistics per site, in {@code sites} order. */
@@ -74,24 +71,8 @@ public final class StatsPass {
         for (var entry : byMatrix.entrySet()) {
             blocks.addAll(blocksOf(source, entry.getKey(), entry.getValue(), sites, priors));
         }
-        Map<String, AtomicInteger> blocksLeft = new HashMap<>();
-        for (Block b : blocks) blocksLeft.computeIfAbsent(b.key().tensor(), t -> new AtomicInteger()).incrementAndGet();
-        progress.start(phase, blocks.stream().mapToLong(Block::byteLength).sum(), blocksLeft.size());
-        Map<Ref, ChannelStats> merged;
-        BlockBuffers buffers = new BlockBuffers();
-        try (ForkJoinPool pool = new ForkJoinPool(Math.max(1, parallelism))) {
-            merged = pool.submit(() -> blocks.parallelStream()
-                .flatMap(b -> {
-                    Map<Ref, ChannelStats> partial = partials(read(source, b, buffers), sites, backend);
-                    boolean tensorDone = blocksLeft.get(b.key().tensor()).decrementAndGet() == 0;
-                    progress.advance(b.byteLength(), tensorDone ? 1 : 0);
-                    return partial.entrySet().stream();
-                })
-                .collect(Collectors.toConcurrentMap(Map.Entry::getKey, Map.Entry::getValue, ChannelStats::merge)))
-                .join();
-        } finally {
-            progress.finish();
-        }
+        Map<Ref, ChannelStats> merged = BlockPass.run(source, blocks, parallelism, phase, progress,
+            (b, bytes) -> partials(b, bytes, sites, backend), StatsPass::mergeInto).orElse(Map.of());
         List<SiteStats> out = new ArrayList<>(sites.size());
         for (int s = 0; s < sites.size(); s++) {
             Site site = sites.get(s);
@@ -106,39 +87,23 @@ public final class StatsPass {
         return out;
     }
 
-    /** One block's rows copied out of the file: a matrix of {@code rowEnd - rowStart} rows and their row factors. */
-    private record ReadBlock(Block block, MatrixView rows, double[] rowFactors) {}
+    private static Map<Ref, ChannelStats> mergeInto(Map<Ref, ChannelStats> left, Map<Ref, ChannelStats> right) {
+        right.forEach((ref, stats) -> left.merge(ref, stats, ChannelStats::merge));
+        return left;
+    }
 
-    private static ReadBlock read(TensorSource source, Block b, BlockBuffers buffers) {
-        MemorySegment bytes = buffers.get(b.byteLength());
-        source.read(b.key().tensor(), b.matrixByte() + b.rowStart() * b.rowBytes(), bytes);
+    /** The statistics of every member reading block {@code b}, whose rows {@code bytes} holds. */
+    private static Map<Ref, ChannelStats> partials(Block b, MemorySegment bytes, List<Site> sites, Backend backend) {
         MatrixView rows = new MatrixView(bytes, b.matrix().dtype(), 1, b.rowEnd() - b.rowStart(), b.matrix().cols());
         double[] rowFactors = b.rowFactors() == null ? null
             : Arrays.copyOfRange(b.rowFactors(), Math.toIntExact(b.rowStart()), Math.toIntExact(b.rowEnd()));
-        return new ReadBlock(b, rows, rowFactors);
-    }
-
-    /** A reused direct buffer per worker thread, grown to the largest block it reads. */
-    private static final class BlockBuffers extends ThreadLocal<MemorySegment> {
-        MemorySegment get(long bytes) {
-            MemorySegment buffer = get();
-            if (buffer == null || buffer.byteSize() < bytes) {
-                buffer = Arena.ofAuto().allocate(Math.max(bytes, BLOCK_ELEMENTS * Double.BYTES), 64);
-                set(buffer);
-            }
-            return buffer.asSlice(0, bytes);
-        }
-    }
-
-    private static Map<Ref, ChannelStats> partials(ReadBlock read, List<Site> sites, Backend backend) {
-        Block b = read.block();
         Map<Axis, AxisStats> byAxis = new LinkedHashMap<>();
         Map<Ref, ChannelStats> out = new LinkedHashMap<>();
         for (Ref ref : b.refs()) {
             Site site = sites.get(ref.site());
             Member member = site.members().get(ref.member());
-            AxisStats axis = byAxis.computeIfAbsent(member.axis(), a -> shifted(backend.stats(read.rows(), 0,
-                read.rows().rows(), a, read.rowFactors(), b.colFactors(), b.key().offsetGain()), a, b.rowStart()));
+            AxisStats axis = byAxis.computeIfAbsent(member.axis(), a -> shifted(backend.stats(rows, 0,
+                rows.rows(), a, rowFactors, b.colFactors(), b.key().offsetGain()), a, b.rowStart()));
             out.merge(ref, ChannelStats.of(axis, member.channelOf(), site.channels()), ChannelStats::merge);
         }
         return out;
@@ -171,7 +136,7 @@ public final class StatsPass {
         }
         double[] rowFactors = slice(priors.rows(key.tensor()), key.batch(), matrix.rows());
         double[] colFactors = slice(priors.cols(key.tensor()), key.batch(), matrix.cols());
-        long rowsPerBlock = Math.max(1, BLOCK_ELEMENTS / Math.max(1, matrix.cols()));
+        long rowsPerBlock = BlockPass.rowsPerBlock(matrix.cols(), BlockPass.BLOCK_ELEMENTS);
         long matrixByte = Math.max(0, key.batch()) * matrix.rows() * matrix.cols() * matrix.dtype().byteSize();
         List<Block> blocks = new ArrayList<>();
         for (long start = 0; start < matrix.rows(); start += rowsPerBlock) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -38,6 +39,14 @@ public final class Bench {
     private Bench() {}
 
     public static BenchResult run(BenchSettings settings) {
+        return run(settings, checkpoint -> List.of());
+    }
+
+    /**
+     * As {@link #run(BenchSettings)}, then {@code processes} on the measured checkpoint while it still
+     * exists (whole-process rescales, which need the launcher; see {@link RescaleProcessBench}).
+     */
+    public static BenchResult run(BenchSettings settings, Function<Path, List<RescaleProcessBench.Row>> processes) {
         Progress progress = settings.rescale().progress();
         Path dir = settings.dir().toAbsolutePath().normalize();
         Path checkpoint = settings.checkpoint().orElse(dir.resolve(CHECKPOINT));
@@ -49,6 +58,7 @@ public final class Bench {
         RescaleSettings measured = settings.rescale().withProgress(new Counting(progress, statsBytes));
         List<Path> outputs = List.of(dir.resolve("copy"), dir.resolve("rescaled"), dir.resolve("undone"));
         Summary summary = Summary.of(checkpoint);
+        List<RescaleProcessBench.Row> processRows;
         try (MemoryWatch watch = new MemoryWatch()) {
             for (int r = 0; r < settings.repeats(); r++) {
                 for (Path p : outputs) delete(p);
@@ -69,6 +79,8 @@ public final class Bench {
                     }
                 }
             }
+            if (!settings.keep()) for (Path p : outputs) delete(p);  // room on the disk for the processes' outputs
+            processRows = processes.apply(checkpoint);
         } finally {
             if (!settings.keep()) {
                 for (Path p : outputs) delete(p);
@@ -87,7 +99,7 @@ public final class Bench {
             rs.sites().pairs().stream().sorted().map(Pair::cliName).collect(Collectors.joining(",")),
             rs.sites().granularity().cliName(),
             phases, (double) (median(nanos.get("stats")) + median(nanos.get("apply"))) / copy,
-            (double) median(nanos.get("apply")) / copy, Runtime.getRuntime().maxMemory(), List.of());
+            (double) median(nanos.get("apply")) / copy, Runtime.getRuntime().maxMemory(), List.of(), processRows);
     }
 
     private static <T> T time(String phase, Map<String, List<Long>> nanos, Map<String, MemoryWatch.Peaks> memory,
@@ -122,6 +134,9 @@ public final class Bench {
         "undo", "plan undone into a new checkpoint");
 
     private static long min(List<Long> runs) { return runs.stream().mapToLong(Long::longValue).min().orElseThrow(); }
+
+    /** Bytes of a checkpoint's weight files. */
+    static long weightBytes(Path checkpoint) { return Summary.of(checkpoint).fileBytes(); }
 
     /** The weight files and totals of a checkpoint. */
     private record Summary(List<Path> files, long fileBytes, long tensorBytes, int tensors, String dominantDtype) {

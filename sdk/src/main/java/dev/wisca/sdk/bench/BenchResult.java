@@ -24,20 +24,29 @@ import java.util.List;
  * @param applyOverCopy   apply / copy, medians
  * @param heapMaxBytes    the Java heap limit
  * @param startup         whole-process timings of the short commands (empty unless measured)
+ * @param processes       whole-process rescale + sync next to cp + sync, with peak memory (empty unless measured)
  */
 public record BenchResult(Path checkpoint, boolean generated, String shape, String dtype, long checkpointBytes,
                           long fileBytes, int files, int tensors, int repeats, int threads, String pairs,
                           String granularity, List<Phase> phases, double rescaleOverCopy, double applyOverCopy,
-                          long heapMaxBytes, List<StartupBench.Row> startup) {
+                          long heapMaxBytes, List<StartupBench.Row> startup,
+                          List<RescaleProcessBench.Row> processes) {
     public BenchResult {
         phases = List.copyOf(phases);
         startup = List.copyOf(startup);
+        processes = List.copyOf(processes);
     }
 
     /** This result with the given process timings. */
     public BenchResult withStartup(List<StartupBench.Row> rows) {
         return new BenchResult(checkpoint, generated, shape, dtype, checkpointBytes, fileBytes, files, tensors, repeats,
-            threads, pairs, granularity, phases, rescaleOverCopy, applyOverCopy, heapMaxBytes, rows);
+            threads, pairs, granularity, phases, rescaleOverCopy, applyOverCopy, heapMaxBytes, rows, processes);
+    }
+
+    /** This result with the given whole-process rescale rows. */
+    public BenchResult withProcesses(List<RescaleProcessBench.Row> rows) {
+        return new BenchResult(checkpoint, generated, shape, dtype, checkpointBytes, fileBytes, files, tensors, repeats,
+            threads, pairs, granularity, phases, rescaleOverCopy, applyOverCopy, heapMaxBytes, startup, rows);
     }
 
     /**

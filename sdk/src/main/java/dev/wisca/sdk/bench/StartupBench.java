@@ -1,13 +1,9 @@
 package dev.wisca.sdk.bench;
 
 import dev.wisca.io.Dtype;
-import dev.wisca.io.ErrorKind;
 import dev.wisca.io.TensorSpec;
-import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.CheckpointWriter;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,28 +89,10 @@ public final class StartupBench {
             .write((spec, w) -> w.write(spec.name(), (chunk, offset) -> chunk.fill((byte) 0)));
     }
 
-    /** {wall, cpu} nanoseconds of one run; its output is discarded, a failure is an error. */
+    /** {wall, cpu} nanoseconds of one run. */
     private static long[] time(List<String> command) {
-        long cpuBefore = ChildCpu.nanos();
-        long start = System.nanoTime();
-        int code;
-        try {
-            Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            code = p.waitFor();
-        } catch (IOException e) {
-            throw new WiscaException(ErrorKind.IO, null, null, "cannot run " + command.getFirst() + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WiscaException(ErrorKind.IO, null, null, "interrupted while timing " + command.getFirst(), e);
-        }
-        long wall = System.nanoTime() - start;
-        if (code != 0) {
-            throw WiscaException.of(ErrorKind.IO, null, String.join(" ", command.subList(0, Math.min(3, command.size())))
-                + "... exited " + code);
-        }
-        long cpuAfter = ChildCpu.nanos();
-        return new long[] {wall, cpuBefore < 0 ? -1 : cpuAfter - cpuBefore};
+        ChildProcess run = ChildProcess.run(command);
+        return new long[] {run.wallNanos(), run.cpuNanos()};
     }
 
     private static long median(List<long[]> runs, int field) {
@@ -122,25 +100,9 @@ public final class StartupBench {
         return sorted.get(sorted.size() / 2);
     }
 
-    private static List<String> concat(List<String> head, String... tail) {
+    static List<String> concat(List<String> head, String... tail) {
         List<String> out = new ArrayList<>(head);
         out.addAll(List.of(tail));
         return out;
-    }
-
-    /** CPU time of this process's reaped children (cutime + cstime of /proc/self/stat), -1 off Linux. */
-    private static final class ChildCpu {
-        private static final long TICK_NANOS = 10_000_000L;  // USER_HZ is 100 on Linux
-
-        static long nanos() {
-            try {
-                String stat = Files.readString(Path.of("/proc/self/stat"));
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                // fields[0] is field 3 (state); cutime and cstime are fields 16 and 17
-                return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * TICK_NANOS;
-            } catch (IOException | RuntimeException e) {
-                return -1;
-            }
-        }
     }
 }
