@@ -14,7 +14,7 @@ import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.CheckpointSummary;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;

@@ -11,7 +11,7 @@ import dev.wisca.io.hf.Outputs;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

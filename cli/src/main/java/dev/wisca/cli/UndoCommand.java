@@ -6,7 +6,7 @@ import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

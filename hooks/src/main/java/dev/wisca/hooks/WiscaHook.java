@@ -1,5 +1,6 @@
 package dev.wisca.hooks;
 
+import dev.wisca.rescale.RescaleSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.hooks.protocol.Messages.DescribeRequest;
 import dev.wisca.hooks.protocol.Messages.DescribeResponse;
@@ -38,7 +39,7 @@ public final class WiscaHook {
     private final JsonNode config;
     private final JsonNode archSpec;
     private final JsonNode adapterConfig;
-    private final HookOptions options;
+    private final RescaleSettings options;
     private final Schedule schedule;
     private DescribeResponse described;
 
@@ -47,12 +48,12 @@ public final class WiscaHook {
      * @param archSpec an architecture spec (JSON as in a spec file), or null to detect it from config
      */
     public WiscaHook(ParameterStore store, PlanService service, JsonNode config, JsonNode archSpec,
-                     HookOptions options, Schedule schedule) {
+                     RescaleSettings options, Schedule schedule) {
         this(store, service, config, archSpec, null, options, schedule);
     }
 
     private WiscaHook(ParameterStore store, PlanService service, JsonNode config, JsonNode archSpec, JsonNode adapterConfig,
-                      HookOptions options, Schedule schedule) {
+                      RescaleSettings options, Schedule schedule) {
         this.store = store;
         this.service = service;
         this.config = config;
@@ -71,8 +72,8 @@ public final class WiscaHook {
      * @param adapterConfig the adapter's adapter_config.json content (rank, rank_pattern, ...)
      */
     public static WiscaHook forAdapter(ParameterStore store, PlanService service, JsonNode adapterConfig,
-                                       HookOptions options, Schedule schedule) {
-        HookOptions lora = options.withSites(SiteOptions.of(options.sites().granularity(), Pair.LORA));
+                                       RescaleSettings options, Schedule schedule) {
+        RescaleSettings lora = options.withSites(SiteOptions.of(options.sites().granularity(), Pair.LORA));
         return new WiscaHook(store, service, null, null, java.util.Objects.requireNonNull(adapterConfig, "adapterConfig"), lora, schedule);
     }
 

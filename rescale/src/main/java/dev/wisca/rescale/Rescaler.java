@@ -15,22 +15,22 @@ public final class Rescaler {
     private Rescaler() {}
 
     /** Reads statistics (read-only, parallel) and solves every site, stage by stage. */
-    public static Plan plan(TensorSource source, List<Site> sites, RescaleOptions options) {
-        return Planner.plan(source, sites, options.solver(), options.backend(), options.parallelism(), options.progress());
+    public static Plan plan(TensorSource source, List<Site> sites, RescaleSettings settings) {
+        return Planner.plan(source, sites, settings);
     }
 
     /** Writes {@code in} rescaled by {@code plan} to {@code out} (a file for a file, a folder for a folder). */
-    public static void apply(Checkpoint in, Plan plan, Path out, RescaleOptions options) {
-        Apply.run(in, plan, out, options.apply());
+    public static void apply(Checkpoint in, Plan plan, Path out, RescaleSettings settings) {
+        Apply.run(in, plan, out, settings);
     }
 
     /** Writes {@code in} with {@code plan} undone: the reciprocal factors. */
-    public static void undo(Checkpoint in, Plan plan, Path out, RescaleOptions options) {
-        Apply.run(in, plan.inverse(), out, options.apply());
+    public static void undo(Checkpoint in, Plan plan, Path out, RescaleSettings settings) {
+        Apply.run(in, plan.inverse(), out, settings);
     }
 
     /** Transforms optimizer moments consistently with {@code plan}; returns how many were transformed. */
-    public static int applyToMoments(Checkpoint moments, Plan plan, Path out, RescaleOptions options) {
-        return MomentApply.run(moments, plan, out, options.momentSuffixes(), options.apply());
+    public static int applyToMoments(Checkpoint moments, Plan plan, Path out, RescaleSettings settings) {
+        return MomentApply.run(moments, plan, out, settings);
     }
 }

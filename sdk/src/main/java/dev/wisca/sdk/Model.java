@@ -7,7 +7,7 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.Overwrite;
-import dev.wisca.rescale.RescaleOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.Rescaler;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
@@ -15,6 +15,7 @@ import dev.wisca.rescale.graph.SymmetryGraph;
 import dev.wisca.rescale.lora.LoraRebalance;
 import dev.wisca.rescale.lora.LoraSites;
 import dev.wisca.rescale.graph.Pair;
+import dev.wisca.rescale.apply.Apply;
 import dev.wisca.rescale.plan.AppliedStamp;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.PlanSites;
@@ -31,6 +32,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * An opened checkpoint (file, folder, sharded folder or PEFT adapter) with its architecture
@@ -108,7 +111,7 @@ public final class Model implements AutoCloseable {
     public RescalePlan plan(RescaleSettings settings) {
         SiteSet sites = sites(settings.sites());
         if (sites.sites().isEmpty()) throw noSites(settings.sites(), sites);
-        Plan plan = Rescaler.plan(checkpoint, sites.sites(), options(settings));
+        Plan plan = Rescaler.plan(checkpoint, sites.sites(), settings);
         return new RescalePlan(architecture(), plan, sites.skipped());
     }
 
@@ -126,7 +129,27 @@ public final class Model implements AutoCloseable {
      */
     public void apply(Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
         check(plan, plan);
-        write(out, overwrite, target -> Rescaler.apply(checkpoint, plan, target, options(settings)));
+        write(out, overwrite, target -> Rescaler.apply(checkpoint, plan, target, settings));
+    }
+
+    /**
+     * For a caller that publishes the files itself (the watcher's journaled in-place swap): writes each shard
+     * of this checkpoint rescaled by {@code plan} to {@code target.apply(shard file name)}, one file per shard
+     * (stamped like {@link #apply}), and tells {@code written} its name when it is complete. Checks the plan as
+     * apply does; the targets may lie inside this checkpoint's folder, never on a shard.
+     */
+    public void applyShards(Plan plan, RescaleSettings settings, Function<String, Path> target, Consumer<String> written) {
+        check(plan, plan);
+        String stamp = AppliedStamp.of(plan);
+        for (Path shard : checkpoint.shards()) {
+            String name = shard.getFileName().toString();
+            Path file = target.apply(name);
+            Outputs.checkApart(file, checkpoint.shards());
+            try (Checkpoint one = Checkpoint.open(shard)) {
+                Apply.stream(one, plan.factors(), file, stamp, settings);
+            }
+            written.accept(name);
+        }
     }
 
     /** Writes this checkpoint with {@code plan} undone (the reciprocal factors) into {@code out}, which must not exist. */
@@ -142,7 +165,7 @@ public final class Model implements AutoCloseable {
     public void undo(Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
         AppliedStamp.requireApplied(checkpoint, plan);
         check(plan, plan.inverse());   // the rescaled weights: names, dtypes, shapes (the digests are of the original)
-        write(out, overwrite, target -> Rescaler.undo(checkpoint, plan, target, options(settings)));
+        write(out, overwrite, target -> Rescaler.undo(checkpoint, plan, target, settings));
     }
 
     /** Saves {@code plan} into {@code folder} (see {@link Wisca#savePlan}), never over, into or around this checkpoint. */
@@ -153,7 +176,7 @@ public final class Model implements AutoCloseable {
         });
     }
 
-    private void write(Path out, Overwrite overwrite, java.util.function.Consumer<Path> writer) {
+    private void write(Path out, Overwrite overwrite, Consumer<Path> writer) {
         Outputs.like(checkpoint, out, overwrite, List.of(), target -> {
             writer.accept(target);
             return null;
@@ -210,7 +233,7 @@ public final class Model implements AutoCloseable {
     /** As above; never writes onto the moments it reads, and replaces an existing output only with {@link Overwrite#REPLACE}. */
     public static int transformOptimizerState(Path moments, Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
         try (Checkpoint m = Checkpoint.open(moments)) {
-            return Outputs.like(m, out, overwrite, List.of(), target -> Rescaler.applyToMoments(m, plan, target, options(settings)));
+            return Outputs.like(m, out, overwrite, List.of(), target -> Rescaler.applyToMoments(m, plan, target, settings));
         }
     }
 
@@ -230,8 +253,6 @@ public final class Model implements AutoCloseable {
         Path file = e.tensor().flatMap(ckpt::find).map(t -> t.file()).orElse(ckpt.folder());
         return new WiscaException(e.kind(), file, e.tensor().orElse(null), e.detail(), e);
     }
-
-    static RescaleOptions options(RescaleSettings settings) { return settings.engine(); }
 
     private JsonNode adapterConfig() {
         Path file = checkpoint.folder().resolve(ADAPTER_CONFIG);

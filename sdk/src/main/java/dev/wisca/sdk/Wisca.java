@@ -8,6 +8,7 @@ import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.io.hf.Reshard;
 import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.forward.ComputeDevice;
 import dev.wisca.rescale.forward.djl.DjlForwardProvider;
 import dev.wisca.rescale.plan.Plan;
@@ -16,6 +17,7 @@ import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.rescale.verify.CheckpointVerifier;
 import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
+import dev.wisca.rescale.plan.AppliedStamp;
 import dev.wisca.rescale.plan.PlanStore;
 
 import java.nio.file.Path;
@@ -43,6 +45,9 @@ import java.util.TreeMap;
  * for bad input, and nothing else.
  */
 public final class Wisca {
+    /** The metadata key of the stamp every rescaled shard carries (the applied plan's hash, pairs, norm, pow2). */
+    public static final String PLAN_STAMP = AppliedStamp.KEY;
+
     private Wisca() {}
 
     /**

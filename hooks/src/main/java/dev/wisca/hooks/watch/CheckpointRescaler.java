@@ -1,19 +1,14 @@
 package dev.wisca.hooks.watch;
 
 import dev.wisca.io.AtomicMove;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.io.DirectorySync;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
-import dev.wisca.rescale.apply.Apply;
-import dev.wisca.rescale.apply.ApplyOptions;
-import dev.wisca.rescale.graph.SiteSet;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.io.hf.Overwrite;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.plan.Plan;
-import dev.wisca.rescale.spec.ArchSpec;
+import dev.wisca.sdk.Model;
+import dev.wisca.sdk.Wisca;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -50,7 +45,8 @@ final class CheckpointRescaler {
     /** Finishes an interrupted swap: every file still staged is complete and is moved over its original. */
     String resume(Path folder, Journal.Entry journal) {
         swap(folder, journal.files());
-        finish(folder, new Journal.Marker(journal.planHash(), -1, folder.toString()));
+        Path plan = folder.resolve(Journal.PLAN);   // saved before the journal turned SWAPPING
+        finish(folder, new Journal.Marker(journal.planHash(), -1, folder.toString(), Files.isDirectory(plan) ? plan.toString() : ""));
         return "finished the interrupted rescale, plan " + journal.planHash();
     }
 
@@ -65,33 +61,28 @@ final class CheckpointRescaler {
         faults.at("journal");
         Plan plan;
         List<String> files = new ArrayList<>();
-        RescaleOptions engine = options.engine();
-        try (Checkpoint ckpt = Checkpoint.open(folder)) {
-            plan = plan(ckpt, engine);
+        RescaleSettings settings = options.settings();
+        try (Model model = Wisca.open(folder, options.spec())) {
+            plan = model.plan(settings).plan();
             createFolder(staging);
-            ApplyOptions applyOptions = engine.apply();
-            for (Path shard : ckpt.shards()) {
-                try (Checkpoint one = Checkpoint.open(shard)) {
-                    Apply.stream(one, plan.factors(), SafeName.child(staging, shard.getFileName().toString(), "the index"), summary(plan), applyOptions);
-                }
-                files.add(shard.getFileName().toString());
-                faults.at("staged:" + shard.getFileName());
-            }
+            model.applyShards(plan, settings, name -> SafeName.child(staging, name, "the index"), name -> {
+                files.add(name);
+                faults.at("staged:" + name);
+            });
             if (options.optimizerState()) {
                 for (Path state : optimizerStates(folder)) {
-                    try (Checkpoint moments = Checkpoint.open(state)) {
-                        Rescaler.applyToMoments(moments, plan, staging.resolve(state.getFileName()), engine);
-                    }
+                    Model.transformOptimizerState(state, plan, staging.resolve(state.getFileName()), settings);
                     files.add(state.getFileName().toString());
                 }
             }
         }
         DirectorySync.sync(staging);
+        Path saved = savePlan(plan, folder);
         Journal.write(folder, new Journal.Entry(Journal.Phase.SWAPPING, plan.hash(), files));
         faults.at("swapping");
         swap(folder, files);
-        finish(folder, new Journal.Marker(plan.hash(), plan.reports().size(), folder.toString()));
-        return "rescaled in place, plan " + plan.hash() + ", " + plan.reports().size() + " sites";
+        finish(folder, new Journal.Marker(plan.hash(), plan.reports().size(), folder.toString(), saved.toString()));
+        return "rescaled in place, plan " + plan.hash() + " (saved in " + Journal.PLAN + " for wisca undo), " + plan.reports().size() + " sites";
     }
 
     private String outOfPlace(Path folder, String suffix) {
@@ -99,21 +90,20 @@ final class CheckpointRescaler {
         Path temp = SafeName.child(folder.getParent(), "." + folder.getFileName() + suffix + ".tmp", "--out-of-place");
         deleteTree(temp);
         Plan plan;
-        RescaleOptions engine = options.engine();
+        RescaleSettings settings = options.settings();
         if (!Files.exists(target)) {
-            try (Checkpoint ckpt = Checkpoint.open(folder)) {
-                plan = plan(ckpt, engine);
-                Rescaler.apply(ckpt, plan, temp, engine);
+            try (Model model = Wisca.open(folder, options.spec())) {
+                plan = model.plan(settings).plan();
+                model.apply(plan, temp, settings);
             }
             for (Path state : optimizerStates(folder)) {
                 if (options.optimizerState()) {
-                    try (Checkpoint moments = Checkpoint.open(state)) {
-                        Rescaler.applyToMoments(moments, plan, temp.resolve(state.getFileName()), engine);
-                    }
+                    Model.transformOptimizerState(state, plan, temp.resolve(state.getFileName()), settings);
                 } else {
                     copy(state, temp.resolve(state.getFileName()));
                 }
             }
+            savePlan(plan, temp);
             faults.at("written");
             try {
                 AtomicMove.replace(temp, target);
@@ -121,19 +111,21 @@ final class CheckpointRescaler {
                 throw new WiscaException(ErrorKind.IO, target, null, "cannot rename the rescaled checkpoint into place: " + e, e);
             }
             DirectorySync.sync(folder.getParent());
-            Journal.mark(folder, new Journal.Marker(plan.hash(), plan.reports().size(), target.toString()));
+            Journal.mark(folder, new Journal.Marker(plan.hash(), plan.reports().size(), target.toString(), target.resolve(Journal.PLAN).toString()));
             return "rescaled into " + target.getFileName() + ", plan " + plan.hash();
         }
-        Journal.mark(folder, new Journal.Marker("", -1, target.toString()));
+        Journal.mark(folder, new Journal.Marker("", -1, target.toString(), ""));
         return target.getFileName() + " already existed: marked";
     }
 
-    private Plan plan(Checkpoint ckpt, RescaleOptions engine) {
-        JsonNode config = ckpt.configJson().orElseThrow(() ->
-            WiscaException.of(ErrorKind.INVALID_CONFIG, ckpt.folder(), "no config.json in the checkpoint"));
-        ArchSpec spec = options.library().specFor(config);
-        SiteSet sites = SymmetryGraph.build(spec, config, ckpt.tensors(), options.settings().sites());
-        return Rescaler.plan(ckpt, sites.sites(), engine);
+    /**
+     * Saves {@code plan} as {@value Journal#PLAN} in {@code folder} (replacing one left by an interrupted run),
+     * so that {@code wisca undo} can restore the original weights; returns where.
+     */
+    private static Path savePlan(Plan plan, Path folder) {
+        Path saved = SafeName.child(folder, Journal.PLAN, "the plan");
+        Wisca.savePlan(plan, saved, Overwrite.REPLACE);
+        return saved;
     }
 
     /** Moves each staged file over its original; every name was checked ({@link JournalCheck}) and each staged file must be a plain file. */
@@ -166,11 +158,6 @@ final class CheckpointRescaler {
     static void discardStaging(Path folder) {
         deleteTree(SafeName.realFolder(folder, Journal.STAGING));
         Journal.clear(folder);
-    }
-
-    /** Metadata summary of the rescaled shards: the plan hash, like {@code wisca rescale} writes. */
-    private static String summary(Plan plan) {
-        return "{\"hash\":\"" + plan.hash() + "\",\"undo\":" + plan.undo() + ",\"sites\":" + plan.reports().size() + ",\"by\":\"watch\"}";
     }
 
     static List<Path> optimizerStates(Path folder) {

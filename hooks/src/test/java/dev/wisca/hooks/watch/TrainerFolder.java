@@ -6,7 +6,7 @@ import dev.wisca.io.TensorInfo;
 import dev.wisca.io.TensorSpec;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.CheckpointWriter;
-import dev.wisca.rescale.RescaleOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.Rescaler;
 import dev.wisca.rescale.graph.SymmetryGraph;
 import dev.wisca.rescale.plan.Plan;
@@ -83,7 +83,7 @@ final class TrainerFolder {
         try (Checkpoint ckpt = Checkpoint.open(in)) {
             var sites = SymmetryGraph.build(LIBRARY.get("llama").orElseThrow(), ckpt.configJson().orElseThrow(), ckpt.tensors(),
                 options.settings().sites()).sites();
-            RescaleOptions engine = options.engine();
+            RescaleSettings engine = options.settings();
             Plan plan = Rescaler.plan(ckpt, sites, engine);
             Rescaler.apply(ckpt, plan, out, engine);
             try (Checkpoint moments = Checkpoint.open(in.resolve("optimizer.safetensors"))) {

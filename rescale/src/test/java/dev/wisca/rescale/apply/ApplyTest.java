@@ -13,7 +13,7 @@ import dev.wisca.io.TensorSpec;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.CheckpointWriter;
-import dev.wisca.rescale.RescaleOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.Rescaler;
 import dev.wisca.rescale.fixtures.MemorySource;
 import dev.wisca.rescale.fixtures.TinyBlock;
@@ -49,7 +49,7 @@ class ApplyTest {
     @Test
     void applyKeepsLayoutBalancesAndUndoesBitForBit() throws IOException {
         List<Site> sites = TinyBlock.sites(true, true);
-        RescaleOptions options = RescaleOptions.defaults().withParallelism(2);
+        RescaleSettings options = RescaleSettings.paper().withParallelism(2);
         try (MemorySource src = TinyBlock.build(Dtype.BF16, true, 21)) {
             Path in = writeCheckpoint(src, "in");
             Path out = dir.resolve("out"), back = dir.resolve("back");
@@ -100,7 +100,7 @@ class ApplyTest {
         List<Site> sites = TinyBlock.sites(false, true);
         try (MemorySource src = TinyBlock.build(Dtype.F32, false, 4);
              MemorySource other = TinyBlock.build(Dtype.F16, false, 4)) {
-            Plan plan = Rescaler.plan(src, sites, RescaleOptions.defaults().withParallelism(2));
+            Plan plan = Rescaler.plan(src, sites, RescaleSettings.paper().withParallelism(2));
             Path folder = dir.resolve("plan");
             PlanStore.save(plan, folder);
             Plan loaded = PlanStore.load(folder, src);
@@ -137,7 +137,7 @@ class ApplyTest {
             double[] v = moments.addRandom("q.exp_avg_sq", Dtype.F32, new long[] {12, 6}, new java.util.Random(3));
             double[] other = moments.addRandom("untouched.exp_avg", Dtype.F32, new long[] {5, 3}, new java.util.Random(4));
             Path in = writeCheckpoint(moments, "moments");
-            RescaleOptions options = RescaleOptions.defaults().withParallelism(2)
+            RescaleSettings options = RescaleSettings.paper().withParallelism(2)
                 .withSolver(dev.wisca.rescale.solve.SolverOptions.defaults().withPow2(Pow2Mode.OFF));
             Plan plan = Rescaler.plan(src, TinyBlock.sites(false, true), options);
             double[] r = plan.factors().get("q").rows(), c = plan.factors().get("q").cols();

@@ -11,7 +11,7 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.CheckpointWriter;
 import dev.wisca.rescale.Progress;
-import dev.wisca.rescale.RescaleOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.Rescaler;
 import dev.wisca.rescale.fixtures.MemorySource;
 import dev.wisca.rescale.fixtures.TinyBlock;
@@ -99,7 +99,7 @@ class ChangedInputTest {
         assertEquals(shards(in).size(), shards(dir.resolve("out")).size());
     }
 
-    private static RescaleOptions options() { return RescaleOptions.defaults().withParallelism(2); }
+    private static RescaleSettings options() { return RescaleSettings.paper().withParallelism(2); }
 
     /** A progress that, when {@code phase} first advances, runs {@code change} on another thread and waits for it. */
     private static Progress onFirstAdvance(String phase, Runnable change) {

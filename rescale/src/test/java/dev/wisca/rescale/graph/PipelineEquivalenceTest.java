@@ -3,7 +3,7 @@ package dev.wisca.rescale.graph;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.codec.Codecs;
 import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.rescale.RescaleOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.Rescaler;
 import dev.wisca.rescale.fixtures.SiteScaling;
 import dev.wisca.rescale.plan.Plan;
@@ -60,8 +60,8 @@ class PipelineEquivalenceTest {
                     Path out = dir.resolve("out-" + runs++);
                     try (Checkpoint c = Checkpoint.open(in)) {
                         SiteSet sites = SymmetryGraph.build(m.spec(), m.config(), c.tensors(), new SiteOptions(pairs, g));
-                        Plan plan = Rescaler.plan(c, sites.sites(), RescaleOptions.defaults());
-                        Rescaler.apply(c, plan, out, RescaleOptions.defaults());
+                        Plan plan = Rescaler.plan(c, sites.sites(), RescaleSettings.paper());
+                        Rescaler.apply(c, plan, out, RescaleSettings.paper());
                         String label = m + " " + pairs + " " + g;
                         try (Checkpoint r = Checkpoint.open(out)) {
                             String family = m.spec().name();
@@ -71,7 +71,7 @@ class PipelineEquivalenceTest {
                             if (!(d < 1e-5)) failures.add(label + ": outputs changed by " + d);
                             if (pairs.contains(Pair.NORM)) continue; // fold mode: gains are 1 afterwards, not "balanced"
                             SiteSet again = SymmetryGraph.build(m.spec(), m.config(), r.tensors(), new SiteOptions(pairs, g));
-                            for (SiteReport rep : Rescaler.plan(r, again.sites(), RescaleOptions.defaults()).reports()) {
+                            for (SiteReport rep : Rescaler.plan(r, again.sites(), RescaleSettings.paper()).reports()) {
                                 if (rep.notes().isEmpty() && !(Math.abs(rep.maxScale() - 1) < 1e-5 && Math.abs(rep.minScale() - 1) < 1e-5)) {
                                     failures.add(label + ": " + rep.id() + " not balanced, re-solve gives [" + rep.minScale() + ", " + rep.maxScale() + "]");
                                 }

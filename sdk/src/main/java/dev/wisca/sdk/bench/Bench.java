@@ -8,7 +8,7 @@ import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 
 import java.io.IOException;

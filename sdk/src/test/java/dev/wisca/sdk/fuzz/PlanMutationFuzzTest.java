@@ -3,7 +3,7 @@ package dev.wisca.sdk.fuzz;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.plan.PlanStore;
 import dev.wisca.sdk.Model;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 import net.jqwik.api.Arbitraries;

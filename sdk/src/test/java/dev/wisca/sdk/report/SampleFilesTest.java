@@ -9,7 +9,7 @@ import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.pattern.TensorStats;
 import dev.wisca.rescale.pattern.ValueStats;
 import dev.wisca.sdk.RescalePlan;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 import dev.wisca.rescale.verify.CheckpointVerifier;

@@ -12,7 +12,7 @@ import dev.wisca.rescale.plan.TensorFactors;
 import dev.wisca.rescale.solve.SiteReport;
 import dev.wisca.rescale.solve.SiteSolution;
 import dev.wisca.sdk.Model;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,8 +82,7 @@ class PlanProvenanceTest {
         }
         Plan another;
         try (Model model = Wisca.open(a)) {
-            another = model.plan(new RescaleSettings(SiteOptions.of(Granularity.KV_GROUP, Pair.QK, Pair.VO), SETTINGS.solver(),
-                SETTINGS.parallelism(), SETTINGS.device())).plan();
+            another = model.plan(SETTINGS.withSites(SiteOptions.of(Granularity.KV_GROUP, Pair.QK, Pair.VO))).plan();
         }
         assertFalse(another.hash().equals(plan.hash()));
         try (Model model = Wisca.open(rescaled)) {

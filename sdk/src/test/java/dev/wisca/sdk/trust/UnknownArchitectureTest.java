@@ -4,7 +4,7 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.spec.SpecChoice;
 import dev.wisca.sdk.Model;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.rescale.RescaleOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.Rescaler;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
@@ -31,9 +31,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Whole checkpoints planned and applied through files with the DJL backend against the CPU backend. */
 @Tag("slow")
 class DjlRescaleTest {
-    static final RescaleOptions CPU = RescaleOptions.defaults().withParallelism(2);
-    /** Small tiles so tensors of the tiny models span several. */
-    static final RescaleOptions DJL = CPU.withBackend(DjlBackend.cpu().withMaxTileElements(1000));
+    static final RescaleSettings CPU = RescaleSettings.paper().withParallelism(2);
+    /** The DJL PyTorch backend on the CPU, by its device name as a user asks for it. */
+    static final RescaleSettings DJL = CPU.withDevice(DjlBackendProvider.DJL_CPU);
 
     @TempDir Path dir;
 
@@ -57,8 +57,8 @@ class DjlRescaleTest {
             assertTrue(Files.mismatch(in.resolve("model.safetensors"), dir.resolve("djl/model.safetensors")) >= 0, "something changed");
 
             // with power-of-two scales the plans are identical too, so the whole run is byte for byte
-            RescaleOptions cpuPow2 = CPU.withSolver(CPU.solver().withPow2(Pow2Mode.ON));
-            RescaleOptions djlPow2 = DJL.withSolver(DJL.solver().withPow2(Pow2Mode.ON));
+            RescaleSettings cpuPow2 = CPU.withSolver(CPU.solver().withPow2(Pow2Mode.ON));
+            RescaleSettings djlPow2 = DJL.withSolver(DJL.solver().withPow2(Pow2Mode.ON));
             Plan cpuPow2Plan = Rescaler.plan(c, sites, cpuPow2);
             Plan djlPow2Plan = Rescaler.plan(c, sites, djlPow2);
             cpuPow2Plan.siteScales().forEach((id, scales) -> assertArrayEquals(scales, djlPow2Plan.siteScales().get(id), id));
