@@ -50,8 +50,8 @@ final class PlanCommand implements Callable<Integer> {
         output.checkAll(List.of(planFolder), Stream.concat(Stream.of(in), specs.file().stream()).toList());
         try (Model model = Wisca.open(in, specs.choice())) {
             RescalePlan plan = model.plan(settings);
-            model.savePlan(plan.plan(), planFolder, output.overwrite());
-            PlanSummary summary = PlanSummary.of(plan, null, planFolder, System.nanoTime() - start);
+            plan.save(planFolder, output.overwrite());
+            PlanSummary summary = PlanSummary.of(model.architecture(), plan, null, planFolder, System.nanoTime() - start);
             PrintWriter o = spec.commandLine().getOut();
             if (json.enabled()) {
                 Json.print(o, summary);

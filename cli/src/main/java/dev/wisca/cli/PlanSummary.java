@@ -25,9 +25,9 @@ record PlanSummary(String architecture, String planHash, boolean pow2, String no
     record PairLine(String pair, int sites, int channels, double minScale, double maxScale,
                     double worstImbalanceBefore, double worstImbalanceAfter, boolean fold) {}
 
-    static PlanSummary of(RescalePlan p, Path output, Path planFolder, long nanos) {
+    static PlanSummary of(String architecture, RescalePlan p, Path output, Path planFolder, long nanos) {
         Map<String, List<SiteReport>> byPair = new LinkedHashMap<>();
-        for (SiteReport r : p.plan().reports()) byPair.computeIfAbsent(r.pair().cliName(), k -> new ArrayList<>()).add(r);
+        for (SiteReport r : p.reports()) byPair.computeIfAbsent(r.pair().cliName(), k -> new ArrayList<>()).add(r);
         List<PairLine> lines = new ArrayList<>();
         boolean pow2 = false;
         for (Map.Entry<String, List<SiteReport>> e : byPair.entrySet()) {
@@ -45,8 +45,8 @@ record PlanSummary(String architecture, String planHash, boolean pow2, String no
             }
             lines.add(new PairLine(e.getKey(), e.getValue().size(), channels, min, max, before, after, fold));
         }
-        return new PlanSummary(p.architecture(), p.plan().hash(), pow2, p.plan().options().norm().name(),
-            p.plan().reports().size(), lines, p.plan().reports(), p.skipped(), output, planFolder, nanos / 1_000_000);
+        return new PlanSummary(architecture, p.hash(), pow2, p.solver().norm().name(),
+            p.reports().size(), lines, p.reports(), p.skipped(), output, planFolder, nanos / 1_000_000);
     }
 
     void print(PrintWriter out, boolean verbose) {

@@ -8,7 +8,6 @@ import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.Printable;
 import dev.wisca.io.hf.Outputs;
-import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
 import dev.wisca.rescale.RescaleSettings;
@@ -87,18 +86,16 @@ final class RescaleCommand implements Callable<Integer> {
         if (reportDir != null && out != null) Outputs.checkApart(reportDir, List.of(out));
         if (loraRefactor) return refactorLora(o, start);
         try (Model model = Wisca.open(in, specs.choice())) {
-            RescalePlan plan = applyPlan != null
-                ? new RescalePlan(model.architecture(), Wisca.loadPlan(applyPlan), List.of())
-                : model.plan(settings);
+            RescalePlan plan = applyPlan != null ? RescalePlan.load(applyPlan).withSettings(settings) : model.plan(settings);
             if (planOnly != null) {
-                model.savePlan(plan.plan(), planOnly, output.overwrite());
+                plan.save(planOnly, output.overwrite());
             } else {
-                model.apply(plan.plan(), out, settings, output.overwrite());
-                if (savePlan != null) model.savePlan(plan.plan(), savePlan, output.overwrite());
-                if (optimizerState != null) transformMoments(plan.plan(), settings, o);
+                model.apply(plan, out, output.overwrite());
+                if (savePlan != null) plan.save(savePlan, output.overwrite());
+                if (optimizerState != null) transformMoments(model, plan, o);
                 if (reportDir != null) RescaleReport.write(in, out, plan, specs.choice(), reportDir, output.overwrite());
             }
-            PlanSummary summary = PlanSummary.of(plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
+            PlanSummary summary = PlanSummary.of(model.architecture(), plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
             if (json.enabled()) {
                 Json.print(o, summary);
             } else if (!verbosity.quiet()) {
@@ -127,9 +124,9 @@ final class RescaleCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private void transformMoments(Plan plan, RescaleSettings settings, PrintWriter o) {
+    private void transformMoments(Model model, RescalePlan plan, PrintWriter o) {
         Path target = momentsTarget();
-        int n = Model.transformOptimizerState(optimizerState, plan, target, settings, output.overwrite());
+        int n = model.applyOptimizerState(plan, optimizerState, target, output.overwrite());
         if (!json.enabled() && !verbosity.quiet()) o.println("optimizer state: " + n + " moment tensors transformed into " + target);
     }
 

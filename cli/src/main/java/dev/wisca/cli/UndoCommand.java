@@ -4,8 +4,8 @@ import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
-import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
+import dev.wisca.sdk.RescalePlan;
 import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
@@ -46,10 +46,10 @@ final class UndoCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         output.checkAll(List.of(out), List.of(in, planFolder));
-        Plan plan = Wisca.loadPlan(planFolder);
+        RescalePlan plan = RescalePlan.load(planFolder)
+            .withSettings(RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)));
         try (Model model = Wisca.open(in, specs.choice())) {
-            model.undo(plan, out, RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)),
-                output.overwrite());
+            model.undo(plan, out, output.overwrite());
         }
         PrintWriter o = spec.commandLine().getOut();
         if (json.enabled()) {

@@ -8,8 +8,6 @@ import dev.wisca.cli.options.Verbosity;
 import dev.wisca.hooks.watch.CheckpointWatcher;
 import dev.wisca.hooks.watch.Outcome;
 import dev.wisca.hooks.watch.WatchOptions;
-import dev.wisca.io.ErrorKind;
-import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.RescaleSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -37,15 +37,4 @@ public final class ComputeOptions {
     public int threads() {
         return threads == null ? RescaleSettings.defaultParallelism() : threads;
     }
-
-    /**
-     * The device of a forward pass (verify), which runs on DJL PyTorch or in plain Java: {@code gpu} and
-     * {@code djl} ask for the GPU, the CPU devices for the CPU.
-     */
-    public String forwardDevice() {
-        return switch (device()) {
-            case "gpu", "djl" -> "gpu";
-            default -> "cpu";
-        };
-    }
 }

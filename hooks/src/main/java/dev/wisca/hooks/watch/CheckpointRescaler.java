@@ -5,9 +5,8 @@ import dev.wisca.io.DirectorySync;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Overwrite;
-import dev.wisca.rescale.RescaleSettings;
-import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
+import dev.wisca.sdk.RescalePlan;
 import dev.wisca.sdk.Wisca;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,25 +58,25 @@ final class CheckpointRescaler {
         Path staging = SafeName.realFolder(folder, Journal.STAGING);
         Journal.write(folder, new Journal.Entry(Journal.Phase.STAGING, null, List.of()));
         faults.at("journal");
-        Plan plan;
+        RescalePlan plan;
+        Path saved;
         List<String> files = new ArrayList<>();
-        RescaleSettings settings = options.settings();
         try (Model model = Wisca.open(folder, options.spec())) {
-            plan = model.plan(settings).plan();
+            plan = model.plan(options.settings());
             createFolder(staging);
-            model.applyShards(plan, settings, name -> SafeName.child(staging, name, "the index"), name -> {
+            model.applyShards(plan, name -> SafeName.child(staging, name, "the index"), name -> {
                 files.add(name);
                 faults.at("staged:" + name);
             });
             if (options.optimizerState()) {
                 for (Path state : optimizerStates(folder)) {
-                    Model.transformOptimizerState(state, plan, staging.resolve(state.getFileName()), settings);
+                    model.applyOptimizerState(plan, state, staging.resolve(state.getFileName()), Overwrite.NEVER);
                     files.add(state.getFileName().toString());
                 }
             }
+            DirectorySync.sync(staging);
+            saved = model.keepPlan(plan, Journal.PLAN);
         }
-        DirectorySync.sync(staging);
-        Path saved = savePlan(plan, folder);
         Journal.write(folder, new Journal.Entry(Journal.Phase.SWAPPING, plan.hash(), files));
         faults.at("swapping");
         swap(folder, files);
@@ -89,21 +88,20 @@ final class CheckpointRescaler {
         Path target = SafeName.child(folder.getParent(), folder.getFileName() + suffix, "--out-of-place");
         Path temp = SafeName.child(folder.getParent(), "." + folder.getFileName() + suffix + ".tmp", "--out-of-place");
         deleteTree(temp);
-        Plan plan;
-        RescaleSettings settings = options.settings();
+        RescalePlan plan;
         if (!Files.exists(target)) {
             try (Model model = Wisca.open(folder, options.spec())) {
-                plan = model.plan(settings).plan();
-                model.apply(plan, temp, settings);
-            }
-            for (Path state : optimizerStates(folder)) {
-                if (options.optimizerState()) {
-                    Model.transformOptimizerState(state, plan, temp.resolve(state.getFileName()), settings);
-                } else {
-                    copy(state, temp.resolve(state.getFileName()));
+                plan = model.plan(options.settings());
+                model.apply(plan, temp);
+                for (Path state : optimizerStates(folder)) {
+                    if (options.optimizerState()) {
+                        model.applyOptimizerState(plan, state, temp.resolve(state.getFileName()), Overwrite.NEVER);
+                    } else {
+                        copy(state, temp.resolve(state.getFileName()));
+                    }
                 }
             }
-            savePlan(plan, temp);
+            plan.save(temp.resolve(Journal.PLAN));
             faults.at("written");
             try {
                 AtomicMove.replace(temp, target);
@@ -116,16 +114,6 @@ final class CheckpointRescaler {
         }
         Journal.mark(folder, new Journal.Marker("", -1, target.toString(), ""));
         return target.getFileName() + " already existed: marked";
-    }
-
-    /**
-     * Saves {@code plan} as {@value Journal#PLAN} in {@code folder} (replacing one left by an interrupted run),
-     * so that {@code wisca undo} can restore the original weights; returns where.
-     */
-    private static Path savePlan(Plan plan, Path folder) {
-        Path saved = SafeName.child(folder, Journal.PLAN, "the plan");
-        Wisca.savePlan(plan, saved, Overwrite.REPLACE);
-        return saved;
     }
 
     /** Moves each staged file over its original; every name was checked ({@link JournalCheck}) and each staged file must be a plain file. */

@@ -11,6 +11,7 @@ import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.solve.Pow2Mode;
 import dev.wisca.sdk.Model;
+import dev.wisca.sdk.RescalePlan;
 import dev.wisca.sdk.Wisca;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,7 +121,7 @@ class CheckpointWatcherTest {
         assertEquals(target.resolve(Journal.PLAN).toString(), marker.plan());
         Path undone = dir.resolve("undone");
         try (Model model = Wisca.open(target)) {
-            model.undo(Wisca.loadPlan(Path.of(marker.plan())), undone, exact);
+            model.undo(RescalePlan.load(Path.of(marker.plan())).withSettings(exact), undone);
         }
         assertEquals(List.of(), TrainerFolder.differences(pristine, undone), "power-of-two scales undo bit for bit");
     }

@@ -58,12 +58,12 @@ public final class Bench {
                 try (model) {
                     RescalePlan plan = time("stats", nanos, memory, watch, () -> model.plan(measured));
                     time("apply", nanos, memory, watch, () -> {
-                        model.apply(plan.plan(), outputs.get(1), measured);
+                        model.apply(plan, outputs.get(1));
                         return null;
                     });
                     try (Model rescaled = Wisca.open(outputs.get(1))) {
                         time("undo", nanos, memory, watch, () -> {
-                            rescaled.undo(plan.plan(), outputs.get(2), measured);
+                            rescaled.undo(plan, outputs.get(2));
                             return null;
                         });
                     }

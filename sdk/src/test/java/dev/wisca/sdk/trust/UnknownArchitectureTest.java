@@ -66,8 +66,8 @@ class UnknownArchitectureTest {
         try (Model model = Wisca.open(renamed, SpecChoice.family("llama"))) {
             assertEquals("llama", model.architecture());
             var plan = model.plan(RescaleSettings.paper());
-            assertTrue(plan.plan().reports().size() >= 4, "qk and vo in both layers");
-            model.apply(plan.plan(), out.resolve("a"), RescaleSettings.paper());
+            assertTrue(plan.reports().size() >= 4, "qk and vo in both layers");
+            model.apply(plan, out.resolve("a"));
         }
         // a user's spec file: the llama spec under the new model_type
         String llama = new String(dev.wisca.rescale.spec.SpecLibrary.class.getResourceAsStream("/dev/wisca/rescale/specs/llama.json")
