@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
         long nanos = System.nanoTime() - start;
 
         if (json.enabled()) {
-            Json.print(o, new DemoResult(ok, original, rescaled, plan, restored, html, PlanSummary.of(p.architecture(), p, rescaled, plan, nanos),
+            Json.print(o, new DemoResult(ok, original, rescaled, plan, restored, html, PlanOutput.of(p.architecture(), p, rescaled, plan, nanos),
                 full.toJsonTree(), probes.toJsonTree(), back.toJsonTree(), nanos / 1_000_000));
             return ok ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
         }
@@ -92,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
             Units.count(s.totalElements()), original);
         o.println("2. rescaled with the paper's defaults (Q/K + V/O, tensor-wise, L1) -> " + rescaled);
         StringWriter summary = new StringWriter();
-        PlanSummary.of(p.architecture(), p, rescaled, plan, 0).print(new PrintWriter(summary), verbosity.verbose());
+        PlanOutput.of(p.architecture(), p, rescaled, plan, 0).print(new PrintWriter(summary), verbosity.verbose());
         summary.toString().lines().forEach(l -> o.println("   " + l.strip()));
         o.println("3. verified original vs rescaled:");
         o.println("   " + full.summary());
@@ -110,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The --json output of the demo. */
     record DemoResult(boolean equivalent, Path original, Path rescaled, Path plan, Path restored, Path report,
-                      PlanSummary rescale, JsonNode verifyFull, JsonNode verifyProbes, JsonNode verifyRestored, long millis) {}
+                      PlanOutput rescale, JsonNode verifyFull, JsonNode verifyProbes, JsonNode verifyRestored, long millis) {}
 
     private static void createDirectories(Path d) {
         try {

@@ -51,7 +51,7 @@ final class PlanCommand implements Callable<Integer> {
         try (Model model = Wisca.open(in, specs.choice())) {
             RescalePlan plan = model.plan(settings);
             plan.save(planFolder, output.overwrite());
-            PlanSummary summary = PlanSummary.of(model.architecture(), plan, null, planFolder, System.nanoTime() - start);
+            PlanOutput summary = PlanOutput.of(model.architecture(), plan, null, planFolder, System.nanoTime() - start);
             PrintWriter o = spec.commandLine().getOut();
             if (json.enabled()) {
                 Json.print(o, summary);

@@ -95,7 +95,7 @@ final class RescaleCommand implements Callable<Integer> {
                 if (optimizerState != null) transformMoments(model, plan, o);
                 if (reportDir != null) RescaleReport.write(in, out, plan, specs.choice(), reportDir, output.overwrite());
             }
-            PlanSummary summary = PlanSummary.of(model.architecture(), plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
+            PlanOutput summary = PlanOutput.of(model.architecture(), plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
             if (json.enabled()) {
                 Json.print(o, summary);
             } else if (!verbosity.quiet()) {

@@ -6,7 +6,7 @@ import dev.wisca.hooks.protocol.Messages.DescribeRequest;
 import dev.wisca.hooks.protocol.Messages.DescribeResponse;
 import dev.wisca.hooks.protocol.Messages.FactorEntry;
 import dev.wisca.hooks.protocol.Messages.ParameterEntry;
-import dev.wisca.hooks.protocol.Messages.SiteEntry;
+import dev.wisca.rescale.solve.SiteReport;
 import dev.wisca.hooks.protocol.Messages.SolveRequest;
 import dev.wisca.hooks.protocol.Messages.SolveResponse;
 import dev.wisca.hooks.protocol.Messages.StageEntry;
@@ -107,7 +107,7 @@ public final class WiscaHook {
     private HookReport run(long step) {
         DescribeResponse d = describe();
         Map<String, Running> running = new LinkedHashMap<>();
-        List<SiteEntry> sites = new ArrayList<>();
+        List<SiteReport> sites = new ArrayList<>();
         for (StageEntry stage : d.stages()) {
             List<StatVectors> stats = new ArrayList<>();
             for (StatRequest r : stage.requests()) {

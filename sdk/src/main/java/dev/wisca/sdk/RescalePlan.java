@@ -58,6 +58,9 @@ public final class RescalePlan {
         });
     }
 
+    /** Per pair kind: sites, channels, scale range, worst imbalance before/after; what {@code wisca plan} prints. */
+    public PlanSummary summary() { return PlanSummary.of(this); }
+
     /** The plan that undoes this one (the reciprocal factors); applying it to the rescaled checkpoint restores the original. */
     public RescalePlan inverse() { return new RescalePlan(architecture, plan.inverse(), skipped, settings, inputs); }
 

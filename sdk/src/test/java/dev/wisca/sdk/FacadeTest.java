@@ -63,6 +63,17 @@ class FacadeTest {
         SiteReport qk = plan.reports().stream().filter(r -> r.pair() == Pair.QK && r.id().contains("layers.1")).findFirst().orElseThrow();
         assertEquals(q, qk.geoMeanScale(), 0.0, "the report names the scale written");
 
+        PlanSummary summary = plan.summary();
+        assertEquals("llama", summary.architecture());
+        assertEquals(plan.hash(), summary.planHash());
+        assertEquals(plan.reports().size(), summary.sites());
+        PlanSummary.PairLine qkLine = summary.pairs().stream().filter(l -> l.pair().equals("qk")).findFirst().orElseThrow();
+        long qkSites = plan.reports().stream().filter(r -> r.pair() == Pair.QK).count();
+        assertEquals(qkSites, qkLine.sites());
+        assertEquals(plan.reports().stream().filter(r -> r.pair() == Pair.QK).mapToDouble(SiteReport::imbalanceBefore).max().orElseThrow(),
+            qkLine.worstImbalanceBefore(), 0.0);
+        assertTrue(qkLine.worstImbalanceAfter() < qkLine.worstImbalanceBefore(), "balanced: " + qkLine);
+
         VerifyReport same = Wisca.verify(in, out).probes().run();
         assertTrue(same.equivalent(), same.summary());
     }
