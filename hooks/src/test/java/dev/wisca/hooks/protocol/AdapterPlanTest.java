@@ -21,7 +21,7 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.RescaleSettings;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.plan.Planner;
 import dev.wisca.rescale.lora.LoraSites;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.TensorFactors;
@@ -78,7 +78,7 @@ class AdapterPlanTest {
         Plan plan;
         try (Checkpoint ckpt = Checkpoint.open(folder)) {
             var sites = LoraSites.build(LIBRARY.lora(), ADAPTER.adapterConfig(), ckpt.tensors()).sites();
-            plan = Rescaler.plan(ckpt, sites, RescaleSettings.paper().withParallelism(1));
+            plan = Planner.plan(ckpt, sites, RescaleSettings.paper().withParallelism(1));
         }
         assertEquals(ADAPTER.tensors().size(), plan.factors().size(), "every A and B is scaled");
         try (ProtocolHttpServer server = ProtocolHttpServer.start(LocalPlanService.builtin(), 0, 1, ProtocolHttpServer.DEFAULT_MAX_BODY_BYTES)) {

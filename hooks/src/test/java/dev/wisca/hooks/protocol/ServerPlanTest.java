@@ -12,7 +12,8 @@ import dev.wisca.hooks.Schedule;
 import dev.wisca.hooks.WiscaHook;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.RescaleSettings;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.plan.Planner;
+import dev.wisca.rescale.apply.Apply;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
@@ -91,8 +92,8 @@ class ServerPlanTest {
                 Path out = dir.resolve("out-" + compared);
                 try (Checkpoint ckpt = Checkpoint.open(folder)) {
                     var sites = SymmetryGraph.build(model.spec(), model.config(), ckpt.tensors(), options.sites()).sites();
-                    Plan plan = Rescaler.plan(ckpt, sites, offline);
-                    Rescaler.apply(ckpt, plan, out, offline);
+                    Plan plan = Planner.plan(ckpt, sites, offline);
+                    Apply.run(ckpt, plan, out, offline);
                     String where = model + " " + options.sites() + " " + options.solver().norm();
                     if (!plan.factors().keySet().equals(report.factors().keySet())) {
                         failures.add(where + ": scaled tensors differ " + plan.factors().keySet() + " vs " + report.factors().keySet());

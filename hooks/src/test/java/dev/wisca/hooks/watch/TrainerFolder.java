@@ -7,7 +7,9 @@ import dev.wisca.io.TensorSpec;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.CheckpointWriter;
 import dev.wisca.rescale.RescaleSettings;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.plan.Planner;
+import dev.wisca.rescale.apply.Apply;
+import dev.wisca.rescale.apply.MomentApply;
 import dev.wisca.rescale.graph.SymmetryGraph;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.spec.SpecLibrary;
@@ -84,10 +86,10 @@ final class TrainerFolder {
             var sites = SymmetryGraph.build(LIBRARY.get("llama").orElseThrow(), ckpt.configJson().orElseThrow(), ckpt.tensors(),
                 options.settings().sites()).sites();
             RescaleSettings engine = options.settings();
-            Plan plan = Rescaler.plan(ckpt, sites, engine);
-            Rescaler.apply(ckpt, plan, out, engine);
+            Plan plan = Planner.plan(ckpt, sites, engine);
+            Apply.run(ckpt, plan, out, engine);
             try (Checkpoint moments = Checkpoint.open(in.resolve("optimizer.safetensors"))) {
-                Rescaler.applyToMoments(moments, plan, out.resolve("optimizer.safetensors"), engine);
+                MomentApply.run(moments, plan, out.resolve("optimizer.safetensors"), engine);
             }
             return plan;
         }

@@ -2,7 +2,8 @@ package dev.wisca.rescale.verify;
 
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.RescaleSettings;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.plan.Planner;
+import dev.wisca.rescale.apply.Apply;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
@@ -35,7 +36,7 @@ class EngineRescaleVerifyTest {
         Path out = dir.resolve(name);
         try (Checkpoint c = Checkpoint.open(in)) {
             SiteSet s = SymmetryGraph.build(m.spec(), m.config(), c.tensors(), sites);
-            Rescaler.apply(c, Rescaler.plan(c, s.sites(), options), out, options);
+            Apply.run(c, Planner.plan(c, s.sites(), options), out, options);
         }
         return out;
     }
