@@ -11,7 +11,7 @@ import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.lora.LoraRebalance;
 import dev.wisca.rescale.lora.LoraSites;
 import dev.wisca.rescale.graph.Pair;
@@ -90,7 +90,7 @@ public final class Model implements AutoCloseable {
         if (spec.isPresent()) {
             JsonNode config = checkpoint.configJson().orElseThrow();
             try {
-                return SymmetryGraph.build(spec.get(), config, checkpoint.tensors(), options);
+                return SiteSets.build(spec.get(), config, checkpoint.tensors(), options);
             } catch (WiscaException e) {
                 throw named(e, checkpoint);
             }

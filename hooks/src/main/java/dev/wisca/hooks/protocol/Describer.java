@@ -19,7 +19,7 @@ import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.graph.SiteSet;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.plan.Stage;
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.SpecJson;
@@ -50,7 +50,7 @@ final class Describer {
         ArchSpec spec = request.archSpec() == null || request.archSpec().isNull()
             ? library.specFor(config)
             : ArchSpec.of(SpecReader.bind(request.archSpec(), Path.of("describe.archSpec"), SpecJson.class), Path.of("describe.archSpec"));
-        SiteSet sites = SymmetryGraph.build(spec, config, source.tensors(), options.sites());
+        SiteSet sites = SiteSets.build(spec, config, source.tensors(), options.sites());
         return new Session(id, source, options.solver(), spec.modelType(), stages(sites), sites.skipped());
     }
 

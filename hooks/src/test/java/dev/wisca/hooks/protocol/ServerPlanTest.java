@@ -17,7 +17,7 @@ import dev.wisca.rescale.apply.Apply;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.TensorFactors;
 import dev.wisca.rescale.solve.Pow2Mode;
@@ -91,7 +91,7 @@ class ServerPlanTest {
                 RescaleSettings offline = RescaleSettings.paper().withSolver(options.solver()).withParallelism(1);
                 Path out = dir.resolve("out-" + compared);
                 try (Checkpoint ckpt = Checkpoint.open(folder)) {
-                    var sites = SymmetryGraph.build(model.spec(), model.config(), ckpt.tensors(), options.sites()).sites();
+                    var sites = SiteSets.build(model.spec(), model.config(), ckpt.tensors(), options.sites()).sites();
                     Plan plan = Planner.plan(ckpt, sites, offline);
                     Apply.run(ckpt, plan, out, offline);
                     String where = model + " " + options.sites() + " " + options.solver().norm();

@@ -10,7 +10,7 @@ import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.plan.Planner;
 import dev.wisca.rescale.apply.Apply;
 import dev.wisca.rescale.apply.MomentApply;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.rescale.spec.SpecReader;
@@ -83,7 +83,7 @@ final class TrainerFolder {
     /** The one-shot rescale of {@code in} into {@code out}, weights and moments, as {@code wisca rescale} would do. */
     static Plan oneShot(Path in, Path out, WatchOptions options) {
         try (Checkpoint ckpt = Checkpoint.open(in)) {
-            var sites = SymmetryGraph.build(LIBRARY.get("llama").orElseThrow(), ckpt.configJson().orElseThrow(), ckpt.tensors(),
+            var sites = SiteSets.build(LIBRARY.get("llama").orElseThrow(), ckpt.configJson().orElseThrow(), ckpt.tensors(),
                 options.settings().sites()).sites();
             RescaleSettings engine = options.settings();
             Plan plan = Planner.plan(ckpt, sites, engine);

@@ -60,7 +60,7 @@ class PipelineEquivalenceTest {
                 for (EnumSet<Pair> pairs : List.of(EnumSet.of(Pair.QK, Pair.VO), ALL, EnumSet.of(Pair.NORM, Pair.QK, Pair.VO, Pair.UPDOWN))) {
                     Path out = dir.resolve("out-" + runs++);
                     try (Checkpoint c = Checkpoint.open(in)) {
-                        SiteSet sites = SymmetryGraph.build(m.spec(), m.config(), c.tensors(), new SiteOptions(pairs, g));
+                        SiteSet sites = SiteSets.build(m.spec(), m.config(), c.tensors(), new SiteOptions(pairs, g));
                         Plan plan = Planner.plan(c, sites.sites(), RescaleSettings.paper());
                         Apply.run(c, plan, out, RescaleSettings.paper());
                         String label = m + " " + pairs + " " + g;
@@ -71,7 +71,7 @@ class PipelineEquivalenceTest {
                             double d = EquivalenceTest.relativeDifference(x, y);
                             if (!(d < 1e-5)) failures.add(label + ": outputs changed by " + d);
                             if (pairs.contains(Pair.NORM)) continue; // fold mode: gains are 1 afterwards, not "balanced"
-                            SiteSet again = SymmetryGraph.build(m.spec(), m.config(), r.tensors(), new SiteOptions(pairs, g));
+                            SiteSet again = SiteSets.build(m.spec(), m.config(), r.tensors(), new SiteOptions(pairs, g));
                             for (SiteReport rep : Planner.plan(r, again.sites(), RescaleSettings.paper()).reports()) {
                                 if (rep.notes().isEmpty() && !(Math.abs(rep.maxScale() - 1) < 1e-5 && Math.abs(rep.minScale() - 1) < 1e-5)) {
                                     failures.add(label + ": " + rep.id() + " not balanced, re-solve gives [" + rep.minScale() + ", " + rep.maxScale() + "]");

@@ -8,7 +8,7 @@ import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.solve.Pow2Mode;
 import dev.wisca.rescale.synth.TinyModel;
 import dev.wisca.rescale.synth.TinyModelFiles;
@@ -35,7 +35,7 @@ class EngineRescaleVerifyTest {
     private Path rescale(Path in, TinyModel m, SiteOptions sites, RescaleSettings options, String name) {
         Path out = dir.resolve(name);
         try (Checkpoint c = Checkpoint.open(in)) {
-            SiteSet s = SymmetryGraph.build(m.spec(), m.config(), c.tensors(), sites);
+            SiteSet s = SiteSets.build(m.spec(), m.config(), c.tensors(), sites);
             Apply.run(c, Planner.plan(c, s.sites(), options), out, options);
         }
         return out;

@@ -12,7 +12,7 @@ import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.graph.SiteOptions;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.solve.Pow2Mode;
 import dev.wisca.rescale.spec.SpecLibrary;
@@ -46,7 +46,7 @@ class DjlRescaleTest {
         Path in = TinyModelFiles.write(model, dir.resolve("in"));
         SiteOptions everything = new SiteOptions(EnumSet.of(Pair.NORM, Pair.QK, Pair.VO, Pair.UPDOWN), Granularity.CHANNEL);
         try (Checkpoint c = Checkpoint.open(in)) {
-            List<Site> sites = SymmetryGraph.build(model.spec(), model.config(), c.tensors(), everything).sites();
+            List<Site> sites = SiteSets.build(model.spec(), model.config(), c.tensors(), everything).sites();
             Plan cpuPlan = Planner.plan(c, sites, CPU);
             Plan djlPlan = Planner.plan(c, sites, DJL);
             assertEquals(cpuPlan.siteScales().keySet(), djlPlan.siteScales().keySet());
