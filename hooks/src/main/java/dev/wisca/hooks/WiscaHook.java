@@ -13,7 +13,7 @@ import dev.wisca.hooks.protocol.Messages.StageEntry;
 import dev.wisca.hooks.protocol.Messages.StatRequest;
 import dev.wisca.hooks.protocol.Messages.StatVectors;
 import dev.wisca.hooks.protocol.PlanService;
-import dev.wisca.hooks.protocol.RequestOptions;
+import dev.wisca.hooks.protocol.OptionsConverter;
 import dev.wisca.hooks.protocol.UnknownSessionException;
 import dev.wisca.rescale.graph.Axis;
 import dev.wisca.rescale.graph.Pair;
@@ -99,7 +99,7 @@ public final class WiscaHook {
         if (described == null) {
             List<ParameterEntry> parameters = store.parameters().stream()
                 .map(p -> new ParameterEntry(p.name(), p.dtype().headerName(), p.shape())).toList();
-            described = service.describe(new DescribeRequest(parameters, config, archSpec, RequestOptions.entry(options), adapterConfig));
+            described = service.describe(new DescribeRequest(parameters, config, archSpec, OptionsConverter.entry(options), adapterConfig));
         }
         return described;
     }

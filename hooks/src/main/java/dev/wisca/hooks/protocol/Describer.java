@@ -43,7 +43,7 @@ final class Describer {
         if (request.parameters() == null || request.parameters().isEmpty()) throw bad("parameters is empty");
         DescribedSource source = new DescribedSource(infos(request.parameters()));
         if (request.adapterConfig() != null && !request.adapterConfig().isNull()) return adapterSession(id, request, source, library);
-        RescaleSettings options = RequestOptions.parse(request.options());
+        RescaleSettings options = OptionsConverter.parse(request.options());
         if (options.sites().wants(Pair.LORA)) throw bad("pairs lora rescales a PEFT adapter: send its adapter_config.json as adapterConfig");
         JsonNode config = request.config() == null ? JsonNodeFactory.instance.objectNode() : request.config();
         if (!config.isObject()) throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "config must be a JSON object (config.json)");
@@ -58,7 +58,7 @@ final class Describer {
     private static Session adapterSession(String id, DescribeRequest request, DescribedSource source, SpecLibrary library) {
         if (request.archSpec() != null && !request.archSpec().isNull()) throw bad("archSpec and adapterConfig exclude each other");
         OptionsEntry entry = request.options();
-        RescaleSettings parsed = RequestOptions.parse(entry);
+        RescaleSettings parsed = OptionsConverter.parse(entry);
         if (entry != null && entry.pairs() != null && !parsed.sites().pairs().equals(EnumSet.of(Pair.LORA))) {
             throw bad("an adapter is rescaled with pairs [\"lora\"] only, got " + entry.pairs());
         }

@@ -16,8 +16,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /** Converts the options of a describe request to the engine's, and back; absent fields take the defaults. */
-public final class RequestOptions {
-    private RequestOptions() {}
+public final class OptionsConverter {
+    private OptionsConverter() {}
 
     public static RescaleSettings parse(OptionsEntry entry) {
         RescaleSettings defaults = RescaleSettings.paper();
