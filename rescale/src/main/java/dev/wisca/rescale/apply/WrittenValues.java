@@ -4,7 +4,7 @@ import dev.wisca.io.Dtype;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.Tensor;
 import dev.wisca.io.WiscaException;
-import dev.wisca.rescale.backend.Elements;
+import dev.wisca.rescale.backend.ElementAccess;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -32,11 +32,11 @@ final class WrittenValues {
             if (finite(chunk, dtype, i)) continue;
             long element = byteOffset / size + i;
             if (!finite(source.data(), dtype, element)) continue;   // already Inf/NaN in the input: copied as it was
-            double before = Elements.get(source.data(), dtype, element);
+            double before = ElementAccess.get(source.data(), dtype, element);
             throw new WiscaException(ErrorKind.VALUE_OUT_OF_RANGE, source.file(), source.name(), String.format(Locale.ROOT,
                 "element %d (%s) becomes %s after scaling: beyond the range of %s (max %s); nothing was published."
-                    + " Use a narrower --clamp", element, before, Elements.get(chunk, dtype, i), dtype.headerName(),
-                Elements.maxFinite(dtype)));
+                    + " Use a narrower --clamp", element, before, ElementAccess.get(chunk, dtype, i), dtype.headerName(),
+                ElementAccess.maxFinite(dtype)));
         }
     }
 
@@ -46,7 +46,7 @@ final class WrittenValues {
             case F16 -> (seg.getAtIndex(U16, index) & 0x7C00) != 0x7C00;
             case F32 -> (seg.getAtIndex(U32, index) & 0x7F800000) != 0x7F800000;
             case F64 -> (seg.getAtIndex(U64, index) & 0x7FF0000000000000L) != 0x7FF0000000000000L;
-            default -> Double.isFinite(Elements.get(seg, dtype, index));
+            default -> Double.isFinite(ElementAccess.get(seg, dtype, index));
         };
     }
 }

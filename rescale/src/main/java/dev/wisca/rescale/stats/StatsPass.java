@@ -8,7 +8,7 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.backend.AxisStats;
 import dev.wisca.rescale.backend.Backend;
-import dev.wisca.rescale.backend.Elements;
+import dev.wisca.rescale.backend.ElementAccess;
 import dev.wisca.rescale.backend.MatrixView;
 import dev.wisca.rescale.graph.Axis;
 import dev.wisca.rescale.graph.Member;
@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  * the mapping: a file truncated underneath is a typed FILE_CHANGED, not a fault in a vector kernel).
  */
 public final class StatsPass {
-    /** Elements per parallel block: large enough to amortise task overhead, small enough to balance. */
+    /** ElementAccess per parallel block: large enough to amortise task overhead, small enough to balance. */
     static final long BLOCK_ELEMENTS = 1L << 20;
 
     private StatsPass() {}
@@ -154,7 +154,7 @@ public final class StatsPass {
     private static List<Block> blocksOf(TensorSource source, MatrixKey key, List<Ref> refs,
                                         List<Site> sites, FactorLookup priors) {
         Tensor tensor = source.tensor(key.tensor());
-        if (!Elements.supports(tensor.dtype())) {
+        if (!ElementAccess.supports(tensor.dtype())) {
             throw new WiscaException(ErrorKind.UNSUPPORTED_DTYPE, tensor.file(), key.tensor(),
                 "a scale site needs a float tensor (f32, f64, bf16, f16), this one is " + tensor.dtype());
         }
