@@ -9,12 +9,11 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.Overwrite;
-import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.CheckpointSummary;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
@@ -71,21 +70,21 @@ final class DemoCommand implements Callable<Integer> {
         RescalePlan p;
         try (Model model = Wisca.open(original)) {
             p = model.plan(settings);
-            model.apply(p.plan(), rescaled, settings, overwrite);
+            model.apply(p, rescaled, overwrite);
         }
-        Wisca.savePlan(p.plan(), plan, overwrite);
-        VerifyReport full = Wisca.verify(original, rescaled, VerifyOptions.full());
-        VerifyReport probes = Wisca.verify(original, rescaled, VerifyOptions.probes());
+        p.save(plan, overwrite);
+        VerifyReport full = Wisca.verify(original, rescaled).full().run();
+        VerifyReport probes = Wisca.verify(original, rescaled).probes().run();
         Path html = RescaleReport.write(original, rescaled, p, SpecChoice.byModelType(), probes, dir.resolve("report"), overwrite);
         try (Model model = Wisca.open(rescaled)) {
-            model.undo(p.plan(), restored, settings, overwrite);
+            model.undo(p, restored, overwrite);
         }
-        VerifyReport back = Wisca.verify(original, restored, VerifyOptions.probes());
+        VerifyReport back = Wisca.verify(original, restored).probes().run();
         boolean ok = full.exitCode() == 0 && probes.exitCode() == 0 && back.exitCode() == 0;
         long nanos = System.nanoTime() - start;
 
         if (json.enabled()) {
-            Json.print(o, new DemoResult(ok, original, rescaled, plan, restored, html, PlanSummary.of(p, rescaled, plan, nanos),
+            Json.print(o, new DemoResult(ok, original, rescaled, plan, restored, html, PlanOutput.of(p.architecture(), p, rescaled, plan, nanos),
                 full.toJsonTree(), probes.toJsonTree(), back.toJsonTree(), nanos / 1_000_000));
             return ok ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
         }
@@ -93,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
             Units.count(s.totalElements()), original);
         o.println("2. rescaled with the paper's defaults (Q/K + V/O, tensor-wise, L1) -> " + rescaled);
         StringWriter summary = new StringWriter();
-        PlanSummary.of(p, rescaled, plan, 0).print(new PrintWriter(summary), verbosity.verbose());
+        PlanOutput.of(p.architecture(), p, rescaled, plan, 0).print(new PrintWriter(summary), verbosity.verbose());
         summary.toString().lines().forEach(l -> o.println("   " + l.strip()));
         o.println("3. verified original vs rescaled:");
         o.println("   " + full.summary());
@@ -111,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The --json output of the demo. */
     record DemoResult(boolean equivalent, Path original, Path rescaled, Path plan, Path restored, Path report,
-                      PlanSummary rescale, JsonNode verifyFull, JsonNode verifyProbes, JsonNode verifyRestored, long millis) {}
+                      PlanOutput rescale, JsonNode verifyFull, JsonNode verifyProbes, JsonNode verifyRestored, long millis) {}
 
     private static void createDirectories(Path d) {
         try {

@@ -7,7 +7,7 @@ import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,8 +50,8 @@ final class PlanCommand implements Callable<Integer> {
         output.checkAll(List.of(planFolder), Stream.concat(Stream.of(in), specs.file().stream()).toList());
         try (Model model = Wisca.open(in, specs.choice())) {
             RescalePlan plan = model.plan(settings);
-            model.savePlan(plan.plan(), planFolder, output.overwrite());
-            PlanSummary summary = PlanSummary.of(plan, null, planFolder, System.nanoTime() - start);
+            plan.save(planFolder, output.overwrite());
+            PlanOutput summary = PlanOutput.of(model.architecture(), plan, null, planFolder, System.nanoTime() - start);
             PrintWriter o = spec.commandLine().getOut();
             if (json.enabled()) {
                 Json.print(o, summary);

@@ -6,8 +6,7 @@ import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.hf.Outputs;
 import dev.wisca.rescale.pattern.PatternReport;
-import dev.wisca.rescale.plan.Plan;
-import dev.wisca.rescale.verify.VerifyOptions;
+import dev.wisca.sdk.RescalePlan;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.Wisca;
 import dev.wisca.sdk.report.HtmlReport;
@@ -20,7 +19,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
-import dev.wisca.rescale.forward.ComputeDevice;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -68,10 +66,9 @@ final class ReportCommand implements Callable<Integer> {
         int threads = Runtime.getRuntime().availableProcessors();
         PatternReport b = Patterns.of(before, specs.choice(), threads);
         PatternReport a = Patterns.of(after, specs.choice(), threads);
-        Optional<Plan> p = Optional.ofNullable(plan).map(Wisca::loadPlan);
+        Optional<RescalePlan> p = Optional.ofNullable(plan).map(RescalePlan::load);
         Optional<VerifyReport> v = noVerify ? Optional.empty()
-            : Optional.of(Wisca.verify(before, after, Optional.empty(), Optional.empty(), specs.choice(),
-                full ? VerifyOptions.full() : VerifyOptions.probes(), ComputeDevice.CPU));
+            : Optional.of((full ? Wisca.verify(before, after).full() : Wisca.verify(before, after).probes()).spec(specs.choice()).run());
         Outputs.file(html, output.overwrite(), inputs, target -> {
             HtmlReport.write(b, a, p, v, target);
             return target;

@@ -9,11 +9,10 @@ import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.Printable;
 import dev.wisca.io.hf.Outputs;
-import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.OptimizerState;
 import dev.wisca.sdk.RescalePlan;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,17 +88,15 @@ final class RescaleCommand implements Callable<Integer> {
         if (reportDir != null && out != null) Outputs.checkApart(reportDir, List.of(out));
         if (loraRefactor) return refactorLora(o, start);
         try (Model model = Wisca.open(in, specs.choice())) {
-            RescalePlan plan = applyPlan != null
-                ? new RescalePlan(model.architecture(), Wisca.loadPlan(applyPlan), List.of())
-                : model.plan(settings);
+            RescalePlan plan = applyPlan != null ? RescalePlan.load(applyPlan).withSettings(settings) : model.plan(settings);
             if (planOnly != null) {
-                model.savePlan(plan.plan(), planOnly, output.overwrite());
+                plan.save(planOnly, output.overwrite());
             } else {
-                if (optimizerState.enabled()) model.checkOptimizerState(plan.plan(), settings);   // a refusal leaves no OUT
-                model.apply(plan.plan(), out, settings, output.overwrite());
-                if (savePlan != null) model.savePlan(plan.plan(), savePlan, output.overwrite());
+                if (optimizerState.enabled()) model.checkOptimizerState(plan);   // a refusal leaves no OUT
+                model.apply(plan, out, output.overwrite());
+                if (savePlan != null) plan.save(savePlan, output.overwrite());
                 if (optimizerState.enabled()) {
-                    transformMoments(model, plan.plan(), settings, o);
+                    transformMoments(model, plan, o);
                 } else if (!verbosity.quiet() && !OptimizerState.in(in).isEmpty()) {
                     // OUT then holds IN's optimizer.pt as a side file: moments of the weights before the rescale
                     spec.commandLine().getErr().println("wisca: note: " + in + " holds optimizer state; without --optimizer-state"
@@ -107,7 +104,7 @@ final class RescaleCommand implements Callable<Integer> {
                 }
                 if (reportDir != null) RescaleReport.write(in, out, plan, specs.choice(), reportDir, output.overwrite());
             }
-            PlanSummary summary = PlanSummary.of(plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
+            PlanOutput summary = PlanOutput.of(model.architecture(), plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
             if (json.enabled()) {
                 Json.print(o, summary);
             } else if (!verbosity.quiet()) {
@@ -136,8 +133,8 @@ final class RescaleCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private void transformMoments(Model model, Plan plan, RescaleSettings settings, PrintWriter o) {
-        int n = model.rescaleOptimizerState(plan, out, settings);
+    private void transformMoments(Model model, RescalePlan plan, PrintWriter o) {
+        int n = model.rescaleOptimizerState(plan, out);
         if (!json.enabled() && !verbosity.quiet()) o.println("optimizer state: " + n + " moment tensors transformed into " + out);
     }
 

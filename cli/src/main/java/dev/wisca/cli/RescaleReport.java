@@ -1,11 +1,9 @@
 package dev.wisca.cli;
 
-import dev.wisca.rescale.forward.ComputeDevice;
 import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.spec.SpecChoice;
-import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.RescalePlan;
 import dev.wisca.sdk.Wisca;
@@ -23,7 +21,7 @@ final class RescaleReport {
 
     /** Writes the report folder with a probe verification of {@code after} against {@code before}; returns the HTML file. */
     static Path write(Path before, Path after, RescalePlan plan, SpecChoice spec, Path dir, Overwrite overwrite) {
-        VerifyReport verify = Wisca.verify(before, after, Optional.empty(), Optional.empty(), spec, VerifyOptions.probes(), ComputeDevice.CPU);
+        VerifyReport verify = Wisca.verify(before, after).probes().spec(spec).run();
         return write(before, after, plan, spec, verify, dir, overwrite);
     }
 
@@ -33,10 +31,10 @@ final class RescaleReport {
         PatternReport b = Patterns.of(before, spec, threads);
         PatternReport a = Patterns.of(after, spec, threads);
         Outputs.folder(dir, overwrite, List.of(before, after), staging -> {
-            Wisca.savePlan(plan.plan(), staging.resolve("plan"));
+            plan.save(staging.resolve("plan"));
             StatsWriter.write(b, staging.resolve("before.json"));
             StatsWriter.write(a, staging.resolve("after.json"));
-            HtmlReport.write(b, a, plan, Optional.of(verify), staging.resolve("report.html"));
+            HtmlReport.write(b, a, Optional.of(plan), Optional.of(verify), staging.resolve("report.html"));
             return null;
         });
         return dir.resolve("report.html");

@@ -49,8 +49,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--stdio", description = "Speak JSON lines on stdin/stdout instead of HTTP; ends at end of input.")
     boolean stdio;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Requests solved at once (default: ${DEFAULT-VALUE}).")
-    int threads;
+    /** Not --threads: that flag means worker threads of a computation everywhere (ComputeOptions). */
+    @Option(names = "--max-requests", paramLabel = "N", defaultValue = "2", description = "Requests solved at once, 1 to 256 (default: ${DEFAULT-VALUE}).")
+    int maxRequests;
 
     @Option(names = "--token-file", paramLabel = "FILE",
         description = "Where to write the secret (0600; deleted at stop). Default: $XDG_RUNTIME_DIR/wisca/serve-<port>.token, "
@@ -72,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FlagChecks.inRange("--port", port, 0, 65535);
-        FlagChecks.inRange("--threads", threads, 1, 256);
+        FlagChecks.inRange("--max-requests", maxRequests, 1, 256);
         FlagChecks.inRange("--max-sessions", maxSessions, 1, 1 << 20);
         SpecLibrary library = SpecLibrary.builtin().choosing(specs.choice());
         LocalPlanService service = new LocalPlanService(library, maxSessions);
@@ -84,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
             if (verbosity.verbose()) err.println("wisca serve: " + answered + " requests answered");
             return ExitCodes.OK;
         }
-        ServerOptions options = ServerOptions.defaults().withPort(port).withWorkers(threads).withMaxBodyBytes(maxBody)
+        ServerOptions options = ServerOptions.defaults().withPort(port).withWorkers(maxRequests).withMaxBodyBytes(maxBody)
             .withMaxConnections(maxConnections);
         if (tokenFile != null) options = options.withTokenFile(tokenFile);
         try (ProtocolHttpServer server = ProtocolHttpServer.start(service, options)) {

@@ -5,9 +5,9 @@ import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.OptimizerStateOption;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
-import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.sdk.RescalePlan;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,13 +49,13 @@ final class UndoCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         output.checkAll(List.of(out), List.of(in, planFolder));
-        Plan plan = Wisca.loadPlan(planFolder);
+        RescalePlan plan = RescalePlan.load(planFolder)
+            .withSettings(RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)));
         int moments = 0;
         try (Model model = Wisca.open(in, specs.choice())) {
-            RescaleSettings settings = RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
-            if (optimizerState.enabled()) model.checkOptimizerStateUndo(plan, settings);   // a refusal leaves no OUT
-            model.undo(plan, out, settings, output.overwrite());
-            if (optimizerState.enabled()) moments = model.undoOptimizerState(plan, out, settings);
+            if (optimizerState.enabled()) model.checkOptimizerStateUndo(plan);   // a refusal leaves no OUT
+            model.undo(plan, out, output.overwrite());
+            if (optimizerState.enabled()) moments = model.undoOptimizerState(plan, out);
         }
         PrintWriter o = spec.commandLine().getOut();
         if (json.enabled()) {

@@ -7,11 +7,11 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
-import dev.wisca.rescale.forward.ComputeDevice;
 import dev.wisca.rescale.forward.Precision;
 import dev.wisca.rescale.verify.BlockResult;
 import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
+import dev.wisca.sdk.Verification;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +23,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 
@@ -102,8 +101,10 @@ final class VerifyCommand implements Callable<Integer> {
         if (compute.threadsGiven()) throw WiscaException.invalidArgument("--threads: verify's forward pass chooses its own threads");
         VerifyOptions options = new VerifyOptions(probesOnly ? VerifyOptions.Mode.PROBES : VerifyOptions.Mode.FULL, tokens, sequences,
             atol == null ? OptionalDouble.empty() : OptionalDouble.of(atol), rtol == null ? OptionalDouble.empty() : OptionalDouble.of(rtol), seed, p);
-        VerifyReport report = Wisca.verify(a, b, Optional.ofNullable(adapterA), Optional.ofNullable(adapterB), specs.choice(), options,
-            ComputeDevice.parse(compute.forwardDevice()));
+        Verification check = Wisca.verify(a, b).options(options).spec(specs.choice()).device(compute.device());
+        if (adapterA != null) check.adapterA(adapterA);
+        if (adapterB != null) check.adapterB(adapterB);
+        VerifyReport report = check.run();
         PrintWriter out = spec.commandLine().getOut();
         if (json.enabled()) {
             out.println(report.toJson());

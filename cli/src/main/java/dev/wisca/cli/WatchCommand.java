@@ -9,10 +9,7 @@ import dev.wisca.cli.options.Verbosity;
 import dev.wisca.hooks.watch.CheckpointWatcher;
 import dev.wisca.hooks.watch.Outcome;
 import dev.wisca.hooks.watch.WatchOptions;
-import dev.wisca.io.ErrorKind;
-import dev.wisca.io.WiscaException;
-import dev.wisca.rescale.spec.SpecLibrary;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,9 +65,8 @@ final class WatchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FlagChecks.inRange("--poll", pollSeconds, 0, MAX_POLL_SECONDS);
         RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
-        SpecLibrary library = SpecLibrary.builtin().choosing(specs.choice());
         WatchOptions options = new WatchOptions(settings, Optional.ofNullable(outOfPlace), optimizerState.enabled(),
-            Duration.ofMillis(Math.round(pollSeconds * 1000)), library);
+            Duration.ofMillis(Math.round(pollSeconds * 1000)), specs.choice());
         CheckpointWatcher watcher = new CheckpointWatcher(dir, options);
         PrintWriter out = spec.commandLine().getOut();
         if (once) {

@@ -43,7 +43,7 @@ class FlagRangeTest {
 
     @Test
     void serveThreadsSessionsAndPort() {
-        assertRefused("--threads", "1 and 256", "serve", "--threads", "0");
+        assertRefused("--max-requests", "1 and 256", "serve", "--max-requests", "0");
         assertRefused("--max-sessions", "1 and ", "serve", "--max-sessions", "-1");
         assertRefused("--port", "0 and 65535", "serve", "--port", "70000");
     }

@@ -29,7 +29,9 @@ class ModuleBoundaryTest {
         "dev.wisca.rescale.graph.Pair", "dev.wisca.rescale.graph.Granularity", "dev.wisca.rescale.graph.SiteOptions",
         "dev.wisca.rescale.stats.Norm", "dev.wisca.rescale.solve.Pow2Mode", "dev.wisca.rescale.solve.SolverOptions",
         "dev.wisca.rescale.solve.SiteReport", "dev.wisca.rescale.verify.VerifyOptions", "dev.wisca.rescale.verify.VerifyReport",
-        "dev.wisca.rescale.Progress", "dev.wisca.rescale.spec.SpecChoice");
+        "dev.wisca.rescale.Progress", "dev.wisca.rescale.spec.SpecChoice", "dev.wisca.rescale.RescaleSettings",
+        "dev.wisca.io.hf.Overwrite", "dev.wisca.rescale.graph.SkippedSite", "dev.wisca.rescale.solve.Note",
+        "dev.wisca.rescale.pattern.PatternReport");
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final Pattern ENGINE_TYPE = Pattern.compile("\\bdev\\.wisca\\.(?:rescale|io)(?:\\.[a-z]\\w*)*\\.[A-Z]\\w*");
     static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);

@@ -47,6 +47,31 @@ class RescaleDeviceTest {
         assertFalse(Files.exists(dir.resolve("out/model.safetensors")), "nothing written");
     }
 
+    /** watch takes the same settings record as rescale: the same device is refused the same way, before anything is touched. */
+    @Test
+    void watchRefusesAMissingGpuLikeRescale() throws IOException {
+        Path ckpt = SampleCheckpoints.write("llama", dir.resolve("run/checkpoint-10"), 5);
+        Files.writeString(ckpt.resolve("trainer_state.json"), "{\"global_step\": 10}");
+        byte[] before = Files.readAllBytes(ckpt.resolve("model.safetensors"));
+        Cli rescale = Cli.run("rescale", ckpt.toString(), dir.resolve("out").toString(), "--device", "gpu");
+        Cli watch = Cli.run("watch", dir.resolve("run").toString(), "--once", "--poll", "0", "--device", "gpu");
+        assertEquals(2, watch.exitCode(), watch.out());
+        assertEquals(rescale.err(), watch.err(), "the same refusal");
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(ckpt.resolve("model.safetensors"))), "nothing rescaled");
+        try (var files = Files.list(ckpt)) {
+            assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith(".wisca")), "no marker, journal or staging");
+        }
+
+        // a device that runs here is honoured too: watching on the scalar reference writes what rescale writes on it
+        Path pristine = SampleCheckpoints.write("llama", dir.resolve("pristine"), 5);
+        Cli reference = Cli.run("rescale", pristine.toString(), dir.resolve("ref").toString(), "--device", "scalar", "--no-pow2");
+        assertEquals(0, reference.exitCode(), reference.err());
+        Cli scalar = Cli.run("watch", dir.resolve("run").toString(), "--once", "--poll", "0", "--device", "scalar", "--no-pow2");
+        assertEquals(0, scalar.exitCode(), scalar.err());
+        assertTrue(scalar.out().contains("rescaled"), scalar.out());
+        assertEquals(-1L, Files.mismatch(dir.resolve("ref/model.safetensors"), ckpt.resolve("model.safetensors")));
+    }
+
     @Test
     void unknownDeviceIsAUsageError() {
         Cli r = Cli.run("rescale", dir.resolve("in").toString(), dir.resolve("out").toString(), "--device", "tpu");

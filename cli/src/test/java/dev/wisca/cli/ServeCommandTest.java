@@ -84,9 +84,11 @@ class ServeCommandTest {
 
     @Test
     void badServeAndWatchNumbersAreUsageErrors() {
-        Cli threads = Cli.run("serve", "--port", "0", "--threads", "100000", "--token-file", dir.resolve("t").toString());
-        assertEquals(ExitCodes.USER_ERROR, threads.exitCode(), threads.err());
-        assertTrue(threads.err().contains("threads"), threads.err());
+        Cli requests = Cli.run("serve", "--port", "0", "--max-requests", "100000", "--token-file", dir.resolve("t").toString());
+        assertEquals(ExitCodes.USER_ERROR, requests.exitCode(), requests.err());
+        assertTrue(requests.err().contains("--max-requests"), requests.err());
+        Cli threads = Cli.run("serve", "--port", "0", "--threads", "2", "--token-file", dir.resolve("t").toString());
+        assertEquals(ExitCodes.USER_ERROR, threads.exitCode(), "serve has no --threads (it would mean workers): " + threads.err());
         for (String poll : new String[] {"NaN", "-1", "Infinity"}) {
             Cli watch = Cli.run("watch", dir.toString(), "--once", "--poll", poll);
             assertEquals(ExitCodes.USER_ERROR, watch.exitCode(), poll + ": " + watch.err());

@@ -1,6 +1,6 @@
 package dev.wisca.hooks;
 
-import dev.wisca.hooks.protocol.Messages.SiteEntry;
+import dev.wisca.rescale.solve.SiteReport;
 import dev.wisca.hooks.protocol.Messages.SkippedEntry;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,7 @@ import java.util.Map;
  * @param factors       the applied factors per tensor (rows, cols), products over all stages
  * @param moments       what the store did with each scaled tensor's optimizer moments
  */
-public record HookReport(long step, List<SiteEntry> sites, List<SkippedEntry> skipped,
+public record HookReport(long step, List<SiteReport> sites, List<SkippedEntry> skipped,
                          Map<String, AppliedFactors> factors, Map<String, MomentUpdate> moments) {
     public HookReport {
         sites = List.copyOf(sites);

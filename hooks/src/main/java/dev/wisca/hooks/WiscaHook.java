@@ -1,18 +1,19 @@
 package dev.wisca.hooks;
 
+import dev.wisca.rescale.RescaleSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.hooks.protocol.Messages.DescribeRequest;
 import dev.wisca.hooks.protocol.Messages.DescribeResponse;
 import dev.wisca.hooks.protocol.Messages.FactorEntry;
 import dev.wisca.hooks.protocol.Messages.ParameterEntry;
-import dev.wisca.hooks.protocol.Messages.SiteEntry;
+import dev.wisca.rescale.solve.SiteReport;
 import dev.wisca.hooks.protocol.Messages.SolveRequest;
 import dev.wisca.hooks.protocol.Messages.SolveResponse;
 import dev.wisca.hooks.protocol.Messages.StageEntry;
 import dev.wisca.hooks.protocol.Messages.StatRequest;
 import dev.wisca.hooks.protocol.Messages.StatVectors;
 import dev.wisca.hooks.protocol.PlanService;
-import dev.wisca.hooks.protocol.RequestOptions;
+import dev.wisca.hooks.protocol.OptionsConverter;
 import dev.wisca.hooks.protocol.UnknownSessionException;
 import dev.wisca.rescale.graph.Axis;
 import dev.wisca.rescale.graph.Pair;
@@ -38,7 +39,7 @@ public final class WiscaHook {
     private final JsonNode config;
     private final JsonNode archSpec;
     private final JsonNode adapterConfig;
-    private final HookOptions options;
+    private final RescaleSettings options;
     private final Schedule schedule;
     private DescribeResponse described;
 
@@ -47,12 +48,12 @@ public final class WiscaHook {
      * @param archSpec an architecture spec (JSON as in a spec file), or null to detect it from config
      */
     public WiscaHook(ParameterStore store, PlanService service, JsonNode config, JsonNode archSpec,
-                     HookOptions options, Schedule schedule) {
+                     RescaleSettings options, Schedule schedule) {
         this(store, service, config, archSpec, null, options, schedule);
     }
 
     private WiscaHook(ParameterStore store, PlanService service, JsonNode config, JsonNode archSpec, JsonNode adapterConfig,
-                      HookOptions options, Schedule schedule) {
+                      RescaleSettings options, Schedule schedule) {
         this.store = store;
         this.service = service;
         this.config = config;
@@ -71,8 +72,8 @@ public final class WiscaHook {
      * @param adapterConfig the adapter's adapter_config.json content (rank, rank_pattern, ...)
      */
     public static WiscaHook forAdapter(ParameterStore store, PlanService service, JsonNode adapterConfig,
-                                       HookOptions options, Schedule schedule) {
-        HookOptions lora = options.withSites(SiteOptions.of(options.sites().granularity(), Pair.LORA));
+                                       RescaleSettings options, Schedule schedule) {
+        RescaleSettings lora = options.withSites(SiteOptions.of(options.sites().granularity(), Pair.LORA));
         return new WiscaHook(store, service, null, null, java.util.Objects.requireNonNull(adapterConfig, "adapterConfig"), lora, schedule);
     }
 
@@ -98,7 +99,7 @@ public final class WiscaHook {
         if (described == null) {
             List<ParameterEntry> parameters = store.parameters().stream()
                 .map(p -> new ParameterEntry(p.name(), p.dtype().headerName(), p.shape())).toList();
-            described = service.describe(new DescribeRequest(parameters, config, archSpec, RequestOptions.entry(options), adapterConfig));
+            described = service.describe(new DescribeRequest(parameters, config, archSpec, OptionsConverter.entry(options), adapterConfig));
         }
         return described;
     }
@@ -106,7 +107,7 @@ public final class WiscaHook {
     private HookReport run(long step) {
         DescribeResponse d = describe();
         Map<String, Running> running = new LinkedHashMap<>();
-        List<SiteEntry> sites = new ArrayList<>();
+        List<SiteReport> sites = new ArrayList<>();
         for (StageEntry stage : d.stages()) {
             List<StatVectors> stats = new ArrayList<>();
             for (StatRequest r : stage.requests()) {

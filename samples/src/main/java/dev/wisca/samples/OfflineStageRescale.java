@@ -1,10 +1,9 @@
 package dev.wisca.samples;
 
-import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 
@@ -34,12 +33,12 @@ public final class OfflineStageRescale {
         RescaleSettings settings = RescaleSettings.paper();
         try (Model model = Wisca.open(in)) {
             RescalePlan plan = model.plan(settings);
-            model.apply(plan.plan(), out, settings);
-            Wisca.savePlan(plan.plan(), out.resolveSibling(out.getFileName() + "-plan"));
-            plan.plan().reports().forEach(r -> System.out.printf("%-22s scale %.4f  imbalance %.3f -> %.3f%n",
+            model.apply(plan, out);
+            plan.save(out.resolveSibling(out.getFileName() + "-plan"));
+            plan.reports().forEach(r -> System.out.printf("%-22s scale %.4f  imbalance %.3f -> %.3f%n",
                 r.id(), r.geoMeanScale(), r.imbalanceBefore(), r.imbalanceAfter()));
         }
-        VerifyReport check = Wisca.verify(in, out, VerifyOptions.probes());
+        VerifyReport check = Wisca.verify(in, out).probes().run();
         System.out.println(check.summary());
         if (check.exitCode() != 0) throw new IllegalStateException("rescaled checkpoint is not equivalent");
         System.out.println("stage 2 starts from " + out);

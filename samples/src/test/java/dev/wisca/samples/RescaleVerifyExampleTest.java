@@ -3,7 +3,7 @@ package dev.wisca.samples;
 import dev.wisca.rescale.verify.CheckpointVerifier;
 import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 import org.junit.jupiter.api.Test;

@@ -7,18 +7,23 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.Overwrite;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.lora.LoraRebalance;
 import dev.wisca.rescale.lora.LoraSites;
 import dev.wisca.rescale.graph.Pair;
+import dev.wisca.rescale.apply.Apply;
 import dev.wisca.rescale.plan.AppliedStamp;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.PlanSites;
+import dev.wisca.rescale.plan.Planner;
 import dev.wisca.rescale.plan.PlanStore;
+import dev.wisca.rescale.apply.MomentApply;
+import dev.wisca.rescale.pattern.PatternReport;
+import dev.wisca.rescale.pattern.PatternStats;
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.SpecChoice;
@@ -31,6 +36,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * An opened checkpoint (file, folder, sharded folder or PEFT adapter) with its architecture
@@ -83,7 +90,7 @@ public final class Model implements AutoCloseable {
         if (spec.isPresent()) {
             JsonNode config = checkpoint.configJson().orElseThrow();
             try {
-                return SymmetryGraph.build(spec.get(), config, checkpoint.tensors(), options);
+                return SiteSets.build(spec.get(), config, checkpoint.tensors(), options);
             } catch (WiscaException e) {
                 throw named(e, checkpoint);
             }
@@ -101,59 +108,100 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Reads statistics (read-only, parallel over tensors) and solves every site.
+     * Reads statistics (read-only, parallel over tensors) and solves every site. The plan travels with
+     * {@code settings}: apply and undo compute where and how they say.
      *
      * @throws WiscaException NO_MATCHING_SITES when the settings' pairs name no site of this model
      */
     public RescalePlan plan(RescaleSettings settings) {
         SiteSet sites = sites(settings.sites());
         if (sites.sites().isEmpty()) throw noSites(settings.sites(), sites);
-        Plan plan = Rescaler.plan(checkpoint, sites.sites(), options(settings));
-        return new RescalePlan(architecture(), plan, sites.skipped());
+        Plan plan = Planner.plan(checkpoint, sites.sites(), settings);
+        return new RescalePlan(architecture(), plan, sites.skipped(), settings, checkpoint.inputs());
     }
 
     /** Streams this checkpoint through {@code plan} into {@code out} (same layout, side files copied); {@code out} must not exist. */
-    public void apply(Plan plan, Path out, RescaleSettings settings) {
-        apply(plan, out, settings, Overwrite.NEVER);
+    public void apply(RescalePlan plan, Path out) {
+        apply(plan, out, Overwrite.NEVER);
     }
 
     /**
-     * As {@link #apply(Plan, Path, RescaleSettings)}; {@link Overwrite#REPLACE} replaces an existing
+     * As {@link #apply(RescalePlan, Path)}; {@link Overwrite#REPLACE} replaces an existing
      * output whole. Never writes over, into or around this checkpoint ({@code OutputOverlapsInput}).
      * Refuses a plan made for another checkpoint (PLAN_MISMATCH: the content fingerprint of a touched
      * tensor differs), one whose factors are not exact inverse pairs on this model's sites (INVALID_PLAN),
      * and an output whose scaled values leave the dtype's range (VALUE_OUT_OF_RANGE, nothing published).
      */
-    public void apply(Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
-        check(plan, plan);
-        write(out, overwrite, target -> Rescaler.apply(checkpoint, plan, target, options(settings)));
-    }
-
-    /** Writes this checkpoint with {@code plan} undone (the reciprocal factors) into {@code out}, which must not exist. */
-    public void undo(Plan plan, Path out, RescaleSettings settings) {
-        undo(plan, out, settings, Overwrite.NEVER);
+    public void apply(RescalePlan plan, Path out, Overwrite overwrite) {
+        check(plan.engine(), plan.engine());
+        write(out, overwrite, target -> Apply.run(checkpoint, plan.engine(), target, plan.settings()));
     }
 
     /**
-     * As {@link #undo(Plan, Path, RescaleSettings)}, replacing an existing output with {@link Overwrite#REPLACE}.
+     * For a caller that publishes the files itself (the watcher's journaled in-place swap): writes each shard
+     * of this checkpoint rescaled by {@code plan} to {@code target.apply(shard file name)}, one file per shard
+     * (stamped like {@link #apply}), and tells {@code written} its name when it is complete. Checks the plan as
+     * apply does; the targets may lie inside this checkpoint's folder, never on a shard.
+     */
+    public void applyShards(RescalePlan plan, Function<String, Path> target, Consumer<String> written) {
+        check(plan.engine(), plan.engine());
+        String stamp = AppliedStamp.of(plan.engine());
+        for (Path shard : checkpoint.shards()) {
+            String name = shard.getFileName().toString();
+            Path file = target.apply(name);
+            Outputs.checkApart(file, checkpoint.shards());
+            try (Checkpoint one = Checkpoint.open(shard)) {
+                Apply.stream(one, plan.engine().factors(), file, stamp, plan.settings());
+            }
+            written.accept(name);
+        }
+    }
+
+    /**
+     * For an in-place writer (the watcher): saves {@code plan} as the sub-folder {@code name} of this
+     * checkpoint's folder, replacing one an interrupted run left, so the rescale can be undone later. The
+     * folder is written whole (built beside, swapped in) and never onto a shard. Returns where.
+     */
+    public Path keepPlan(RescalePlan plan, String name) {
+        Path target = checkpoint.folder().resolve(name);
+        if (!target.getParent().equals(checkpoint.folder()) || name.isEmpty()) {
+            throw WiscaException.invalidArgument("a kept plan's name must be a plain folder name, got '" + name + "'");
+        }
+        Outputs.folder(target, Overwrite.REPLACE, checkpoint.shards(), staging -> {
+            PlanStore.save(plan.engine(), staging);
+            return null;
+        });
+        return target;
+    }
+
+    /** Writes this checkpoint with {@code plan} undone (the reciprocal factors) into {@code out}, which must not exist. */
+    public void undo(RescalePlan plan, Path out) {
+        undo(plan, out, Overwrite.NEVER);
+    }
+
+    /**
+     * As {@link #undo(RescalePlan, Path)}, replacing an existing output with {@link Overwrite#REPLACE}.
      * Refuses (PLAN_MISMATCH) unless every shard carries the {@code wisca.plan} stamp of exactly this plan,
      * and a plan whose factors are not exact inverse pairs (INVALID_PLAN).
      */
-    public void undo(Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
-        AppliedStamp.requireApplied(checkpoint, plan);
-        check(plan, plan.inverse());   // the rescaled weights: names, dtypes, shapes (the digests are of the original)
-        write(out, overwrite, target -> Rescaler.undo(checkpoint, plan, target, options(settings)));
+    public void undo(RescalePlan plan, Path out, Overwrite overwrite) {
+        AppliedStamp.requireApplied(checkpoint, plan.engine());
+        Plan inverse = plan.engine().inverse();
+        check(plan.engine(), inverse);   // the rescaled weights: names, dtypes, shapes (the digests are of the original)
+        write(out, overwrite, target -> Apply.run(checkpoint, inverse, target, plan.settings()));
     }
 
-    /** Saves {@code plan} into {@code folder} (see {@link Wisca#savePlan}), never over, into or around this checkpoint. */
-    public void savePlan(Plan plan, Path folder, Overwrite overwrite) {
-        Outputs.folder(folder, overwrite, checkpoint.inputs(), staging -> {
-            PlanStore.save(plan, staging);
-            return null;
-        });
+    /**
+     * Weight-pattern statistics of this checkpoint (per tensor; per attention head when it has a spec), read in
+     * parallel on all cores.
+     */
+    public PatternReport stats() {
+        Optional<ModelBinding> binding = spec.map(arch -> ModelBinding.bind(arch, checkpoint.configJson().orElseThrow(), checkpoint.tensors()));
+        return Checkpoint.guarded(List.of(checkpoint),
+            () -> PatternStats.compute(checkpoint, binding, RescaleSettings.defaultParallelism(), Progress.NONE));
     }
 
-    private void write(Path out, Overwrite overwrite, java.util.function.Consumer<Path> writer) {
+    private void write(Path out, Overwrite overwrite, Consumer<Path> writer) {
         Outputs.like(checkpoint, out, overwrite, List.of(), target -> {
             writer.accept(target);
             return null;
@@ -199,22 +247,6 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Transforms Adam moments saved as safetensors (tensors named {@code <param>.exp_avg} and
-     * {@code <param>.exp_avg_sq}) consistently with {@code plan}: m/s and v/s² for an element scaled by s.
-     * Returns how many moment tensors were transformed.
-     */
-    public static int transformOptimizerState(Path moments, Plan plan, Path out, RescaleSettings settings) {
-        return transformOptimizerState(moments, plan, out, settings, Overwrite.NEVER);
-    }
-
-    /** As above; never writes onto the moments it reads, and replaces an existing output only with {@link Overwrite#REPLACE}. */
-    public static int transformOptimizerState(Path moments, Plan plan, Path out, RescaleSettings settings, Overwrite overwrite) {
-        try (Checkpoint m = Checkpoint.open(moments)) {
-            return Outputs.like(m, out, overwrite, List.of(), target -> Rescaler.applyToMoments(m, plan, target, options(settings)));
-        }
-    }
-
-    /**
      * Writes the optimizer state this checkpoint's folder holds ({@link OptimizerState}: the Trainer's
      * optimizer.pt, optimizer*.safetensors) with its Adam moments following {@code plan} into
      * {@code outFolder} (the folder {@link #apply} wrote), replacing the unchanged copies there.
@@ -223,25 +255,25 @@ public final class Model implements AutoCloseable {
      *
      * @return how many moment tensors were transformed
      */
-    public int rescaleOptimizerState(Plan plan, Path outFolder, RescaleSettings settings) {
+    public int rescaleOptimizerState(RescalePlan plan, Path outFolder) {
         OptimizerState state = OptimizerState.in(checkpoint.folder()).requirePresent();
-        state.check(plan, checkpoint, options(settings));
-        return state.transform(plan, checkpoint, outFolder, options(settings));
+        state.check(plan, checkpoint);
+        return state.transform(plan, checkpoint, outFolder);
     }
 
     /** Every check {@link #rescaleOptimizerState} makes, writing nothing: call it before {@link #apply} so a refusal leaves no output. */
-    public void checkOptimizerState(Plan plan, RescaleSettings settings) {
-        OptimizerState.in(checkpoint.folder()).requirePresent().check(plan, checkpoint, options(settings));
+    public void checkOptimizerState(RescalePlan plan) {
+        OptimizerState.in(checkpoint.folder()).requirePresent().check(plan, checkpoint);
     }
 
     /** As {@link #rescaleOptimizerState} with {@code plan} undone; refuses (PLAN_MISMATCH) moments not rescaled by it. */
-    public int undoOptimizerState(Plan plan, Path outFolder, RescaleSettings settings) {
-        return OptimizerState.in(checkpoint.folder()).undo(plan, checkpoint, outFolder, options(settings));
+    public int undoOptimizerState(RescalePlan plan, Path outFolder) {
+        return OptimizerState.in(checkpoint.folder()).undo(plan, checkpoint, outFolder);
     }
 
     /** Every check {@link #undoOptimizerState} makes, writing nothing: call it before {@link #undo} so a refusal leaves no output. */
-    public void checkOptimizerStateUndo(Plan plan, RescaleSettings settings) {
-        OptimizerState.in(checkpoint.folder()).checkUndo(plan, checkpoint, options(settings));
+    public void checkOptimizerStateUndo(RescalePlan plan) {
+        OptimizerState.in(checkpoint.folder()).checkUndo(plan, checkpoint);
     }
 
     @Override
@@ -260,8 +292,6 @@ public final class Model implements AutoCloseable {
         Path file = e.tensor().flatMap(ckpt::find).map(t -> t.file()).orElse(ckpt.folder());
         return new WiscaException(e.kind(), file, e.tensor().orElse(null), e.detail(), e);
     }
-
-    static RescaleOptions options(RescaleSettings settings) { return settings.engine(); }
 
     private JsonNode adapterConfig() {
         Path file = checkpoint.folder().resolve(ADAPTER_CONFIG);

@@ -5,8 +5,8 @@ import dev.wisca.io.TensorInfo;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.torch.TorchArchive;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.apply.MomentApply;
 import dev.wisca.rescale.apply.OptimizerPtApply;
 import dev.wisca.rescale.plan.AppliedStamp;
 import dev.wisca.rescale.plan.Plan;
@@ -61,11 +61,13 @@ public final class OptimizerState {
      * Every check {@link #transform} makes (each optimizer.pt read and mapped to {@code weights}), writing
      * nothing. Call it before writing the weights.
      */
-    public void check(Plan plan, Checkpoint weights, RescaleOptions engine) {
+    public void check(RescalePlan rescale, Checkpoint weights) {
+        Plan plan = rescale.engine();
+        RescaleSettings engine = rescale.settings();
         for (Path file : files) {
             if (!file.getFileName().toString().equals(TRAINER_FILE)) continue;
             try (TorchArchive archive = TorchArchive.open(file)) {
-                Rescaler.checkOptimizerArchive(archive, plan, shapes(weights), engine);
+                OptimizerPtApply.moments(archive, plan, shapes(weights), MomentApply.ADAM_SUFFIXES);
             }
         }
     }
@@ -76,17 +78,19 @@ public final class OptimizerState {
      * made for (its tensor names and shapes map optimizer.pt's indices to parameters). Returns how many
      * moment tensors were transformed; INVALID_OPTIMIZER_STATE when a file cannot be read or mapped.
      */
-    public int transform(Plan plan, Checkpoint weights, Path outFolder, RescaleOptions engine) {
+    public int transform(RescalePlan rescale, Checkpoint weights, Path outFolder) {
+        Plan plan = rescale.engine();
+        RescaleSettings engine = rescale.settings();
         int n = 0;
         for (Path file : files) {
             Path target = outFolder.resolve(file.getFileName());
             if (file.getFileName().toString().equals(TRAINER_FILE)) {
                 try (TorchArchive archive = TorchArchive.open(file)) {
-                    n += Rescaler.applyToOptimizerArchive(archive, plan, shapes(weights), target, engine, OptimizerPtApply.STAMP_PREFIX + plan.hash());
+                    n += OptimizerPtApply.run(archive, plan, shapes(weights), target, MomentApply.ADAM_SUFFIXES, engine, OptimizerPtApply.STAMP_PREFIX + plan.hash());
                 }
             } else {
                 try (Checkpoint moments = Checkpoint.open(file)) {
-                    n += Rescaler.applyToMoments(moments, plan, target, engine);
+                    n += MomentApply.run(moments, plan, target, engine);
                 }
             }
         }
@@ -97,18 +101,20 @@ public final class OptimizerState {
      * Writes every file with {@code plan} undone into {@code outFolder}. Refuses (PLAN_MISMATCH) a file
      * whose moments do not carry the stamp of exactly this plan: they were not rescaled by it.
      */
-    public int undo(Plan plan, Checkpoint weights, Path outFolder, RescaleOptions engine) {
-        checkUndo(plan, weights, engine);
+    public int undo(RescalePlan rescale, Checkpoint weights, Path outFolder) {
+        Plan plan = rescale.engine();
+        RescaleSettings engine = rescale.settings();
+        checkUndo(rescale, weights);
         int n = 0;
         for (Path file : files) {
             Path target = outFolder.resolve(file.getFileName());
             if (file.getFileName().toString().equals(TRAINER_FILE)) {
                 try (TorchArchive archive = TorchArchive.open(file)) {
-                    n += Rescaler.applyToOptimizerArchive(archive, plan.inverse(), shapes(weights), target, engine, "");
+                    n += OptimizerPtApply.run(archive, plan.inverse(), shapes(weights), target, MomentApply.ADAM_SUFFIXES, engine, "");
                 }
             } else {
                 try (Checkpoint moments = Checkpoint.open(file)) {
-                    n += Rescaler.applyToMoments(moments, plan.inverse(), target, engine);
+                    n += MomentApply.run(moments, plan.inverse(), target, engine);
                 }
             }
         }
@@ -116,7 +122,9 @@ public final class OptimizerState {
     }
 
     /** Every check {@link #undo} makes (state present, every file stamped with this plan, optimizer.pt mapped), writing nothing. */
-    public void checkUndo(Plan plan, Checkpoint weights, RescaleOptions engine) {
+    public void checkUndo(RescalePlan rescale, Checkpoint weights) {
+        Plan plan = rescale.engine();
+        RescaleSettings engine = rescale.settings();
         requirePresent();
         for (Path file : files) {
             if (file.getFileName().toString().equals(TRAINER_FILE)) {
@@ -125,7 +133,7 @@ public final class OptimizerState {
                         throw WiscaException.of(ErrorKind.PLAN_MISMATCH, file, "its moments were not rescaled by plan " + plan.hash()
                             + (archive.comment().isEmpty() ? " (no wisca stamp: rescaled without --optimizer-state?)" : " (" + archive.comment() + ")"));
                     }
-                    Rescaler.checkOptimizerArchive(archive, plan.inverse(), shapes(weights), engine);
+                    OptimizerPtApply.moments(archive, plan.inverse(), shapes(weights), MomentApply.ADAM_SUFFIXES);
                 }
             } else {
                 try (Checkpoint moments = Checkpoint.open(file)) {

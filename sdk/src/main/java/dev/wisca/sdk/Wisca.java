@@ -4,19 +4,12 @@ import dev.wisca.io.Dtype;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.io.hf.Reshard;
 import dev.wisca.rescale.Progress;
-import dev.wisca.rescale.forward.ComputeDevice;
-import dev.wisca.rescale.forward.djl.DjlForwardProvider;
-import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.spec.SpecChoice;
-import dev.wisca.rescale.spec.SpecLibrary;
-import dev.wisca.rescale.verify.CheckpointVerifier;
-import dev.wisca.rescale.verify.VerifyOptions;
-import dev.wisca.rescale.verify.VerifyReport;
-import dev.wisca.rescale.plan.PlanStore;
+import dev.wisca.rescale.plan.AppliedStamp;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,19 +23,21 @@ import java.util.TreeMap;
  * The wisca SDK: every operation on a checkpoint starts here.
  *
  * <pre>{@code
- * RescaleSettings settings = RescaleSettings.paper();            // Q/K + V/O, tensor-wise, L1
  * try (Model model = Wisca.open(Path.of("Llama-3.2-1B"))) {      // binds the llama spec
- *     RescalePlan plan = model.plan(settings);                   // read-only statistics pass
- *     model.apply(plan.plan(), Path.of("Llama-3.2-1B-wisca"), settings);  // streaming write
- *     Wisca.savePlan(plan.plan(), Path.of("plan"));              // small, invertible artifact
+ *     RescalePlan plan = model.plan(RescaleSettings.paper());    // read-only statistics pass (Q/K + V/O, L1)
+ *     model.apply(plan, Path.of("Llama-3.2-1B-wisca"));          // streaming write
+ *     plan.save(Path.of("plan"));                                // small, invertible artifact
  * }
- * CheckpointSummary s = Wisca.inspect(Path.of("Llama-3.2-1B-wisca"));
+ * VerifyReport report = Wisca.verify(Path.of("Llama-3.2-1B"), Path.of("Llama-3.2-1B-wisca")).probes().run();
  * }</pre>
  *
  * Every method throws {@link dev.wisca.io.WiscaException} (with a kind, the file and the tensor)
  * for bad input, and nothing else.
  */
 public final class Wisca {
+    /** The metadata key of the stamp every rescaled shard carries (the applied plan's hash, pairs, norm, pow2). */
+    public static final String PLAN_STAMP = AppliedStamp.KEY;
+
     private Wisca() {}
 
     /**
@@ -71,51 +66,17 @@ public final class Wisca {
     public static RescalePlan rescale(Path in, Path out, RescaleSettings settings, Overwrite overwrite) {
         try (Model model = open(in)) {
             RescalePlan plan = model.plan(settings);
-            model.apply(plan.plan(), out, settings, overwrite);
+            model.apply(plan, out, overwrite);
             return plan;
         }
     }
 
-    /** Saves a plan as {@code plan.json} + {@code plan.safetensors} in {@code folder}. */
-    public static void savePlan(Plan plan, Path folder) {
-        savePlan(plan, folder, Overwrite.NEVER);
-    }
-
-    /** As {@link #savePlan(Plan, Path)}: the folder is written whole (built beside, swapped in); an existing one only with REPLACE. */
-    public static void savePlan(Plan plan, Path folder, Overwrite overwrite) {
-        Outputs.folder(folder, overwrite, List.of(), staging -> {
-            PlanStore.save(plan, staging);
-            return null;
-        });
-    }
-
-    /** Loads a plan saved by {@link #savePlan}; a damaged or foreign plan fails with InvalidPlan. */
-    public static Plan loadPlan(Path folder) {
-        return PlanStore.load(folder);
-    }
-
     /**
-     * Checks that {@code b} computes the same function as {@code a}. {@link VerifyOptions#probes()}
-     * compares every rescalable block with seeded probe vectors (fast, linear in the touched weights);
-     * {@link VerifyOptions#full()} compares logits of a full forward pass (DJL PyTorch, f64 on CPU).
-     * Full mode's tolerance is measured (A again with the tensors that differ from B perturbed by their dtype's
-     * rounding, see the report's {@code measured()}) and its probe blocks are checked too; probe mode's is derived
-     * from the stored dtypes; options may set one instead. Full mode refuses (UNCLAIMED_TENSOR) a checkpoint with a
-     * tensor its forward pass does not read.
+     * A check that {@code b} computes the same function as {@code a}: set its mode, adapters, spec, tolerance
+     * or device on the returned {@link Verification}, then {@link Verification#run() run} it.
      */
-    public static VerifyReport verify(Path a, Path b, VerifyOptions options) {
-        return verify(a, b, Optional.empty(), Optional.empty(), SpecChoice.byModelType(), options, ComputeDevice.CPU);
-    }
-
-    /**
-     * As {@link #verify(Path, Path, VerifyOptions)}, with PEFT adapters applied on either side, the spec
-     * binding both checkpoints, and a device for the forward pass.
-     */
-    public static VerifyReport verify(Path a, Path b, Optional<Path> adapterA, Optional<Path> adapterB, SpecChoice spec,
-                                      VerifyOptions options, ComputeDevice device) {
-        SpecLibrary library = SpecLibrary.builtin().choosing(spec);
-        return CheckpointVerifier.verify(a, b, adapterA, adapterB, options, library,
-            Optional.of(new DjlForwardProvider(library, device)));
+    public static Verification verify(Path a, Path b) {
+        return new Verification(a, b);
     }
 
     /** Reads the headers (not the data) of a file, checkpoint folder, sharded checkpoint or adapter. */

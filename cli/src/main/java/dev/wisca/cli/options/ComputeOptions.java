@@ -1,10 +1,8 @@
 package dev.wisca.cli.options;
 
 import dev.wisca.io.WiscaException;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import picocli.CommandLine.Option;
-
-import java.util.Locale;
 
 /**
  * Where to compute, declared once for every command that computes: {@code --device} (one vocabulary,
@@ -20,33 +18,23 @@ public final class ComputeOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
-    /** The device name, one of {@link RescaleSettings#devices()}. */
+    /** The device name, checked by {@link RescaleSettings#knownDevice} (the one check of it). */
     public String device() {
-        String d = device.strip().toLowerCase(Locale.ROOT);
-        if (!RescaleSettings.devices().contains(d)) {
-            throw WiscaException.invalidArgument("--device: unknown device '" + device + "': choose one of "
-                + String.join(", ", RescaleSettings.devices()));
+        try {
+            return RescaleSettings.knownDevice(device);
+        } catch (WiscaException e) {
+            throw WiscaException.invalidArgument("--device: " + e.detail());
         }
-        return d;
     }
 
     /** Whether {@code --threads} was given (a command that cannot honour it refuses it rather than ignore it). */
     public boolean threadsGiven() { return threads != null; }
 
-    /** Worker threads: the flag, else all cores (at most {@link RescaleSettings#MAX_PARALLELISM}). */
-    public int threads() {
-        return threads == null ? Math.min(RescaleSettings.MAX_PARALLELISM, Runtime.getRuntime().availableProcessors())
-            : FlagChecks.inRange("--threads", threads, 1, RescaleSettings.MAX_PARALLELISM);
-    }
-
     /**
-     * The device of a forward pass (verify), which runs on DJL PyTorch or in plain Java: {@code gpu} and
-     * {@code djl} ask for the GPU, the CPU devices for the CPU.
+     * Worker threads: the flag, else all cores. Range-checked once, by {@link RescaleSettings} (its
+     * 'parallelism' is named --threads in CLI messages).
      */
-    public String forwardDevice() {
-        return switch (device()) {
-            case "gpu", "djl" -> "gpu";
-            default -> "cpu";
-        };
+    public int threads() {
+        return threads == null ? RescaleSettings.defaultParallelism() : threads;
     }
 }

@@ -1,13 +1,14 @@
 package dev.wisca.cli.options;
 
 import dev.wisca.io.WiscaException;
+import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.solve.Pow2Mode;
 import dev.wisca.rescale.solve.SolverOptions;
 import dev.wisca.rescale.stats.Norm;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -74,6 +75,6 @@ public final class RescaleFlags {
             max = clamp.get(1);
         }
         SolverOptions solver = new SolverOptions(n, alpha, min, max, targetRatio, mode, !noFold);
-        return new RescaleSettings(new SiteOptions(set, g), solver, compute.threads(), compute.device());
+        return new RescaleSettings(new SiteOptions(set, g), solver, compute.device(), compute.threads(), Progress.NONE);
     }
 }

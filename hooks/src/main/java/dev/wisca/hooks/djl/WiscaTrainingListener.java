@@ -6,7 +6,7 @@ import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.optimizer.Optimizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.wisca.hooks.HookOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.hooks.HookReport;
 import dev.wisca.hooks.MomentUpdate;
 import dev.wisca.hooks.Schedule;
@@ -104,7 +104,7 @@ public final class WiscaTrainingListener extends TrainingListenerAdapter {
         private final JsonNode config;
         private JsonNode archSpec;
         private JsonNode adapterConfig;
-        private HookOptions options = HookOptions.defaults();
+        private RescaleSettings options = RescaleSettings.paper();
         private Schedule schedule = Schedule.every(250);
         private Function<String, String> renaming = ParameterRenaming.identity();
         private Optimizer optimizer;
@@ -114,7 +114,7 @@ public final class WiscaTrainingListener extends TrainingListenerAdapter {
 
         private Builder(JsonNode config) { this.config = Objects.requireNonNull(config, "config"); }
 
-        public Builder options(HookOptions o) { options = Objects.requireNonNull(o); return this; }
+        public Builder options(RescaleSettings o) { options = Objects.requireNonNull(o); return this; }
 
         public Builder schedule(Schedule s) { schedule = Objects.requireNonNull(s); return this; }
 

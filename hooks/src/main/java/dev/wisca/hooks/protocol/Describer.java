@@ -2,7 +2,7 @@ package dev.wisca.hooks.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.wisca.hooks.HookOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.hooks.protocol.Messages.DescribeRequest;
 import dev.wisca.hooks.protocol.Messages.DescribeResponse;
 import dev.wisca.hooks.protocol.Messages.OptionsEntry;
@@ -19,7 +19,7 @@ import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.graph.SiteSet;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.plan.Stage;
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.SpecJson;
@@ -43,14 +43,14 @@ final class Describer {
         if (request.parameters() == null || request.parameters().isEmpty()) throw bad("parameters is empty");
         DescribedSource source = new DescribedSource(infos(request.parameters()));
         if (request.adapterConfig() != null && !request.adapterConfig().isNull()) return adapterSession(id, request, source, library);
-        HookOptions options = RequestOptions.parse(request.options());
+        RescaleSettings options = OptionsConverter.parse(request.options());
         if (options.sites().wants(Pair.LORA)) throw bad("pairs lora rescales a PEFT adapter: send its adapter_config.json as adapterConfig");
         JsonNode config = request.config() == null ? JsonNodeFactory.instance.objectNode() : request.config();
         if (!config.isObject()) throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "config must be a JSON object (config.json)");
         ArchSpec spec = request.archSpec() == null || request.archSpec().isNull()
             ? library.specFor(config)
             : ArchSpec.of(SpecReader.bind(request.archSpec(), Path.of("describe.archSpec"), SpecJson.class), Path.of("describe.archSpec"));
-        SiteSet sites = SymmetryGraph.build(spec, config, source.tensors(), options.sites());
+        SiteSet sites = SiteSets.build(spec, config, source.tensors(), options.sites());
         return new Session(id, source, options.solver(), spec.modelType(), stages(sites), sites.skipped());
     }
 
@@ -58,11 +58,11 @@ final class Describer {
     private static Session adapterSession(String id, DescribeRequest request, DescribedSource source, SpecLibrary library) {
         if (request.archSpec() != null && !request.archSpec().isNull()) throw bad("archSpec and adapterConfig exclude each other");
         OptionsEntry entry = request.options();
-        HookOptions parsed = RequestOptions.parse(entry);
+        RescaleSettings parsed = OptionsConverter.parse(entry);
         if (entry != null && entry.pairs() != null && !parsed.sites().pairs().equals(EnumSet.of(Pair.LORA))) {
             throw bad("an adapter is rescaled with pairs [\"lora\"] only, got " + entry.pairs());
         }
-        HookOptions options = parsed.withSites(new SiteOptions(EnumSet.of(Pair.LORA), parsed.sites().granularity()));
+        RescaleSettings options = parsed.withSites(new SiteOptions(EnumSet.of(Pair.LORA), parsed.sites().granularity()));
         SiteSet sites = AdapterSites.build(library.lora(), request.adapterConfig(), source.tensors());
         if (sites.sites().isEmpty()) {
             throw bad("adapterConfig is set but no parameter is a LoRA factor (" + library.lora().json().a() + ", or "

@@ -2,6 +2,7 @@ package dev.wisca.hooks.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wisca.rescale.solve.SiteReport;
 import java.util.List;
 
 /**
@@ -87,15 +88,8 @@ public final class Messages {
     public record FactorEntry(String tensor, double[] rows, double[] cols, boolean offsetGain,
                               double[] momentRows, double[] momentCols) {}
 
-    public record NoteEntry(String kind, int channels, int firstChannel, String detail) {}
-
-    /** What the solver did for one site. */
-    public record SiteEntry(String id, String pair, int channels, boolean pow2, boolean fold, double minScale,
-                            double maxScale, double geoMeanScale, double imbalanceBefore, double imbalanceAfter,
-                            List<NoteEntry> notes) {}
-
-    /** Answer to {@code solve}: factors of the tensors this stage scales (identities omitted). */
-    public record SolveResponse(String session, int stage, List<FactorEntry> factors, List<SiteEntry> sites) {}
+    /** Answer to {@code solve}: factors of the tensors this stage scales (identities omitted), what the solver did per site. */
+    public record SolveResponse(String session, int stage, List<FactorEntry> factors, List<SiteReport> sites) {}
 
     /** @param kind an {@code ErrorKind} name ({@code InvalidArgument}, ...), {@code UnknownSession}, {@code BadRequest} or {@code Internal} */
     public record ErrorEntry(String kind, String message) {}

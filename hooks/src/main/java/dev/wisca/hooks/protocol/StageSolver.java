@@ -1,8 +1,6 @@
 package dev.wisca.hooks.protocol;
 
 import dev.wisca.hooks.protocol.Messages.FactorEntry;
-import dev.wisca.hooks.protocol.Messages.NoteEntry;
-import dev.wisca.hooks.protocol.Messages.SiteEntry;
 import dev.wisca.hooks.protocol.Messages.SolveRequest;
 import dev.wisca.hooks.protocol.Messages.SolveResponse;
 import dev.wisca.hooks.protocol.Messages.StatVectors;
@@ -38,7 +36,7 @@ final class StageSolver {
         Session.StagePlan plan = session.stages().get(request.stage());
         AxisStats[] measured = measured(session, plan, request.stats());
         FactorTable table = new FactorTable(session.source());
-        List<SiteEntry> sites = new ArrayList<>();
+        List<SiteReport> sites = new ArrayList<>();
         for (int s = 0; s < plan.sites().size(); s++) {
             Site site = plan.sites().get(s);
             int[] refs = plan.memberRequests().get(s);
@@ -50,7 +48,7 @@ final class StageSolver {
             }
             SiteSolution solution = Solver.solve(new SiteStats(site, stats, dtypes), session.solver());
             table.add(solution);
-            sites.add(entry(solution.report()));
+            sites.add(solution.report());
         }
         List<FactorEntry> factors = new ArrayList<>();
         for (TensorFactors f : table.factors().values()) {
@@ -87,13 +85,6 @@ final class StageSolver {
                 "no statistics for request " + r + " of stage " + plan.stage().name().toLowerCase(java.util.Locale.ROOT));
         }
         return out;
-    }
-
-    private static SiteEntry entry(SiteReport r) {
-        List<NoteEntry> notes = r.notes().stream()
-            .map(n -> new NoteEntry(n.kind().name(), n.channels(), n.firstChannel(), n.detail())).toList();
-        return new SiteEntry(r.id(), r.pair().cliName(), r.channels(), r.pow2(), r.fold(), r.minScale(), r.maxScale(),
-            r.geoMeanScale(), r.imbalanceBefore(), r.imbalanceAfter(), notes);
     }
 
     private static WiscaException bad(String detail) {

@@ -1,20 +1,13 @@
 package dev.wisca.hooks.watch;
 
 import dev.wisca.io.AtomicMove;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.io.DirectorySync;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
-import dev.wisca.rescale.apply.Apply;
-import dev.wisca.rescale.apply.ApplyOptions;
-import dev.wisca.rescale.graph.SiteSet;
-import dev.wisca.rescale.graph.SymmetryGraph;
-import dev.wisca.rescale.plan.Plan;
-import dev.wisca.rescale.spec.ArchSpec;
+import dev.wisca.sdk.Model;
 import dev.wisca.sdk.OptimizerState;
+import dev.wisca.sdk.RescalePlan;
+import dev.wisca.sdk.Wisca;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -51,7 +44,8 @@ final class CheckpointRescaler {
     /** Finishes an interrupted swap: every file still staged is complete and is moved over its original. */
     String resume(Path folder, Journal.Entry journal) {
         swap(folder, journal.files());
-        finish(folder, new Journal.Marker(journal.planHash(), -1, folder.toString()));
+        Path plan = folder.resolve(Journal.PLAN);   // saved before the journal turned SWAPPING
+        finish(folder, new Journal.Marker(journal.planHash(), -1, folder.toString(), Files.isDirectory(plan) ? plan.toString() : ""));
         return "finished the interrupted rescale, plan " + journal.planHash();
     }
 
@@ -64,53 +58,50 @@ final class CheckpointRescaler {
         Path staging = SafeName.realFolder(folder, Journal.STAGING);
         Journal.write(folder, new Journal.Entry(Journal.Phase.STAGING, null, List.of()));
         faults.at("journal");
-        Plan plan;
+        RescalePlan plan;
+        Path saved;
         List<String> files = new ArrayList<>();
-        RescaleOptions engine = options.engine();
-        try (Checkpoint ckpt = Checkpoint.open(folder)) {
-            plan = plan(ckpt, engine);
-            if (options.optimizerState()) OptimizerState.in(folder).check(plan, ckpt, engine);   // refused before anything is staged
+        try (Model model = Wisca.open(folder, options.spec())) {
+            plan = model.plan(options.settings());
+            OptimizerState state = OptimizerState.in(folder);
+            if (options.optimizerState()) state.check(plan, model.checkpoint());   // refused before anything is staged
             createFolder(staging);
-            ApplyOptions applyOptions = engine.apply();
-            for (Path shard : ckpt.shards()) {
-                try (Checkpoint one = Checkpoint.open(shard)) {
-                    Apply.stream(one, plan.factors(), SafeName.child(staging, shard.getFileName().toString(), "the index"), summary(plan), applyOptions);
-                }
-                files.add(shard.getFileName().toString());
-                faults.at("staged:" + shard.getFileName());
-            }
+            model.applyShards(plan, name -> SafeName.child(staging, name, "the index"), name -> {
+                files.add(name);
+                faults.at("staged:" + name);
+            });
             if (options.optimizerState()) {
-                OptimizerState state = OptimizerState.in(folder);
-                state.transform(plan, ckpt, staging, engine);
+                state.transform(plan, model.checkpoint(), staging);
                 state.files().forEach(f -> files.add(f.getFileName().toString()));
             }
+            DirectorySync.sync(staging);
+            saved = model.keepPlan(plan, Journal.PLAN);
         }
-        DirectorySync.sync(staging);
         Journal.write(folder, new Journal.Entry(Journal.Phase.SWAPPING, plan.hash(), files));
         faults.at("swapping");
         swap(folder, files);
-        finish(folder, new Journal.Marker(plan.hash(), plan.reports().size(), folder.toString()));
-        return "rescaled in place, plan " + plan.hash() + ", " + plan.reports().size() + " sites";
+        finish(folder, new Journal.Marker(plan.hash(), plan.reports().size(), folder.toString(), saved.toString()));
+        return "rescaled in place, plan " + plan.hash() + " (saved in " + Journal.PLAN + " for wisca undo), " + plan.reports().size() + " sites";
     }
 
     private String outOfPlace(Path folder, String suffix) {
         Path target = SafeName.child(folder.getParent(), folder.getFileName() + suffix, "--out-of-place");
         Path temp = SafeName.child(folder.getParent(), "." + folder.getFileName() + suffix + ".tmp", "--out-of-place");
         deleteTree(temp);
-        Plan plan;
-        RescaleOptions engine = options.engine();
+        RescalePlan plan;
         if (!Files.exists(target)) {
-            try (Checkpoint ckpt = Checkpoint.open(folder)) {
-                plan = plan(ckpt, engine);
-                Rescaler.apply(ckpt, plan, temp, engine);
+            try (Model model = Wisca.open(folder, options.spec())) {
+                plan = model.plan(options.settings());
                 OptimizerState state = OptimizerState.in(folder);
+                if (options.optimizerState()) state.check(plan, model.checkpoint());
+                model.apply(plan, temp);
                 if (options.optimizerState()) {
-                    state.check(plan, ckpt, engine);
-                    state.transform(plan, ckpt, temp, engine);
+                    state.transform(plan, model.checkpoint(), temp);
                 } else {
                     for (Path file : state.files()) copy(file, temp.resolve(file.getFileName()));
                 }
             }
+            plan.save(temp.resolve(Journal.PLAN));
             faults.at("written");
             try {
                 AtomicMove.replace(temp, target);
@@ -118,19 +109,11 @@ final class CheckpointRescaler {
                 throw new WiscaException(ErrorKind.IO, target, null, "cannot rename the rescaled checkpoint into place: " + e, e);
             }
             DirectorySync.sync(folder.getParent());
-            Journal.mark(folder, new Journal.Marker(plan.hash(), plan.reports().size(), target.toString()));
+            Journal.mark(folder, new Journal.Marker(plan.hash(), plan.reports().size(), target.toString(), target.resolve(Journal.PLAN).toString()));
             return "rescaled into " + target.getFileName() + ", plan " + plan.hash();
         }
-        Journal.mark(folder, new Journal.Marker("", -1, target.toString()));
+        Journal.mark(folder, new Journal.Marker("", -1, target.toString(), ""));
         return target.getFileName() + " already existed: marked";
-    }
-
-    private Plan plan(Checkpoint ckpt, RescaleOptions engine) {
-        JsonNode config = ckpt.configJson().orElseThrow(() ->
-            WiscaException.of(ErrorKind.INVALID_CONFIG, ckpt.folder(), "no config.json in the checkpoint"));
-        ArchSpec spec = options.library().specFor(config);
-        SiteSet sites = SymmetryGraph.build(spec, config, ckpt.tensors(), options.settings().sites());
-        return Rescaler.plan(ckpt, sites.sites(), engine);
     }
 
     /** Moves each staged file over its original; every name was checked ({@link JournalCheck}) and each staged file must be a plain file. */
@@ -163,11 +146,6 @@ final class CheckpointRescaler {
     static void discardStaging(Path folder) {
         deleteTree(SafeName.realFolder(folder, Journal.STAGING));
         Journal.clear(folder);
-    }
-
-    /** Metadata summary of the rescaled shards: the plan hash, like {@code wisca rescale} writes. */
-    private static String summary(Plan plan) {
-        return "{\"hash\":\"" + plan.hash() + "\",\"undo\":" + plan.undo() + ",\"sites\":" + plan.reports().size() + ",\"by\":\"watch\"}";
     }
 
     private static void createFolder(Path folder) {

@@ -3,8 +3,7 @@ package dev.wisca.hooks.watch;
 import dev.wisca.hooks.watch.Outcome.Status;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.rescale.apply.Apply;
+import dev.wisca.sdk.Wisca;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +36,9 @@ public final class CheckpointWatcher {
 
     CheckpointWatcher(Path root, WatchOptions options, CheckpointRescaler.Faults faults) {
         if (!Files.isDirectory(root)) throw WiscaException.of(ErrorKind.IO, root, "no such folder to watch");
+        // Start the settings' device now: one that cannot run here (gpu without a GPU) is refused before
+        // anything is watched, with the error rescale gives, instead of failing every checkpoint later.
+        options.settings().backend();
         this.root = root.toAbsolutePath().normalize();
         this.options = options;
         this.rescaler = new CheckpointRescaler(options, faults);
@@ -91,8 +93,8 @@ public final class CheckpointWatcher {
             Map<String, Long> sizes = Completeness.sizes(folder);
             if (!sizes.equals(lastSizes.put(folder, sizes))) return new Outcome(folder, step, Status.SETTLING, "waiting for sizes to settle");
             if (journal.isEmpty() && alreadyRescaled(folder)) {
-                Journal.mark(folder, new Journal.Marker("", -1, folder.toString()));
-                return new Outcome(folder, step, Status.DONE, "shards carry " + Apply.METADATA_KEY + ": marked");
+                Journal.mark(folder, new Journal.Marker("", -1, folder.toString(), ""));
+                return new Outcome(folder, step, Status.DONE, "shards carry " + Wisca.PLAN_STAMP + ": marked");
             }
             return new Outcome(folder, step, Status.RESCALED, rescaler.rescale(folder));
         } catch (WiscaException e) {
@@ -104,8 +106,6 @@ public final class CheckpointWatcher {
 
     /** Rescaled by someone else ({@code wisca rescale}) or marker lost: the shards say so. */
     private static boolean alreadyRescaled(Path folder) {
-        try (Checkpoint ckpt = Checkpoint.open(folder)) {
-            return ckpt.metadata().containsKey(Apply.METADATA_KEY);
-        }
+        return Wisca.inspect(folder).metadata().containsKey(Wisca.PLAN_STAMP);
     }
 }

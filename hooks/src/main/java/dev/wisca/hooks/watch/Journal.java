@@ -29,14 +29,20 @@ final class Journal {
     static final String JOURNAL = ".wisca-journal.json";
     static final String MARKER = ".wisca-applied.json";
     static final String STAGING = ".wisca-staging";
+    /** The applied plan, saved in the rescaled checkpoint (for {@code wisca undo}). */
+    static final String PLAN = ".wisca-plan";
 
     enum Phase { STAGING, SWAPPING }
 
     /** @param files staged file names, moved over the originals in this order (the index last) */
     record Entry(Phase phase, String planHash, List<String> files) {}
 
-    /** @param planHash the applied plan's hash; {@code output} the folder written (itself when in place) */
-    record Marker(String planHash, int sites, String output) {}
+    /**
+     * @param planHash the applied plan's hash
+     * @param output   the folder written (itself when in place)
+     * @param plan     the folder the applied plan was saved in ({@code wisca undo OUTPUT --plan PLAN}), empty when none
+     */
+    record Marker(String planHash, int sites, String output, String plan) {}
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 

@@ -2,9 +2,8 @@ package dev.wisca.hooks.watch;
 
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.Progress;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.spec.SpecLibrary;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.spec.SpecChoice;
+import dev.wisca.rescale.RescaleSettings;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -17,10 +16,10 @@ import java.util.Optional;
  * @param optimizerState   also transform the checkpoint's optimizer state: the Trainer's {@code optimizer.pt} and
  *                         {@code optimizer*.safetensors} (see {@code dev.wisca.sdk.OptimizerState})
  * @param poll             time between two looks at the folder; sizes must be equal in two looks
- * @param library          architecture specs
+ * @param spec             which architecture spec binds each checkpoint (as {@code --arch-spec} chooses)
  */
 public record WatchOptions(RescaleSettings settings, Optional<String> outOfPlaceSuffix, boolean optimizerState,
-                           Duration poll, SpecLibrary library) {
+                           Duration poll, SpecChoice spec) {
     public WatchOptions {
         if (poll.isNegative()) throw WiscaException.invalidArgument("setting 'poll' must be >= 0");
         outOfPlaceSuffix.ifPresent(s -> {
@@ -29,21 +28,18 @@ public record WatchOptions(RescaleSettings settings, Optional<String> outOfPlace
     }
 
     public static WatchOptions defaults() {
-        return new WatchOptions(RescaleSettings.paper(), Optional.empty(), false, Duration.ofSeconds(5), SpecLibrary.builtin());
+        return new WatchOptions(RescaleSettings.paper(), Optional.empty(), false, Duration.ofSeconds(5), SpecChoice.byModelType());
     }
 
-    public WatchOptions withSettings(RescaleSettings s) { return new WatchOptions(s, outOfPlaceSuffix, optimizerState, poll, library); }
+    public WatchOptions withSettings(RescaleSettings s) { return new WatchOptions(s, outOfPlaceSuffix, optimizerState, poll, spec); }
 
-    public WatchOptions withOutOfPlace(String suffix) { return new WatchOptions(settings, Optional.of(suffix), optimizerState, poll, library); }
+    public WatchOptions withOutOfPlace(String suffix) { return new WatchOptions(settings, Optional.of(suffix), optimizerState, poll, spec); }
 
-    public WatchOptions withOptimizerState(boolean o) { return new WatchOptions(settings, outOfPlaceSuffix, o, poll, library); }
+    public WatchOptions withOptimizerState(boolean o) { return new WatchOptions(settings, outOfPlaceSuffix, o, poll, spec); }
 
-    public WatchOptions withPoll(Duration p) { return new WatchOptions(settings, outOfPlaceSuffix, optimizerState, p, library); }
+    public WatchOptions withPoll(Duration p) { return new WatchOptions(settings, outOfPlaceSuffix, optimizerState, p, spec); }
 
     public WatchOptions withParallelism(int n) { return withSettings(settings.withParallelism(n)); }
 
     public WatchOptions withProgress(Progress p) { return withSettings(settings.withProgress(p)); }
-
-    /** The engine view for one checkpoint: the settings' backend (started now), solver, threads and progress. */
-    RescaleOptions engine() { return settings.engine(); }
 }

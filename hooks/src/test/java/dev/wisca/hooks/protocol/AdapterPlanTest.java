@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.hooks.Fixtures;
-import dev.wisca.hooks.HookOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.hooks.HookReport;
 import dev.wisca.hooks.MemoryParameterStore;
 import dev.wisca.hooks.MomentUpdate;
@@ -20,8 +20,8 @@ import dev.wisca.io.Dtype;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.plan.Planner;
 import dev.wisca.rescale.lora.LoraSites;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.TensorFactors;
@@ -78,7 +78,7 @@ class AdapterPlanTest {
         Plan plan;
         try (Checkpoint ckpt = Checkpoint.open(folder)) {
             var sites = LoraSites.build(LIBRARY.lora(), ADAPTER.adapterConfig(), ckpt.tensors()).sites();
-            plan = Rescaler.plan(ckpt, sites, RescaleOptions.defaults().withParallelism(1));
+            plan = Planner.plan(ckpt, sites, RescaleSettings.paper().withParallelism(1));
         }
         assertEquals(ADAPTER.tensors().size(), plan.factors().size(), "every A and B is scaled");
         try (ProtocolHttpServer server = ProtocolHttpServer.start(LocalPlanService.builtin(), 0, 1, ProtocolHttpServer.DEFAULT_MAX_BODY_BYTES)) {
@@ -90,7 +90,7 @@ class AdapterPlanTest {
 
     private static void compare(Plan plan, UnaryOperator<String> rename, PlanService service) {
         MemoryParameterStore store = store(rename, 5);
-        WiscaHook hook = WiscaHook.forAdapter(store, service, ADAPTER.adapterConfig(), HookOptions.defaults(), Schedule.atInit());
+        WiscaHook hook = WiscaHook.forAdapter(store, service, ADAPTER.adapterConfig(), RescaleSettings.paper(), Schedule.atInit());
         DescribeResponse described = hook.describe();
         assertEquals(1, described.stages().size(), "LoRA sites solve in one stage");
         assertEquals(List.of(), described.skipped());
@@ -115,7 +115,7 @@ class AdapterPlanTest {
             m0.put(p.name(), store.firstMoment(p.name()).clone());
             v0.put(p.name(), store.secondMoment(p.name()).clone());
         }
-        WiscaHook.forAdapter(store, LocalPlanService.builtin(), ADAPTER.adapterConfig(), HookOptions.defaults(), Schedule.atInit()).apply(0);
+        WiscaHook.forAdapter(store, LocalPlanService.builtin(), ADAPTER.adapterConfig(), RescaleSettings.paper(), Schedule.atInit()).apply(0);
         int modules = 0, unbalancedBefore = 0;
         for (var p : store.parameters()) {
             if (!p.name().endsWith(A)) continue;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.hooks.Fixtures;
-import dev.wisca.hooks.HookOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.hooks.MemoryParameterStore;
 import dev.wisca.hooks.Schedule;
 import dev.wisca.hooks.WiscaHook;
@@ -113,8 +113,8 @@ class ProtocolErrorsTest {
     void hookDescribesAgainWhenTheServerLostItsSession() {
         LocalPlanService service = new LocalPlanService(LIBRARY, 1);
         MemoryParameterStore a = Fixtures.store(LLAMA), b = Fixtures.store(LLAMA);
-        WiscaHook first = new WiscaHook(a, service, LLAMA.config(), null, HookOptions.defaults(), Schedule.every(10));
-        WiscaHook second = new WiscaHook(b, service, LLAMA.config(), null, HookOptions.defaults(), Schedule.every(10));
+        WiscaHook first = new WiscaHook(a, service, LLAMA.config(), null, RescaleSettings.paper(), Schedule.every(10));
+        WiscaHook second = new WiscaHook(b, service, LLAMA.config(), null, RescaleSettings.paper(), Schedule.every(10));
         first.describe();
         second.describe(); // evicts the first hook's session
         assertTrue(first.onStep(10).isPresent());

@@ -4,19 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wisca.hooks.Fixtures;
-import dev.wisca.hooks.HookOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.hooks.HookReport;
 import dev.wisca.hooks.MemoryParameterStore;
 import dev.wisca.hooks.MomentUpdate;
 import dev.wisca.hooks.Schedule;
 import dev.wisca.hooks.WiscaHook;
 import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.plan.Planner;
+import dev.wisca.rescale.apply.Apply;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.TensorFactors;
 import dev.wisca.rescale.solve.Pow2Mode;
@@ -57,9 +58,9 @@ class ServerPlanTest {
     @AfterAll
     static void stop() { server.close(); }
 
-    static List<HookOptions> optionSets() {
+    static List<RescaleSettings> optionSets() {
         EnumSet<Pair> all = EnumSet.of(Pair.QK, Pair.VO, Pair.UPDOWN, Pair.NORM, Pair.QKNORM);
-        HookOptions d = HookOptions.defaults();
+        RescaleSettings d = RescaleSettings.paper();
         return List.of(d,
             d.withSites(new SiteOptions(all, Granularity.CHANNEL)),
             d.withSites(new SiteOptions(all, Granularity.KV_GROUP)).withSolver(d.solver().withFoldNorms(false).withAlpha(0.5)),
@@ -73,7 +74,7 @@ class ServerPlanTest {
         long seed = 40;
         for (TinyModel model : TinyModels.all(LIBRARY, 7)) {
             Path folder = TinyModelFiles.write(model, dir.resolve(model.spec().name() + "-" + model.example()));
-            for (HookOptions options : optionSets()) {
+            for (RescaleSettings options : optionSets()) {
                 MemoryParameterStore store = Fixtures.store(model);
                 Random random = new Random(seed++);
                 List<double[]> firstMoments = new ArrayList<>();
@@ -87,12 +88,12 @@ class ServerPlanTest {
                 List<double[]> secondBefore = store.parameters().stream().map(p -> store.secondMoment(p.name()).clone()).toList();
                 WiscaHook hook = new WiscaHook(store, client, model.config(), null, options, Schedule.atInit());
                 HookReport report = hook.onStep(0).orElseThrow();
-                RescaleOptions offline = RescaleOptions.defaults().withSolver(options.solver()).withParallelism(1);
+                RescaleSettings offline = RescaleSettings.paper().withSolver(options.solver()).withParallelism(1);
                 Path out = dir.resolve("out-" + compared);
                 try (Checkpoint ckpt = Checkpoint.open(folder)) {
-                    var sites = SymmetryGraph.build(model.spec(), model.config(), ckpt.tensors(), options.sites()).sites();
-                    Plan plan = Rescaler.plan(ckpt, sites, offline);
-                    Rescaler.apply(ckpt, plan, out, offline);
+                    var sites = SiteSets.build(model.spec(), model.config(), ckpt.tensors(), options.sites()).sites();
+                    Plan plan = Planner.plan(ckpt, sites, offline);
+                    Apply.run(ckpt, plan, out, offline);
                     String where = model + " " + options.sites() + " " + options.solver().norm();
                     if (!plan.factors().keySet().equals(report.factors().keySet())) {
                         failures.add(where + ": scaled tensors differ " + plan.factors().keySet() + " vs " + report.factors().keySet());

@@ -8,7 +8,7 @@ import dev.wisca.hooks.protocol.Messages.DescribeResponse;
 import dev.wisca.hooks.protocol.Messages.FactorEntry;
 import dev.wisca.hooks.protocol.Messages.OptionsEntry;
 import dev.wisca.hooks.protocol.Messages.ParameterEntry;
-import dev.wisca.hooks.protocol.Messages.SiteEntry;
+import dev.wisca.rescale.solve.SiteReport;
 import dev.wisca.hooks.protocol.Messages.SolveRequest;
 import dev.wisca.hooks.protocol.Messages.SolveResponse;
 import dev.wisca.hooks.protocol.Messages.StatVectors;
@@ -122,7 +122,7 @@ class StatsValidationTest {
                 ProtocolHandler.Reply r = post("solve", new SolveRequest(d.session(), 0, ProtocolFixtures.stats(d, 0, store)));
                 assertEquals(200, r.status(), String.valueOf(r.error()));
                 SolveResponse s = ProtocolJson.read(r.body(), SolveResponse.class);
-                for (SiteEntry site : s.sites()) {
+                for (SiteReport site : s.sites()) {
                     assertTrue(site.minScale() >= 0.3 && site.maxScale() <= 3.0, pow2 + " " + extreme + ": " + site);
                 }
                 for (FactorEntry f : s.factors()) {

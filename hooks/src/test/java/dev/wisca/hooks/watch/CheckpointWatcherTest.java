@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wisca.hooks.watch.Outcome.Status;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.solve.Pow2Mode;
+import dev.wisca.sdk.Model;
+import dev.wisca.sdk.RescalePlan;
+import dev.wisca.sdk.Wisca;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +105,27 @@ class CheckpointWatcherTest {
         assertRescaledLike(ref[1], target);
     }
 
+    /** The plan of an in-place rescale is kept (its path in the marker): wisca undo with it gives back the trainer's bytes. */
+    @Test
+    void anInPlaceRescaleSavesItsPlanAndUndoWithItRestoresTheOriginals() throws Exception {
+        RescaleSettings exact = OPTIONS.settings().withSolver(OPTIONS.settings().solver().withPow2(Pow2Mode.ON));
+        Path root = Files.createDirectories(dir.resolve("run"));
+        Path pristine = TrainerFolder.writeComplete(dir.resolve("pristine-60"), 60);
+        Path target = root.resolve("checkpoint-60");
+        copyAll(pristine, target);
+        CheckpointWatcher watcher = new CheckpointWatcher(root, OPTIONS.withSettings(exact));
+        watcher.poll();
+        assertEquals(Status.RESCALED, watcher.poll().getFirst().status());
+        assertFalse(TrainerFolder.differences(pristine, target).isEmpty(), "rescaled in place");
+        Journal.Marker marker = Journal.marker(target).orElseThrow();
+        assertEquals(target.resolve(Journal.PLAN).toString(), marker.plan());
+        Path undone = dir.resolve("undone");
+        try (Model model = Wisca.open(target)) {
+            model.undo(RescalePlan.load(Path.of(marker.plan())).withSettings(exact), undone);
+        }
+        assertEquals(List.of(), TrainerFolder.differences(pristine, undone), "power-of-two scales undo bit for bit");
+    }
+
     @Test
     void aWatcherKilledWhileSwappingIsFinishedByTheNextOne() throws Exception {
         for (int kill = 0; kill < 3; kill++) {
@@ -120,6 +146,7 @@ class CheckpointWatcherTest {
             assertEquals(Status.RESUMED, next.poll().getFirst().status(), point);
             assertEquals(Status.DONE, next.poll().getFirst().status(), point);
             assertRescaledLike(ref[1], target);
+            assertEquals(target.resolve(Journal.PLAN).toString(), Journal.marker(target).orElseThrow().plan(), "saved before swapping");
             CheckpointRescaler.deleteTree(dir.resolve("pristine-40"));
             CheckpointRescaler.deleteTree(dir.resolve("expected-40"));
         }

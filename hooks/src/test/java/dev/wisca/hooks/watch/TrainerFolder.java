@@ -6,9 +6,11 @@ import dev.wisca.io.TensorInfo;
 import dev.wisca.io.TensorSpec;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.CheckpointWriter;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.plan.Planner;
+import dev.wisca.rescale.apply.Apply;
+import dev.wisca.rescale.apply.MomentApply;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.rescale.spec.SpecReader;
@@ -81,13 +83,13 @@ final class TrainerFolder {
     /** The one-shot rescale of {@code in} into {@code out}, weights and moments, as {@code wisca rescale} would do. */
     static Plan oneShot(Path in, Path out, WatchOptions options) {
         try (Checkpoint ckpt = Checkpoint.open(in)) {
-            var sites = SymmetryGraph.build(LIBRARY.get("llama").orElseThrow(), ckpt.configJson().orElseThrow(), ckpt.tensors(),
+            var sites = SiteSets.build(LIBRARY.get("llama").orElseThrow(), ckpt.configJson().orElseThrow(), ckpt.tensors(),
                 options.settings().sites()).sites();
-            RescaleOptions engine = options.engine();
-            Plan plan = Rescaler.plan(ckpt, sites, engine);
-            Rescaler.apply(ckpt, plan, out, engine);
+            RescaleSettings engine = options.settings();
+            Plan plan = Planner.plan(ckpt, sites, engine);
+            Apply.run(ckpt, plan, out, engine);
             try (Checkpoint moments = Checkpoint.open(in.resolve("optimizer.safetensors"))) {
-                Rescaler.applyToMoments(moments, plan, out.resolve("optimizer.safetensors"), engine);
+                MomentApply.run(moments, plan, out.resolve("optimizer.safetensors"), engine);
             }
             return plan;
         }

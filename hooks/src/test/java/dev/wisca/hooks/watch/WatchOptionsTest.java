@@ -2,8 +2,9 @@ package dev.wisca.hooks.watch;
 
 import dev.wisca.rescale.backend.Backends;
 import dev.wisca.rescale.graph.Granularity;
+import java.time.Duration;
 import dev.wisca.rescale.solve.SolverOptions;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,10 +18,9 @@ class WatchOptionsTest {
         RescaleSettings settings = RescaleSettings.paper().withDevice(Backends.SCALAR).withParallelism(3).withSolver(solver)
             .withGranularity(Granularity.KV_GROUP);
         WatchOptions options = WatchOptions.defaults().withSettings(settings);
-        assertSame(Backends.of(Backends.SCALAR), options.engine().backend());
-        assertEquals(3, options.engine().parallelism());
-        assertEquals(solver, options.engine().solver());
-        assertEquals(Granularity.KV_GROUP, options.settings().sites().granularity());
-        assertSame(Backends.of(Backends.CPU), WatchOptions.defaults().engine().backend());
+        assertSame(settings, options.settings(), "the one settings record, not a copy");
+        assertSame(Backends.of(Backends.SCALAR), options.settings().backend());
+        assertEquals(3, options.withPoll(Duration.ZERO).settings().parallelism());
+        assertEquals(Backends.CPU, WatchOptions.defaults().settings().device());
     }
 }

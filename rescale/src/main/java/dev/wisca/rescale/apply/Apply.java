@@ -11,6 +11,9 @@ import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.ShardNames;
 import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.backend.Backend;
+import dev.wisca.rescale.plan.AppliedStamp;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.TensorFactors;
 import java.io.IOException;
@@ -33,31 +36,33 @@ import java.util.concurrent.ForkJoinPool;
  * a shard truncated or rewritten meanwhile is a FILE_CHANGED and nothing is published for it.
  */
 public final class Apply {
-    public static final String METADATA_KEY = dev.wisca.rescale.plan.AppliedStamp.KEY;
+    public static final String METADATA_KEY = AppliedStamp.KEY;
 
     private Apply() {}
 
-    public static void run(Checkpoint in, Plan plan, Path out, ApplyOptions options) {
+    /** Writes {@code in} rescaled by {@code plan} to {@code out} (a file for a file, a folder for a folder). */
+    public static void run(Checkpoint in, Plan plan, Path out, RescaleSettings settings) {
         plan.checkMatches(in);
-        stream(in, plan.factors(), out, summary(plan), options);
+        stream(in, plan.factors(), out, AppliedStamp.of(plan), settings);
     }
 
     /** Writes {@code in} to {@code out} with {@code factors} applied; the core of apply, undo and moments. */
-    public static void stream(Checkpoint in, Map<String, TensorFactors> factors, Path out, String summary, ApplyOptions options) {
-        Progress progress = options.progress();
+    public static void stream(Checkpoint in, Map<String, TensorFactors> factors, Path out, String summary, RescaleSettings settings) {
+        Progress progress = settings.progress();
+        Backend backend = settings.backend();
         progress.start("write", in.tensors().stream().mapToLong(TensorInfo::byteLength).sum(), in.tensors().size());
-        try (ForkJoinPool pool = new ForkJoinPool(options.parallelism()); Arena arena = Arena.ofShared()) {
+        try (ForkJoinPool pool = new ForkJoinPool(settings.parallelism()); Arena arena = Arena.ofShared()) {
             MemorySegment input = arena.allocate(SafetensorsWriter.CHUNK_BYTES, 64);
             if (in.file().isPresent()) {
                 Path file = Files.isDirectory(out) ? out.resolve(in.file().get().getFileName()) : out;
-                writeShard(in.shardFiles().getFirst(), file, factors, summary, options, pool, input);
+                writeShard(in.shardFiles().getFirst(), file, factors, summary, backend, progress, pool, input);
                 return;
             }
             Path folder = out.toAbsolutePath().normalize();
             Outputs.checkApart(folder, in.inputs());  // by identity, also for callers that bypass the SDK's gate
             createFolder(folder);
             for (SafetensorsFile shard : in.shardFiles()) {
-                writeShard(shard, folder.resolve(shard.path().getFileName()), factors, summary, options, pool, input);
+                writeShard(shard, folder.resolve(shard.path().getFileName()), factors, summary, backend, progress, pool, input);
             }
             Path index = in.folder().resolve(ShardNames.index(in.baseName()));
             if (Files.isRegularFile(index)) copy(index, folder.resolve(index.getFileName()));
@@ -68,12 +73,11 @@ public final class Apply {
     }
 
     private static void writeShard(SafetensorsFile shard, Path target, Map<String, TensorFactors> factors, String summary,
-                                   ApplyOptions options, ForkJoinPool pool, MemorySegment input) {
+                                   Backend backend, Progress progress, ForkJoinPool pool, MemorySegment input) {
         List<TensorSpec> specs = shard.tensors().stream().map(TensorSpec::of).toList();
         Map<String, String> metadata = new LinkedHashMap<>(shard.metadata());
         metadata.put(METADATA_KEY, summary);
         try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata)) {
-            Progress progress = options.progress();
             for (TensorSpec spec : writer.fileOrder()) {
                 TensorFactors f = factors.get(spec.name());
                 if (f == null) {
@@ -81,7 +85,7 @@ public final class Apply {
                     progress.advance(spec.byteLength(), 1);
                 } else {
                     Tensor tensor = shard.tensor(spec.name());
-                    TensorScaler scaler = new TensorScaler(tensor, f, options.backend(), pool, shard, input);
+                    TensorScaler scaler = new TensorScaler(tensor, f, backend, pool, shard, input);
                     writer.write(spec.name(), (chunk, offset) -> {
                         scaler.fill(chunk, offset, (piece, at) -> WrittenValues.requireInRange(tensor, piece, at));
                         progress.advance(chunk.byteSize(), 0);
@@ -92,14 +96,6 @@ public final class Apply {
             shard.checkUnchanged();
             writer.commit();
         }
-    }
-
-    /** Short JSON for the output metadata: what was applied. */
-    static String summary(Plan plan) {
-        String pairs = String.join(",", plan.reports().stream().map(r -> "\"" + r.pair().cliName() + "\"").distinct().toList());
-        boolean pow2 = plan.reports().stream().anyMatch(r -> r.pow2());
-        return "{\"hash\":\"" + plan.hash() + "\",\"undo\":" + plan.undo() + ",\"pairs\":[" + pairs + "],\"norm\":\""
-            + plan.options().norm().cliName() + "\",\"pow2\":" + pow2 + ",\"sites\":" + plan.reports().size() + "}";
     }
 
     private static void createFolder(Path folder) {

@@ -6,6 +6,7 @@ import dev.wisca.io.TensorInfo;
 import dev.wisca.io.torch.OptimizerStateDict;
 import dev.wisca.io.torch.StoredTensor;
 import dev.wisca.io.torch.TorchArchive;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.plan.TensorFactors;
 import java.nio.file.Path;
@@ -38,13 +39,13 @@ public final class OptimizerPtApply {
      * @return how many moment tensors were transformed
      */
     public static int run(TorchArchive archive, Plan plan, Map<String, long[]> shapes, Path out, Map<String, Integer> suffixes,
-                          ApplyOptions options, String stamp) {
+                          RescaleSettings settings, String stamp) {
         Map<String, TensorFactors> moments = moments(archive, plan, shapes, suffixes);
-        try (ForkJoinPool pool = new ForkJoinPool(options.parallelism())) {
+        try (ForkJoinPool pool = new ForkJoinPool(settings.parallelism())) {
             Map<String, TorchArchive.StorageRewrite> rewrites = new LinkedHashMap<>();
             moments.forEach((storage, factors) -> rewrites.put(storage, (source, target) -> {
                 Tensor tensor = new Tensor(new TensorInfo(factors.tensor(), factors.dtype(), factors.shape(), 0, source.byteSize()), source, archive.path());
-                new TensorScaler(tensor, factors, options.backend(), pool).fillAll(target, CHUNK);
+                new TensorScaler(tensor, factors, settings.backend(), pool).fillAll(target, CHUNK);
             }));
             archive.rewrite(out, rewrites, stamp);
         }

@@ -4,7 +4,7 @@ import dev.wisca.io.Dtype;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.Tensor;
 import dev.wisca.io.WiscaException;
-import dev.wisca.rescale.backend.Elements;
+import dev.wisca.rescale.backend.ElementAccess;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -46,11 +46,11 @@ final class WrittenValues {
         if (finite(chunk, dtype, i)) return;
         long element = byteOffset / dtype.byteSize() + i;
         if (!finite(source.data(), dtype, element)) return;   // already Inf/NaN in the input: copied as it was
-        double before = Elements.get(source.data(), dtype, element);
+        double before = ElementAccess.get(source.data(), dtype, element);
         throw new WiscaException(ErrorKind.VALUE_OUT_OF_RANGE, source.file(), source.name(), String.format(Locale.ROOT,
             "element %d (%s) becomes %s after scaling: beyond the range of %s (max %s); nothing was published."
-                + " Use a narrower --clamp", element, before, Elements.get(chunk, dtype, i), dtype.headerName(),
-            Elements.maxFinite(dtype)));
+                + " Use a narrower --clamp", element, before, ElementAccess.get(chunk, dtype, i), dtype.headerName(),
+            ElementAccess.maxFinite(dtype)));
     }
 
     /** Per dtype: {exponent bits of every lane of a long, the lowest bit of every lane, the highest bit of every lane}. */
@@ -75,7 +75,7 @@ final class WrittenValues {
             case F16 -> (seg.getAtIndex(U16, index) & 0x7C00) != 0x7C00;
             case F32 -> (seg.getAtIndex(U32, index) & 0x7F800000) != 0x7F800000;
             case F64 -> (seg.getAtIndex(U64, index) & 0x7FF0000000000000L) != 0x7FF0000000000000L;
-            default -> Double.isFinite(Elements.get(seg, dtype, index));
+            default -> Double.isFinite(ElementAccess.get(seg, dtype, index));
         };
     }
 }

@@ -1,5 +1,7 @@
 package dev.wisca.rescale.graph;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.wisca.io.WiscaException;
 import java.util.Locale;
 
@@ -7,8 +9,11 @@ import java.util.Locale;
 public enum Pair {
     QK, VO, UPDOWN, NORM, LORA, QKNORM;
 
+    /** Its name in flags, plans and JSON (lower case). */
+    @JsonValue
     public String cliName() { return name().toLowerCase(Locale.ROOT); }
 
+    @JsonCreator
     public static Pair parse(String s) {
         for (Pair p : values()) if (p.cliName().equals(s.trim().toLowerCase(Locale.ROOT))) return p;
         throw WiscaException.invalidArgument("unknown pair '" + s + "' (expected qk, vo, updown, norm, lora, qknorm)");

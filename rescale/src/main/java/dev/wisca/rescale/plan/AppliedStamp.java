@@ -2,6 +2,8 @@ package dev.wisca.rescale.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.WiscaException;
@@ -9,8 +11,9 @@ import dev.wisca.io.hf.Checkpoint;
 import java.io.IOException;
 
 /**
- * Reads the {@code wisca.plan} stamp apply writes into every output shard's metadata (its hash and
- * whether it was an undo) to check provenance: a plan is only undone on a checkpoint it was applied to.
+ * The {@code wisca.plan} stamp in every output shard's metadata: built here ({@link #of}, the one place, for
+ * apply, undo, moments and the watcher) and read here to check provenance: a plan is only undone on a
+ * checkpoint it was applied to.
  */
 public final class AppliedStamp {
     /** The metadata key of the stamp (the same key apply writes). */
@@ -19,6 +22,22 @@ public final class AppliedStamp {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private AppliedStamp() {}
+
+    /**
+     * The stamp of {@code plan}: {@code {"hash", "undo", "pairs", "norm", "pow2", "sites"}} (the hash and the
+     * undo flag are what provenance checks read; the rest tells a reader what was applied).
+     */
+    public static String of(Plan plan) {
+        ObjectNode stamp = MAPPER.createObjectNode();
+        stamp.put("hash", plan.hash());
+        stamp.put("undo", plan.undo());
+        ArrayNode pairs = stamp.putArray("pairs");
+        plan.reports().stream().map(r -> r.pair().cliName()).distinct().forEach(pairs::add);
+        stamp.put("norm", plan.options().norm().cliName());
+        stamp.put("pow2", plan.reports().stream().anyMatch(r -> r.pow2()));
+        stamp.put("sites", plan.reports().size());
+        return stamp.toString();
+    }
 
     /**
      * Checks that every shard of {@code ckpt} carries the stamp of {@code plan} applied forwards.

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import dev.wisca.rescale.graph.Pair;
-import dev.wisca.rescale.solve.Note;
 import dev.wisca.rescale.solve.Pow2Mode;
 import dev.wisca.rescale.solve.SiteReport;
 import dev.wisca.rescale.solve.SolverOptions;
@@ -32,16 +30,10 @@ final class PlanJson {
         .enable(SerializationFeature.INDENT_OUTPUT);
 
     record Document(String format, int version, boolean undo, String hash, Options options,
-                    List<SiteEntry> sites, List<TensorEntry> tensors) {}
+                    List<SiteReport> sites, List<TensorEntry> tensors) {}
 
     record Options(String norm, double alpha, double minScale, double maxScale, double targetRatio,
                    String pow2, boolean foldNorms) {}
-
-    record SiteEntry(String id, String pair, int channels, String norm, boolean pow2, boolean fold,
-                     double minScale, double maxScale, double geoMeanScale, double imbalanceBefore,
-                     double imbalanceAfter, List<NoteEntry> notes) {}
-
-    record NoteEntry(String kind, int channels, int firstChannel, String detail) {}
 
     record TensorEntry(String name, String dtype, long[] shape, boolean offsetGain, String digest) {}
 
@@ -51,14 +43,10 @@ final class PlanJson {
         SolverOptions o = plan.options();
         Options options = new Options(o.norm().cliName(), o.alpha(), o.minScale(), o.maxScale(), o.targetRatio(),
             o.pow2().name().toLowerCase(java.util.Locale.ROOT), o.foldNorms());
-        List<SiteEntry> sites = plan.reports().stream().map(r -> new SiteEntry(r.id(), r.pair().cliName(), r.channels(),
-            r.norm().cliName(), r.pow2(), r.fold(), r.minScale(), r.maxScale(), r.geoMeanScale(), r.imbalanceBefore(),
-            r.imbalanceAfter(), r.notes().stream().map(n -> new NoteEntry(n.kind().name(), n.channels(),
-                n.firstChannel(), n.detail())).toList())).toList();
         List<TensorEntry> tensors = plan.factors().values().stream()
             .map(f -> new TensorEntry(f.tensor(), f.dtype().headerName(), f.shape(), f.offsetGain(), plan.digests().get(f.tensor()))).toList();
         try {
-            return MAPPER.writeValueAsString(new Document(FORMAT, VERSION, plan.undo(), plan.hash(), options, sites, tensors));
+            return MAPPER.writeValueAsString(new Document(FORMAT, VERSION, plan.undo(), plan.hash(), options, plan.reports(), tensors));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("plan records always serialise", e);
         }
@@ -77,7 +65,8 @@ final class PlanJson {
         if (d.options() == null || d.sites() == null || d.tensors() == null || d.hash() == null) {
             throw invalid(file, "options, sites, tensors and hash are required");
         }
-        if (d.sites().stream().anyMatch(s -> s == null || s.id() == null || (s.notes() != null && s.notes().stream().anyMatch(n -> n == null)))
+        if (d.sites().stream().anyMatch(s -> s == null || s.id() == null || s.pair() == null || s.norm() == null
+                || s.notes().stream().anyMatch(n -> n == null || n.kind() == null))
                 || d.tensors().stream().anyMatch(t -> t == null)) {
             throw invalid(file, "null where a site, a note or a tensor entry belongs");
         }
@@ -91,17 +80,6 @@ final class PlanJson {
                 Pow2Mode.valueOf(o.pow2().toUpperCase(java.util.Locale.ROOT)), o.foldNorms());
         } catch (IllegalArgumentException | NullPointerException | WiscaException e) {
             throw invalid(file, "bad options: " + WiscaException.detailOf(e));
-        }
-    }
-
-    static List<SiteReport> reports(Document d, Path file) {
-        try {
-            return d.sites().stream().map(s -> new SiteReport(s.id(), Pair.parse(s.pair()), s.channels(), Norm.parse(s.norm()),
-                s.pow2(), s.fold(), s.minScale(), s.maxScale(), s.geoMeanScale(), s.imbalanceBefore(), s.imbalanceAfter(),
-                s.notes() == null ? List.of() : s.notes().stream().map(n -> new Note(Note.Kind.valueOf(n.kind()),
-                    n.channels(), n.firstChannel(), n.detail())).toList())).toList();
-        } catch (IllegalArgumentException | NullPointerException | WiscaException e) {
-            throw invalid(file, "bad site entry: " + WiscaException.detailOf(e));
         }
     }
 

@@ -114,7 +114,7 @@ public final class PlanStore {
                     throw new WiscaException(ErrorKind.INVALID_PLAN, vectorFile, t.name(), e.getMessage());
                 }
             }
-            List<SiteReport> reports = PlanJson.reports(doc, jsonFile);
+            List<SiteReport> reports = doc.sites();
             Map<String, double[]> scales = new LinkedHashMap<>();
             for (SiteReport r : reports) {
                 if (r.channels() < 0 || r.channels() > MAX_VECTOR) {

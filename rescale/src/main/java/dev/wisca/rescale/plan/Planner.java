@@ -2,6 +2,7 @@ package dev.wisca.rescale.plan;
 
 import dev.wisca.io.TensorSource;
 import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.backend.Backend;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.solve.SiteReport;
@@ -18,6 +19,11 @@ import java.util.Map;
 /** Solves sites stage by stage ({@link Stage}) into a {@link Plan}: one statistics pass per non-empty stage. */
 public final class Planner {
     private Planner() {}
+
+    /** Solves {@code sites} with the settings' solver, on their backend, threads and progress (their own sites are not read). */
+    public static Plan plan(TensorSource source, List<Site> sites, RescaleSettings settings) {
+        return plan(source, sites, settings.solver(), settings.backend(), settings.parallelism(), settings.progress());
+    }
 
     public static Plan plan(TensorSource source, List<Site> sites, SolverOptions options, Backend backend, int parallelism) {
         return plan(source, sites, options, backend, parallelism, Progress.NONE);

@@ -1,6 +1,6 @@
 package dev.wisca.rescale.solve;
 
-import dev.wisca.rescale.backend.Elements;
+import dev.wisca.rescale.backend.ElementAccess;
 import dev.wisca.rescale.graph.Member;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.Site;
@@ -80,7 +80,7 @@ public final class Solver {
         for (int m = 0; m < members.size(); m++) {
             double max = stats.members().get(m).absMax()[c];
             if (!(max > 0)) continue;
-            double limit = Elements.maxFinite(stats.dtypes().get(m));
+            double limit = ElementAccess.maxFinite(stats.dtypes().get(m));
             if (members.get(m).isProducer()) overflowHi = Math.min(overflowHi, limit / max);
             else overflowLo = Math.max(overflowLo, max / limit);
         }

@@ -1,5 +1,7 @@
 package dev.wisca.rescale.stats;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.wisca.io.WiscaException;
 import java.util.Locale;
 
@@ -10,8 +12,11 @@ import java.util.Locale;
 public enum Norm {
     L1, L2, MAX;
 
+    /** Its name in flags, plans and JSON (lower case). */
+    @JsonValue
     public String cliName() { return name().toLowerCase(Locale.ROOT); }
 
+    @JsonCreator
     public static Norm parse(String s) {
         for (Norm n : values()) if (n.cliName().equals(s.trim().toLowerCase(Locale.ROOT))) return n;
         throw WiscaException.invalidArgument("unknown norm '" + s + "' (expected l1, l2 or max)");

@@ -8,7 +8,7 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.backend.AxisStats;
 import dev.wisca.rescale.backend.Backend;
-import dev.wisca.rescale.backend.Elements;
+import dev.wisca.rescale.backend.ElementAccess;
 import dev.wisca.rescale.backend.MatrixView;
 import dev.wisca.rescale.graph.Axis;
 import dev.wisca.rescale.graph.Member;
@@ -119,7 +119,7 @@ public final class StatsPass {
     private static List<Block> blocksOf(TensorSource source, MatrixKey key, List<Ref> refs,
                                         List<Site> sites, FactorLookup priors) {
         Tensor tensor = source.tensor(key.tensor());
-        if (!Elements.supports(tensor.dtype())) {
+        if (!ElementAccess.supports(tensor.dtype())) {
             throw new WiscaException(ErrorKind.UNSUPPORTED_DTYPE, tensor.file(), key.tensor(),
                 "a scale site needs a float tensor (f32, f64, bf16, f16), this one is " + tensor.dtype());
         }

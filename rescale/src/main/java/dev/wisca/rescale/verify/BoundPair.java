@@ -9,7 +9,7 @@ import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.spec.ArchSpec;
 import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.SpecLibrary;
@@ -42,7 +42,7 @@ record BoundPair(ArchSpec spec, ModelBinding a, ModelBinding b, SiteSet sites, R
                     + e.getValue() + " vs " + other + "); they are not the same architecture");
             }
         }
-        SiteSet sites = SymmetryGraph.build(ba, new SiteOptions(EnumSet.allOf(Pair.class), Granularity.CHANNEL));
+        SiteSet sites = SiteSets.build(ba, new SiteOptions(EnumSet.allOf(Pair.class), Granularity.CHANNEL));
         return new BoundPair(spec, ba, bb, sites, new Roundoff(a.tensors().tensors(), b.tensors().tensors()));
     }
 

@@ -13,8 +13,8 @@ import dev.wisca.io.TensorSpec;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.CheckpointWriter;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.plan.Planner;
 import dev.wisca.rescale.fixtures.MemorySource;
 import dev.wisca.rescale.fixtures.TinyBlock;
 import dev.wisca.rescale.graph.Pair;
@@ -49,15 +49,15 @@ class ApplyTest {
     @Test
     void applyKeepsLayoutBalancesAndUndoesBitForBit() throws IOException {
         List<Site> sites = TinyBlock.sites(true, true);
-        RescaleOptions options = RescaleOptions.defaults().withParallelism(2);
+        RescaleSettings options = RescaleSettings.paper().withParallelism(2);
         try (MemorySource src = TinyBlock.build(Dtype.BF16, true, 21)) {
             Path in = writeCheckpoint(src, "in");
             Path out = dir.resolve("out"), back = dir.resolve("back");
             Plan plan;
             try (Checkpoint ckpt = Checkpoint.open(in)) {
                 assertTrue(ckpt.shards().size() >= 3, "fixture must be sharded");
-                plan = Rescaler.plan(ckpt, sites, options);
-                Rescaler.apply(ckpt, plan, out, options);
+                plan = Planner.plan(ckpt, sites, options);
+                Apply.run(ckpt, plan, out, options);
             }
             try (Checkpoint a = Checkpoint.open(in); Checkpoint b = Checkpoint.open(out)) {
                 assertEquals(a.shards().stream().map(p -> p.getFileName().toString()).toList(),
@@ -82,9 +82,9 @@ class ApplyTest {
                         assertTrue(ratio >= 0.5 && ratio <= 2, s.site().id() + " " + ratio);
                     }
                 }
-                Plan again = Rescaler.plan(b, balanced, options);
+                Plan again = Planner.plan(b, balanced, options);
                 again.siteScales().values().forEach(v -> { for (double x : v) assertEquals(1.0, x, 0); });
-                Rescaler.undo(b, plan, back, options);
+                Apply.run(b, plan.inverse(), back, options);
             }
             try (Checkpoint a = Checkpoint.open(in); Checkpoint c = Checkpoint.open(back)) {
                 for (TensorInfo t : a.tensors()) {
@@ -100,7 +100,7 @@ class ApplyTest {
         List<Site> sites = TinyBlock.sites(false, true);
         try (MemorySource src = TinyBlock.build(Dtype.F32, false, 4);
              MemorySource other = TinyBlock.build(Dtype.F16, false, 4)) {
-            Plan plan = Rescaler.plan(src, sites, RescaleOptions.defaults().withParallelism(2));
+            Plan plan = Planner.plan(src, sites, RescaleSettings.paper().withParallelism(2));
             Path folder = dir.resolve("plan");
             PlanStore.save(plan, folder);
             Plan loaded = PlanStore.load(folder, src);
@@ -137,12 +137,12 @@ class ApplyTest {
             double[] v = moments.addRandom("q.exp_avg_sq", Dtype.F32, new long[] {12, 6}, new java.util.Random(3));
             double[] other = moments.addRandom("untouched.exp_avg", Dtype.F32, new long[] {5, 3}, new java.util.Random(4));
             Path in = writeCheckpoint(moments, "moments");
-            RescaleOptions options = RescaleOptions.defaults().withParallelism(2)
+            RescaleSettings options = RescaleSettings.paper().withParallelism(2)
                 .withSolver(dev.wisca.rescale.solve.SolverOptions.defaults().withPow2(Pow2Mode.OFF));
-            Plan plan = Rescaler.plan(src, TinyBlock.sites(false, true), options);
+            Plan plan = Planner.plan(src, TinyBlock.sites(false, true), options);
             double[] r = plan.factors().get("q").rows(), c = plan.factors().get("q").cols();
             try (Checkpoint ck = Checkpoint.open(in)) {
-                assertEquals(2, Rescaler.applyToMoments(ck, plan, dir.resolve("moments-out"), options));
+                assertEquals(2, MomentApply.run(ck, plan, dir.resolve("moments-out"), options));
             }
             try (Checkpoint out = Checkpoint.open(dir.resolve("moments-out"))) {
                 var mt = out.tensor("q.exp_avg");

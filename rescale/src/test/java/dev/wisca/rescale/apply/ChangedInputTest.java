@@ -11,8 +11,8 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.CheckpointWriter;
 import dev.wisca.rescale.Progress;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.plan.Planner;
 import dev.wisca.rescale.fixtures.MemorySource;
 import dev.wisca.rescale.fixtures.TinyBlock;
 import dev.wisca.rescale.graph.Site;
@@ -48,7 +48,7 @@ class ChangedInputTest {
         try (Checkpoint ckpt = Checkpoint.open(in)) {
             Progress truncating = onFirstAdvance("stats", () -> shards.forEach(ChangedInputTest::truncate));
             WiscaException e = assertThrows(WiscaException.class,
-                () -> Rescaler.plan(ckpt, SITES, options().withProgress(truncating)));
+                () -> Planner.plan(ckpt, SITES, options().withProgress(truncating)));
             assertEquals(ErrorKind.FILE_CHANGED, e.kind(), e.getMessage());
             assertTrue(shards.contains(e.path().orElseThrow()), e.getMessage());
         }
@@ -60,10 +60,10 @@ class ChangedInputTest {
         List<Path> shards = shards(in);
         Path out = dir.resolve("out");
         try (Checkpoint ckpt = Checkpoint.open(in)) {
-            Plan plan = Rescaler.plan(ckpt, SITES, options());
+            Plan plan = Planner.plan(ckpt, SITES, options());
             Progress truncating = onFirstAdvance("write", () -> shards.forEach(ChangedInputTest::truncate));
             WiscaException e = assertThrows(WiscaException.class,
-                () -> Rescaler.apply(ckpt, plan, out, options().withProgress(truncating)));
+                () -> Apply.run(ckpt, plan, out, options().withProgress(truncating)));
             assertEquals(ErrorKind.FILE_CHANGED, e.kind(), e.getMessage());
             Path named = e.path().orElseThrow();
             assertTrue(shards.contains(named), e.getMessage());
@@ -78,10 +78,10 @@ class ChangedInputTest {
         Path last = shards(in).getLast();
         Path out = dir.resolve("out");
         try (Checkpoint ckpt = Checkpoint.open(in)) {
-            Plan plan = Rescaler.plan(ckpt, SITES, options());
+            Plan plan = Planner.plan(ckpt, SITES, options());
             Progress rewriting = onFirstAdvance("write", () -> rewriteLastByte(last));
             WiscaException e = assertThrows(WiscaException.class,
-                () -> Rescaler.apply(ckpt, plan, out, options().withProgress(rewriting)));
+                () -> Apply.run(ckpt, plan, out, options().withProgress(rewriting)));
             assertEquals(ErrorKind.FILE_CHANGED, e.kind(), e.getMessage());
             assertEquals(last, e.path().orElseThrow());
             assertTrue(Files.notExists(out.resolve(last.getFileName())));
@@ -93,13 +93,13 @@ class ChangedInputTest {
     void anUnchangedCheckpointStillRescales() throws IOException {
         Path in = checkpoint("same");
         try (Checkpoint ckpt = Checkpoint.open(in)) {
-            Plan plan = Rescaler.plan(ckpt, SITES, options());
-            Rescaler.apply(ckpt, plan, dir.resolve("out"), options());
+            Plan plan = Planner.plan(ckpt, SITES, options());
+            Apply.run(ckpt, plan, dir.resolve("out"), options());
         }
         assertEquals(shards(in).size(), shards(dir.resolve("out")).size());
     }
 
-    private static RescaleOptions options() { return RescaleOptions.defaults().withParallelism(2); }
+    private static RescaleSettings options() { return RescaleSettings.paper().withParallelism(2); }
 
     /** A progress that, when {@code phase} first advances, runs {@code change} on another thread and waits for it. */
     private static Progress onFirstAdvance(String phase, Runnable change) {

@@ -53,13 +53,13 @@ class EquivalenceTest {
         for (TinyModel m : TinyModels.all(LIBRARY, 11)) {
             for (Granularity g : Granularity.values()) {
                 for (Pair p : ALL) {
-                    SiteSet set = SymmetryGraph.build(m.spec(), m.config(), m.infos(), new SiteOptions(EnumSet.of(p), g));
+                    SiteSet set = SiteSets.build(m.spec(), m.config(), m.infos(), new SiteOptions(EnumSet.of(p), g));
                     if (set.sites().isEmpty()) continue;
                     double d = change(m, set.sites(), 5 + g.ordinal());
                     checked++;
                     if (!(d < 1e-10)) failures.add(m + " " + p + " " + g + ": relative change " + d);
                 }
-                SiteSet all = SymmetryGraph.build(m.spec(), m.config(), m.infos(), new SiteOptions(ALL, g));
+                SiteSet all = SiteSets.build(m.spec(), m.config(), m.infos(), new SiteOptions(ALL, g));
                 double d = change(m, all.sites(), 17);
                 if (!(d < 1e-10)) failures.add(m + " all pairs " + g + ": relative change " + d);
             }
@@ -71,7 +71,7 @@ class EquivalenceTest {
     @Test
     void scalesActuallyMoveTheWeights() {
         TinyModel m = TinyModels.build(LIBRARY.get("llama").orElseThrow(), "default", 3);
-        SiteSet set = SymmetryGraph.build(m.spec(), m.config(), m.infos(), new SiteOptions(ALL, Granularity.CHANNEL));
+        SiteSet set = SiteSets.build(m.spec(), m.config(), m.infos(), new SiteOptions(ALL, Granularity.CHANNEL));
         Map<String, double[]> after = SiteScaling.values(m);
         SiteScaling.apply(after, SiteScaling.shapes(m), set.sites(), SiteScaling.randomScales(set.sites(), 1));
         Map<String, double[]> before = SiteScaling.values(m);
@@ -83,7 +83,7 @@ class EquivalenceTest {
     @Test
     void everyModelHasTheSitesTheDesignTableAsksFor() {
         for (TinyModel m : TinyModels.all(LIBRARY, 1)) {
-            SiteSet set = SymmetryGraph.build(m.spec(), m.config(), m.infos(), new SiteOptions(ALL, Granularity.CHANNEL));
+            SiteSet set = SiteSets.build(m.spec(), m.config(), m.infos(), new SiteOptions(ALL, Granularity.CHANNEL));
             // QK-norm models (Qwen 3; Phi's qk_layernorm, Cohere's use_qk_norm): the q/k row scale is normalized away, the gains pair instead
             boolean qkNorm = m.spec().name().startsWith("qwen3") || m.config().path("qk_layernorm").asBoolean(false)
                 || m.config().path("use_qk_norm").asBoolean(false);

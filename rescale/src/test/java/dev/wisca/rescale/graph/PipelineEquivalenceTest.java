@@ -3,8 +3,9 @@ package dev.wisca.rescale.graph;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.codec.Codecs;
 import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.plan.Planner;
+import dev.wisca.rescale.apply.Apply;
 import dev.wisca.rescale.fixtures.SiteScaling;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.solve.SiteReport;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole engine on files: every shipped architecture's tiny model is written as a Hugging Face
- * folder, planned and applied by {@link Rescaler} (statistics, solver, streaming apply, F32 rounding),
+ * folder, planned and applied by {@link Planner} and {@link Apply} (statistics, solver, streaming apply, F32 rounding),
  * read back, and checked by the independent f64 block reference: outputs unchanged within f32
  * storage rounding, and the solved sites balanced (planning the output again gives scales of 1).
  */
@@ -59,9 +60,9 @@ class PipelineEquivalenceTest {
                 for (EnumSet<Pair> pairs : List.of(EnumSet.of(Pair.QK, Pair.VO), ALL, EnumSet.of(Pair.NORM, Pair.QK, Pair.VO, Pair.UPDOWN))) {
                     Path out = dir.resolve("out-" + runs++);
                     try (Checkpoint c = Checkpoint.open(in)) {
-                        SiteSet sites = SymmetryGraph.build(m.spec(), m.config(), c.tensors(), new SiteOptions(pairs, g));
-                        Plan plan = Rescaler.plan(c, sites.sites(), RescaleOptions.defaults());
-                        Rescaler.apply(c, plan, out, RescaleOptions.defaults());
+                        SiteSet sites = SiteSets.build(m.spec(), m.config(), c.tensors(), new SiteOptions(pairs, g));
+                        Plan plan = Planner.plan(c, sites.sites(), RescaleSettings.paper());
+                        Apply.run(c, plan, out, RescaleSettings.paper());
                         String label = m + " " + pairs + " " + g;
                         try (Checkpoint r = Checkpoint.open(out)) {
                             String family = m.spec().name();
@@ -70,8 +71,8 @@ class PipelineEquivalenceTest {
                             double d = EquivalenceTest.relativeDifference(x, y);
                             if (!(d < 1e-5)) failures.add(label + ": outputs changed by " + d);
                             if (pairs.contains(Pair.NORM)) continue; // fold mode: gains are 1 afterwards, not "balanced"
-                            SiteSet again = SymmetryGraph.build(m.spec(), m.config(), r.tensors(), new SiteOptions(pairs, g));
-                            for (SiteReport rep : Rescaler.plan(r, again.sites(), RescaleOptions.defaults()).reports()) {
+                            SiteSet again = SiteSets.build(m.spec(), m.config(), r.tensors(), new SiteOptions(pairs, g));
+                            for (SiteReport rep : Planner.plan(r, again.sites(), RescaleSettings.paper()).reports()) {
                                 if (rep.notes().isEmpty() && !(Math.abs(rep.maxScale() - 1) < 1e-5 && Math.abs(rep.minScale() - 1) < 1e-5)) {
                                     failures.add(label + ": " + rep.id() + " not balanced, re-solve gives [" + rep.minScale() + ", " + rep.maxScale() + "]");
                                 }

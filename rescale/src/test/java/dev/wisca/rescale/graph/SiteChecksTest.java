@@ -33,7 +33,7 @@ class SiteChecksTest {
         Files.writeString(file, spec);
         ArchSpec user = SpecLibrary.load(file);
         TinyModel m = TinyModels.build(user, "default", 1);
-        return SymmetryGraph.build(user, m.config(), m.infos(), new SiteOptions(EnumSet.of(pair), g));
+        return SiteSets.build(user, m.config(), m.infos(), new SiteOptions(EnumSet.of(pair), g));
     }
 
     @Test

@@ -19,7 +19,7 @@ class SiteStructureTest {
 
     static SiteSet sites(String family, String example, Granularity g, Pair... pairs) {
         TinyModel m = TinyModels.build(LIBRARY.get(family).orElseThrow(), example, 1);
-        return SymmetryGraph.build(m.spec(), m.config(), m.infos(), new SiteOptions(EnumSet.of(pairs[0], pairs), g));
+        return SiteSets.build(m.spec(), m.config(), m.infos(), new SiteOptions(EnumSet.of(pairs[0], pairs), g));
     }
 
     static Member member(Site s, String tensorSuffix, int exponent) {
@@ -190,7 +190,7 @@ class SiteStructureTest {
     @Test
     void noSiteEverTouchesAnEmbedding() {
         for (TinyModel m : TinyModels.all(LIBRARY, 1)) {
-            SiteSet set = SymmetryGraph.build(m.spec(), m.config(), m.infos(),
+            SiteSet set = SiteSets.build(m.spec(), m.config(), m.infos(),
                 new SiteOptions(EnumSet.allOf(Pair.class), Granularity.CHANNEL));
             for (Site s : set.sites()) {
                 for (Member x : s.members()) {

@@ -25,7 +25,7 @@ class WrongSitesTest {
     }
 
     static Site site(TinyModel m, Pair pair, Granularity g, String id) {
-        SiteSet set = SymmetryGraph.build(m.spec(), m.config(), m.infos(), new SiteOptions(EnumSet.of(pair), g));
+        SiteSet set = SiteSets.build(m.spec(), m.config(), m.infos(), new SiteOptions(EnumSet.of(pair), g));
         return set.site(id).orElseThrow(() -> new AssertionError("no site " + id + " in " + set.sites().stream().map(Site::id).toList()));
     }
 

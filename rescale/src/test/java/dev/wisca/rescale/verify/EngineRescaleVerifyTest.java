@@ -1,13 +1,14 @@
 package dev.wisca.rescale.verify;
 
 import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.plan.Planner;
+import dev.wisca.rescale.apply.Apply;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.solve.Pow2Mode;
 import dev.wisca.rescale.synth.TinyModel;
 import dev.wisca.rescale.synth.TinyModelFiles;
@@ -31,11 +32,11 @@ class EngineRescaleVerifyTest {
 
     static Stream<TinyModel> models() { return TinyModels.all(ProbeVerifierTest.LIBRARY, 31).stream(); }
 
-    private Path rescale(Path in, TinyModel m, SiteOptions sites, RescaleOptions options, String name) {
+    private Path rescale(Path in, TinyModel m, SiteOptions sites, RescaleSettings options, String name) {
         Path out = dir.resolve(name);
         try (Checkpoint c = Checkpoint.open(in)) {
-            SiteSet s = SymmetryGraph.build(m.spec(), m.config(), c.tensors(), sites);
-            Rescaler.apply(c, Rescaler.plan(c, s.sites(), options), out, options);
+            SiteSet s = SiteSets.build(m.spec(), m.config(), c.tensors(), sites);
+            Apply.run(c, Planner.plan(c, s.sites(), options), out, options);
         }
         return out;
     }
@@ -45,7 +46,7 @@ class EngineRescaleVerifyTest {
     void engineRescaleWithEveryPairAndGranularityVerifies(TinyModel m) {
         Path in = TinyModelFiles.write(m, dir.resolve("in"));
         for (Granularity g : Granularity.values()) {
-            Path out = rescale(in, m, new SiteOptions(EnumSet.allOf(Pair.class), g), RescaleOptions.defaults(), "out-" + g);
+            Path out = rescale(in, m, new SiteOptions(EnumSet.allOf(Pair.class), g), RescaleSettings.paper(), "out-" + g);
             VerifyReport r = CheckpointVerifier.verify(in, out, VerifyOptions.probes());
             assertTrue(r.equivalent(), m + " " + g + ": " + r.summary());
         }
@@ -55,7 +56,7 @@ class EngineRescaleVerifyTest {
     @MethodSource("models")
     void enginePowerOfTwoRescaleOfThePaperPairsDiffersByExactlyZero(TinyModel m) {
         Path in = TinyModelFiles.write(m, dir.resolve("in"));
-        RescaleOptions pow2 = RescaleOptions.defaults().withSolver(RescaleOptions.defaults().solver().withPow2(Pow2Mode.ON).withTargetRatio(64));
+        RescaleSettings pow2 = RescaleSettings.paper().withSolver(RescaleSettings.paper().solver().withPow2(Pow2Mode.ON).withTargetRatio(64));
         Path out = rescale(in, m, new SiteOptions(EnumSet.of(Pair.QK, Pair.VO, Pair.UPDOWN), Granularity.KV_GROUP), pow2, "out");
         VerifyReport r = CheckpointVerifier.verify(in, out, Optional.empty(), Optional.empty(), VerifyOptions.probes(),
             ProbeVerifierTest.LIBRARY, Optional.empty());

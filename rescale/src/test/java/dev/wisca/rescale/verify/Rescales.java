@@ -5,7 +5,7 @@ import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 
 import java.util.EnumSet;
 import java.util.Random;
@@ -16,7 +16,7 @@ final class Rescales {
     private Rescales() {}
 
     static SiteSet sites(Tiny t, Granularity granularity) {
-        return SymmetryGraph.build(t.binding, new SiteOptions(EnumSet.allOf(Pair.class), granularity));
+        return SiteSets.build(t.binding, new SiteOptions(EnumSet.allOf(Pair.class), granularity));
     }
 
     /** Real scales e^N(0, 0.5²) on every channel of every site (that {@code keep} accepts). */

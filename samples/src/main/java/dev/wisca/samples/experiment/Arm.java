@@ -1,6 +1,6 @@
 package dev.wisca.samples.experiment;
 
-import dev.wisca.hooks.HookOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.hooks.Schedule;
 
 /**
@@ -8,6 +8,6 @@ import dev.wisca.hooks.Schedule;
  *
  * @param lora whether the arm fine-tunes the pretrained model with LoRA adapters (on another text)
  */
-public record Arm(String name, HookOptions options, Schedule schedule, boolean lora) {
+public record Arm(String name, RescaleSettings options, Schedule schedule, boolean lora) {
     public boolean rescales() { return options != null; }
 }

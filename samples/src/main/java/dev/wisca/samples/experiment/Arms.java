@@ -1,6 +1,6 @@
 package dev.wisca.samples.experiment;
 
-import dev.wisca.hooks.HookOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.hooks.Schedule;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
@@ -13,7 +13,7 @@ public final class Arms {
     private Arms() {}
 
     public static List<Arm> pretraining(int every) {
-        HookOptions paper = HookOptions.defaults();
+        RescaleSettings paper = RescaleSettings.paper();
         return List.of(
             new Arm("baseline", null, null, false),
             new Arm("wisca-every" + every, paper, Schedule.every(every), false),
@@ -28,7 +28,6 @@ public final class Arms {
     public static List<Arm> lora(int every) {
         return List.of(
             new Arm("lora", null, null, true),
-            new Arm("lora-wisca-every" + every, new HookOptions(new SiteOptions(EnumSet.of(Pair.LORA), Granularity.CHANNEL),
-                HookOptions.defaults().solver()), Schedule.every(every), true));
+            new Arm("lora-wisca-every" + every, RescaleSettings.paper().withSites(new SiteOptions(EnumSet.of(Pair.LORA), Granularity.CHANNEL)), Schedule.every(every), true));
     }
 }

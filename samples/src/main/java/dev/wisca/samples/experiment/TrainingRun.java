@@ -18,7 +18,7 @@ import ai.djl.training.tracker.Tracker;
 import dev.wisca.hooks.HookReport;
 import dev.wisca.hooks.djl.OptimizerMoments;
 import dev.wisca.hooks.djl.WiscaTrainingListener;
-import dev.wisca.hooks.protocol.Messages.SiteEntry;
+import dev.wisca.rescale.solve.SiteReport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -203,9 +203,9 @@ final class TrainingRun implements AutoCloseable {
             }
             double imbalance = arm.lora() ? Balance.lora(listener.store().byName())
                 : Balance.worst(listener.store().byName(), s.model(), arm.options().sites().pairs(), arm.options().sites().granularity());
-            double worstBefore = report.sites().stream().mapToDouble(SiteEntry::imbalanceBefore).max().orElse(0);
+            double worstBefore = report.sites().stream().mapToDouble(SiteReport::imbalanceBefore).max().orElse(0);
             StringBuilder scales = new StringBuilder();
-            for (SiteEntry site : report.sites()) {
+            for (SiteReport site : report.sites()) {
                 if (!scales.isEmpty()) scales.append(' ');
                 scales.append(String.format(Locale.ROOT, "%s=%.4g[%.4g,%.4g]", site.id(), site.geoMeanScale(), site.minScale(), site.maxScale()));
             }

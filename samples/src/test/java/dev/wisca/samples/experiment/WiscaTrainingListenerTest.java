@@ -19,7 +19,7 @@ import ai.djl.training.optimizer.AdamW;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
-import dev.wisca.hooks.HookOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.hooks.HookReport;
 import dev.wisca.hooks.MomentUpdate;
 import dev.wisca.hooks.Schedule;
@@ -67,7 +67,7 @@ class WiscaTrainingListenerTest {
                 .optDevices(new Device[] {Device.cpu()});
             Probe probe = new Probe();
             WiscaTrainingListener listener = WiscaTrainingListener.builder(CONFIG.toHfConfig())
-                .options(HookOptions.defaults().withSites(new SiteOptions(EnumSet.of(Pair.QK, Pair.VO), Granularity.TENSOR)))
+                .options(RescaleSettings.paper().withSites(new SiteOptions(EnumSet.of(Pair.QK, Pair.VO), Granularity.TENSOR)))
                 .schedule(Schedule.every(EVERY)).renaming(TinyLlama.HF_NAMES).optimizer(adamW, policy)
                 .observer(probe).build();
             config.addTrainingListeners(listener);

@@ -8,7 +8,7 @@ import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 
 import java.io.IOException;
@@ -68,12 +68,12 @@ public final class Bench {
                 try (model) {
                     RescalePlan plan = time("stats", nanos, memory, watch, () -> model.plan(measured));
                     time("apply", nanos, memory, watch, () -> {
-                        model.apply(plan.plan(), outputs.get(1), measured);
+                        model.apply(plan, outputs.get(1));
                         return null;
                     });
                     try (Model rescaled = Wisca.open(outputs.get(1))) {
                         time("undo", nanos, memory, watch, () -> {
-                            rescaled.undo(plan.plan(), outputs.get(2), measured);
+                            rescaled.undo(plan, outputs.get(2));
                             return null;
                         });
                     }

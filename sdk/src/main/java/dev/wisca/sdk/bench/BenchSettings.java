@@ -3,7 +3,7 @@ package dev.wisca.sdk.bench;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.hf.ByteSize;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 
 import java.nio.file.Path;
 import java.util.Optional;

@@ -3,9 +3,7 @@ package dev.wisca.sdk.report;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.AtomicFiles;
-import dev.wisca.rescale.graph.SkippedSite;
 import dev.wisca.rescale.pattern.PatternReport;
-import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.RescalePlan;
 
@@ -15,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,18 +27,15 @@ public final class HtmlReport {
 
     private HtmlReport() {}
 
-    public static void write(PatternReport before, PatternReport after, Optional<Plan> plan, Optional<VerifyReport> verify, Path html) {
-        write(before, after, plan, List.of(), verify.map(VerifySummary::of), html);
+    /** The report of a rescale (with the plan's skipped sites) or of two checkpoints (no plan). */
+    public static void write(PatternReport before, PatternReport after, Optional<RescalePlan> plan, Optional<VerifyReport> verify, Path html) {
+        writeSummary(before, after, plan, verify.map(VerifySummary::of), html);
     }
 
-    /** With the sites the architecture could not offer, as {@link RescalePlan} gives them. */
-    public static void write(PatternReport before, PatternReport after, RescalePlan plan, Optional<VerifyReport> verify, Path html) {
-        write(before, after, Optional.of(plan.plan()), plan.skipped(), verify.map(VerifySummary::of), html);
-    }
-
-    public static void write(PatternReport before, PatternReport after, Optional<Plan> plan, List<SkippedSite> skipped,
-                             Optional<VerifySummary> verify, Path html) {
-        String page = render(before, after, plan.map(p -> PlanView.of(p, skipped)), verify);
+    /** As {@link #write}, with the verification already summarised. */
+    public static void writeSummary(PatternReport before, PatternReport after, Optional<RescalePlan> plan, Optional<VerifySummary> verify,
+                                    Path html) {
+        String page = render(before, after, plan.map(PlanView::of), verify);
         try {
             Path parent = html.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);

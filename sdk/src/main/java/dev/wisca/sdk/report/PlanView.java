@@ -1,9 +1,9 @@
 package dev.wisca.sdk.report;
 
 import dev.wisca.rescale.graph.SkippedSite;
-import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.solve.Note;
 import dev.wisca.rescale.solve.SiteReport;
+import dev.wisca.sdk.RescalePlan;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +15,7 @@ import java.util.Map;
 record PlanView(Map<String, double[]> scalesByPair, int sites, long channels, int pow2Sites, double minScale, double maxScale,
                 String norm, List<SiteIssue> issues) {
 
-    static PlanView of(Plan plan, List<SkippedSite> skipped) {
+    static PlanView of(RescalePlan plan) {
         Map<String, List<Double>> byPair = new LinkedHashMap<>();
         List<SiteIssue> issues = new ArrayList<>();
         long channels = 0;
@@ -36,11 +36,11 @@ record PlanView(Map<String, double[]> scalesByPair, int sites, long channels, in
                     n.detail() + " (" + n.channels() + " of " + r.channels() + " channel" + (r.channels() == 1 ? "" : "s") + ")"));
             }
         }
-        for (SkippedSite s : skipped) issues.add(new SiteIssue(s.id(), s.pair().cliName(), "skipped", s.reason()));
+        for (SkippedSite s : plan.skipped()) issues.add(new SiteIssue(s.id(), s.pair().cliName(), "skipped", s.reason()));
         Map<String, double[]> scales = new LinkedHashMap<>();
         byPair.forEach((pair, v) -> scales.put(pair, v.stream().mapToDouble(Double::doubleValue).toArray()));
         return new PlanView(scales, plan.reports().size(), channels, pow2, min, max,
-            plan.options().norm().cliName().toUpperCase(Locale.ROOT), issues);
+            plan.solver().norm().cliName().toUpperCase(Locale.ROOT), issues);
     }
 
     private static String status(Note.Kind kind) {

@@ -3,7 +3,8 @@ package dev.wisca.sdk.fuzz;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.plan.PlanStore;
 import dev.wisca.sdk.Model;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.sdk.RescalePlan;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 import net.jqwik.api.Arbitraries;
@@ -41,7 +42,7 @@ class PlanMutationFuzzTest {
             RescaleSettings settings = RescaleSettings.paper().withParallelism(1)
                 .withPairs(dev.wisca.rescale.graph.Pair.QK, dev.wisca.rescale.graph.Pair.VO, dev.wisca.rescale.graph.Pair.UPDOWN)
                 .withGranularity(dev.wisca.rescale.graph.Granularity.KV_GROUP);
-            model.savePlan(model.plan(settings).plan(), work.resolve("plan"), Overwrite.NEVER);
+            model.plan(settings).save(work.resolve("plan"), Overwrite.NEVER);
         }
         planJson = Files.readAllBytes(work.resolve("plan").resolve(PlanStore.JSON));
         planVectors = Files.readAllBytes(work.resolve("plan").resolve(PlanStore.VECTORS));
@@ -92,7 +93,7 @@ class PlanMutationFuzzTest {
         Files.write(plan.resolve(PlanStore.VECTORS), vectors);
         return Fuzzing.outcome(() -> {
             try (Model model = Wisca.open(checkpoint)) {
-                model.apply(Wisca.loadPlan(plan), plan.resolve("out"), RescaleSettings.paper().withParallelism(1));
+                model.apply(RescalePlan.load(plan).withSettings(RescaleSettings.paper().withParallelism(1)), plan.resolve("out"));
             }
             return null;
         });

@@ -6,18 +6,14 @@ import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.forward.Logits;
 import dev.wisca.rescale.forward.ModelSource;
 import dev.wisca.rescale.forward.ReferenceForward;
-import dev.wisca.rescale.forward.ComputeDevice;
-import dev.wisca.rescale.plan.Plan;
+import dev.wisca.sdk.RescalePlan;
 import dev.wisca.rescale.spec.SpecLibrary;
-import dev.wisca.rescale.spec.SpecChoice;
-import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.Wisca;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,10 +53,9 @@ record LoraFixture(Fixture base, Path adapter, double[] logits) {
 
     void rescaleIsJudgedEqual(TransformersOracle oracle, Settings.Named s, Path work) {
         Path out = work.resolve(adapter.getFileName() + "~rescaled");
-        Plan plan = rescale(s, out);
+        RescalePlan plan = rescale(s, out);
         judge(oracle, out, plan, false).assertPasses("lora " + s.name());
-        VerifyReport probes = Wisca.verify(base.dir(), base.dir(), Optional.of(adapter), Optional.of(out), SpecChoice.byModelType(), VerifyOptions.probes(),
-            ComputeDevice.CPU);
+        VerifyReport probes = Wisca.verify(base.dir(), base.dir()).adapterA(adapter).adapterB(out).probes().run();
         assertTrue(probes.equivalent(), "wisca verify (probes) of the rescaled adapter: " + probes.summary());
     }
 
@@ -70,20 +65,20 @@ record LoraFixture(Fixture base, Path adapter, double[] logits) {
         assertFalse(j.withinTolerance(), "doubling one row of a rescaled LoRA factor went unnoticed (" + j.maxAbsDiff() + ")");
     }
 
-    private Plan rescale(Settings.Named s, Path out) {
+    private RescalePlan rescale(Settings.Named s, Path out) {
         try (Model model = Wisca.open(adapter)) {
-            Plan plan = model.plan(s.settings()).plan();
-            model.apply(plan, out, s.settings());
+            RescalePlan plan = model.plan(s.settings());
+            model.apply(plan, out);
             return plan;
         }
     }
 
-    private Judgement judge(TransformersOracle oracle, Path rescaled, Plan plan, boolean corrupt) {
+    private Judgement judge(TransformersOracle oracle, Path rescaled, RescalePlan plan, boolean corrupt) {
         ObjectNode req = TransformersOracle.request("check_lora").put("base", base.dir().toString()).put("original", adapter.toString())
             .put("rescaled", rescaled.toString()).put("corrupt", corrupt);
         req.set("tokens", Fixture.tokens());
         var touched = req.putArray("touched");
-        plan.factors().keySet().forEach(touched::add);
+        plan.tensors().forEach(touched::add);
         return Judgement.of(oracle.call(req), Judgement.F32);
     }
 }

@@ -5,7 +5,7 @@ import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.solve.Pow2Mode;
 import dev.wisca.rescale.solve.SolverOptions;
 import dev.wisca.rescale.stats.Norm;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 
 import java.util.List;
 

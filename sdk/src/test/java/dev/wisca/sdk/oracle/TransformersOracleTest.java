@@ -7,9 +7,7 @@ import dev.wisca.rescale.forward.Logits;
 import dev.wisca.rescale.forward.ModelSource;
 import dev.wisca.rescale.forward.ReferenceForward;
 import dev.wisca.rescale.forward.djl.DjlForward;
-import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.spec.SpecLibrary;
-import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
@@ -162,14 +160,13 @@ class TransformersOracleTest {
 
     static void rescaleIsJudgedEqual(Fixture f, Settings.Named s) {
         Path out = work.resolve(f.dir().getFileName() + "~" + s.name().replace('/', '-').replace('(', '_').replace(')', '_').replace(',', '_'));
-        Plan plan;
+        RescalePlan plan;
         try (Model model = Wisca.open(f.dir())) {
-            RescalePlan planned = model.plan(s.settings());
-            plan = planned.plan();
-            model.apply(plan, out, s.settings());
+            plan = model.plan(s.settings());
+            model.apply(plan, out);
         }
         judge(f, out, plan, false).assertPasses(f.name() + " " + s.name());
-        VerifyReport probes = Wisca.verify(f.dir(), out, VerifyOptions.probes());
+        VerifyReport probes = Wisca.verify(f.dir(), out).probes().run();
         assertTrue(probes.equivalent(), f.name() + " " + s.name() + ": wisca verify (probes): " + probes.summary());
     }
 
@@ -177,13 +174,13 @@ class TransformersOracleTest {
         Settings.Named s = Settings.undoSetting();
         Path out = work.resolve(f.dir().getFileName() + "~undo-rescaled");
         Path back = work.resolve(f.dir().getFileName() + "~undo");
-        Plan plan;
+        RescalePlan plan;
         try (Model model = Wisca.open(f.dir())) {
-            plan = model.plan(s.settings()).plan();
-            model.apply(plan, out, s.settings());
+            plan = model.plan(s.settings());
+            model.apply(plan, out);
         }
         try (Model model = Wisca.open(out)) {
-            model.undo(plan, back, s.settings());
+            model.undo(plan, back);
         }
         judge(f, back, plan, false).assertPasses(f.name() + " undo");
     }
@@ -191,21 +188,21 @@ class TransformersOracleTest {
     static void corruptionIsCaught(Fixture f) {
         Settings.Named s = Settings.undoSetting();
         Path out = work.resolve(f.dir().getFileName() + "~corrupted");
-        Plan plan;
+        RescalePlan plan;
         try (Model model = Wisca.open(f.dir())) {
-            plan = model.plan(s.settings()).plan();
-            model.apply(plan, out, s.settings());
+            plan = model.plan(s.settings());
+            model.apply(plan, out);
         }
         Judgement j = judge(f, out, plan, true);
         assertFalse(j.withinTolerance(), f.name() + ": doubling one row of a rescaled tensor went unnoticed (" + j.maxAbsDiff() + ")");
     }
 
-    static Judgement judge(Fixture f, Path rescaled, Plan plan, boolean corrupt) {
+    static Judgement judge(Fixture f, Path rescaled, RescalePlan plan, boolean corrupt) {
         ObjectNode req = TransformersOracle.request("check").put("original", f.dir().toString()).put("rescaled", rescaled.toString())
             .put("corrupt", corrupt);
         req.set("tokens", Fixture.tokens());
         var touched = req.putArray("touched");
-        plan.factors().keySet().forEach(touched::add);
+        plan.tensors().forEach(touched::add);
         CHECKS.incrementAndGet();
         Judgement j = Judgement.of(oracle.call(req), Judgement.tolerance(f.dtype()));
         if (!corrupt) worst(f.dtype(), j.maxAbsDiff() / Math.max(1, j.maxAbs()), f.name() + " " + rescaled.getFileName());

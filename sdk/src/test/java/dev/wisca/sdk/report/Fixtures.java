@@ -9,7 +9,7 @@ import dev.wisca.rescale.graph.Member;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.graph.SiteOptions;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.pattern.PatternStats;
 import dev.wisca.rescale.spec.ModelBinding;
@@ -66,7 +66,7 @@ final class Fixtures {
         values.forEach((k, v) -> out.put(k, v.clone()));
         Map<String, long[]> shapes = new HashMap<>();
         m.tensors().forEach(t -> shapes.put(t.name(), t.shape()));
-        for (Site site : SymmetryGraph.build(m.spec(), m.config(), m.infos(), SiteOptions.of(granularity, Pair.QK, Pair.VO)).sites()) {
+        for (Site site : SiteSets.build(m.spec(), m.config(), m.infos(), SiteOptions.of(granularity, Pair.QK, Pair.VO)).sites()) {
             double[] produced = new double[site.channels()];
             double[] consumed = new double[site.channels()];
             for (Member member : site.members()) {

@@ -5,7 +5,7 @@ import dev.wisca.rescale.pattern.AttentionStats;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.synth.TinyModel;
 import dev.wisca.sdk.RescalePlan;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 import dev.wisca.rescale.verify.CheckpointVerifier;
@@ -189,7 +189,7 @@ class HtmlReportTest {
         Path out = dir.resolve("q3-out");
         RescalePlan plan = Wisca.rescale(in, out, RescaleSettings.paper());
         Path html = dir.resolve("r/report.html");
-        HtmlReport.write(Patterns.of(in), Patterns.of(out), Optional.of(plan.plan()), plan.skipped(),
+        HtmlReport.writeSummary(Patterns.of(in), Patterns.of(out), Optional.of(plan),
             Optional.of(new VerifySummary(false, 0.5, 0.01, "1e-3 absolute", "layer 1 differs")), html);
         String page = Files.readString(html);
         Document d = parse(page);
@@ -201,7 +201,7 @@ class HtmlReportTest {
         assertTrue(elements(d, "svg").stream().anyMatch(s -> s.getAttribute("class").equals("histogram")));
         long bars = elements(d, "rect").stream().filter(r -> r.getAttribute("class").equals("bar")).count();
         assertTrue(bars >= 1);
-        long channels = plan.plan().siteScales().values().stream().mapToLong(v -> v.length).sum();
+        long channels = plan.siteScales().values().stream().mapToLong(v -> v.length).sum();
         long counted = elements(d, "rect").stream().filter(r -> r.getAttribute("class").equals("bar"))
             .mapToLong(r -> Long.parseLong(title(r).replaceAll("^[^:]+: (\\d+) channel.*$", "$1"))).sum();
         assertEquals(channels, counted, "every scale in one bar");
@@ -218,7 +218,7 @@ class HtmlReportTest {
         VerifyReport verify = CheckpointVerifier.verify(in, out, VerifyOptions.probes());
         assertTrue(verify.equivalent(), verify.summary());
         Path html = dir.resolve("l.html");
-        HtmlReport.write(Patterns.of(in), Patterns.of(out), plan, Optional.of(verify), html);
+        HtmlReport.write(Patterns.of(in), Patterns.of(out), Optional.of(plan), Optional.of(verify), html);
         Document d = parse(Files.readString(html));
         Element panel = elements(d, "section").stream().filter(s -> s.getAttribute("id").equals("verification")).findFirst().orElseThrow();
         assertTrue(panel.getTextContent().contains("PASS"));

@@ -9,7 +9,7 @@ import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.pattern.TensorStats;
 import dev.wisca.rescale.pattern.ValueStats;
 import dev.wisca.sdk.RescalePlan;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 import dev.wisca.rescale.verify.CheckpointVerifier;
@@ -56,7 +56,7 @@ class SampleFilesTest {
             for (Path p : StatsWriter.write(b, OUT.resolve(name))) assertTrue(Files.size(p) > 0, p.toString());
         }
         StatsWriter.write(a, OUT.resolve("after.arrow"));
-        HtmlReport.write(b, a, plan, Optional.of(CheckpointVerifier.verify(before, after, VerifyOptions.probes())), OUT.resolve("report.html"));
+        HtmlReport.write(b, a, Optional.of(plan), Optional.of(CheckpointVerifier.verify(before, after, VerifyOptions.probes())), OUT.resolve("report.html"));
         assertTrue(Files.size(OUT.resolve("report.html")) > 0);
     }
 
@@ -65,7 +65,7 @@ class SampleFilesTest {
         Path before = SampleCheckpoints.write("qwen3", OUT.resolve("qwen3-before"), 4);
         Path after = OUT.resolve("qwen3-after");
         RescalePlan plan = Wisca.rescale(before, after, RescaleSettings.paper(), Overwrite.REPLACE);
-        HtmlReport.write(Patterns.of(before), Patterns.of(after), plan, Optional.empty(), OUT.resolve("qwen3.html"));
+        HtmlReport.write(Patterns.of(before), Patterns.of(after), Optional.of(plan), Optional.empty(), OUT.resolve("qwen3.html"));
         assertTrue(Files.exists(OUT.resolve("qwen3.html")));
     }
 
@@ -74,7 +74,7 @@ class SampleFilesTest {
     void writesLargeLayoutSample() {
         PatternReport before = synthetic(32, 8, 4, 1.0, 11);
         PatternReport after = synthetic(32, 8, 4, 0.08, 12);
-        HtmlReport.write(before, after, Optional.empty(), List.of(),
+        HtmlReport.writeSummary(before, after, Optional.empty(),
             Optional.of(new VerifySummary(true, 3.1e-6, 2.2e-7, "layout sample", "layout sample: made-up numbers")), OUT.resolve("large.html"));
         assertTrue(Files.exists(OUT.resolve("large.html")));
     }

@@ -8,11 +8,14 @@ import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.plan.FactorTable;
 import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.plan.PlanStore;
+import dev.wisca.rescale.plan.Planner;
+import dev.wisca.sdk.RescalePlan;
 import dev.wisca.rescale.plan.TensorFactors;
 import dev.wisca.rescale.solve.SiteReport;
 import dev.wisca.rescale.solve.SiteSolution;
 import dev.wisca.sdk.Model;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,29 +49,33 @@ class PlanProvenanceTest {
     @TempDir static Path dir;
     static Path a;
     static Path b;
-    static Plan plan;
+    static RescalePlan plan;
+    /** The engine's plan of the same solve (the tests edit its factors). */
+    static Plan engine;
 
     @BeforeAll
     static void solve() {
         a = SampleCheckpoints.write("llama", dir.resolve("a"), 1);
         b = SampleCheckpoints.write("llama", dir.resolve("b"), 2);
         try (Model model = Wisca.open(a)) {
-            plan = model.plan(SETTINGS).plan();
+            plan = model.plan(SETTINGS);
+            engine = Planner.plan(model.checkpoint(), model.sites(SETTINGS.sites()).sites(), SETTINGS);
         }
-        Wisca.savePlan(plan, dir.resolve("plan"));
+        assertEquals(plan.hash(), engine.hash(), "the engine solves as the facade does");
+        plan.save(dir.resolve("plan"));
     }
 
     @Test
     void aPlanForAnotherCheckpointIsRefused(@TempDir Path out) {
-        Plan loaded = Wisca.loadPlan(dir.resolve("plan"));
+        RescalePlan loaded = RescalePlan.load(dir.resolve("plan"));
         try (Model other = Wisca.open(b)) {
-            WiscaException e = assertThrows(WiscaException.class, () -> other.apply(loaded, out.resolve("x"), SETTINGS));
+            WiscaException e = assertThrows(WiscaException.class, () -> other.apply(loaded, out.resolve("x")));
             assertEquals(ErrorKind.PLAN_MISMATCH, e.kind());
             assertTrue(e.path().orElseThrow().startsWith(b), e.getMessage());
         }
         assertFalse(Files.exists(out.resolve("x")), "nothing written");
         try (Model same = Wisca.open(a)) {
-            same.apply(loaded, out.resolve("ok"), SETTINGS);
+            same.apply(loaded, out.resolve("ok"));
         }
     }
 
@@ -76,37 +83,36 @@ class PlanProvenanceTest {
     void undoNeedsTheStampOfExactlyThisPlan(@TempDir Path out) {
         Path rescaled = out.resolve("rescaled");
         try (Model model = Wisca.open(a)) {
-            model.apply(plan, rescaled, SETTINGS);
-            WiscaException unstamped = assertThrows(WiscaException.class, () -> model.undo(plan, out.resolve("u1"), SETTINGS));
+            model.apply(plan, rescaled);
+            WiscaException unstamped = assertThrows(WiscaException.class, () -> model.undo(plan, out.resolve("u1")));
             assertEquals(ErrorKind.PLAN_MISMATCH, unstamped.kind(), "the original carries no stamp");
         }
-        Plan another;
+        RescalePlan another;
         try (Model model = Wisca.open(a)) {
-            another = model.plan(new RescaleSettings(SiteOptions.of(Granularity.KV_GROUP, Pair.QK, Pair.VO), SETTINGS.solver(),
-                SETTINGS.parallelism(), SETTINGS.device())).plan();
+            another = model.plan(SETTINGS.withSites(SiteOptions.of(Granularity.KV_GROUP, Pair.QK, Pair.VO)));
         }
         assertFalse(another.hash().equals(plan.hash()));
         try (Model model = Wisca.open(rescaled)) {
-            WiscaException wrong = assertThrows(WiscaException.class, () -> model.undo(another, out.resolve("u2"), SETTINGS));
+            WiscaException wrong = assertThrows(WiscaException.class, () -> model.undo(another, out.resolve("u2")));
             assertEquals(ErrorKind.PLAN_MISMATCH, wrong.kind());
             assertTrue(wrong.getMessage().contains(plan.hash()) && wrong.getMessage().contains(another.hash()), wrong.getMessage());
-            WiscaException inverse = assertThrows(WiscaException.class, () -> model.undo(plan.inverse(), out.resolve("u3"), SETTINGS));
+            WiscaException inverse = assertThrows(WiscaException.class, () -> model.undo(plan.inverse(), out.resolve("u3")));
             assertEquals(ErrorKind.PLAN_MISMATCH, inverse.kind());
-            model.undo(Wisca.loadPlan(dir.resolve("plan")), out.resolve("restored"), SETTINGS);
+            model.undo(RescalePlan.load(dir.resolve("plan")), out.resolve("restored"));
         }
         try (Model restored = Wisca.open(out.resolve("restored"))) {
-            WiscaException twice = assertThrows(WiscaException.class, () -> restored.undo(plan, out.resolve("u4"), SETTINGS));
+            WiscaException twice = assertThrows(WiscaException.class, () -> restored.undo(plan, out.resolve("u4")));
             assertEquals(ErrorKind.PLAN_MISMATCH, twice.kind(), "an undo output is not undone again");
         }
     }
 
     @Test
     void qScaledWithoutKIsRefusedEvenWhenReHashed(@TempDir Path out) {
-        Map<String, TensorFactors> noK = new LinkedHashMap<>(plan.factors());
+        Map<String, TensorFactors> noK = new LinkedHashMap<>(engine.factors());
         assertTrue(noK.keySet().removeIf(n -> n.contains("k_proj")));
         assertRefused(withFactors(noK), out, "k_proj");
 
-        Map<String, TensorFactors> doubledQ = new LinkedHashMap<>(plan.factors());
+        Map<String, TensorFactors> doubledQ = new LinkedHashMap<>(engine.factors());
         String q = doubledQ.keySet().stream().filter(n -> n.contains("q_proj")).findFirst().orElseThrow();
         TensorFactors f = doubledQ.get(q);
         doubledQ.put(q, new TensorFactors(q, f.dtype(), f.shape(), Arrays.stream(f.rows()).map(r -> 2 * r).toArray(), f.cols(), f.offsetGain()));
@@ -115,7 +121,7 @@ class PlanProvenanceTest {
 
     @Test
     void valuesBeyondTheDtypeAreNeverPublished(@TempDir Path out) throws IOException {
-        Plan huge;
+        RescalePlan huge;
         try (Model model = Wisca.open(a)) {
             FactorTable table = new FactorTable(model.checkpoint());
             Map<String, double[]> scales = new LinkedHashMap<>();
@@ -126,9 +132,9 @@ class PlanProvenanceTest {
                 table.add(new SiteSolution(site, s, r));
                 scales.put(r.id(), s);
             }
-            huge = new Plan(plan.options(), false, plan.reports(), scales, table.factors()).withDigestsOf(model.checkpoint());
+            huge = saved(new Plan(engine.options(), false, engine.reports(), scales, table.factors()).withDigestsOf(model.checkpoint()));
             Path target = out.resolve("huge");
-            WiscaException e = assertThrows(WiscaException.class, () -> model.apply(huge, target, SETTINGS));
+            WiscaException e = assertThrows(WiscaException.class, () -> model.apply(huge, target));
             assertEquals(ErrorKind.VALUE_OUT_OF_RANGE, e.kind());
             assertTrue(e.tensor().orElseThrow().contains("q_proj") || e.tensor().orElseThrow().contains("k_proj"), e.getMessage());
             try (Stream<Path> files = Files.exists(target) ? Files.list(target) : Stream.empty()) {
@@ -138,18 +144,23 @@ class PlanProvenanceTest {
     }
 
     /** The same plan with other factors, saved (so re-hashed) and loaded: it loads, apply refuses it. */
-    private static Plan withFactors(Map<String, TensorFactors> factors) {
-        Plan edited = new Plan(plan.options(), false, plan.reports(), plan.siteScales(), factors, plan.digests());
-        Path folder = dir.resolve("edited-" + edited.hash());
-        Wisca.savePlan(edited, folder);
-        Plan loaded = Wisca.loadPlan(folder);
+    private static RescalePlan withFactors(Map<String, TensorFactors> factors) {
+        Plan edited = new Plan(engine.options(), false, engine.reports(), engine.siteScales(), factors, engine.digests());
+        RescalePlan loaded = saved(edited);
         assertEquals(edited.hash(), loaded.hash(), "a re-hashed plan passes the hash check");
         return loaded;
     }
 
-    private static void assertRefused(Plan edited, Path out, String tensorPart) {
+    /** {@code p} saved by the engine and loaded through the sdk, as a user's edited plan file would be. */
+    private static RescalePlan saved(Plan p) {
+        Path folder = dir.resolve("edited-" + p.hash());
+        PlanStore.save(p, folder);
+        return RescalePlan.load(folder);
+    }
+
+    private static void assertRefused(RescalePlan edited, Path out, String tensorPart) {
         try (Model model = Wisca.open(a)) {
-            WiscaException e = assertThrows(WiscaException.class, () -> model.apply(edited, out.resolve("edited"), SETTINGS));
+            WiscaException e = assertThrows(WiscaException.class, () -> model.apply(edited, out.resolve("edited")));
             assertEquals(ErrorKind.INVALID_PLAN, e.kind());
             assertTrue(e.tensor().orElseThrow().contains(tensorPart), e.getMessage());
         }
@@ -158,9 +169,9 @@ class PlanProvenanceTest {
 
     @Test
     void digestsSurviveSaveAndLoad() {
-        Plan loaded = Wisca.loadPlan(dir.resolve("plan"));
-        assertEquals(plan.digests(), loaded.digests());
-        assertEquals(plan.factors().keySet(), plan.digests().keySet());
-        assertArrayEquals(plan.factors().keySet().toArray(), loaded.factors().keySet().toArray());
+        Plan loaded = PlanStore.load(dir.resolve("plan"));
+        assertEquals(engine.digests(), loaded.digests());
+        assertEquals(engine.factors().keySet(), engine.digests().keySet());
+        assertArrayEquals(engine.factors().keySet().toArray(), loaded.factors().keySet().toArray());
     }
 }

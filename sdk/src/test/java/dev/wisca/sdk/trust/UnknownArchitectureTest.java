@@ -4,7 +4,7 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.spec.SpecChoice;
 import dev.wisca.sdk.Model;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,8 +66,8 @@ class UnknownArchitectureTest {
         try (Model model = Wisca.open(renamed, SpecChoice.family("llama"))) {
             assertEquals("llama", model.architecture());
             var plan = model.plan(RescaleSettings.paper());
-            assertTrue(plan.plan().reports().size() >= 4, "qk and vo in both layers");
-            model.apply(plan.plan(), out.resolve("a"), RescaleSettings.paper());
+            assertTrue(plan.reports().size() >= 4, "qk and vo in both layers");
+            model.apply(plan, out.resolve("a"));
         }
         // a user's spec file: the llama spec under the new model_type
         String llama = new String(dev.wisca.rescale.spec.SpecLibrary.class.getResourceAsStream("/dev/wisca/rescale/specs/llama.json")

@@ -20,7 +20,7 @@ import dev.wisca.rescale.spec.Roles;
 import dev.wisca.rescale.spec.SpecJson.SiteRule;
 import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.rescale.graph.Granularity;
-import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.SampleCheckpoints;
 import dev.wisca.sdk.Wisca;
 
@@ -66,9 +66,9 @@ final class CheckpointEdits {
             Pair p = Pair.parse(s.pair());
             if (p != Pair.LORA) pairs.add(p);
         }
-        RescaleSettings paper = RescaleSettings.paper().withParallelism(1);
-        RescaleSettings settings = new RescaleSettings(new dev.wisca.rescale.graph.SiteOptions(pairs, Granularity.CHANNEL),
-            SolverOptions.defaults().withPow2(pow2 ? Pow2Mode.ON : Pow2Mode.OFF), 1, paper.device());
+        RescaleSettings settings = RescaleSettings.paper().withParallelism(1)
+            .withSites(new dev.wisca.rescale.graph.SiteOptions(pairs, Granularity.CHANNEL))
+            .withSolver(SolverOptions.defaults().withPow2(pow2 ? Pow2Mode.ON : Pow2Mode.OFF));
         Wisca.rescale(in, out, settings);
         return out;
     }

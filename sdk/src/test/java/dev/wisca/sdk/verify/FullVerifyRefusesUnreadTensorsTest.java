@@ -3,7 +3,6 @@ package dev.wisca.sdk.verify;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.sdk.Wisca;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,7 +39,7 @@ class FullVerifyRefusesUnreadTensorsTest {
     }
 
     private static void assertRefused(Path a, Path b, String tensor) {
-        WiscaException e = assertThrows(WiscaException.class, () -> Wisca.verify(a, b, VerifyOptions.full()));
+        WiscaException e = assertThrows(WiscaException.class, () -> Wisca.verify(a, b).full().run());
         assertEquals(ErrorKind.UNCLAIMED_TENSOR, e.kind(), e.getMessage());
         assertEquals(tensor, e.tensor().orElseThrow(), e.getMessage());
         assertTrue(e.getMessage().contains(tensor), e.getMessage());

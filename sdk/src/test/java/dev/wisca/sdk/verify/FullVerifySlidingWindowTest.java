@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wisca.io.Dtype;
 import dev.wisca.rescale.spec.Roles;
-import dev.wisca.rescale.verify.VerifyOptions;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.Wisca;
 import org.junit.jupiter.api.Tag;
@@ -35,12 +34,12 @@ class FullVerifySlidingWindowTest {
         config.put("sliding_window", 8);
         json.writeValue(a.resolve("config.json").toFile(), config);
         Path real = CheckpointEdits.rescaled(a, dir.resolve("real"), false);
-        VerifyReport ok = Wisca.verify(a, real, VerifyOptions.full());
+        VerifyReport ok = Wisca.verify(a, real).full().run();
         assertEquals(0, ok.exitCode(), ok.summary());
         assertTrue(ok.summary().startsWith("EQUIVALENT (full, mistral"), ok.summary());
         assertTrue(ok.maxAbs() > 0, "real scales re-round bf16 weights: " + ok.summary());
         Path bad = CheckpointEdits.scaledRole(real, dir.resolve("bad"), Roles.V, 0, 1.1);
-        VerifyReport caught = Wisca.verify(a, bad, VerifyOptions.full());
+        VerifyReport caught = Wisca.verify(a, bad).full().run();
         assertEquals(1, caught.exitCode(), caught.summary());
     }
 }

@@ -3,7 +3,7 @@ package dev.wisca.rescale.backend.cpu;
 import dev.wisca.io.Dtype;
 import dev.wisca.rescale.backend.AxisStats;
 import dev.wisca.rescale.backend.Backend;
-import dev.wisca.rescale.backend.Elements;
+import dev.wisca.rescale.backend.ElementAccess;
 import dev.wisca.rescale.backend.MatrixView;
 import dev.wisca.rescale.graph.Axis;
 import java.lang.foreign.MemorySegment;
@@ -141,12 +141,12 @@ public final class CpuBackend implements Backend {
             long bytes = (long) cols * m.dtype().byteSize();
             MemorySegment raw = m.data().asSlice(i * bytes, bytes);
             if (scratch == null) return raw;
-            for (int j = 0; j < cols; j++) scratch[j] = (float) Elements.get(raw, Dtype.F16, j);
+            for (int j = 0; j < cols; j++) scratch[j] = (float) ElementAccess.get(raw, Dtype.F16, j);
             return scratchSegment;
         }
 
         double get(MemorySegment row, int j) {
-            return scratch != null ? scratch[j] : Elements.get(row, m.dtype(), j);
+            return scratch != null ? scratch[j] : ElementAccess.get(row, m.dtype(), j);
         }
     }
 }

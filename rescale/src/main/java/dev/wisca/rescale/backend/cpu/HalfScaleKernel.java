@@ -1,7 +1,7 @@
 package dev.wisca.rescale.backend.cpu;
 
 import dev.wisca.io.Dtype;
-import dev.wisca.rescale.backend.Elements;
+import dev.wisca.rescale.backend.ElementAccess;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
@@ -46,7 +46,7 @@ final class HalfScaleKernel {
         return SUPPORTED ? VectorSpecies.of(type, VectorShape.forBitSize(LANES * bits)) : null;
     }
 
-    /** Elements handled by the vector body of a run of {@code n}; the rest is the caller's tail. */
+    /** ElementAccess handled by the vector body of a run of {@code n}; the rest is the caller's tail. */
     static int bodyLength(int n) { return SUPPORTED ? DS.loopBound(n) : 0; }
 
     /**
@@ -126,8 +126,8 @@ final class HalfScaleKernel {
         for (; lanes != 0; lanes &= lanes - 1) {
             int lane = Long.numberOfTrailingZeros(lanes);
             double c = colFactors == null ? 1.0 : colFactors[colIndex + lane];
-            double w = Elements.get(src, dtype, srcIndex + lane);
-            Elements.set(dst, dtype, dstIndex + lane, ScalarBackend.scaled(w, rowFactor, c, false));
+            double w = ElementAccess.get(src, dtype, srcIndex + lane);
+            ElementAccess.set(dst, dtype, dstIndex + lane, ScalarBackend.scaled(w, rowFactor, c, false));
         }
     }
 }

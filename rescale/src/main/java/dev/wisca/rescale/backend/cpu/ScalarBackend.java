@@ -2,12 +2,12 @@ package dev.wisca.rescale.backend.cpu;
 
 import dev.wisca.rescale.backend.AxisStats;
 import dev.wisca.rescale.backend.Backend;
-import dev.wisca.rescale.backend.Elements;
+import dev.wisca.rescale.backend.ElementAccess;
 import dev.wisca.rescale.backend.MatrixView;
 import dev.wisca.rescale.graph.Axis;
 import java.lang.foreign.MemorySegment;
 
-/** Plain loops over {@link Elements}, one element at a time: the reference the vector path is tested against. */
+/** Plain loops over {@link ElementAccess}, one element at a time: the reference the vector path is tested against. */
 public final class ScalarBackend implements Backend {
     public static final ScalarBackend INSTANCE = new ScalarBackend();
 
@@ -24,7 +24,7 @@ public final class ScalarBackend implements Backend {
         for (long i = rowStart; i < rowEnd; i++) {
             double r = rowFactors == null ? 1.0 : rowFactors[(int) i];
             for (long j = 0; j < cols; j++) {
-                double w = Elements.get(m.data(), m.dtype(), i * cols + j);
+                double w = ElementAccess.get(m.data(), m.dtype(), i * cols + j);
                 double c = colFactors == null ? 1.0 : colFactors[(int) j];
                 double v = r * (offsetGain ? 1.0 + w : w) * c;
                 int k = (int) (axis == Axis.ROWS ? i - rowStart : j);
@@ -57,8 +57,8 @@ public final class ScalarBackend implements Backend {
             long j = e - g * cols;
             double r = rowFactors == null ? 1.0 : rowFactors[(int) g];
             double c = colFactors == null ? 1.0 : colFactors[(int) ((g / src.rows()) * cols + j)];
-            double w = Elements.get(elements, src.dtype(), e - first);
-            Elements.set(dst, src.dtype(), e - first, scaled(w, r, c, offsetGain));
+            double w = ElementAccess.get(elements, src.dtype(), e - first);
+            ElementAccess.set(dst, src.dtype(), e - first, scaled(w, r, c, offsetGain));
         }
     }
 

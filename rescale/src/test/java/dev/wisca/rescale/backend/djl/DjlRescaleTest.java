@@ -5,13 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.rescale.RescaleOptions;
-import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.rescale.plan.Planner;
+import dev.wisca.rescale.apply.Apply;
 import dev.wisca.rescale.graph.Granularity;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.graph.SiteOptions;
-import dev.wisca.rescale.graph.SymmetryGraph;
+import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.solve.Pow2Mode;
 import dev.wisca.rescale.spec.SpecLibrary;
@@ -31,9 +32,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Whole checkpoints planned and applied through files with the DJL backend against the CPU backend. */
 @Tag("slow")
 class DjlRescaleTest {
-    static final RescaleOptions CPU = RescaleOptions.defaults().withParallelism(2);
-    /** Small tiles so tensors of the tiny models span several. */
-    static final RescaleOptions DJL = CPU.withBackend(DjlBackend.cpu().withMaxTileElements(1000));
+    static final RescaleSettings CPU = RescaleSettings.paper().withParallelism(2);
+    /** The DJL PyTorch backend on the CPU, by its device name as a user asks for it. */
+    static final RescaleSettings DJL = CPU.withDevice(DjlBackendProvider.DJL_CPU);
 
     @TempDir Path dir;
 
@@ -45,25 +46,25 @@ class DjlRescaleTest {
         Path in = TinyModelFiles.write(model, dir.resolve("in"));
         SiteOptions everything = new SiteOptions(EnumSet.of(Pair.NORM, Pair.QK, Pair.VO, Pair.UPDOWN), Granularity.CHANNEL);
         try (Checkpoint c = Checkpoint.open(in)) {
-            List<Site> sites = SymmetryGraph.build(model.spec(), model.config(), c.tensors(), everything).sites();
-            Plan cpuPlan = Rescaler.plan(c, sites, CPU);
-            Plan djlPlan = Rescaler.plan(c, sites, DJL);
+            List<Site> sites = SiteSets.build(model.spec(), model.config(), c.tensors(), everything).sites();
+            Plan cpuPlan = Planner.plan(c, sites, CPU);
+            Plan djlPlan = Planner.plan(c, sites, DJL);
             assertEquals(cpuPlan.siteScales().keySet(), djlPlan.siteScales().keySet());
             cpuPlan.siteScales().forEach((id, scales) -> BackendComparison.assertClose(scales, djlPlan.siteScales().get(id), 1e-10, id));
 
-            Rescaler.apply(c, cpuPlan, dir.resolve("cpu"), CPU);
-            Rescaler.apply(c, cpuPlan, dir.resolve("djl"), DJL);
+            Apply.run(c, cpuPlan, dir.resolve("cpu"), CPU);
+            Apply.run(c, cpuPlan, dir.resolve("djl"), DJL);
             assertSameBytes(dir.resolve("cpu"), dir.resolve("djl"));
             assertTrue(Files.mismatch(in.resolve("model.safetensors"), dir.resolve("djl/model.safetensors")) >= 0, "something changed");
 
             // with power-of-two scales the plans are identical too, so the whole run is byte for byte
-            RescaleOptions cpuPow2 = CPU.withSolver(CPU.solver().withPow2(Pow2Mode.ON));
-            RescaleOptions djlPow2 = DJL.withSolver(DJL.solver().withPow2(Pow2Mode.ON));
-            Plan cpuPow2Plan = Rescaler.plan(c, sites, cpuPow2);
-            Plan djlPow2Plan = Rescaler.plan(c, sites, djlPow2);
+            RescaleSettings cpuPow2 = CPU.withSolver(CPU.solver().withPow2(Pow2Mode.ON));
+            RescaleSettings djlPow2 = DJL.withSolver(DJL.solver().withPow2(Pow2Mode.ON));
+            Plan cpuPow2Plan = Planner.plan(c, sites, cpuPow2);
+            Plan djlPow2Plan = Planner.plan(c, sites, djlPow2);
             cpuPow2Plan.siteScales().forEach((id, scales) -> assertArrayEquals(scales, djlPow2Plan.siteScales().get(id), id));
-            Rescaler.apply(c, cpuPow2Plan, dir.resolve("cpu-pow2"), cpuPow2);
-            Rescaler.apply(c, djlPow2Plan, dir.resolve("djl-pow2"), djlPow2);
+            Apply.run(c, cpuPow2Plan, dir.resolve("cpu-pow2"), cpuPow2);
+            Apply.run(c, djlPow2Plan, dir.resolve("djl-pow2"), djlPow2);
             assertSameBytes(dir.resolve("cpu-pow2"), dir.resolve("djl-pow2"));
         }
     }

@@ -16,13 +16,13 @@ import java.util.List;
  * granularity, head groups and RoPE pairing. Every site is checked before it is returned: each
  * channel has a producer and a consumer, and no stored index belongs to two members.
  */
-public final class SymmetryGraph {
+public final class SiteSets {
     private final ModelBinding binding;
     private final SiteOptions options;
     private final List<Site> sites = new ArrayList<>();
     private final List<SkippedSite> skipped = new ArrayList<>();
 
-    private SymmetryGraph(ModelBinding binding, SiteOptions options) {
+    private SiteSets(ModelBinding binding, SiteOptions options) {
         this.binding = binding;
         this.options = options;
     }
@@ -33,7 +33,7 @@ public final class SymmetryGraph {
     }
 
     public static SiteSet build(ModelBinding binding, SiteOptions options) {
-        SymmetryGraph g = new SymmetryGraph(binding, options);
+        SiteSets g = new SiteSets(binding, options);
         for (SiteRule rule : binding.spec().sites()) g.expand(rule);
         return new SiteSet(g.sites, g.skipped);
     }

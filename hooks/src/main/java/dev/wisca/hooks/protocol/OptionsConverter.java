@@ -1,6 +1,6 @@
 package dev.wisca.hooks.protocol;
 
-import dev.wisca.hooks.HookOptions;
+import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.hooks.protocol.Messages.OptionsEntry;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
@@ -16,11 +16,11 @@ import java.util.Locale;
 import java.util.Set;
 
 /** Converts the options of a describe request to the engine's, and back; absent fields take the defaults. */
-public final class RequestOptions {
-    private RequestOptions() {}
+public final class OptionsConverter {
+    private OptionsConverter() {}
 
-    public static HookOptions parse(OptionsEntry entry) {
-        HookOptions defaults = HookOptions.defaults();
+    public static RescaleSettings parse(OptionsEntry entry) {
+        RescaleSettings defaults = RescaleSettings.paper();
         if (entry == null) return defaults;
         try {
             Set<Pair> pairs = entry.pairs() == null ? defaults.sites().pairs() : pairs(entry.pairs());
@@ -35,14 +35,14 @@ public final class RequestOptions {
                     entry.maxScale() == null ? s.maxScale() : entry.maxScale());
             }
             if (entry.targetRatio() != null) s = s.withTargetRatio(entry.targetRatio());
-            return new HookOptions(new SiteOptions(pairs, granularity), s);
+            return RescaleSettings.paper().withSites(new SiteOptions(pairs, granularity)).withSolver(s);
         } catch (IllegalArgumentException e) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, "bad options: " + e.getMessage());
         }
     }
 
     /** The entry a client sends for {@code options}: every field set. */
-    public static OptionsEntry entry(HookOptions options) {
+    public static OptionsEntry entry(RescaleSettings options) {
         SolverOptions s = options.solver();
         return new OptionsEntry(options.sites().pairs().stream().sorted().map(Pair::cliName).toList(),
             options.sites().granularity().cliName(), s.norm().cliName(), s.alpha(),

@@ -8,8 +8,8 @@ import java.lang.foreign.MemorySegment;
  * Scalar element access through the dtype codecs (writes round once, to nearest even, from the
  * double): the reference every fast path is checked against.
  */
-public final class Elements {
-    private Elements() {}
+public final class ElementAccess {
+    private ElementAccess() {}
 
     public static double get(MemorySegment seg, Dtype dtype, long index) {
         return Codecs.of(dtype).get(seg, index);
