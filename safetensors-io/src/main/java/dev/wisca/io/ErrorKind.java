@@ -39,6 +39,10 @@ public enum ErrorKind {
     FILE_CHANGED("FileChanged"),
     /** Written values that are not finite or do not fit the stored dtype. */
     VALUE_OUT_OF_RANGE("ValueOutOfRange"),
+    /** An in-place rewrite's journal that is there but cannot be rolled back or forward (named in the message). */
+    UNFINISHED_JOURNAL("UnfinishedJournal"),
+    /** Another process (or thread) is rewriting this checkpoint in place: its lock is held. */
+    CHECKPOINT_BUSY("CheckpointBusy"),
     INVALID_ARGUMENT("InvalidArgument"),
     NOT_EQUIVALENT("NotEquivalent"),
     IO("IO");

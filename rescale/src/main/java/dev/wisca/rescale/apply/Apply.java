@@ -72,7 +72,8 @@ public final class Apply {
         List<TensorSpec> specs = shard.tensors().stream().map(TensorSpec::of).toList();
         Map<String, String> metadata = new LinkedHashMap<>(shard.metadata());
         metadata.put(METADATA_KEY, summary);
-        try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata)) {
+        // Room for an in-place rewrite to replace the stamp later without moving a tensor byte.
+        try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata, dev.wisca.io.HeaderStamp.RESERVE_BYTES)) {
             Progress progress = options.progress();
             for (TensorSpec spec : writer.fileOrder()) {
                 TensorFactors f = factors.get(spec.name());
@@ -96,7 +97,7 @@ public final class Apply {
     }
 
     /** Short JSON for the output metadata: what was applied. */
-    static String summary(Plan plan) {
+    public static String summary(Plan plan) {
         String pairs = String.join(",", plan.reports().stream().map(r -> "\"" + r.pair().cliName() + "\"").distinct().toList());
         boolean pow2 = plan.reports().stream().anyMatch(r -> r.pow2());
         return "{\"hash\":\"" + plan.hash() + "\",\"undo\":" + plan.undo() + ",\"pairs\":[" + pairs + "],\"norm\":\""
