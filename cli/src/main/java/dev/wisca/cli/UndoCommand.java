@@ -4,12 +4,14 @@ import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
+import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +27,8 @@ import java.util.concurrent.Callable;
     description = "Undo a rescale: apply the reciprocal of a saved plan. With power-of-two scales the result is bit-identical to the original.",
     footerHeading = "%nExamples:%n",
     footer = {"  wisca rescale ./model ./model-wisca --save-plan plan/",
-        "  wisca undo ./model-wisca plan/ ./model-restored"})
+        "  wisca undo ./model-wisca plan/ ./model-restored",
+        "  wisca undo --in-place ./model plan/               # after 'wisca rescale --in-place ./model --save-plan plan/'"})
 final class UndoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Verbosity verbosity;
@@ -39,23 +42,31 @@ final class UndoCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "PLAN", description = "The plan folder that was applied.")
     Path planFolder;
 
-    @Parameters(index = "2", paramLabel = "OUT", description = "Where to write the restored checkpoint.")
+    @Parameters(index = "2", paramLabel = "OUT", arity = "0..1", description = "Where to write the restored checkpoint (not with --in-place).")
     Path out;
+
+    @Option(names = "--in-place", description = "Restore IN itself: rewrite only the planned tensors' bytes, crash-safely (as 'wisca rescale --in-place').")
+    boolean inPlace;
 
     @Override
     public Integer call() {
         long start = System.nanoTime();
-        output.checkAll(List.of(out), List.of(in, planFolder));
+        if (inPlace && out != null) throw WiscaException.invalidArgument("--in-place restores IN itself and takes no OUT");
+        if (!inPlace && out == null) throw WiscaException.invalidArgument("missing OUT (or use --in-place to restore IN itself)");
+        if (!inPlace) output.checkAll(List.of(out), List.of(in, planFolder));
         Plan plan = Wisca.loadPlan(planFolder);
+        RescaleSettings settings = RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         try (Model model = Wisca.open(in, specs.choice())) {
-            model.undo(plan, out, RescaleSettings.paper().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)),
-                output.overwrite());
+            if (inPlace) model.undoInPlace(plan, settings);
+            else model.undo(plan, out, settings, output.overwrite());
         }
+        Path written = inPlace ? in : out;
         PrintWriter o = spec.commandLine().getOut();
         if (json.enabled()) {
-            Json.print(o, Map.of("output", out.toString(), "planHash", plan.hash(), "millis", (System.nanoTime() - start) / 1_000_000));
+            Json.print(o, Map.of("output", written.toString(), "inPlace", inPlace, "planHash", plan.hash(), "millis", (System.nanoTime() - start) / 1_000_000));
         } else {
-            o.println("wrote " + out + " (plan " + plan.hash() + " undone, " + Units.duration(System.nanoTime() - start) + ")");
+            o.println((inPlace ? "restored " + in + " in place" : "wrote " + out) + " (plan " + plan.hash() + " undone, "
+                + Units.duration(System.nanoTime() - start) + ")");
         }
         return ExitCodes.OK;
     }

@@ -9,6 +9,8 @@ import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.RescaleOptions;
 import dev.wisca.rescale.Rescaler;
+import dev.wisca.rescale.apply.Apply;
+import dev.wisca.rescale.apply.InPlaceApply;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SymmetryGraph;
@@ -51,7 +53,10 @@ public final class Model implements AutoCloseable {
     }
 
     static Model open(Path path, SpecChoice choice) {
-        SpecLibrary library = SpecLibrary.builtin().choosing(choice);
+        return open(path, SpecLibrary.builtin().choosing(choice));
+    }
+
+    static Model open(Path path, SpecLibrary library) {
         Checkpoint ckpt = Checkpoint.open(path);
         try {
             if (ckpt.isAdapter()) return new Model(ckpt, Optional.empty(), library);
@@ -143,6 +148,36 @@ public final class Model implements AutoCloseable {
         AppliedStamp.requireApplied(checkpoint, plan);
         check(plan, plan.inverse());   // the rescaled weights: names, dtypes, shapes (the digests are of the original)
         write(out, overwrite, target -> Rescaler.undo(checkpoint, plan, target, options(settings)));
+    }
+
+    /** As {@link #applyInPlace(Plan, RescaleSettings)} with the paper's engine settings. */
+    public void applyInPlace(Plan plan) {
+        applyInPlace(plan, RescaleSettings.paper());
+    }
+
+    /**
+     * Rescales this checkpoint in place: only the planned tensors' bytes (and each header's stamp) are
+     * rewritten, crash-safely (a journal of before-images: a process killed at any instant leaves, once
+     * any wisca command next opens it, the original or the result). The same refusals as
+     * {@link #apply(Plan, Path, RescaleSettings, Overwrite)}, plus CHECKPOINT_BUSY while another in-place
+     * run holds the checkpoint and FILE_CHANGED when a shard changed since this model was opened. This
+     * model then reads the rescaled values but its headers are those seen at open: reopen it to see
+     * the new stamp.
+     */
+    public void applyInPlace(Plan plan, RescaleSettings settings) {
+        check(plan, plan);
+        InPlaceApply.run(checkpoint, plan.factors(), Apply.summary(plan), options(settings).apply());
+    }
+
+    /**
+     * Undoes {@code plan} in place (the reciprocal factors), as crash-safe as {@link #applyInPlace}; the
+     * same provenance refusals as {@link #undo(Plan, Path, RescaleSettings, Overwrite)}.
+     */
+    public void undoInPlace(Plan plan, RescaleSettings settings) {
+        AppliedStamp.requireApplied(checkpoint, plan);
+        check(plan, plan.inverse());
+        Plan inverse = plan.inverse();
+        InPlaceApply.run(checkpoint, inverse.factors(), Apply.summary(inverse), options(settings).apply());
     }
 
     /** Saves {@code plan} into {@code folder} (see {@link Wisca#savePlan}), never over, into or around this checkpoint. */

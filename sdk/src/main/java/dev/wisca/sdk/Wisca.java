@@ -62,6 +62,11 @@ public final class Wisca {
         return Model.open(path, choice);
     }
 
+    /** Opens a checkpoint bound to a spec of {@code library} (e.g. the watcher's, already {@link SpecLibrary#choosing chosen}). */
+    public static Model open(Path path, SpecLibrary library) {
+        return Model.open(path, library);
+    }
+
     /** Plans and applies in one call; returns the plan that was applied. */
     public static RescalePlan rescale(Path in, Path out, RescaleSettings settings) {
         return rescale(in, out, settings, Overwrite.NEVER);

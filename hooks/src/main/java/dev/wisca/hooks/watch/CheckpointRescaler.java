@@ -14,6 +14,8 @@ import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SymmetryGraph;
 import dev.wisca.rescale.plan.Plan;
 import dev.wisca.rescale.spec.ArchSpec;
+import dev.wisca.sdk.Model;
+import dev.wisca.sdk.Wisca;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,7 +27,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Rescales one complete checkpoint folder, crash-safely. In place: every weight shard (and optimizer
+ * Rescales one complete checkpoint folder, crash-safely. In place (the default): {@code Model.applyInPlace}
+ * rewrites only the planned tensors' bytes under its own journal, then the marker is written. In place
+ * with optimizer state: every weight shard (and optimizer
  * state file) is written rescaled into a staging folder under a STAGING journal; the journal turns
  * SWAPPING; the staged files are renamed over the originals; the marker is written and the journal
  * removed. Out of place: the rescaled checkpoint is written to a hidden sibling, renamed into place
@@ -56,7 +60,20 @@ final class CheckpointRescaler {
 
     String rescale(Path folder) {
         discardStaging(folder);
-        return options.outOfPlaceSuffix().isPresent() ? outOfPlace(folder, options.outOfPlaceSuffix().get()) : inPlace(folder);
+        if (options.outOfPlaceSuffix().isPresent()) return outOfPlace(folder, options.outOfPlaceSuffix().get());
+        return options.optimizerState() ? inPlace(folder) : inPlaceBytes(folder);
+    }
+
+    /** The default: only the changed tensors' bytes rewritten, under the sdk's journal (a kill is rolled back on the next open). */
+    private String inPlaceBytes(Path folder) {
+        Plan plan;
+        try (Model model = Wisca.open(folder, options.library())) {
+            plan = plan(model.checkpoint(), options.engine());
+            model.applyInPlace(plan, options.settings());
+        }
+        faults.at("rewritten");
+        Journal.mark(folder, new Journal.Marker(plan.hash(), plan.reports().size(), folder.toString()));
+        return "rescaled in place (changed tensors only), plan " + plan.hash() + ", " + plan.reports().size() + " sites";
     }
 
     private String inPlace(Path folder) {

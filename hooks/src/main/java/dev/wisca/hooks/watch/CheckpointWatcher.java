@@ -4,6 +4,7 @@ import dev.wisca.hooks.watch.Outcome.Status;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.inplace.PlanStamps;
 import dev.wisca.rescale.apply.Apply;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +106,7 @@ public final class CheckpointWatcher {
     /** Rescaled by someone else ({@code wisca rescale}) or marker lost: the shards say so. */
     private static boolean alreadyRescaled(Path folder) {
         try (Checkpoint ckpt = Checkpoint.open(folder)) {
-            return ckpt.metadata().containsKey(Apply.METADATA_KEY);
+            return PlanStamps.read(ckpt.shardFiles().getFirst(), Apply.METADATA_KEY).isPresent();
         }
     }
 }

@@ -6,10 +6,12 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.inplace.PlanStamps;
 import java.io.IOException;
 
 /**
- * Reads the {@code wisca.plan} stamp apply writes into every output shard's metadata (its hash and
+ * Reads the {@code wisca.plan} stamp apply writes into every output shard's metadata (or an in-place
+ * run beside a shard whose header had no room, see {@link PlanStamps}) (its hash and
  * whether it was an undo) to check provenance: a plan is only undone on a checkpoint it was applied to.
  */
 public final class AppliedStamp {
@@ -31,9 +33,9 @@ public final class AppliedStamp {
                 + " the plan that was applied (the one saved with --save-plan)");
         }
         for (SafetensorsFile shard : ckpt.shardFiles()) {
-            String stamp = shard.metadata().get(KEY);
+            String stamp = PlanStamps.read(shard, KEY).orElse(null);   // a valid side stamp of an in-place run first
             if (stamp == null) {
-                throw new WiscaException(ErrorKind.PLAN_MISMATCH, shard.path(), null, "no " + KEY + " stamp in the header: this"
+                throw new WiscaException(ErrorKind.PLAN_MISMATCH, shard.path(), null, "no " + KEY + " stamp in the header (nor a side stamp): this"
                     + " file was not written by applying a plan, so there is nothing to undo (undo takes the rescaled checkpoint)");
             }
             JsonNode tree;
