@@ -1,0 +1,17 @@
+package dev.wisca.sdk.inplace;
+
+import dev.wisca.sdk.Model;
+import dev.wisca.sdk.RescaleSettings;
+import dev.wisca.sdk.Wisca;
+import java.nio.file.Path;
+
+/** The process a crash test kills: {@code apply|undo CKPT PLAN}, or {@code open CKPT} (recovery only). */
+public final class InPlaceChild {
+    public static void main(String[] args) {
+        try (Model model = Wisca.open(Path.of(args[1]))) {
+            if (args[0].equals("apply")) model.applyInPlace(Wisca.loadPlan(Path.of(args[2])), RescaleSettings.paper().withParallelism(1));
+            if (args[0].equals("undo")) model.undoInPlace(Wisca.loadPlan(Path.of(args[2])), RescaleSettings.paper().withParallelism(1));
+        }
+        System.exit(0);
+    }
+}
