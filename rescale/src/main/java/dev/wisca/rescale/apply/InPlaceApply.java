@@ -125,7 +125,7 @@ public final class InPlaceApply {
         progress.start("write", work.stream().flatMap(w -> w.tensors().stream()).mapToLong(TensorInfo::byteLength).sum(),
             work.stream().mapToInt(w -> w.tensors().size()).sum());
         int written = 0;
-        try (ForkJoinPool pool = new ForkJoinPool(options.parallelism()); Arena arena = Arena.ofConfined()) {
+        try (ForkJoinPool pool = new ForkJoinPool(options.parallelism()); Arena arena = Arena.ofShared()) {   // shared: the pool scales pieces of a chunk
             MemorySegment input = arena.allocate(SafetensorsWriter.CHUNK_BYTES, 64);
             MemorySegment output = arena.allocate(SafetensorsWriter.CHUNK_BYTES, 64);
             for (ShardWork w : work) {
