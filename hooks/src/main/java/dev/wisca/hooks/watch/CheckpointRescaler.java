@@ -69,6 +69,7 @@ final class CheckpointRescaler {
         Plan plan;
         try (Model model = Wisca.open(folder, options.library())) {
             plan = plan(model.checkpoint(), options.engine());
+            faults.at("journal");   // the same mid-rescale point as the staged path's
             model.applyInPlace(plan, options.settings());
         }
         faults.at("rewritten");

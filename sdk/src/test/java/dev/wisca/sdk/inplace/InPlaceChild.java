@@ -9,8 +9,8 @@ import java.nio.file.Path;
 public final class InPlaceChild {
     public static void main(String[] args) {
         try (Model model = Wisca.open(Path.of(args[1]))) {
-            if (args[0].equals("apply")) model.applyInPlace(Wisca.loadPlan(Path.of(args[2])), RescaleSettings.paper().withParallelism(1));
-            if (args[0].equals("undo")) model.undoInPlace(Wisca.loadPlan(Path.of(args[2])), RescaleSettings.paper().withParallelism(1));
+            if (args[0].equals("apply")) model.applyInPlace(Wisca.loadPlan(Path.of(args[2])), RescaleSettings.paper());
+            if (args[0].equals("undo")) model.undoInPlace(Wisca.loadPlan(Path.of(args[2])), RescaleSettings.paper());
         }
         System.exit(0);
     }
