@@ -112,7 +112,7 @@ class InPlaceCrashTest {
         for (int i = 0; i < 8; i++) {
             Path ckpt = Checkpoints.copy(big, tmp.resolve("k" + i));
             Process p = Checkpoints.child("", "apply", ckpt.toString(), bigPlan.toString());
-            Thread.sleep((long) (fullMillis * (0.2 + random.nextDouble())));
+            Thread.sleep((long) (fullMillis * (0.1 + 1.5 * random.nextDouble())));
             p.destroyForcibly();   // SIGKILL
             p.waitFor();
             try (Checkpoint c = Checkpoint.open(ckpt)) { /* recovery */ }
