@@ -140,13 +140,13 @@ public final class InPlaceApply {
                             MemorySegment chunk = output.asSlice(0, Math.min(step, info.byteLength() - done));
                             scaler.fill(chunk, done);                    // reads this chunk's original bytes first
                             WrittenValues.requireInRange(tensor, chunk, done);
-                            writeFully(out, chunk.asByteBuffer(), base + done, shard.path(), info.name());
+                            writeFully(out, chunk.asByteBuffer(), base + done);
                             progress.advance(chunk.byteSize(), 0);
                         }
                         progress.advance(0, 1);
                         FaultPoint.at("tensors:" + (++written));
                     }
-                    if (w.header().isPresent()) writeFully(out, ByteBuffer.wrap(w.header().get()), 8, shard.path(), null);
+                    if (w.header().isPresent()) writeFully(out, ByteBuffer.wrap(w.header().get()), 8);
                     out.force(false);
                 } catch (IOException e) {
                     throw new WiscaException(ErrorKind.IO, shard.path(), null, "cannot rewrite in place: " + e, e);
@@ -172,8 +172,8 @@ public final class InPlaceApply {
         }
     }
 
-    private static void writeFully(FileChannel out, ByteBuffer bytes, long position, Path file, String tensor) throws IOException {
-        long start = position;
-        while (bytes.hasRemaining()) out.write(bytes, start + bytes.position());
+    /** Positional writes of {@code bytes} (from position 0) at {@code position} of the file. */
+    private static void writeFully(FileChannel out, ByteBuffer bytes, long position) throws IOException {
+        while (bytes.hasRemaining()) out.write(bytes, position + bytes.position());
     }
 }
