@@ -35,6 +35,7 @@ final class BenchTable {
         o.println();
         o.printf("rescale (stats + apply) / copy: %s    apply / copy: %s%n", BenchCommand.ratio(r.rescaleOverCopy()),
             BenchCommand.ratio(r.applyOverCopy()));
+        printInPlace(o, r);
         for (BenchResult.Phase p : r.phases()) o.printf("  %-6s %s%n", p.name(), p.description());
         o.println("'first' is the first repeat in a fresh JVM (JIT warm-up included); throughput is over the fastest run;");
         o.println("'/ copy' is the median over the copy's median (the phases alternate, so machine load slows them alike).");
@@ -65,4 +66,11 @@ final class BenchTable {
     }
 
     private static String memory(long bytes) { return bytes < 0 ? "n/a" : Units.bytes(bytes); }
+
+    /** The in-place row's ratio against the goal (issue 13: in-place rescale + sync <= 0.35 x cp + sync). */
+    private static void printInPlace(PrintWriter o, BenchResult r) {
+        r.phases().stream().filter(p -> p.name().equals("inplace")).findFirst().ifPresent(p ->
+            o.printf("in-place apply / copy: %s (goal <= 0.35x; rewrites %s of %s)%n", BenchCommand.ratio(p.overCopy()),
+                Units.bytes(p.bytes()), Units.bytes(r.checkpointBytes())));
+    }
 }

@@ -40,6 +40,7 @@ import java.util.concurrent.Callable;
         "  wisca rescale ./model ./out --pairs qk,vo,updown --granularity kv-group",
         "  wisca rescale ./model --plan-only plan/            # read-only: solve and save the plan",
         "  wisca rescale ./model ./out --apply plan/          # apply a saved plan",
+        "  wisca rescale --in-place ./model --save-plan plan/ # rewrite only the changed tensors, crash-safe",
         "  wisca rescale ./lora-adapter ./lora-balanced --pairs lora",
         "  wisca rescale ./lora-adapter ./lora-svd --lora-refactor",
         "  wisca rescale ./checkpoint-500 ./out --optimizer-state   # Trainer checkpoint: optimizer.pt moments follow the weights",
@@ -72,12 +73,16 @@ final class RescaleCommand implements Callable<Integer> {
     @Option(names = "--lora-refactor", description = "For a PEFT adapter: balanced refactorization of every LoRA pair (B'A' = BA, |A'_i| = |B'_i| per singular direction) instead of per-rank scales. No undo.")
     boolean loraRefactor;
 
+    @Option(names = "--in-place", description = "Rescale IN itself (no OUT): rewrite only the changed tensors' bytes and the headers' stamp, crash-safely (a journal of before-images; a run killed at any point is rolled back by the next wisca command that opens IN).")
+    boolean inPlace;
+
     @Option(names = "--report", paramLabel = "DIR", description = "Also write the plan, weight-pattern stats (before.json, after.json) and report.html (with probe verification) into DIR.")
     Path reportDir;
 
     @Override
     public Integer call() {
         if (planOnly != null && applyPlan != null) throw WiscaException.invalidArgument("--plan-only and --apply exclude each other");
+        if (inPlace) return rescaleInPlace();
         if (planOnly == null && out == null) throw WiscaException.invalidArgument("missing OUT (or use --plan-only PLAN to only solve)");
         RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         PrintWriter o = spec.commandLine().getOut();
@@ -114,6 +119,31 @@ final class RescaleCommand implements Callable<Integer> {
                 o.println(planOnly != null
                     ? "plan saved to " + planOnly + " (" + Units.duration(System.nanoTime() - start) + ")"
                     : "wrote " + out + " (" + Units.duration(System.nanoTime() - start) + ")");
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private int rescaleInPlace() {
+        if (out != null) throw WiscaException.invalidArgument("--in-place rewrites IN itself and takes no OUT");
+        if (planOnly != null || optimizerState.enabled() || reportDir != null || loraRefactor) {
+            throw WiscaException.invalidArgument("--in-place takes IN, optionally --apply PLAN and --save-plan PLAN; not --plan-only,"
+                + " --optimizer-state, --report or --lora-refactor (use IN OUT for those)");
+        }
+        RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
+        PrintWriter o = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        if (savePlan != null) output.checkAll(List.of(savePlan), inputs());
+        try (Model model = Wisca.open(in, specs.choice())) {
+            RescalePlan plan = applyPlan != null ? RescalePlan.load(applyPlan).withSettings(settings) : model.plan(settings);
+            model.applyInPlace(plan);
+            if (savePlan != null) plan.save(savePlan, output.overwrite());
+            PlanOutput summary = PlanOutput.of(model.architecture(), plan, in, savePlan, System.nanoTime() - start);
+            if (json.enabled()) {
+                Json.print(o, summary);
+            } else {
+                if (!verbosity.quiet()) summary.print(o, verbosity.verbose());
+                o.println("rescaled " + in + " in place (" + Units.duration(System.nanoTime() - start) + ")");
             }
         }
         return ExitCodes.OK;

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @Command(name = "watch", mixinStandardHelpOptions = true,
     description = {"Follow a Hugging Face Trainer output folder and rescale every checkpoint-<step>/ once it is complete "
         + "(index shards, config.json and trainer_state.json present, sizes unchanged over two looks).",
-        "In place by default (staged, journaled, renamed over the originals: a killed watcher is finished or redone by the next); "
+        "In place by default: only the changed tensors' bytes are rewritten, under a journal of before-images (a killed watcher's "
+            + "checkpoint is rolled back on its next open and redone; with --optimizer-state the files are staged and renamed over the originals); "
             + "each checkpoint is marked and never processed twice."},
     footerHeading = "%nExamples:%n",
     footer = {

@@ -45,7 +45,7 @@ class BenchCommandTest {
                 assertTrue(p.get("gbPerSecond").asDouble() > 0, name);
             }
         }
-        assertEquals(List.of("copy", "open", "stats", "apply", "undo"), names);
+        assertEquals(List.of("copy", "open", "stats", "apply", "undo", "inplace"), names);
         assertEquals(json.get("checkpointBytes").asLong(), json.get("phases").get(3).get("bytes").asLong(), "apply writes every tensor");
         try (var left = Files.list(dir)) {
             assertEquals(0, left.count(), "work files removed without --keep");

@@ -41,6 +41,10 @@ public enum ErrorKind {
     VALUE_OUT_OF_RANGE("ValueOutOfRange"),
     /** An optimizer state file (the Trainer's optimizer.pt) that wisca cannot read, or cannot map to parameters without guessing. */
     INVALID_OPTIMIZER_STATE("InvalidOptimizerState"),
+    /** An in-place rewrite's journal that is there but cannot be rolled back or forward (named in the message). */
+    UNFINISHED_JOURNAL("UnfinishedJournal"),
+    /** Another process (or thread) is rewriting this checkpoint in place: its lock is held. */
+    CHECKPOINT_BUSY("CheckpointBusy"),
     INVALID_ARGUMENT("InvalidArgument"),
     NOT_EQUIVALENT("NotEquivalent"),
     IO("IO");

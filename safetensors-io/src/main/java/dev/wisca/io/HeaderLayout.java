@@ -42,6 +42,14 @@ public record HeaderLayout(Header header, List<TensorSpec> fileOrder, byte[] hea
      * reference does for {@code None}). {@code target} only names the file in errors.
      */
     public static HeaderLayout plan(List<TensorSpec> specs, Map<String, String> metadata, Path target) {
+        return plan(specs, metadata, target, 0);
+    }
+
+    /**
+     * As {@link #plan(List, Map, Path)}, leaving at least {@code reserveBytes} spaces after the JSON so
+     * that an in-place rewrite can later change the metadata without moving a tensor byte.
+     */
+    public static HeaderLayout plan(List<TensorSpec> specs, Map<String, String> metadata, Path target, int reserveBytes) {
         checkNames(specs, metadata, target);
         List<TensorSpec> ordered = new ArrayList<>(specs);
         ordered.sort(FILE_ORDER);
@@ -59,7 +67,7 @@ public record HeaderLayout(Header header, List<TensorSpec> fileOrder, byte[] hea
         }
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         byte[] json = HeaderWriter.write(meta, infos).getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) & ~7;
+        int padded = (json.length + reserveBytes + 7) & ~7;
         if (padded > MAX_HEADER_LENGTH) {
             throw WiscaException.of(ErrorKind.HEADER_TOO_LARGE, target,
                 "the header would take " + padded + " bytes; readers accept at most " + MAX_HEADER_LENGTH);

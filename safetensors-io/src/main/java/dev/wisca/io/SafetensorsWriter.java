@@ -50,8 +50,13 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     /** Plans the layout of {@code specs} and opens a temp file beside {@code target}; empty metadata writes none. */
     public static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata) {
+        return create(target, specs, metadata, 0);
+    }
+
+    /** As {@link #create(Path, List, Map)}, reserving header room for in-place stamping ({@link HeaderLayout#plan(List, Map, Path, int)}). */
+    public static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes) {
         Path absolute = target.toAbsolutePath();
-        HeaderLayout layout = HeaderLayout.plan(specs, metadata, absolute);
+        HeaderLayout layout = HeaderLayout.plan(specs, metadata, absolute, reserveBytes);
         Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".tmp-"
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         FileChannel channel;

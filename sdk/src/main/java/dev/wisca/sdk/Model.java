@@ -9,6 +9,7 @@ import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.apply.InPlaceApply;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSet;
 import dev.wisca.rescale.graph.SiteSets;
@@ -58,7 +59,10 @@ public final class Model implements AutoCloseable {
     }
 
     static Model open(Path path, SpecChoice choice) {
-        SpecLibrary library = SpecLibrary.builtin().choosing(choice);
+        return open(path, SpecLibrary.builtin().choosing(choice));
+    }
+
+    static Model open(Path path, SpecLibrary library) {
         Checkpoint ckpt = Checkpoint.open(path);
         try {
             if (ckpt.isAdapter()) return new Model(ckpt, Optional.empty(), library);
@@ -199,6 +203,31 @@ public final class Model implements AutoCloseable {
         Optional<ModelBinding> binding = spec.map(arch -> ModelBinding.bind(arch, checkpoint.configJson().orElseThrow(), checkpoint.tensors()));
         return Checkpoint.guarded(List.of(checkpoint),
             () -> PatternStats.compute(checkpoint, binding, RescaleSettings.defaultParallelism(), Progress.NONE));
+    }
+
+    /**
+     * Rescales this checkpoint in place: only the planned tensors' bytes (and each header's stamp) are
+     * rewritten, crash-safely (a journal of before-images: a process killed at any instant leaves, once
+     * any wisca command next opens it, the original or the result). The same refusals as
+     * {@link #apply(RescalePlan, Path, Overwrite)}, plus CHECKPOINT_BUSY while another in-place
+     * run holds the checkpoint and FILE_CHANGED when a shard changed since this model was opened. This
+     * model then reads the rescaled values but its headers are those seen at open: reopen it to see
+     * the new stamp.
+     */
+    public void applyInPlace(RescalePlan plan) {
+        check(plan.engine(), plan.engine());
+        InPlaceApply.run(checkpoint, plan.engine().factors(), AppliedStamp.of(plan.engine()), plan.settings());
+    }
+
+    /**
+     * Undoes {@code plan} in place (the reciprocal factors), as crash-safe as {@link #applyInPlace}; the
+     * same provenance refusals as {@link #undo(RescalePlan, Path, Overwrite)}.
+     */
+    public void undoInPlace(RescalePlan plan) {
+        AppliedStamp.requireApplied(checkpoint, plan.engine());
+        Plan inverse = plan.engine().inverse();
+        check(plan.engine(), inverse);
+        InPlaceApply.run(checkpoint, inverse.factors(), AppliedStamp.of(inverse), plan.settings());
     }
 
     private void write(Path out, Overwrite overwrite, Consumer<Path> writer) {

@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Rescales one complete checkpoint folder, crash-safely. In place: every weight shard (and optimizer
+ * Rescales one complete checkpoint folder, crash-safely. In place (the default): {@code Model.applyInPlace}
+ * rewrites only the planned tensors' bytes under its own journal, then the marker is written. In place
+ * with optimizer state: every weight shard (and optimizer
  * state file) is written rescaled into a staging folder under a STAGING journal; the journal turns
  * SWAPPING; the staged files are renamed over the originals; the marker is written and the journal
  * removed. Out of place: the rescaled checkpoint is written to a hidden sibling, renamed into place
@@ -51,7 +53,23 @@ final class CheckpointRescaler {
 
     String rescale(Path folder) {
         discardStaging(folder);
-        return options.outOfPlaceSuffix().isPresent() ? outOfPlace(folder, options.outOfPlaceSuffix().get()) : inPlace(folder);
+        if (options.outOfPlaceSuffix().isPresent()) return outOfPlace(folder, options.outOfPlaceSuffix().get());
+        return options.optimizerState() ? inPlace(folder) : inPlaceBytes(folder);
+    }
+
+    /** The default: only the changed tensors' bytes rewritten, under the sdk's journal (a kill is rolled back on the next open). */
+    private String inPlaceBytes(Path folder) {
+        RescalePlan plan;
+        Path saved;
+        try (Model model = Wisca.open(folder, options.spec())) {
+            plan = model.plan(options.settings());
+            saved = model.keepPlan(plan, Journal.PLAN);   // kept first: an interrupted rewrite can still be undone
+            faults.at("journal");   // the same mid-rescale point as the staged path's
+            model.applyInPlace(plan);
+        }
+        faults.at("rewritten");
+        Journal.mark(folder, new Journal.Marker(plan.hash(), plan.reports().size(), folder.toString(), saved.toString()));
+        return "rescaled in place (changed tensors only), plan " + plan.hash() + ", " + plan.reports().size() + " sites";
     }
 
     private String inPlace(Path folder) {

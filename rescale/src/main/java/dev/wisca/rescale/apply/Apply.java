@@ -7,6 +7,7 @@ import dev.wisca.io.Tensor;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.TensorSpec;
 import dev.wisca.io.WiscaException;
+import dev.wisca.io.HeaderStamp;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.ShardNames;
@@ -77,7 +78,8 @@ public final class Apply {
         List<TensorSpec> specs = shard.tensors().stream().map(TensorSpec::of).toList();
         Map<String, String> metadata = new LinkedHashMap<>(shard.metadata());
         metadata.put(METADATA_KEY, summary);
-        try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata)) {
+        // Room for an in-place rewrite to replace the stamp later without moving a tensor byte.
+        try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata, HeaderStamp.RESERVE_BYTES)) {
             for (TensorSpec spec : writer.fileOrder()) {
                 TensorFactors f = factors.get(spec.name());
                 if (f == null) {

@@ -8,12 +8,14 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.inplace.PlanStamps;
 import java.io.IOException;
 
 /**
  * The {@code wisca.plan} stamp in every output shard's metadata: built here ({@link #of}, the one place, for
- * apply, undo, moments and the watcher) and read here to check provenance: a plan is only undone on a
- * checkpoint it was applied to.
+ * apply, undo, moments and the watcher) and read here to check provenance (from the header, or from the side
+ * file an in-place run writes beside a shard whose header had no room, see {@link PlanStamps}): a plan is only
+ * undone on a checkpoint it was applied to.
  */
 public final class AppliedStamp {
     /** The metadata key of the stamp (the same key apply writes). */
@@ -50,9 +52,9 @@ public final class AppliedStamp {
                 + " the plan that was applied (the one saved with --save-plan)");
         }
         for (SafetensorsFile shard : ckpt.shardFiles()) {
-            String stamp = shard.metadata().get(KEY);
+            String stamp = PlanStamps.read(shard, KEY).orElse(null);   // a valid side stamp of an in-place run first
             if (stamp == null) {
-                throw new WiscaException(ErrorKind.PLAN_MISMATCH, shard.path(), null, "no " + KEY + " stamp in the header: this"
+                throw new WiscaException(ErrorKind.PLAN_MISMATCH, shard.path(), null, "no " + KEY + " stamp in the header (nor a side stamp): this"
                     + " file was not written by applying a plan, so there is nothing to undo (undo takes the rescaled checkpoint)");
             }
             JsonNode tree;

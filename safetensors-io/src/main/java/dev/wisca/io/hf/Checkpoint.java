@@ -8,6 +8,7 @@ import dev.wisca.io.Tensor;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.TensorSource;
 import dev.wisca.io.WiscaException;
+import dev.wisca.io.inplace.Recovery;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -55,6 +56,7 @@ public final class Checkpoint implements TensorSource {
     public static Checkpoint open(Path path) {
         Path absolute = path.toAbsolutePath().normalize();
         String fileName = absolute.getFileName() == null ? "" : absolute.getFileName().toString();
+        recover(absolute, fileName);
         if (Files.isRegularFile(absolute) && fileName.endsWith(ShardNames.INDEX_SUFFIX)) {
             return sharded(absolute.getParent(), fileName.substring(0, fileName.length() - ShardNames.INDEX_SUFFIX.length()), absolute);
         }
@@ -73,6 +75,17 @@ public final class Checkpoint implements TensorSource {
         }
         throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, absolute,
             "no model.safetensors, model.safetensors.index.json or adapter_model.safetensors here; pass a checkpoint folder or a .safetensors file");
+    }
+
+    /** An in-place rewrite killed on this checkpoint is rolled back or forward before anything is read. */
+    private static void recover(Path absolute, String fileName) {
+        if (Files.isDirectory(absolute)) {
+            Recovery.recoverIfNeeded(absolute, BASE_NAMES);
+        } else if (absolute.getParent() != null && Files.isRegularFile(absolute)) {
+            String base = fileName.endsWith(ShardNames.INDEX_SUFFIX)
+                ? fileName.substring(0, fileName.length() - ShardNames.INDEX_SUFFIX.length()) : stem(absolute);
+            Recovery.recoverIfNeeded(absolute.getParent(), List.of(base));
+        }
     }
 
     private static Checkpoint single(Path folder, Optional<Path> file, String base, SafetensorsFile only) {

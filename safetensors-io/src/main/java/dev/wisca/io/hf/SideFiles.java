@@ -2,6 +2,7 @@ package dev.wisca.io.hf;
 
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
+import dev.wisca.io.inplace.InPlaceNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ public final class SideFiles {
     static Kind kind(String fileName) {
         String lower = fileName.toLowerCase(Locale.ROOT);
         if (lower.endsWith(ShardNames.SUFFIX) || lower.endsWith(ShardNames.INDEX_SUFFIX)) return Kind.SAFETENSORS;
-        if (TempNames.isOurs(fileName)) return Kind.TEMP;
+        if (TempNames.isOurs(fileName) || InPlaceNames.isOurs(fileName)) return Kind.TEMP;
         if (OTHER_WEIGHTS.matcher(lower).matches()) return Kind.OTHER_WEIGHTS;
         return Kind.SIDE;
     }

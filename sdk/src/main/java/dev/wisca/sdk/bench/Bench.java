@@ -6,14 +6,17 @@ import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.graph.Pair;
+import dev.wisca.rescale.plan.Plan;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.RescalePlan;
 import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Wisca;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -38,6 +41,8 @@ public final class Bench {
 
     private Bench() {}
 
+    private static final String IN_PLACE = "inplace";
+
     public static BenchResult run(BenchSettings settings) {
         return run(settings, checkpoint -> List.of());
     }
@@ -56,7 +61,8 @@ public final class Bench {
         Map<String, MemoryWatch.Peaks> memory = new LinkedHashMap<>();
         AtomicLong statsBytes = new AtomicLong();
         RescaleSettings measured = settings.rescale().withProgress(new Counting(progress, statsBytes));
-        List<Path> outputs = List.of(dir.resolve("copy"), dir.resolve("rescaled"), dir.resolve("undone"));
+        List<Path> outputs = List.of(dir.resolve("copy"), dir.resolve("rescaled"), dir.resolve("undone"), dir.resolve(IN_PLACE));
+        AtomicLong inPlaceBytes = new AtomicLong();
         Summary summary = Summary.of(checkpoint);
         List<RescaleProcessBench.Row> processRows;
         try (MemoryWatch watch = new MemoryWatch()) {
@@ -77,6 +83,7 @@ public final class Bench {
                             return null;
                         });
                     }
+                    inPlaceBytes.set(inPlace(checkpoint, plan, dir.resolve(IN_PLACE), nanos, memory, watch));
                 }
             }
             if (!settings.keep()) for (Path p : outputs) delete(p);  // room on the disk for the processes' outputs
@@ -88,7 +95,7 @@ public final class Bench {
             }
         }
         Map<String, Long> bytes = Map.of("copy", summary.fileBytes(), "open", 0L, "stats", statsBytes.get(),
-            "apply", summary.tensorBytes(), "undo", summary.tensorBytes());
+            "apply", summary.tensorBytes(), "undo", summary.tensorBytes(), IN_PLACE, inPlaceBytes.get());
         long copy = median(nanos.get("copy"));
         List<BenchResult.Phase> phases = new ArrayList<>();
         for (String name : nanos.keySet()) phases.add(phase(name, bytes.get(name), nanos.get(name), memory.get(name), copy));
@@ -131,7 +138,43 @@ public final class Bench {
         "open", "headers, index, config, architecture",
         "stats", "statistics pass and solve (plan)",
         "apply", "rescaled checkpoint written (+ fsync)",
-        "undo", "plan undone into a new checkpoint");
+        "undo", "plan undone into a new checkpoint",
+        IN_PLACE, "the same plan applied in place to a synced copy (journal + changed tensors + fsyncs; goal <= 0.35x copy)");
+
+    /**
+     * The in-place row: copies the checkpoint folder (untimed, then fsynced so the copy's dirty pages do
+     * not count), then times {@code applyInPlace} of the plan, journal and fsyncs included. Returns the
+     * bytes it rewrote (the planned tensors).
+     */
+    private static long inPlace(Path checkpoint, RescalePlan plan, Path target, Map<String, List<Long>> nanos,
+                                Map<String, MemoryWatch.Peaks> memory, MemoryWatch watch) {
+        delete(target);
+        Path folder = Files.isDirectory(checkpoint) ? checkpoint : checkpoint.getParent();
+        try {
+            Files.createDirectories(target);
+            try (Stream<Path> files = Files.list(folder)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    Path to = target.resolve(f.getFileName());
+                    Files.copy(f, to);
+                    try (FileChannel ch = FileChannel.open(to, StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, target, null, "cannot copy for the in-place run: " + e, e);
+        }
+        Path opened = Files.isDirectory(checkpoint) ? target : target.resolve(checkpoint.getFileName());
+        try (Model model = Wisca.open(opened)) {
+            time(IN_PLACE, nanos, memory, watch, () -> {
+                model.applyInPlace(plan);
+                return null;
+            });
+            long bytes = 0;
+            for (TensorInfo t : model.checkpoint().tensors()) if (plan.tensors().contains(t.name())) bytes += t.byteLength();
+            return bytes;
+        }
+    }
 
     private static long min(List<Long> runs) { return runs.stream().mapToLong(Long::longValue).min().orElseThrow(); }
 

@@ -1,0 +1,180 @@
+package dev.wisca.rescale.apply;
+
+import dev.wisca.rescale.RescaleSettings;
+import dev.wisca.io.DirectorySync;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.HeaderStamp;
+import dev.wisca.io.SafetensorsFile;
+import dev.wisca.io.SafetensorsWriter;
+import dev.wisca.io.Tensor;
+import dev.wisca.io.TensorInfo;
+import dev.wisca.io.WiscaException;
+import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.inplace.FaultPoint;
+import dev.wisca.io.inplace.InPlaceLock;
+import dev.wisca.io.inplace.InPlaceNames;
+import dev.wisca.io.inplace.PlanStamps;
+import dev.wisca.io.inplace.Recovery;
+import dev.wisca.io.inplace.UndoJournal;
+import dev.wisca.rescale.Progress;
+import dev.wisca.rescale.plan.AppliedStamp;
+import dev.wisca.rescale.plan.TensorFactors;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * Applies factors to a checkpoint in place: only the bytes of the planned tensors are rewritten (and
+ * each shard's header, whose {@code wisca.plan} stamp is replaced within its reserved padding, or a
+ * side stamp where the header has no room). Crash-safe through an {@link UndoJournal} of
+ * before-images, under the checkpoint's {@link InPlaceLock}; see the journal for the ordering argument.
+ * The scaled bytes are computed by the same {@link TensorScaler} as {@link Apply}, so they are
+ * identical to an out-of-place apply's.
+ *
+ * <p>Why before-images and not, for power-of-two scales, the inverse plan alone: a kill tears a tensor
+ * at an unknown element, and without a per-chunk progress record (an fsync each) the recovery cannot
+ * tell scaled elements from unscaled ones; power-of-two scaling is also not exactly invertible where
+ * it lands in subnormals. Before-images work for every plan and dtype, and the roll back is a plain
+ * byte copy, which the io module can do on open without the scaling engine.
+ */
+public final class InPlaceApply {
+    private InPlaceApply() {}
+
+    /** What one shard's rewrite touches. */
+    private record ShardWork(SafetensorsFile shard, List<TensorInfo> tensors, Optional<byte[]> header) {}
+
+    /**
+     * Rewrites {@code ckpt} with {@code factors} applied and every shard stamped {@code stamp}. The
+     * caller has checked the plan against {@code ckpt}; shards changed since {@code ckpt} was opened are
+     * refused (FILE_CHANGED), a second concurrent run is refused (CHECKPOINT_BUSY), values out of the
+     * dtype's range are VALUE_OUT_OF_RANGE with everything rolled back.
+     */
+    public static void run(Checkpoint ckpt, Map<String, TensorFactors> factors, String stamp, RescaleSettings options) {
+        Path folder = ckpt.folder();
+        try (InPlaceLock lock = InPlaceLock.acquire(folder, ckpt.baseName())) {
+            Recovery.recoverLocked(folder, ckpt.baseName());
+            for (SafetensorsFile shard : ckpt.shardFiles()) shard.checkUnchanged();
+            List<ShardWork> work = plan(ckpt, factors, stamp);
+            UndoJournal journal = UndoJournal.prepare(folder, ckpt.baseName(), spans(work), stampNames(work));
+            FaultPoint.at("journal-written");
+            try {
+                rewrite(work, factors, stamp, options);
+                DirectorySync.sync(folder);     // (2) side stamps' renames durable before the commit
+                FaultPoint.at("before-commit");
+                journal.commit();
+            } catch (RuntimeException | Error e) {
+                try {
+                    journal.rollBack();
+                } catch (RuntimeException r) {
+                    e.addSuppressed(r);         // the journal stays; the next open rolls back
+                }
+                throw e;
+            }
+            FaultPoint.at("committed");
+            journal.cleanup();
+            FaultPoint.at("cleaned");
+        }
+    }
+
+    private static List<ShardWork> plan(Checkpoint ckpt, Map<String, TensorFactors> factors, String stamp) {
+        List<ShardWork> work = new ArrayList<>();
+        for (SafetensorsFile shard : ckpt.shardFiles()) {
+            List<TensorInfo> touched = shard.tensors().stream().filter(t -> factors.containsKey(t.name()))
+                .sorted(Comparator.comparingLong(TensorInfo::begin)).toList();
+            work.add(new ShardWork(shard, touched, HeaderStamp.withEntry(shard.header(), AppliedStamp.KEY, stamp)));
+        }
+        return work;
+    }
+
+    private static List<UndoJournal.FileSpans> spans(List<ShardWork> work) {
+        List<UndoJournal.FileSpans> files = new ArrayList<>();
+        for (ShardWork w : work) {
+            List<UndoJournal.Span> spans = new ArrayList<>();
+            if (w.header().isPresent()) spans.add(new UndoJournal.Span(8, w.shard().header().headerLength()));
+            long dataStart = w.shard().header().dataStart();
+            for (TensorInfo t : w.tensors()) spans.add(new UndoJournal.Span(dataStart + t.begin(), t.byteLength()));
+            files.add(new UndoJournal.FileSpans(w.shard().path().getFileName().toString(), w.shard().fileSize(), spans));
+        }
+        return files;
+    }
+
+    /** Side stamps written (header without room) or removed (the header now holds the newer stamp). */
+    private static List<String> stampNames(List<ShardWork> work) {
+        List<String> names = new ArrayList<>();
+        for (ShardWork w : work) {
+            Path side = InPlaceNames.stamp(w.shard().path());
+            if (w.header().isEmpty() || Files.exists(side, LinkOption.NOFOLLOW_LINKS)) names.add(side.getFileName().toString());
+        }
+        return names;
+    }
+
+    /** (2) Overwrites the journaled ranges and fsyncs each shard, then writes or removes the side stamps. */
+    private static void rewrite(List<ShardWork> work, Map<String, TensorFactors> factors, String stamp, RescaleSettings options) {
+        Progress progress = options.progress();
+        progress.start("write", work.stream().flatMap(w -> w.tensors().stream()).mapToLong(TensorInfo::byteLength).sum(),
+            work.stream().mapToInt(w -> w.tensors().size()).sum());
+        int written = 0;
+        try (ForkJoinPool pool = new ForkJoinPool(options.parallelism()); Arena arena = Arena.ofShared()) {   // shared: the pool scales pieces of a chunk
+            MemorySegment input = arena.allocate(SafetensorsWriter.CHUNK_BYTES, 64);
+            MemorySegment output = arena.allocate(SafetensorsWriter.CHUNK_BYTES, 64);
+            for (ShardWork w : work) {
+                SafetensorsFile shard = w.shard();
+                try (FileChannel out = FileChannel.open(shard.path(), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    for (TensorInfo info : w.tensors()) {
+                        Tensor tensor = shard.tensor(info.name());
+                        TensorScaler scaler = new TensorScaler(tensor, factors.get(info.name()), options.backend(), pool, shard, input);
+                        long base = shard.header().dataStart() + info.begin();
+                        long step = SafetensorsWriter.CHUNK_BYTES - SafetensorsWriter.CHUNK_BYTES % info.dtype().byteSize();
+                        for (long done = 0; done < info.byteLength(); done += step) {
+                            MemorySegment chunk = output.asSlice(0, Math.min(step, info.byteLength() - done));
+                            scaler.fill(chunk, done);                    // reads this chunk's original bytes first
+                            WrittenValues.requireInRange(tensor, chunk, done);
+                            writeFully(out, chunk.asByteBuffer(), base + done);
+                            progress.advance(chunk.byteSize(), 0);
+                        }
+                        progress.advance(0, 1);
+                        FaultPoint.at("tensors:" + (++written));
+                    }
+                    if (w.header().isPresent()) writeFully(out, ByteBuffer.wrap(w.header().get()), 8);
+                    out.force(false);
+                } catch (IOException e) {
+                    throw new WiscaException(ErrorKind.IO, shard.path(), null, "cannot rewrite in place: " + e, e);
+                }
+                FaultPoint.at("synced:" + shard.path().getFileName());
+            }
+            for (ShardWork w : work) writeStamp(w, stamp);
+        } finally {
+            progress.finish();
+        }
+    }
+
+    private static void writeStamp(ShardWork w, String stamp) {
+        Path side = InPlaceNames.stamp(w.shard().path());
+        try {
+            if (w.header().isPresent()) {
+                Files.deleteIfExists(side);
+            } else {
+                UndoJournal.writeAtomically(side, PlanStamps.sideText(w.shard().path(), w.shard().header().dataStart(), AppliedStamp.KEY, stamp));
+            }
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, side, null, "cannot update the side stamp: " + e, e);
+        }
+    }
+
+    /** Positional writes of {@code bytes} (from position 0) at {@code position} of the file. */
+    private static void writeFully(FileChannel out, ByteBuffer bytes, long position) throws IOException {
+        while (bytes.hasRemaining()) out.write(bytes, position + bytes.position());
+    }
+}
