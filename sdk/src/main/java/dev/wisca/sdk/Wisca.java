@@ -1,5 +1,6 @@
 package dev.wisca.sdk;
 
+import dev.wisca.io.inplace.PlanStamps;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.TensorInfo;
@@ -55,6 +56,16 @@ public final class Wisca {
      */
     public static Model open(Path path, SpecChoice choice) {
         return Model.open(path, choice);
+    }
+
+    /**
+     * The {@code wisca.plan} stamp {@code path} carries, if any: in its first shard's header, or in the side
+     * file an in-place run writes beside a shard whose header had no room (the watcher's "already rescaled" test).
+     */
+    public static Optional<String> appliedStamp(Path path) {
+        try (Checkpoint ckpt = Checkpoint.open(path)) {
+            return PlanStamps.read(ckpt.shardFiles().getFirst(), PLAN_STAMP);
+        }
     }
 
     /** Plans and applies in one call; returns the plan that was applied. */

@@ -3,9 +3,6 @@ package dev.wisca.hooks.watch;
 import dev.wisca.hooks.watch.Outcome.Status;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import dev.wisca.io.hf.Checkpoint;
-import dev.wisca.io.inplace.PlanStamps;
-import dev.wisca.rescale.apply.Apply;
 import dev.wisca.sdk.Wisca;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,8 +106,6 @@ public final class CheckpointWatcher {
 
     /** Rescaled by someone else ({@code wisca rescale}) or marker lost: the shards say so. */
     private static boolean alreadyRescaled(Path folder) {
-        try (Checkpoint ckpt = Checkpoint.open(folder)) {   // a side stamp (in-place run on a file without header room) counts too
-            return PlanStamps.read(ckpt.shardFiles().getFirst(), Apply.METADATA_KEY).isPresent();
-        }
+        return Wisca.appliedStamp(folder).isPresent();   // a side stamp (in-place run on a file without header room) counts too
     }
 }
