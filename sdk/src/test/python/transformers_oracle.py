@@ -126,6 +126,10 @@ FAMILIES = {
         "untied": ("Starcoder2Config", "Starcoder2ForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=1, use_bias=True,
                                                                      sliding_window=None, tie_word_embeddings=False, hidden_act="gelu")),
     },
+    "olmo2": {
+        "default": ("Olmo2Config", "Olmo2ForCausalLM", llama_like()),
+        "bias_tied_mqa": ("Olmo2Config", "Olmo2ForCausalLM", llama_like(attention_bias=True, tie_word_embeddings=True, num_key_value_heads=1)),
+    },
 }
 
 # Families whose LoRA adapter is judged (PEFT's LoraConfig target modules per family).

@@ -22,8 +22,8 @@ import java.util.Optional;
  * @param mlp           MLP kind (gated or not)
  * @param activation    MLP activation
  * @param block         how attention, MLP and residual combine
- * @param attnNorm      norm role before attention
- * @param mlpNorm       norm role before the MLP (the attention norm for shared-norm parallel blocks)
+ * @param attnNorm      norm role before attention, or null for a post-norm block (OLMo 2: only attnOutNorm)
+ * @param mlpNorm       norm role before the MLP (the attention norm for shared-norm parallel blocks), or null for a post-norm block
  * @param attnOutNorm   norm role on the attention output, or null
  * @param mlpOutNorm    norm role on the MLP output, or null
  * @param rope          rotary embedding, or null without RoPE
@@ -35,13 +35,15 @@ import java.util.Optional;
  * @param qkNorm        whether q and k are RMS-normed per head before RoPE (Qwen 3)
  * @param moe           expert routing, or null for a dense MLP
  * @param slidingWindow which layers attend only to a window of recent positions (Mistral, Qwen 2, Gemma 2 …)
+ * @param qkNormFullWidth whether the q/k norms span the whole projection width, all heads together (OLMo 2),
+ *                    rather than each head ({@link QkNorms})
  */
 public record ForwardConfig(
     String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
     NormKind norm, double normEps, MlpKind mlp, Activation activation,
     BlockLayout block, String attnNorm, String mlpNorm, String attnOutNorm, String mlpOutNorm,
     Rope rope, boolean learnedPositions, double embedScale, double attnScale, double attnSoftcap, double finalSoftcap,
-    boolean qkNorm, Moe moe, SlidingWindow slidingWindow) {
+    boolean qkNorm, Moe moe, SlidingWindow slidingWindow, boolean qkNormFullWidth) {
 
     /**
      * Mixture-of-experts routing.

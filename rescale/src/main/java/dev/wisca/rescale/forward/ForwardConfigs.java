@@ -43,12 +43,13 @@ public final class ForwardConfigs {
         double queryScale = rules.queryScale() == null ? headDim : number(config, rules.queryScale(), "query scale");
         return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count(Roles.DIM_VOCAB), binding.tied(),
             spec.normKind(), number(config, rules.eps(), "norm epsilon"), spec.mlpKind(), activation(config, rules),
-            block, required(binding, rules.attnNorm(), "attention norm"), required(binding, rules.mlpNorm(), "MLP norm"), attnOut, mlpOut,
+            block, preNorm(binding, rules.attnNorm(), attnOut, "attention norm"), preNorm(binding, rules.mlpNorm(), mlpOut, "MLP norm"), attnOut, mlpOut,
             rope, bound(binding, Roles.POSITIONS),
             "sqrt_hidden".equals(rules.embedScale()) ? Math.sqrt(hidden) : 1,
             1 / Math.sqrt(queryScale), optional(config, rules.attnSoftcap()), optional(config, rules.finalSoftcap()),
             bound(binding, Roles.Q_NORM), moe(binding, rules, config),
-            SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()));
+            SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()),
+            QkNorms.fullWidth(binding, heads, kvHeads, headDim));
     }
 
     private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {
@@ -87,6 +88,11 @@ public final class ForwardConfigs {
                 + binding.spec().name());
         }
         return r;
+    }
+
+    /** The norm before a branch; none (null) only in a post-norm block, whose spec lists no pre-norm (OLMo 2). */
+    private static String preNorm(ModelBinding binding, List<String> roles, String postNorm, String what) {
+        return roles.isEmpty() && postNorm != null ? null : required(binding, roles, what);
     }
 
     private static boolean anyFlag(JsonNode config, Map<String, Boolean> flags) {

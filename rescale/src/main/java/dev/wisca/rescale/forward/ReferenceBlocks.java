@@ -44,7 +44,9 @@ final class ReferenceBlocks {
         return ReferenceMath.norm(c.norm(), x, w.vector(role, layer), bias, c.normEps());
     }
 
+    /** {@code role} null: no norm (a post-norm block's missing pre-norm). */
     private double[][] norms(double[][] x, String role, int layer) {
+        if (role == null) return x;
         double[][] y = new double[x.length][];
         for (int t = 0; t < x.length; t++) y[t] = norm(x[t], role, layer);
         return y;
@@ -61,8 +63,8 @@ final class ReferenceBlocks {
             k[t] = project(Roles.K, layer, x[t]);
             v[t] = project(Roles.V, layer, x[t]);
             if (c.qkNorm()) {
-                headNorm(q[t], c.heads(), Roles.Q_NORM, layer);
-                headNorm(k[t], c.kvHeads(), Roles.K_NORM, layer);
+                QkNorms.apply(c, q[t], c.heads(), w.vector(Roles.Q_NORM, layer));
+                QkNorms.apply(c, k[t], c.kvHeads(), w.vector(Roles.K_NORM, layer));
             }
             if (c.rope() != null) {
                 Rope rope = c.rope().forLength(seq);
@@ -90,17 +92,6 @@ final class ReferenceBlocks {
             out[t] = project(Roles.O, layer, heads);
         }
         return out;
-    }
-
-    /** Per-head RMSNorm of q or k (Qwen 3), in place. */
-    private void headNorm(double[] x, int heads, String role, int layer) {
-        int hd = c.headDim();
-        double[] gain = w.vector(role, layer);
-        for (int h = 0; h < heads; h++) {
-            double[] head = java.util.Arrays.copyOfRange(x, h * hd, (h + 1) * hd);
-            double[] normed = ReferenceMath.rmsNorm(head, gain, c.normEps(), c.norm() == NormKind.RMS_OFFSET);
-            System.arraycopy(normed, 0, x, h * hd, hd);
-        }
     }
 
     private double[][] mlp(double[][] x, int layer) {

@@ -40,7 +40,8 @@ final class Reference {
     record Layer(Norm attnNorm, Linear[] q, Linear[] k, Linear[] v, Linear o, double[] qNorm, double[] kNorm,
                  Norm mlpNorm, Linear router, List<Ffn> experts, Linear sharedGate) {}
 
-    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu) {}
+    /** wholeWidthQkNorm: q/k norms over all heads together (OLMo 2), not per head. */
+    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu, boolean wholeWidthQkNorm) {}
 
     private final Map<String, double[]> v;
     private final Map<String, long[]> shapes;
@@ -60,9 +61,11 @@ final class Reference {
             double[] a = l.attnNorm.apply(z);
             int heads = l.q.length, kv = l.k.length, g = heads / kv;
             List<double[]> vs = new ArrayList<>();
+            double[][] qs = qkNorms(apply(l.q, a), l.qNorm, net.wholeWidthQkNorm);
+            double[][] ks = qkNorms(apply(l.k, a), l.kNorm, net.wholeWidthQkNorm);
             for (int h = 0; h < heads; h++) {
-                double[] q = rope(qkNorm(l.q[h].apply(a), l.qNorm), 3, net.rot);
-                double[] k = rope(qkNorm(l.k[h / g].apply(a), l.kNorm), 5, net.rot);
+                double[] q = rope(qs[h], 3, net.rot);
+                double[] k = rope(ks[h / g], 5, net.rot);
                 double dot = 0;
                 for (int d = 0; d < q.length; d++) dot += q[d] * k[d];
                 out.add(dot);
@@ -99,6 +102,27 @@ final class Reference {
 
     private static double gelu(double x) {
         return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+    }
+
+    private static double[][] apply(Linear[] heads, double[] a) {
+        double[][] out = new double[heads.length][];
+        for (int h = 0; h < heads.length; h++) out[h] = heads[h].apply(a);
+        return out;
+    }
+
+    /** Per-head QK-norm, or one norm over the concatenated heads (whole). */
+    private static double[][] qkNorms(double[][] heads, double[] gain, boolean whole) {
+        if (gain == null) return heads;
+        if (!whole) {
+            double[][] out = new double[heads.length][];
+            for (int h = 0; h < heads.length; h++) out[h] = qkNorm(heads[h], gain);
+            return out;
+        }
+        double[] normed = qkNorm(java.util.Arrays.stream(heads).flatMapToDouble(java.util.Arrays::stream).toArray(), gain);
+        int hd = heads[0].length;
+        double[][] out = new double[heads.length][];
+        for (int h = 0; h < heads.length; h++) out[h] = java.util.Arrays.copyOfRange(normed, h * hd, (h + 1) * hd);
+        return out;
     }
 
     private static double[] qkNorm(double[] x, double[] gain) {
@@ -174,7 +198,7 @@ final class Reference {
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(offset) ? linear("lm_head.weight", null) : null;
             }
         }
-        return new Net(ls, fin, head, rot, gelu);
+        return new Net(ls, fin, head, rot, gelu, family.equals("olmo2"));
     }
 
     private Layer llamaLike(String family, int l, int heads, int kv, int hd, boolean offset) {
@@ -226,9 +250,18 @@ final class Reference {
                 sharedGate = linear(p + "mlp.shared_expert_gate.weight", null);
             }
         }
-        return new Layer(new Norm(gain(p + "input_layernorm.weight", offset), null), q, k, vv, o,
+        // OLMo 2 has no pre-norms (its norms follow the branches, which the sites never touch): identity
+        boolean postNormsOnly = family.equals("olmo2");
+        Norm identity = new Norm(ones(o.w.length), null);
+        return new Layer(postNormsOnly ? identity : new Norm(gain(p + "input_layernorm.weight", offset), null), q, k, vv, o,
             v.get(p + "self_attn.q_norm.weight"), v.get(p + "self_attn.k_norm.weight"),
-            new Norm(gain(p + mlpNorm, offset), null), router, experts, sharedGate);
+            postNormsOnly ? identity : new Norm(gain(p + mlpNorm, offset), null), router, experts, sharedGate);
+    }
+
+    private static double[] ones(int n) {
+        double[] x = new double[n];
+        java.util.Arrays.fill(x, 1);
+        return x;
     }
 
     /** StableLM and StarCoder2: llama attention names, LayerNorm with bias, gated (gate/up/down) or ungated (c_fc/c_proj) MLP. */

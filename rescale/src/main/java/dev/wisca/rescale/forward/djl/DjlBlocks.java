@@ -44,7 +44,9 @@ final class DjlBlocks {
         };
     }
 
+    /** {@code role} null: no norm (a post-norm block's missing pre-norm). */
     NDArray norm(NDArray x, DjlWeights w, String role, int layer) {
+        if (role == null) return x;
         NDArray gain = w.matrix(role, layer, 0);
         return switch (c.norm()) {
             case RMS -> rms(x, gain);
@@ -66,13 +68,15 @@ final class DjlBlocks {
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
         int hd = c.headDim();
-        NDArray q = heads(project(x, w, Roles.Q, layer, 0), c.heads());
-        NDArray k = heads(project(x, w, Roles.K, layer, 0), c.kvHeads());
-        NDArray v = heads(project(x, w, Roles.V, layer, 0), c.kvHeads());
+        NDArray qFlat = project(x, w, Roles.Q, layer, 0);
+        NDArray kFlat = project(x, w, Roles.K, layer, 0);
         if (c.qkNorm()) {
-            q = headRms(q, w.matrix(Roles.Q_NORM, layer, 0));
-            k = headRms(k, w.matrix(Roles.K_NORM, layer, 0));
+            qFlat = DjlQkNorms.apply(c, qFlat, c.heads(), w.matrix(Roles.Q_NORM, layer, 0));
+            kFlat = DjlQkNorms.apply(c, kFlat, c.kvHeads(), w.matrix(Roles.K_NORM, layer, 0));
         }
+        NDArray q = heads(qFlat, c.heads());
+        NDArray k = heads(kFlat, c.kvHeads());
+        NDArray v = heads(project(x, w, Roles.V, layer, 0), c.kvHeads());
         if (rope != null) {
             q = rope.apply(q);
             k = rope.apply(k);
@@ -91,10 +95,6 @@ final class DjlBlocks {
     /** [b, t, n·hd] → [b, n, t, hd]. */
     private NDArray heads(NDArray x, int n) {
         return x.reshape(x.getShape().get(0), x.getShape().get(1), n, c.headDim()).transpose(0, 2, 1, 3);
-    }
-
-    private NDArray headRms(NDArray x, NDArray gain) {
-        return rms(x, c.norm() == NormKind.RMS_OFFSET ? gain.add(1) : gain);
     }
 
     private NDArray mlp(NDArray x, DjlWeights w, int layer) {
