@@ -37,13 +37,16 @@ import java.util.Optional;
  * @param slidingWindow which layers attend only to a window of recent positions (Mistral, Qwen 2, Gemma 2 …)
  * @param qkNormFullWidth whether the q/k norms span the whole projection width, all heads together (OLMo 2),
  *                    rather than each head ({@link QkNorms})
+ * @param slidingRope   the rotary embedding of the sliding-window layers when they have their own (Gemma 3's
+ *                      local base), or null: every layer uses {@code rope} ({@link SlidingRope})
  */
 public record ForwardConfig(
     String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
     NormKind norm, double normEps, MlpKind mlp, Activation activation,
     BlockLayout block, String attnNorm, String mlpNorm, String attnOutNorm, String mlpOutNorm,
     Rope rope, boolean learnedPositions, double embedScale, double attnScale, double attnSoftcap, double finalSoftcap,
-    boolean qkNorm, Moe moe, SlidingWindow slidingWindow, boolean qkNormFullWidth) {
+    boolean qkNorm, Moe moe, SlidingWindow slidingWindow, boolean qkNormFullWidth,
+    Rope slidingRope) {
 
     /**
      * Mixture-of-experts routing.

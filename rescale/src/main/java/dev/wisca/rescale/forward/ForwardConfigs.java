@@ -49,7 +49,8 @@ public final class ForwardConfigs {
             1 / Math.sqrt(queryScale), optional(config, rules.attnSoftcap()), optional(config, rules.finalSoftcap()),
             bound(binding, Roles.Q_NORM), moe(binding, rules, config),
             SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()),
-            QkNorms.fullWidth(binding, heads, kvHeads, headDim));
+            QkNorms.fullWidth(binding, heads, kvHeads, headDim),
+            SlidingRope.resolve(rules.slidingRope(), binding.rotaryDims(), config));
     }
 
     private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {
@@ -103,7 +104,7 @@ public final class ForwardConfigs {
         return false;
     }
 
-    private static double number(JsonNode config, NumberRule rule, String what) {
+    static double number(JsonNode config, NumberRule rule, String what) {
         for (String key : rule.key()) {
             JsonNode n = Dims.configValue(config, key);
             if (n != null) {
@@ -128,7 +129,7 @@ public final class ForwardConfigs {
         return rule.otherwise() == null ? 0 : rule.otherwise();
     }
 
-    private static JsonNode firstObject(JsonNode config, List<String> keys) {
+    static JsonNode firstObject(JsonNode config, List<String> keys) {
         for (String key : keys) {
             JsonNode n = Dims.configValue(config, key);
             if (n != null && n.isObject()) return n;

@@ -67,7 +67,7 @@ final class ReferenceBlocks {
                 QkNorms.apply(c, k[t], c.kvHeads(), w.vector(Roles.K_NORM, layer));
             }
             if (c.rope() != null) {
-                Rope rope = c.rope().forLength(seq);
+                Rope rope = SlidingRope.of(c, layer).forLength(seq);
                 for (int h = 0; h < c.heads(); h++) rope.rotate(q[t], h * hd, RopePairing.ROTATE_HALF, t);
                 for (int h = 0; h < c.kvHeads(); h++) rope.rotate(k[t], h * hd, RopePairing.ROTATE_HALF, t);
             }

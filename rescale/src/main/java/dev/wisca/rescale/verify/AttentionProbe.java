@@ -46,6 +46,13 @@ final class AttentionProbe {
         Noisy[] ks = w.project(k.get(), w.matrix(Roles.K_BIAS, layer, -1), w.normedFor(k.get(), ys));
         Optional<StoredMatrix> qNorm = w.matrix(Roles.Q_NORM, layer, -1);
         Optional<StoredMatrix> kNorm = w.matrix(Roles.K_NORM, layer, -1);
+        if (qNorm.isPresent() && qNorm.get().values().length == (long) heads * hd && heads > 1) {
+            // one norm over the whole projection (OLMo 2): normalize all heads together, then slice
+            qs = wholeWidth(w, qs, qNorm.get());
+            ks = wholeWidth(w, ks, kNorm.orElseThrow());
+            qNorm = Optional.empty();
+            kNorm = Optional.empty();
+        }
         Optional<Rope> rope = rope(b);
         RopePairing pairing = b.spec().ropePairing().orElse(RopePairing.ROTATE_HALF);
         for (int h = 0; h < heads; h++) {
@@ -73,6 +80,13 @@ final class AttentionProbe {
             for (int p = 0; p < vs.length; p++) vh[p] = vs[p].slice(j * hd, hd);
             out.add(BlockOutput.of(key + ".vo head " + h, layer, ProbeMath.linear(o, vh, h * hd, w.u(o))));
         }
+        return out;
+    }
+
+    private static Noisy[] wholeWidth(ProbeWeights w, Noisy[] xs, StoredMatrix norm) {
+        boolean offset = w.binding().spec().normKind() == NormKind.RMS_OFFSET;
+        Noisy[] out = new Noisy[xs.length];
+        for (int p = 0; p < xs.length; p++) out[p] = ProbeMath.gain(ProbeMath.rmsNormalize(xs[p], QK_NORM_EPS), norm.values(), offset, w.u(norm));
         return out;
     }
 

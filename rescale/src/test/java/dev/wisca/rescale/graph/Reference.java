@@ -215,7 +215,7 @@ final class Reference {
             vv = heads(mat(p + "self_attn.v_proj.weight"), v.get(p + "self_attn.v_proj.bias"), kv, hd);
         }
         Linear o = linear(p + "self_attn.o_proj.weight", p + "self_attn.o_proj.bias");
-        String mlpNorm = family.equals("gemma2") ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight";
+        String mlpNorm = family.equals("gemma2") || family.equals("gemma3_text") ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight";
         List<Ffn> experts = new ArrayList<>();
         Linear router = null, sharedGate = null;
         if (v.containsKey(p + "mlp.gate_up_proj.weight")) {
@@ -254,8 +254,13 @@ final class Reference {
         boolean postNormsOnly = family.equals("olmo2");
         Norm identity = new Norm(ones(o.w.length), null);
         return new Layer(postNormsOnly ? identity : new Norm(gain(p + "input_layernorm.weight", offset), null), q, k, vv, o,
-            v.get(p + "self_attn.q_norm.weight"), v.get(p + "self_attn.k_norm.weight"),
+            qkGain(p + "self_attn.q_norm.weight", offset), qkGain(p + "self_attn.k_norm.weight", offset),
             postNormsOnly ? identity : new Norm(gain(p + mlpNorm, offset), null), router, experts, sharedGate);
+    }
+
+    /** A q/k norm gain, 1 + w for Gemma's offset norms; null when the family has none. */
+    private double[] qkGain(String name, boolean offset) {
+        return v.containsKey(name) ? gain(name, offset) : null;
     }
 
     private static double[] ones(int n) {

@@ -12,16 +12,19 @@ import dev.wisca.rescale.spec.Roles;
 final class DjlBlocks {
     private final ForwardConfig c;
     private final DjlRope rope;
+    private final DjlRope slidingRope;
     private final NDArray causal;
     private final NDArray sliding;
 
     /**
-     * {@code rope} null without RoPE; {@code causal} [seq, seq] with −∞ above the diagonal;
+     * {@code rope} null without RoPE; {@code slidingRope} the sliding layers' (the same as {@code rope} unless
+     * they have their own, Gemma 3); {@code causal} [seq, seq] with −∞ above the diagonal;
      * {@code sliding} the same, also −∞ beyond the sliding window (for the layers that slide).
      */
-    DjlBlocks(ForwardConfig config, DjlRope rope, NDArray causal, NDArray sliding) {
+    DjlBlocks(ForwardConfig config, DjlRope rope, DjlRope slidingRope, NDArray causal, NDArray sliding) {
         this.c = config;
         this.rope = rope;
+        this.slidingRope = slidingRope;
         this.causal = causal;
         this.sliding = sliding;
     }
@@ -78,8 +81,9 @@ final class DjlBlocks {
         NDArray k = heads(kFlat, c.kvHeads());
         NDArray v = heads(project(x, w, Roles.V, layer, 0), c.kvHeads());
         if (rope != null) {
-            q = rope.apply(q);
-            k = rope.apply(k);
+            DjlRope r = c.slidingWindow().sliding().get(layer) ? slidingRope : rope;
+            q = r.apply(q);
+            k = r.apply(k);
         }
         if (c.groupSize() > 1) {
             k = k.repeat(1, c.groupSize());
