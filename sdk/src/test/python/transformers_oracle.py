@@ -150,6 +150,22 @@ FAMILIES = {
                                                                          pad_token_id=0, bos_token_id=1, eos_token_id=2,
                                                                          rope_parameters={"rope_type": "default", "rope_theta": 10000.0})),
     },
+    "olmo2": {
+        "default": ("Olmo2Config", "Olmo2ForCausalLM", llama_like()),
+        "bias_tied_mqa": ("Olmo2Config", "Olmo2ForCausalLM", llama_like(attention_bias=True, tie_word_embeddings=True, num_key_value_heads=1)),
+    },
+    # layer 0 slides (window 4 < the 12-token sequences) with its own rope base, layer 1 is full with linear scaling
+    "gemma3_text": {
+        "default": ("Gemma3TextConfig", "Gemma3ForCausalLM", llama_like(head_dim=16, tie_word_embeddings=True, query_pre_attn_scalar=24,
+            sliding_window=4, layer_types=["sliding_attention", "full_attention"],
+            rope_parameters={"sliding_attention": {"rope_type": "default", "rope_theta": 100.0},
+                             "full_attention": {"rope_type": "linear", "rope_theta": 10000.0, "factor": 4.0}})),
+        "softcap_untied": ("Gemma3TextConfig", "Gemma3ForCausalLM", llama_like(head_dim=8, num_key_value_heads=1, tie_word_embeddings=False,
+            query_pre_attn_scalar=8, sliding_window=3, layer_types=["full_attention", "sliding_attention"], attention_bias=True,
+            final_logit_softcapping=30.0, attn_logit_softcapping=50.0,
+            rope_parameters={"sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
+                             "full_attention": {"rope_type": "default", "rope_theta": 1000000.0}})),
+    },
 }
 
 # Families whose LoRA adapter is judged (PEFT's LoraConfig target modules per family).

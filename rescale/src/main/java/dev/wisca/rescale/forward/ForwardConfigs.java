@@ -45,13 +45,15 @@ public final class ForwardConfigs {
         Multipliers multipliers = Multipliers.resolve(rules.multipliers(), config);
         return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count(Roles.DIM_VOCAB), binding.tied(),
             spec.normKind(), number(config, rules.eps(), "norm epsilon"), spec.mlpKind(), activation(config, rules),
-            block, required(binding, rules.attnNorm(), "attention norm"), required(binding, rules.mlpNorm(), "MLP norm"), attnOut, mlpOut,
+            block, preNorm(binding, rules.attnNorm(), attnOut, "attention norm"), preNorm(binding, rules.mlpNorm(), mlpOut, "MLP norm"), attnOut, mlpOut,
             rope, bound(binding, Roles.POSITIONS),
             ("sqrt_hidden".equals(rules.embedScale()) ? Math.sqrt(hidden) : 1) * multipliers.embedding(),
             multipliers.attentionOr(1 / Math.sqrt(queryScale)), optional(config, rules.attnSoftcap()), optional(config, rules.finalSoftcap()),
             bound(binding, Roles.Q_NORM), moe(binding, rules, config),
             SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()), multipliers,
-            spec.ropePairing().orElse(RopePairing.ROTATE_HALF));
+            spec.ropePairing().orElse(RopePairing.ROTATE_HALF),
+            QkNorms.fullWidth(binding, heads, kvHeads, headDim),
+            SlidingRope.resolve(rules.slidingRope(), binding.rotaryDims(), config));
     }
 
     private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {
@@ -92,6 +94,11 @@ public final class ForwardConfigs {
         return r;
     }
 
+    /** The norm before a branch; none (null) only in a post-norm block, whose spec lists no pre-norm (OLMo 2). */
+    private static String preNorm(ModelBinding binding, List<String> roles, String postNorm, String what) {
+        return roles.isEmpty() && postNorm != null ? null : required(binding, roles, what);
+    }
+
     private static boolean anyFlag(JsonNode config, Map<String, Boolean> flags) {
         for (Map.Entry<String, Boolean> e : flags.entrySet()) {
             JsonNode n = Dims.configValue(config, e.getKey());
@@ -125,7 +132,7 @@ public final class ForwardConfigs {
         return rule.otherwise() == null ? 0 : rule.otherwise();
     }
 
-    private static JsonNode firstObject(JsonNode config, List<String> keys) {
+    static JsonNode firstObject(JsonNode config, List<String> keys) {
         for (String key : keys) {
             JsonNode n = Dims.configValue(config, key);
             if (n != null && n.isObject()) return n;

@@ -43,7 +43,9 @@ final class ReferenceBlocks {
         return ReferenceMath.norm(c.norm(), x, w.vector(role, layer), bias, c.normEps());
     }
 
+    /** {@code role} null: no norm (a post-norm block's missing pre-norm). */
     private double[][] norms(double[][] x, String role, int layer) {
+        if (role == null) return x;
         double[][] y = new double[x.length][];
         for (int t = 0; t < x.length; t++) y[t] = norm(x[t], role, layer);
         return y;
@@ -64,7 +66,7 @@ final class ReferenceBlocks {
                 headNorm(k[t], c.kvHeads(), Roles.K_NORM, layer);
             }
             if (c.rope() != null) {
-                Rope rope = c.rope().forLength(seq);
+                Rope rope = SlidingRope.of(c, layer).forLength(seq);
                 for (int h = 0; h < c.heads(); h++) rope.rotate(q[t], h * hd, c.ropePairing(), t);
                 for (int h = 0; h < c.kvHeads(); h++) rope.rotate(k[t], h * hd, c.ropePairing(), t);
             }
@@ -91,10 +93,13 @@ final class ReferenceBlocks {
         return out;
     }
 
-    /** Per-head QK-norm of q or k ({@link HeadNorm}: RMSNorm for Qwen 3, LayerNorm for Phi and Cohere), in place. */
+    /**
+     * QK-norm of q or k, in place ({@link QkNorms}: per head with {@link HeadNorm}, RMSNorm for Qwen 3,
+     * LayerNorm for Phi and Cohere; or over the whole projection width, OLMo 2).
+     */
     private void headNorm(double[] x, int heads, String role, int layer) {
         double[] bias = c.norm() == NormKind.LAYERNORM ? w.optionalVector(Roles.bias(role), layer).orElse(null) : null;
-        HeadNorm.apply(x, heads, c.headDim(), c.norm(), w.vector(role, layer), bias, c.normEps());
+        QkNorms.apply(c, x, heads, w.vector(role, layer), bias);
     }
 
     private double[][] mlp(double[][] x, int layer) {

@@ -32,6 +32,8 @@ import java.util.List;
  * @param moe          routing of a mixture-of-experts MLP, or null for dense
  * @param rejectIfTrue config flags the forward pass does not implement
  * @param multipliers  scalar multipliers on embeddings, scores, residual branches and logits ({@link MultiplierRules}), or null
+ * @param slidingRope  the RoPE of the sliding-window layers when it differs from the other layers' (Gemma 3's
+ *                     local base), or null: every layer uses {@code rope_theta} / {@code rope_scaling}
  */
 public record ForwardRules(
     @JsonProperty("attn_norm") List<String> attnNorm,
@@ -50,7 +52,8 @@ public record ForwardRules(
     @JsonProperty("sliding_window") SlidingRule slidingWindow,
     MoeRule moe,
     @JsonProperty("reject_if_true") List<String> rejectIfTrue,
-    MultiplierRules multipliers) {
+    MultiplierRules multipliers,
+    @JsonProperty("sliding_rope") SlidingRopeRule slidingRope) {
 
     public ForwardRules {
         attnNorm = orEmpty(attnNorm);
@@ -112,6 +115,21 @@ public record ForwardRules(
      * {@code renormalize} holds. A bound shared-expert role adds sigmoid(gate) · shared MLP.
      */
     public record MoeRule(NumberRule renormalize) {}
+
+    /**
+     * The RoPE of the sliding layers (Gemma 3: {@code rope_parameters.sliding_attention}, formerly
+     * {@code rope_local_base_freq} without scaling).
+     *
+     * @param theta   its base
+     * @param scaling config keys that may hold its rope_scaling object, first present wins (none: unscaled)
+     */
+    public record SlidingRopeRule(NumberRule theta, List<String> scaling) {
+        @JsonCreator
+        public SlidingRopeRule(@JsonProperty("theta") NumberRule theta, @JsonProperty("scaling") List<String> scaling) {
+            this.theta = java.util.Objects.requireNonNull(theta, "sliding_rope.theta");
+            this.scaling = orEmpty(scaling);
+        }
+    }
 
     /** Every role name the rules refer to (for the spec's reference checks). */
     List<String> roles() {

@@ -144,8 +144,9 @@ final class SpecChecks {
     }
 
     private void forward(ForwardRules f) {
-        if (f.attnNorm().isEmpty()) throw invalid("missing key 'forward.attn_norm'");
-        if (f.mlpNorm().isEmpty()) throw invalid("missing key 'forward.mlp_norm'");
+        // an empty pre-norm list is a post-norm block (OLMo 2): it needs the branch's output norm
+        if (f.attnNorm().isEmpty() && f.attnOutNorm().isEmpty()) throw invalid("missing key 'forward.attn_norm'");
+        if (f.mlpNorm().isEmpty() && f.mlpOutNorm().isEmpty()) throw invalid("missing key 'forward.mlp_norm'");
         require(f.eps(), "forward.eps");
         require(f.activation(), "forward.activation");
         if (json.rope() != null) require(f.ropeTheta(), "forward.rope_theta");

@@ -46,8 +46,9 @@ final class Reference {
         }
     }
 
-    /** interleaved: RoPE pairs 2i with 2i + 1 (Cohere), else rotate_half. */
-    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu, boolean interleaved) {}
+    /** interleaved: RoPE pairs 2i with 2i + 1 (Cohere), else rotate_half; wholeWidthQkNorm: q/k norms over all heads
+     * together (OLMo 2), not per head. */
+    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu, boolean interleaved, boolean wholeWidthQkNorm) {}
 
     private final Map<String, double[]> v;
     private final Map<String, long[]> shapes;
@@ -67,11 +68,11 @@ final class Reference {
             double[] a = l.attnNorm.apply(z);
             int heads = l.q.length, kv = l.k.length, g = heads / kv;
             List<double[]> vs = new ArrayList<>();
+            double[][] qs = qkNorms(apply(l.q, a), l.qNorm, l.qNormBias, net.wholeWidthQkNorm);
+            double[][] ks = qkNorms(apply(l.k, a), l.kNorm, l.kNormBias, net.wholeWidthQkNorm);
             for (int h = 0; h < heads; h++) {
-                int hd = l.q[h].w.length;
-                double[] q = rope(qkNorm(l.q[h].apply(a), headRow(l.qNorm, h, hd), headRow(l.qNormBias, h, hd)), 3, net.rot, net.interleaved);
-                double[] k = rope(qkNorm(l.k[h / g].apply(a), headRow(l.kNorm, h / g, hd), headRow(l.kNormBias, h / g, hd)), 5, net.rot,
-                    net.interleaved);
+                double[] q = rope(qs[h], 3, net.rot, net.interleaved);
+                double[] k = rope(ks[h / g], 5, net.rot, net.interleaved);
                 double dot = 0;
                 for (int d = 0; d < q.length; d++) dot += q[d] * k[d];
                 out.add(dot);
@@ -108,6 +109,27 @@ final class Reference {
 
     private static double gelu(double x) {
         return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+    }
+
+    private static double[][] apply(Linear[] heads, double[] a) {
+        double[][] out = new double[heads.length][];
+        for (int h = 0; h < heads.length; h++) out[h] = heads[h].apply(a);
+        return out;
+    }
+
+    /** Per-head QK-norm (a gain row per head when it has one, Cohere), or one norm over the concatenated heads (whole). */
+    private static double[][] qkNorms(double[][] heads, double[] gain, double[] bias, boolean whole) {
+        if (gain == null) return heads;
+        int hd = heads[0].length;
+        if (!whole) {
+            double[][] out = new double[heads.length][];
+            for (int h = 0; h < heads.length; h++) out[h] = qkNorm(heads[h], headRow(gain, h, hd), headRow(bias, h, hd));
+            return out;
+        }
+        double[] normed = qkNorm(java.util.Arrays.stream(heads).flatMapToDouble(java.util.Arrays::stream).toArray(), gain, bias);
+        double[][] out = new double[heads.length][];
+        for (int h = 0; h < heads.length; h++) out[h] = java.util.Arrays.copyOfRange(normed, h * hd, (h + 1) * hd);
+        return out;
     }
 
     /** RMS QK-norm times gain; with a bias, a LayerNorm (centred first, bias added). */
@@ -203,7 +225,7 @@ final class Reference {
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(offset) ? linear("lm_head.weight", null) : null;
             }
         }
-        return new Net(ls, fin, head, rot, gelu, family.equals("cohere"));
+        return new Net(ls, fin, head, rot, gelu, family.equals("cohere"), family.equals("olmo2"));
     }
 
     private Layer llamaLike(String family, int l, int heads, int kv, int hd, boolean offset) {
@@ -220,7 +242,7 @@ final class Reference {
             vv = heads(mat(p + "self_attn.v_proj.weight"), v.get(p + "self_attn.v_proj.bias"), kv, hd);
         }
         Linear o = linear(p + "self_attn.o_proj.weight", p + "self_attn.o_proj.bias");
-        String mlpNorm = family.equals("gemma2") ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight";
+        String mlpNorm = family.equals("gemma2") || family.equals("gemma3_text") ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight";
         List<Ffn> experts = new ArrayList<>();
         Linear router = null, sharedGate = null;
         if (v.containsKey(p + "mlp.gate_up_proj.weight")) {
@@ -255,9 +277,23 @@ final class Reference {
                 sharedGate = linear(p + "mlp.shared_expert_gate.weight", null);
             }
         }
-        return new Layer(new Norm(gain(p + "input_layernorm.weight", offset), null), q, k, vv, o,
-            v.get(p + "self_attn.q_norm.weight"), v.get(p + "self_attn.k_norm.weight"),
-            new Norm(gain(p + mlpNorm, offset), null), router, experts, sharedGate);
+        // OLMo 2 has no pre-norms (its norms follow the branches, which the sites never touch): identity
+        boolean postNormsOnly = family.equals("olmo2");
+        Norm identity = new Norm(ones(o.w.length), null);
+        return new Layer(postNormsOnly ? identity : new Norm(gain(p + "input_layernorm.weight", offset), null), q, k, vv, o,
+            qkGain(p + "self_attn.q_norm.weight", offset), qkGain(p + "self_attn.k_norm.weight", offset),
+            postNormsOnly ? identity : new Norm(gain(p + mlpNorm, offset), null), router, experts, sharedGate);
+    }
+
+    /** A q/k norm gain, 1 + w for Gemma's offset norms; null when the family has none. */
+    private double[] qkGain(String name, boolean offset) {
+        return v.containsKey(name) ? gain(name, offset) : null;
+    }
+
+    private static double[] ones(int n) {
+        double[] x = new double[n];
+        java.util.Arrays.fill(x, 1);
+        return x;
     }
 
     /** StableLM and StarCoder2: llama attention names, LayerNorm with bias, gated (gate/up/down) or ungated (c_fc/c_proj) MLP. */

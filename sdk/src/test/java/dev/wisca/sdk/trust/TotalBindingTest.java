@@ -31,7 +31,9 @@ class TotalBindingTest {
         "gpt_neox", "falcon", "mixtral", "qwen2_moe", "qwen3_moe", "stablelm", "starcoder2",
         "granite",
         "phi",
-        "cohere");
+        "cohere",
+        "olmo2",
+        "gemma3_text");
 
     @Test
     void transformersCheckpointsOfEveryFamilyBindWithEveryTensorClaimed(@TempDir Path dir) {

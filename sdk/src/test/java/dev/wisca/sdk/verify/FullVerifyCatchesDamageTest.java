@@ -48,7 +48,9 @@ class FullVerifyCatchesDamageTest {
         damaged.put("down × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("down"), Roles.DOWN, 0, 1.1));
         damaged.put("v × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("v"), Roles.V, 1, 1.1));
         damaged.put("k heads swapped", CheckpointEdits.swappedHeads(real, dir.resolve("swap"), 0));
-        damaged.put("norm gain × 1.1", CheckpointEdits.changedNormGain(real, dir.resolve("norm"), "attn_norm", 1, 1.1));
+        // a post-norm family (OLMo 2) has no input norm: damage its attention output norm instead
+        String norm = CheckpointEdits.spec(a).roles().contains("attn_norm") ? "attn_norm" : "attn_out_norm";
+        damaged.put("norm gain × 1.1", CheckpointEdits.changedNormGain(real, dir.resolve("norm"), norm, 1, 1.1));
         StringBuilder log = new StringBuilder(type + " " + dtype + ", worst |Δ|/tolerance:");
         for (Map.Entry<String, Path> ok : Map.of("pow2", pow2, "real", real).entrySet()) {
             VerifyReport r = full(a, ok.getValue());

@@ -13,16 +13,19 @@ import dev.wisca.rescale.spec.Roles;
 final class DjlBlocks {
     private final ForwardConfig c;
     private final DjlRope rope;
+    private final DjlRope slidingRope;
     private final NDArray causal;
     private final NDArray sliding;
 
     /**
-     * {@code rope} null without RoPE; {@code causal} [seq, seq] with −∞ above the diagonal;
+     * {@code rope} null without RoPE; {@code slidingRope} the sliding layers' (the same as {@code rope} unless
+     * they have their own, Gemma 3); {@code causal} [seq, seq] with −∞ above the diagonal;
      * {@code sliding} the same, also −∞ beyond the sliding window (for the layers that slide).
      */
-    DjlBlocks(ForwardConfig config, DjlRope rope, NDArray causal, NDArray sliding) {
+    DjlBlocks(ForwardConfig config, DjlRope rope, DjlRope slidingRope, NDArray causal, NDArray sliding) {
         this.c = config;
         this.rope = rope;
+        this.slidingRope = slidingRope;
         this.causal = causal;
         this.sliding = sliding;
     }
@@ -57,7 +60,9 @@ final class DjlBlocks {
         return m.logitDivisor() == 1 ? y : y.div(m.logitDivisor());
     }
 
+    /** {@code role} null: no norm (a post-norm block's missing pre-norm). */
     NDArray norm(NDArray x, DjlWeights w, String role, int layer) {
+        if (role == null) return x;
         NDArray bias = c.norm() == NormKind.LAYERNORM ? w.optional(Roles.bias(role), layer, 0).orElse(null) : null;
         return normalize(x, w.matrix(role, layer, 0), bias, c.norm(), c.normEps());
     }
@@ -84,16 +89,24 @@ final class DjlBlocks {
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
         int hd = c.headDim();
-        NDArray q = heads(project(x, w, Roles.Q, layer, 0), c.heads());
-        NDArray k = heads(project(x, w, Roles.K, layer, 0), c.kvHeads());
+        NDArray qFlat = project(x, w, Roles.Q, layer, 0);
+        NDArray kFlat = project(x, w, Roles.K, layer, 0);
+        if (c.qkNorm() && c.qkNormFullWidth()) {
+            // one norm over the whole projection, all heads together (OLMo 2)
+            qFlat = norm(qFlat, w, Roles.Q_NORM, layer);
+            kFlat = norm(kFlat, w, Roles.K_NORM, layer);
+        }
+        NDArray q = heads(qFlat, c.heads());
+        NDArray k = heads(kFlat, c.kvHeads());
         NDArray v = heads(project(x, w, Roles.V, layer, 0), c.kvHeads());
-        if (c.qkNorm()) {
+        if (c.qkNorm() && !c.qkNormFullWidth()) {
             q = DjlHeadNorm.apply(q, w, Roles.Q_NORM, layer, c);
             k = DjlHeadNorm.apply(k, w, Roles.K_NORM, layer, c);
         }
         if (rope != null) {
-            q = rope.apply(q);
-            k = rope.apply(k);
+            DjlRope r = c.slidingWindow().sliding().get(layer) ? slidingRope : rope;
+            q = r.apply(q);
+            k = r.apply(k);
         }
         if (c.groupSize() > 1) {
             k = k.repeat(1, c.groupSize());

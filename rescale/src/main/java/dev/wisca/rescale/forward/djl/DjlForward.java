@@ -91,7 +91,8 @@ public final class DjlForward implements ForwardModel {
             DjlRope rope = config.rope() == null ? null : new DjlRope(config.rope().forLength(seq), config.ropePairing(), config.headDim(), seq, call, type);
             NDArray causal = causalMask(call, seq, 0);
             NDArray sliding = config.slidingWindow().any() ? causalMask(call, seq, config.slidingWindow().size()) : causal;
-            DjlBlocks blocks = new DjlBlocks(config, rope, causal, sliding);
+            DjlRope slidingRope = config.slidingRope() == null ? rope : new DjlRope(config.slidingRope().forLength(seq), config.ropePairing(), config.headDim(), seq, call, type);
+            DjlBlocks blocks = new DjlBlocks(config, rope, slidingRope, causal, sliding);
             NDArray x = embed(call, tokens);
             for (int layer = 0; layer < config.layers(); layer++) {
                 try (NDManager scope = call.newSubManager()) {
