@@ -119,6 +119,18 @@ FAMILIES = {
         "parallel": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, use_parallel_residual=True, num_attention_heads=2, num_key_value_heads=2,
                                                                    partial_rotary_factor=0.25, tie_word_embeddings=False)),
     },
+    "gpt_oss": {
+        # windows of 4 bite the oracle's 12-token sequences; yarn as gpt-oss ships it, with a small original context
+        "default": ("GptOssConfig", "GptOssForCausalLM", llama_like(head_dim=8, intermediate_size=16, num_local_experts=4,
+                                                                  num_experts_per_tok=2, sliding_window=4,
+                                                                  rope_parameters={"rope_type": "yarn", "rope_theta": 150000.0, "factor": 32.0,
+                                                                                   "beta_fast": 32.0, "beta_slow": 1.0, "truncate": False,
+                                                                                   "original_max_position_embeddings": 4})),
+        "full_no_bias": ("GptOssConfig", "GptOssForCausalLM", llama_like(head_dim=16, intermediate_size=16, num_local_experts=4,
+                                                                       num_experts_per_tok=1, attention_bias=False, sliding_window=4,
+                                                                       layer_types=["full_attention", "sliding_attention"],
+                                                                       rope_parameters={"rope_type": "default", "rope_theta": 10000.0})),
+    },
     "starcoder2": {
         "default": ("Starcoder2Config", "Starcoder2ForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, use_bias=True,
                                                                       sliding_window=4096, tie_word_embeddings=True,
@@ -144,6 +156,11 @@ def model_class(family, variant):
     return getattr(transformers, model_name), config
 
 
+# Families whose activations need larger pre-activations than randomize gives for every branch to be
+# reached: gpt-oss's SwiGLU clamps gate and up at 7, so its expert inputs are scaled up until the clamps bite.
+AMPLIFY = {"gpt_oss": {".experts.gate_up_proj": 4.0}}
+
+
 def randomize(model, seed):
     """Non-trivial values everywhere: gains in [0.5, 1.5], biases ~ 0.2·N(0,1), matrices with rows of very different norms."""
     gen = torch.Generator().manual_seed(seed)
@@ -159,6 +176,10 @@ def randomize(model, seed):
                 values = torch.randn(p.shape, generator=gen) / math.sqrt(fan_in)
                 rows = torch.exp(0.7 * torch.randn(p.shape[:-1] + (1,), generator=gen))
                 p.copy_(values * rows)
+        for suffix, factor in AMPLIFY.get(model.config.model_type, {}).items():
+            for name, p in model.named_parameters():
+                if name.endswith(suffix):
+                    p.mul_(factor)
 
 
 class Float64Everywhere:

@@ -35,13 +35,17 @@ import java.util.Optional;
  * @param qkNorm        whether q and k are RMS-normed per head before RoPE (Qwen 3)
  * @param moe           expert routing, or null for a dense MLP
  * @param slidingWindow which layers attend only to a window of recent positions (Mistral, Qwen 2, Gemma 2 …)
+ * @param sinks         the role of per-head attention sink logits ({@link AttentionSinks}, gpt-oss), or null
+ * @param routing       how router logits become expert weights ({@link Routing}), or null for a dense MLP
+ * @param clampedSwiglu the experts' clamped SwiGLU (gpt-oss), or null for act(gate) · up
  */
 public record ForwardConfig(
     String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
     NormKind norm, double normEps, MlpKind mlp, Activation activation,
     BlockLayout block, String attnNorm, String mlpNorm, String attnOutNorm, String mlpOutNorm,
     Rope rope, boolean learnedPositions, double embedScale, double attnScale, double attnSoftcap, double finalSoftcap,
-    boolean qkNorm, Moe moe, SlidingWindow slidingWindow) {
+    boolean qkNorm, Moe moe, SlidingWindow slidingWindow,
+    String sinks, Routing routing, ClampedSwiglu clampedSwiglu) {
 
     /**
      * Mixture-of-experts routing.

@@ -48,7 +48,15 @@ public final class ForwardConfigs {
             "sqrt_hidden".equals(rules.embedScale()) ? Math.sqrt(hidden) : 1,
             1 / Math.sqrt(queryScale), optional(config, rules.attnSoftcap()), optional(config, rules.finalSoftcap()),
             bound(binding, Roles.Q_NORM), moe(binding, rules, config),
-            SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()));
+            SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()),
+            rules.attentionSinks() != null && bound(binding, rules.attentionSinks()) ? rules.attentionSinks() : null,
+            rules.moe() == null || binding.experts() == 0 ? null : Routing.parse(rules.moe().routing()),
+            clampedSwiglu(config, rules));
+    }
+
+    private static ClampedSwiglu clampedSwiglu(JsonNode config, ForwardRules rules) {
+        if (rules.clampedSwiglu() == null) return null;
+        return new ClampedSwiglu(number(config, rules.clampedSwiglu().limit(), "SwiGLU limit"), number(config, rules.clampedSwiglu().alpha(), "SwiGLU alpha"));
     }
 
     private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {

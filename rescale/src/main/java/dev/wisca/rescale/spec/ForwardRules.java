@@ -31,6 +31,8 @@ import java.util.List;
  * @param slidingWindow sliding-window attention ({@link SlidingRule}), or null when the family has none
  * @param moe          routing of a mixture-of-experts MLP, or null for dense
  * @param rejectIfTrue config flags the forward pass does not implement
+ * @param attentionSinks the role of per-head sink logits that join each attention softmax (gpt-oss), or null
+ * @param clampedSwiglu  the experts' clamped SwiGLU (gpt-oss), or null for the plain gated activation
  */
 public record ForwardRules(
     @JsonProperty("attn_norm") List<String> attnNorm,
@@ -48,7 +50,9 @@ public record ForwardRules(
     @JsonProperty("final_softcap") NumberRule finalSoftcap,
     @JsonProperty("sliding_window") SlidingRule slidingWindow,
     MoeRule moe,
-    @JsonProperty("reject_if_true") List<String> rejectIfTrue) {
+    @JsonProperty("reject_if_true") List<String> rejectIfTrue,
+    @JsonProperty("attention_sinks") String attentionSinks,
+    @JsonProperty("clamped_swiglu") ClampedSwigluRule clampedSwiglu) {
 
     public ForwardRules {
         attnNorm = orEmpty(attnNorm);
@@ -109,7 +113,21 @@ public record ForwardRules(
      * Top-k routing: softmax over experts, keep the k largest; renormalize them to sum 1 when
      * {@code renormalize} holds. A bound shared-expert role adds sigmoid(gate) · shared MLP.
      */
-    public record MoeRule(NumberRule renormalize) {}
+    public record MoeRule(NumberRule renormalize, String routing) {
+        /** The routings the forward pass implements ({@code dev.wisca.rescale.forward.Routing}). */
+        public static final List<String> ROUTINGS = List.of("softmax_topk", "topk_softmax");
+
+        /** {@code routing}: {@code softmax_topk} (default: softmax over all experts, then top-k) or {@code topk_softmax}. */
+        public MoeRule {
+            routing = routing == null ? "softmax_topk" : routing;
+        }
+    }
+
+    /**
+     * gpt-oss's expert activation: gate clamped to at most {@code limit}, up to ±{@code limit}, then
+     * (up + 1) · gate · σ(alpha · gate).
+     */
+    public record ClampedSwigluRule(NumberRule limit, NumberRule alpha) {}
 
     /** Every role name the rules refer to (for the spec's reference checks). */
     List<String> roles() {
@@ -117,6 +135,7 @@ public record ForwardRules(
         all.addAll(mlpNorm);
         all.addAll(attnOutNorm);
         all.addAll(mlpOutNorm);
+        if (attentionSinks != null) all.add(attentionSinks);
         return all;
     }
 

@@ -152,7 +152,16 @@ final class SpecChecks {
         if (!f.embedScale().equals("none") && !f.embedScale().equals("sqrt_hidden")) {
             throw invalid("forward.embed_scale '" + f.embedScale() + "' (expected none or sqrt_hidden)");
         }
-        if (f.moe() != null) require(f.moe().renormalize(), "forward.moe.renormalize");
+        if (f.moe() != null) {
+            require(f.moe().renormalize(), "forward.moe.renormalize");
+            if (!ForwardRules.MoeRule.ROUTINGS.contains(f.moe().routing())) {
+                throw invalid("forward.moe.routing '" + f.moe().routing() + "' (expected one of " + ForwardRules.MoeRule.ROUTINGS + ")");
+            }
+        }
+        if (f.clampedSwiglu() != null) {
+            require(f.clampedSwiglu().limit(), "forward.clamped_swiglu.limit");
+            require(f.clampedSwiglu().alpha(), "forward.clamped_swiglu.alpha");
+        }
         for (String r : f.roles()) {
             if (!roleNames.contains(r)) throw invalid("forward names unknown role '" + r + "'");
         }
