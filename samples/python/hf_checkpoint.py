@@ -29,6 +29,8 @@ def config(family):
         kw = dict(SMALL)
         if "moe" in family or family == "mixtral":
             kw.update(MOE)
+        if family == "gpt_oss":
+            kw.update(MOE, head_dim=8)
     return AutoConfig.for_model(family, **kw)
 
 

@@ -88,8 +88,9 @@ class EquivalenceTest {
             assertEquals(2, set.ofPair(qkNorm ? Pair.QKNORM : Pair.QK).size(), m.toString());
             assertEquals(2, set.ofPair(Pair.VO).size(), m.toString());
             assertFalse(set.ofPair(Pair.NORM).isEmpty(), m.toString());
-            boolean gated = m.spec().mlpKind().gated();
-            assertEquals(gated, !set.ofPair(Pair.UPDOWN).isEmpty(), m.toString());
+            // gpt-oss's clamped SwiGLU ((clamp(up) + 1) · glu) is gated but has no up/down symmetry
+            boolean updown = m.spec().mlpKind().gated() && !m.spec().name().equals("gpt_oss");
+            assertEquals(updown, !set.ofPair(Pair.UPDOWN).isEmpty(), m.toString());
         }
     }
 }

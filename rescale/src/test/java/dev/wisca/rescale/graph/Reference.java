@@ -40,7 +40,8 @@ final class Reference {
     record Layer(Norm attnNorm, Linear[] q, Linear[] k, Linear[] v, Linear o, double[] qNorm, double[] kNorm,
                  Norm mlpNorm, Linear router, List<Ffn> experts, Linear sharedGate) {}
 
-    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu) {}
+    /** {@code clampedSwiglu}: gpt-oss's (clamp(up) + 1) · g σ(1.702 g), g = min(gate, 7). */
+    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu, boolean clampedSwiglu) {}
 
     private final Map<String, double[]> v;
     private final Map<String, long[]> shapes;
@@ -73,7 +74,7 @@ final class Reference {
             double[] m = l.mlpNorm.apply(z);
             if (l.router != null) add(out, l.router.apply(m));
             if (l.sharedGate != null) add(out, l.sharedGate.apply(m));
-            for (Ffn f : l.experts) add(out, ffn(f, m, net.gelu));
+            for (Ffn f : l.experts) add(out, ffn(f, m, net.gelu, net.clampedSwiglu));
         }
         if (net.lmHead != null) {
             double[] z = new double[net.finalNorm.gain.length];
@@ -85,10 +86,16 @@ final class Reference {
 
     private static void add(List<Double> out, double[] x) { for (double d : x) out.add(d); }
 
-    private static double[] ffn(Ffn f, double[] m, boolean gelu) {
+    private static double[] ffn(Ffn f, double[] m, boolean gelu, boolean clampedSwiglu) {
         double[] u = f.up.apply(m);
         double[] h = new double[u.length];
-        if (f.gate == null) {
+        if (clampedSwiglu) {
+            double[] gt = f.gate.apply(m);
+            for (int i = 0; i < u.length; i++) {
+                double g = Math.min(gt[i], 7.0);
+                h[i] = (Math.max(-7.0, Math.min(u[i], 7.0)) + 1) * g / (1 + Math.exp(-1.702 * g));
+            }
+        } else if (f.gate == null) {
             for (int i = 0; i < u.length; i++) h[i] = gelu ? gelu(u[i]) : Math.max(0, u[i]);
         } else {
             double[] gt = f.gate.apply(m);
@@ -168,13 +175,18 @@ final class Reference {
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(family.equals("starcoder2"))
                     ? linear("lm_head.weight", null) : null;
             }
+            case "gpt_oss" -> {
+                for (int l = 0; l < layers; l++) ls.add(gptOss(l, heads, kv, hd));
+                fin = new Norm(v.get("model.norm.weight"), null);
+                head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(false) ? linear("lm_head.weight", null) : null;
+            }
             default -> {
                 for (int l = 0; l < layers; l++) ls.add(llamaLike(family, l, heads, kv, hd, offset));
                 fin = new Norm(gain("model.norm.weight", offset), null);
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(offset) ? linear("lm_head.weight", null) : null;
             }
         }
-        return new Net(ls, fin, head, rot, gelu);
+        return new Net(ls, fin, head, rot, gelu, family.equals("gpt_oss"));
     }
 
     private Layer llamaLike(String family, int l, int heads, int kv, int hd, boolean offset) {
@@ -229,6 +241,41 @@ final class Reference {
         return new Layer(new Norm(gain(p + "input_layernorm.weight", offset), null), q, k, vv, o,
             v.get(p + "self_attn.q_norm.weight"), v.get(p + "self_attn.k_norm.weight"),
             new Norm(gain(p + mlpNorm, offset), null), router, experts, sharedGate);
+    }
+
+    /** gpt-oss: biased q/k/v/o, a biased router, experts stored [in, out] with gate and up interleaved (even, odd) and biases. */
+    private Layer gptOss(int l, int heads, int kv, int hd) {
+        String p = "model.layers." + l + ".";
+        Linear[] q = heads(mat(p + "self_attn.q_proj.weight"), v.get(p + "self_attn.q_proj.bias"), heads, hd);
+        Linear[] k = heads(mat(p + "self_attn.k_proj.weight"), v.get(p + "self_attn.k_proj.bias"), kv, hd);
+        Linear[] vv = heads(mat(p + "self_attn.v_proj.weight"), v.get(p + "self_attn.v_proj.bias"), kv, hd);
+        Linear o = linear(p + "self_attn.o_proj.weight", v.containsKey(p + "self_attn.o_proj.bias") ? p + "self_attn.o_proj.bias" : null);
+        Linear router = linear(p + "mlp.router.weight", p + "mlp.router.bias");
+        List<Ffn> experts = new ArrayList<>();
+        String ep = p + "mlp.experts.";
+        for (int x = 0; x < router.w.length; x++) {
+            double[][] gu = transpose(batch(ep + "gate_up_proj", x));
+            double[] gub = vector(ep + "gate_up_proj_bias", x);
+            int inter = gu.length / 2;
+            double[][] g = new double[inter][], u = new double[inter][];
+            double[] gb = new double[inter], ub = new double[inter];
+            for (int i = 0; i < inter; i++) {
+                g[i] = gu[2 * i];
+                u[i] = gu[2 * i + 1];
+                gb[i] = gub[2 * i];
+                ub[i] = gub[2 * i + 1];
+            }
+            experts.add(new Ffn(new Linear(g, gb), new Linear(u, ub),
+                new Linear(transpose(batch(ep + "down_proj", x)), vector(ep + "down_proj_bias", x))));
+        }
+        return new Layer(new Norm(v.get(p + "input_layernorm.weight"), null), q, k, vv, o, null, null,
+            new Norm(v.get(p + "post_attention_layernorm.weight"), null), router, experts, null);
+    }
+
+    /** Expert {@code e}'s row of a batched [experts, n] tensor. */
+    private double[] vector(String name, int e) {
+        int n = (int) shapes.get(name)[1];
+        return java.util.Arrays.copyOfRange(v.get(name), e * n, (e + 1) * n);
     }
 
     /** StableLM and StarCoder2: llama attention names, LayerNorm with bias, gated (gate/up/down) or ungated (c_fc/c_proj) MLP. */

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TotalBindingTest {
     /** Every built-in family transformers can build (all of them). */
     static final List<String> FAMILIES = List.of("llama", "mistral", "qwen2", "qwen3", "phi3", "gemma", "gemma2", "gpt2",
-        "gpt_neox", "falcon", "mixtral", "qwen2_moe", "qwen3_moe", "stablelm", "starcoder2");
+        "gpt_neox", "falcon", "mixtral", "qwen2_moe", "qwen3_moe", "stablelm", "starcoder2",
+        "gpt_oss");
 
     @Test
     void transformersCheckpointsOfEveryFamilyBindWithEveryTensorClaimed(@TempDir Path dir) {
