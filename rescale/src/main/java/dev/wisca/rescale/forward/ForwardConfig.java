@@ -38,6 +38,7 @@ import java.util.Optional;
  * @param sinks         the role of per-head attention sink logits ({@link AttentionSinks}, gpt-oss), or null
  * @param routing       how router logits become expert weights ({@link Routing}), or null for a dense MLP
  * @param clampedSwiglu the experts' clamped SwiGLU (gpt-oss), or null for act(gate) · up
+ * @param latent        multi-head latent attention ({@link LatentAttention}, DeepSeek), or null for q/k/v attention
  */
 public record ForwardConfig(
     String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
@@ -45,7 +46,7 @@ public record ForwardConfig(
     BlockLayout block, String attnNorm, String mlpNorm, String attnOutNorm, String mlpOutNorm,
     Rope rope, boolean learnedPositions, double embedScale, double attnScale, double attnSoftcap, double finalSoftcap,
     boolean qkNorm, Moe moe, SlidingWindow slidingWindow,
-    String sinks, Routing routing, ClampedSwiglu clampedSwiglu) {
+    String sinks, Routing routing, ClampedSwiglu clampedSwiglu, LatentAttention latent) {
 
     /**
      * Mixture-of-experts routing.

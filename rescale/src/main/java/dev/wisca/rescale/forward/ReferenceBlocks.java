@@ -51,6 +51,7 @@ final class ReferenceBlocks {
     }
 
     private double[][] attention(double[][] x, int layer) {
+        if (c.latent() != null) return LatentAttention.attend(c, w, x, layer);
         int seq = x.length;
         int hd = c.headDim();
         double[][] q = new double[seq][];
@@ -106,7 +107,9 @@ final class ReferenceBlocks {
 
     private double[][] mlp(double[][] x, int layer) {
         double[][] y = new double[x.length][];
-        for (int t = 0; t < x.length; t++) y[t] = c.moe() == null ? denseMlp(x[t], layer, 0, false) : experts(x[t], layer);
+        // DeepSeek's first layers are dense: no router there
+        boolean routed = c.moe() != null && w.optionalMatrix(Roles.ROUTER, layer, 0).isPresent();
+        for (int t = 0; t < x.length; t++) y[t] = routed ? experts(x[t], layer) : denseMlp(x[t], layer, 0, false);
         return y;
     }
 
@@ -125,7 +128,8 @@ final class ReferenceBlocks {
     /** Routed experts weighted by the family's {@link Routing}; plus the gated shared expert. */
     private double[] experts(double[] x, int layer) {
         ForwardConfig.Moe moe = c.moe();
-        double[] weights = c.routing().weights(project(Roles.ROUTER, layer, x), moe.topK(), moe.renormalize());
+        double[] correction = c.routing().correctionRole() == null ? null : w.vector(c.routing().correctionRole(), layer);
+        double[] weights = c.routing().weights(project(Roles.ROUTER, layer, x), moe.topK(), moe.renormalize(), correction);
         double[] y = new double[c.hidden()];
         for (int e = 0; e < weights.length; e++) {
             if (weights[e] == 0) continue;
@@ -133,7 +137,8 @@ final class ReferenceBlocks {
             for (int i = 0; i < y.length; i++) y[i] += weights[e] * out[i];
         }
         if (moe.sharedExpert()) {
-            double gate = ReferenceMath.sigmoid(ReferenceMath.linear(w.matrix(Roles.SHARED_EXPERT_GATE, layer, 0), x, null)[0]);
+            // Qwen2-MoE gates the shared expert by σ(w · x); DeepSeek adds it ungated
+            double gate = w.optionalMatrix(Roles.SHARED_EXPERT_GATE, layer, 0).map(g -> ReferenceMath.sigmoid(ReferenceMath.linear(g, x, null)[0])).orElse(1.0);
             double[] out = denseMlp(x, layer, 0, true);
             for (int i = 0; i < y.length; i++) y[i] += gate * out[i];
         }

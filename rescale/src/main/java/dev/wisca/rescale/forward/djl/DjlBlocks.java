@@ -61,6 +61,7 @@ final class DjlBlocks {
     }
 
     private NDArray attention(NDArray x, DjlWeights w, int layer) {
+        if (c.latent() != null) return DjlLatentAttention.attend(c, w, x, layer, rope, c.slidingWindow().window(layer) > 0 ? sliding : causal);
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
         int hd = c.headDim();
@@ -97,7 +98,8 @@ final class DjlBlocks {
     }
 
     private NDArray mlp(NDArray x, DjlWeights w, int layer) {
-        if (c.moe() == null) return dense(x, w, layer, 0, false);
+        // DeepSeek's first layers are dense: no router there
+        if (c.moe() == null || w.optional(Roles.ROUTER, layer, 0).isEmpty()) return dense(x, w, layer, 0, false);
         return experts(x, w, layer);
     }
 
@@ -117,15 +119,16 @@ final class DjlBlocks {
      */
     private NDArray experts(NDArray x, DjlWeights w, int layer) {
         ForwardConfig.Moe moe = c.moe();
-        NDArray weights = DjlMoe.weights(c.routing(), moe, project(x, w, Roles.ROUTER, layer, 0));
+        NDArray weights = DjlMoe.weights(c.routing(), moe, project(x, w, Roles.ROUTER, layer, 0),
+            c.routing().correctionRole() == null ? null : w.matrix(c.routing().correctionRole(), layer, 0));
         NDArray y = x.zerosLike();
         for (int e = 0; e < moe.experts(); e++) {
             y = y.add(dense(x, w, layer, e, false).mul(weights.get("..., " + e + ":" + (e + 1))));
         }
         if (moe.sharedExpert()) {
-            NDArray gate = x.matMul(w.matrix(Roles.SHARED_EXPERT_GATE, layer, 0).transpose());
-            NDArray sigmoid = gate.neg().exp().add(1).pow(-1);
-            y = y.add(dense(x, w, layer, 0, true).mul(sigmoid));
+            // Qwen2-MoE gates the shared expert by σ(w · x); DeepSeek adds it ungated
+            NDArray shared = dense(x, w, layer, 0, true);
+            y = y.add(w.optional(Roles.SHARED_EXPERT_GATE, layer, 0).map(g -> shared.mul(x.matMul(g.transpose()).neg().exp().add(1).pow(-1))).orElse(shared));
         }
         return y;
     }

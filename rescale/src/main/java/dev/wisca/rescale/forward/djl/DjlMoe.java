@@ -16,7 +16,8 @@ final class DjlMoe {
      * Dense routing weights [..., experts] from router logits [..., experts]: 0 where an expert is
      * not chosen, so running every expert and summing gives the sparse dispatch's result.
      */
-    static NDArray weights(Routing routing, ForwardConfig.Moe moe, NDArray logits) {
+    static NDArray weights(Routing routing, ForwardConfig.Moe moe, NDArray logits, NDArray correction) {
+        if (routing.kind() == Routing.Kind.SIGMOID_GROUPED) return grouped(routing, moe, logits, correction);
         NDArray scores = routing.kind() == Routing.Kind.SOFTMAX_TOPK ? logits.softmax(-1) : logits;
         NDList top = scores.topK(moe.topK(), -1, true, false);
         NDArray values = top.get(0).getDataType() == DataType.INT64 ? top.get(1) : top.get(0);
@@ -28,6 +29,22 @@ final class DjlMoe {
             perExpert[e] = indices.eq(e).toType(values.getDataType(), false).mul(values).sum(new int[] {-1}, true);
         }
         return NDArrays.concat(new NDList(perExpert), -1);
+    }
+
+    /**
+     * Grouped routing picks per token with data-dependent masks; the logits come from the engine and
+     * the choice is made per token by {@link Routing#weights} in double (tokens × experts numbers).
+     */
+    private static NDArray grouped(Routing routing, ForwardConfig.Moe moe, NDArray logits, NDArray correction) {
+        double[] all = logits.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] bias = correction == null ? null : correction.toType(DataType.FLOAT64, false).toDoubleArray();
+        int experts = moe.experts();
+        double[] out = new double[all.length];
+        for (int token = 0; token < all.length / experts; token++) {
+            double[] row = java.util.Arrays.copyOfRange(all, token * experts, (token + 1) * experts);
+            System.arraycopy(routing.weights(row, moe.topK(), moe.renormalize(), bias), 0, out, token * experts, experts);
+        }
+        return logits.getManager().create(out, logits.getShape()).toType(logits.getDataType(), false);
     }
 
     /** (clamp(up, ±limit) + 1) · g · σ(alpha · g) with g = min(gate, limit). */
