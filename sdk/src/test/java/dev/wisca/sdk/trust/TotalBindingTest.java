@@ -29,7 +29,8 @@ class TotalBindingTest {
     /** Every built-in family transformers can build (all of them). */
     static final List<String> FAMILIES = List.of("llama", "mistral", "qwen2", "qwen3", "phi3", "gemma", "gemma2", "gpt2",
         "gpt_neox", "falcon", "mixtral", "qwen2_moe", "qwen3_moe", "stablelm", "starcoder2",
-        "gpt_oss");
+        "gpt_oss",
+        "deepseek_v3");
 
     @Test
     void transformersCheckpointsOfEveryFamilyBindWithEveryTensorClaimed(@TempDir Path dir) {
