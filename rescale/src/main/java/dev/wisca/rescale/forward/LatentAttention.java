@@ -45,6 +45,11 @@ public record LatentAttention(int qLoraRank, int kvLoraRank, int nopeDim, int ro
     public RopePairing pairing() { return interleave ? RopePairing.INTERLEAVED : RopePairing.ROTATE_HALF; }
 
     static LatentAttention resolve(LatentRule rule, Dims dims, int rotaryDims, JsonNode ropeScaling, ToDoubleFunction<NumberRule> number) {
+        if (dims.count("kv_heads") != dims.count("heads")) {
+            // kv_b yields one k_nope and v per query head; transformers' repeat_kv would not fit other counts
+            throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, "latent attention with " + dims.count("kv_heads") + " kv heads for "
+                + dims.count("heads") + " heads: not supported by the reference forward pass");
+        }
         int nope = dims.count("nope");
         int rope = dims.count("rope_dim");
         if (rotaryDims != rope) {
