@@ -29,6 +29,10 @@ def config(family):
         kw = dict(SMALL)
         if "moe" in family or family == "mixtral":
             kw.update(MOE)
+        if family == "gpt_oss":
+            kw.update(MOE, head_dim=8)
+        if family == "deepseek_v3":
+            kw.update(MOE, num_key_value_heads=4, n_routed_experts=4, n_group=2, topk_group=1, first_k_dense_replace=1, kv_lora_rank=16, q_lora_rank=24, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=8)
     return AutoConfig.for_model(family, **kw)
 
 

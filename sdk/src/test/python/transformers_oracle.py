@@ -119,6 +119,36 @@ FAMILIES = {
         "parallel": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, use_parallel_residual=True, num_attention_heads=2, num_key_value_heads=2,
                                                                    partial_rotary_factor=0.25, tie_word_embeddings=False)),
     },
+    "gpt_oss": {
+        # windows of 4 bite the oracle's 12-token sequences; yarn as gpt-oss ships it, with a small original context
+        "default": ("GptOssConfig", "GptOssForCausalLM", llama_like(head_dim=8, intermediate_size=16, num_local_experts=4,
+                                                                  num_experts_per_tok=2, sliding_window=4,
+                                                                  rope_parameters={"rope_type": "yarn", "rope_theta": 150000.0, "factor": 32.0,
+                                                                                   "beta_fast": 32.0, "beta_slow": 1.0, "truncate": False,
+                                                                                   "original_max_position_embeddings": 4})),
+        "full_no_bias": ("GptOssConfig", "GptOssForCausalLM", llama_like(head_dim=16, intermediate_size=16, num_local_experts=4,
+                                                                       num_experts_per_tok=1, attention_bias=False, sliding_window=4,
+                                                                       layer_types=["full_attention", "sliding_attention"],
+                                                                       rope_parameters={"rope_type": "default", "rope_theta": 10000.0})),
+    },
+    "deepseek_v3": {
+        # q latent, one dense layer then MoE, 8 experts in 4 groups (2 kept), interleaved RoPE
+        "default": ("DeepseekV3Config", "DeepseekV3ForCausalLM", llama_like(num_key_value_heads=4, moe_intermediate_size=16,
+                                                                          n_routed_experts=8, n_shared_experts=1, num_experts_per_tok=2,
+                                                                          n_group=4, topk_group=2, first_k_dense_replace=1, kv_lora_rank=16,
+                                                                          q_lora_rank=24, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=12,
+                                                                          routed_scaling_factor=2.5, norm_topk_prob=True)),
+        # q_proj (no q latent), biases, rotate_half RoPE, yarn with mscale_all_dim (scales the scores), every layer MoE
+        "q_proj_yarn": ("DeepseekV3Config", "DeepseekV3ForCausalLM", llama_like(num_key_value_heads=4, moe_intermediate_size=16,
+                                                                              n_routed_experts=4, n_shared_experts=2, num_experts_per_tok=2,
+                                                                              n_group=1, topk_group=1, first_k_dense_replace=0, kv_lora_rank=16,
+                                                                              q_lora_rank=None, qk_rope_head_dim=4, qk_nope_head_dim=6, v_head_dim=8,
+                                                                              attention_bias=True, rope_interleave=False, norm_topk_prob=False,
+                                                                              routed_scaling_factor=1.5,
+                                                                              rope_parameters={"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0,
+                                                                                               "original_max_position_embeddings": 32, "mscale": 1.0,
+                                                                                               "mscale_all_dim": 1.0})),
+    },
     "starcoder2": {
         "default": ("Starcoder2Config", "Starcoder2ForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, use_bias=True,
                                                                       sliding_window=4096, tie_word_embeddings=True,
@@ -184,6 +214,11 @@ def model_class(family, variant):
     return getattr(transformers, model_name), config
 
 
+# Families whose activations need larger pre-activations than randomize gives for every branch to be
+# reached: gpt-oss's SwiGLU clamps gate and up at 7, so its expert inputs are scaled up until the clamps bite.
+AMPLIFY = {"gpt_oss": {".experts.gate_up_proj": 4.0}}
+
+
 def randomize(model, seed):
     """Non-trivial values everywhere: gains in [0.5, 1.5], biases ~ 0.2·N(0,1), matrices with rows of very different norms."""
     gen = torch.Generator().manual_seed(seed)
@@ -199,6 +234,13 @@ def randomize(model, seed):
                 values = torch.randn(p.shape, generator=gen) / math.sqrt(fan_in)
                 rows = torch.exp(0.7 * torch.randn(p.shape[:-1] + (1,), generator=gen))
                 p.copy_(values * rows)
+        for name, b in model.named_buffers():
+            if name.endswith("e_score_correction_bias"):  # DeepSeek's router bias is a buffer, saved with the weights
+                b.copy_(0.2 * torch.randn(b.shape, generator=gen))
+        for suffix, factor in AMPLIFY.get(model.config.model_type, {}).items():
+            for name, p in model.named_parameters():
+                if name.endswith(suffix):
+                    p.mul_(factor)
 
 
 class Float64Everywhere:
@@ -213,7 +255,7 @@ class Float64Everywhere:
 
     def __enter__(self):
         f32, f64 = torch.float32, torch.float64
-        self.saved = {("Tensor", "to"): torch.Tensor.to, ("Tensor", "float"): torch.Tensor.float,
+        self.saved = {("Tensor", "to"): torch.Tensor.to, ("Tensor", "float"): torch.Tensor.float, ("Tensor", "type"): torch.Tensor.type,
                       ("F", "softmax"): torch.nn.functional.softmax}
         self.saved.update({("torch", name): getattr(torch, name) for name in self.FACTORIES})
         self.default = torch.get_default_dtype()
@@ -240,6 +282,8 @@ class Float64Everywhere:
 
         torch.Tensor.to = to
         torch.Tensor.float = lambda t, *a, **k: original_to(t, f64)
+        original_type = torch.Tensor.type
+        torch.Tensor.type = lambda t, *a, **k: original_type(t, *(swap(x) if isinstance(x, torch.dtype) else x for x in a), **k)  # DeepSeek's router
         torch.nn.functional.softmax = softmax
         for name in self.FACTORIES:
             setattr(torch, name, factory(self.saved[("torch", name)]))

@@ -43,6 +43,10 @@ import java.util.Optional;
  *                    rather than each head ({@link QkNorms})
  * @param slidingRope   the rotary embedding of the sliding-window layers when they have their own (Gemma 3's
  *                      local base), or null: every layer uses {@code rope} ({@link SlidingRope})
+ * @param sinks         the role of per-head attention sink logits ({@link AttentionSinks}, gpt-oss), or null
+ * @param routing       how router logits become expert weights ({@link Routing}), or null for a dense MLP
+ * @param clampedSwiglu the experts' clamped SwiGLU (gpt-oss), or null for act(gate) · up
+ * @param latent        multi-head latent attention ({@link LatentAttention}, DeepSeek), or null for q/k/v attention
  */
 public record ForwardConfig(
     String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
@@ -51,7 +55,8 @@ public record ForwardConfig(
     Rope rope, boolean learnedPositions, double embedScale, double attnScale, double attnSoftcap, double finalSoftcap,
     boolean qkNorm, Moe moe, SlidingWindow slidingWindow, Multipliers multipliers,
     RopePairing ropePairing, boolean qkNormFullWidth,
-    Rope slidingRope) {
+    Rope slidingRope,
+    String sinks, Routing routing, ClampedSwiglu clampedSwiglu, LatentAttention latent) {
 
     /**
      * Mixture-of-experts routing.

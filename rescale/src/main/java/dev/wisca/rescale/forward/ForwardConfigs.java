@@ -53,7 +53,39 @@ public final class ForwardConfigs {
             SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()), multipliers,
             spec.ropePairing().orElse(RopePairing.ROTATE_HALF),
             QkNorms.fullWidth(binding, heads, kvHeads, headDim),
-            SlidingRope.resolve(rules.slidingRope(), binding.rotaryDims(), config));
+            SlidingRope.resolve(rules.slidingRope(), binding.rotaryDims(), config),
+            rules.attentionSinks() != null && bound(binding, rules.attentionSinks()) ? rules.attentionSinks() : null,
+            routing(binding, rules, config),
+            clampedSwiglu(config, rules),
+            rules.latentAttention() == null ? null : LatentAttention.resolve(rules.latentAttention(), dims, binding.rotaryDims(),
+                firstObject(config, rules.ropeScaling()), r -> number(config, r, "latent attention")));
+    }
+
+    private static Routing routing(ModelBinding binding, ForwardRules rules, JsonNode config) {
+        if (rules.moe() == null || binding.experts() == 0) return null;
+        ForwardRules.MoeRule m = rules.moe();
+        Routing.Kind kind = Routing.kind(m.routing());
+        if (kind != Routing.Kind.SIGMOID_GROUPED) return new Routing(kind, 1, 1, 1, null);
+        int groups = (int) number(config, m.groups(), "expert groups");
+        int groupTopK = (int) number(config, m.groupTopK(), "expert groups kept");
+        if (groups < 1 || binding.experts() % groups != 0 || groupTopK < 1 || groupTopK > groups) {
+            throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, binding.experts() + " experts in " + groups
+                + " groups keeping " + groupTopK + ": not a valid grouped routing");
+        }
+        return new Routing(kind, groups, groupTopK, number(config, m.scaling(), "routed scaling factor"),
+            m.correctionBias() != null && boundAnywhere(binding, m.correctionBias()) ? m.correctionBias() : null);
+    }
+
+    /** Whether {@code role} is bound in some layer (MoE roles are absent in DeepSeek's first dense layers). */
+    static boolean boundAnywhere(ModelBinding binding, String role) {
+        if (!binding.spec().roles().contains(role)) return false;
+        for (int l = 0; l < binding.layers(); l++) if (binding.role(role, l).isPresent()) return true;
+        return false;
+    }
+
+    private static ClampedSwiglu clampedSwiglu(JsonNode config, ForwardRules rules) {
+        if (rules.clampedSwiglu() == null) return null;
+        return new ClampedSwiglu(number(config, rules.clampedSwiglu().limit(), "SwiGLU limit"), number(config, rules.clampedSwiglu().alpha(), "SwiGLU alpha"));
     }
 
     private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {
@@ -64,7 +96,7 @@ public final class ForwardConfigs {
             throw unsupported("dense MLP layers between MoE layers (mlp_only_layers / decoder_sparse_step)");
         }
         boolean renormalize = number(config, rules.moe().renormalize(), "MoE renormalize flag") != 0;
-        return new ForwardConfig.Moe(binding.experts(), binding.dims().count(Roles.DIM_TOP_K), renormalize, bound(binding, Roles.SHARED_GATE));
+        return new ForwardConfig.Moe(binding.experts(), binding.dims().count(Roles.DIM_TOP_K), renormalize, boundAnywhere(binding, Roles.SHARED_GATE));
     }
 
     private static Activation activation(JsonNode config, ForwardRules rules) {

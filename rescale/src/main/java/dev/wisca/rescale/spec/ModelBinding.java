@@ -102,7 +102,7 @@ public final class ModelBinding {
         boolean anyApplies = false;
         boolean optional = false;
         for (RoleRule alt : spec.alternatives(role)) {
-            if (!dims.test(alt.when(), "role '" + role + "' when")) continue;
+            if (!dims.testAt(alt.when(), layer, "role '" + role + "' when")) continue;
             anyApplies = true;
             optional |= Boolean.TRUE.equals(alt.optional());
             if (alt.of() != null) {

@@ -153,7 +153,25 @@ final class SpecChecks {
         if (!f.embedScale().equals("none") && !f.embedScale().equals("sqrt_hidden")) {
             throw invalid("forward.embed_scale '" + f.embedScale() + "' (expected none or sqrt_hidden)");
         }
-        if (f.moe() != null) require(f.moe().renormalize(), "forward.moe.renormalize");
+        if (f.moe() != null) {
+            require(f.moe().renormalize(), "forward.moe.renormalize");
+            if (!ForwardRules.MoeRule.ROUTINGS.contains(f.moe().routing())) {
+                throw invalid("forward.moe.routing '" + f.moe().routing() + "' (expected one of " + ForwardRules.MoeRule.ROUTINGS + ")");
+            }
+        }
+        if (f.moe() != null && f.moe().routing().equals("sigmoid_grouped")) {
+            require(f.moe().groups(), "forward.moe.groups");
+            require(f.moe().groupTopK(), "forward.moe.group_top_k");
+            require(f.moe().scaling(), "forward.moe.scaling");
+        }
+        if (f.latentAttention() != null) {
+            require(f.latentAttention().interleave(), "forward.latent_attention.interleave");
+            require(f.latentAttention().latentEps(), "forward.latent_attention.latent_eps");
+        }
+        if (f.clampedSwiglu() != null) {
+            require(f.clampedSwiglu().limit(), "forward.clamped_swiglu.limit");
+            require(f.clampedSwiglu().alpha(), "forward.clamped_swiglu.alpha");
+        }
         for (String r : f.roles()) {
             if (!roleNames.contains(r)) throw invalid("forward names unknown role '" + r + "'");
         }

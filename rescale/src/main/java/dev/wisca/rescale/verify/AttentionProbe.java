@@ -121,7 +121,7 @@ final class AttentionProbe {
      * The model's RoPE at its unscaled frequencies: rope_scaling is left out, as a correct rescale keeps
      * the scores at any angle.
      */
-    private static Optional<Rope> rope(ModelBinding b) {
+    static Optional<Rope> rope(ModelBinding b) {
         int rot = b.rotaryDims();
         if (rot == 0) return Optional.empty();
         return Optional.of(Rope.of(rot, theta(b.dims().config()), null));

@@ -33,7 +33,9 @@ class TotalBindingTest {
         "phi",
         "cohere",
         "olmo2",
-        "gemma3_text");
+        "gemma3_text",
+        "gpt_oss",
+        "deepseek_v3");
 
     @Test
     void transformersCheckpointsOfEveryFamilyBindWithEveryTensorClaimed(@TempDir Path dir) {

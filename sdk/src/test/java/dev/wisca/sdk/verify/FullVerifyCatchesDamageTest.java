@@ -46,8 +46,10 @@ class FullVerifyCatchesDamageTest {
         Path real = CheckpointEdits.rescaled(a, dir.resolve("real"), false);
         Map<String, Path> damaged = new LinkedHashMap<>();
         damaged.put("down × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("down"), Roles.DOWN, 0, 1.1));
-        damaged.put("v × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("v"), Roles.V, 1, 1.1));
-        damaged.put("k heads swapped", CheckpointEdits.swappedHeads(real, dir.resolve("swap"), 0));
+        // DeepSeek's latent attention keeps v and k_nope as row slices of kv_b
+        boolean latent = type.equals("deepseek_v3");
+        damaged.put("v × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("v"), latent ? "v_heads" : Roles.V, 1, 1.1));
+        damaged.put("k heads swapped", CheckpointEdits.swappedHeads(real, dir.resolve("swap"), 0, latent ? "k_nope" : null));
         // a post-norm family (OLMo 2) has no input norm: damage its attention output norm instead
         String norm = CheckpointEdits.spec(a).roles().contains("attn_norm") ? "attn_norm" : "attn_out_norm";
         damaged.put("norm gain × 1.1", CheckpointEdits.changedNormGain(real, dir.resolve("norm"), norm, 1, 1.1));
