@@ -84,7 +84,7 @@ final class DjlBlocks {
     }
 
     private NDArray attention(NDArray x, DjlWeights w, int layer) {
-        if (c.latent() != null) return DjlLatentAttention.attend(c, w, x, layer, rope, c.slidingWindow().window(layer) > 0 ? sliding : causal);
+        if (c.latent() != null) return DjlLatentAttention.attend(c, w, x, layer, c.slidingWindow().window(layer) > 0 ? sliding : causal);
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
         int hd = c.headDim();

@@ -4,16 +4,21 @@ import ai.djl.ndarray.NDArray;
 import dev.wisca.rescale.forward.ForwardConfig;
 import dev.wisca.rescale.forward.LatentAttention;
 import dev.wisca.rescale.spec.Roles;
+import dev.wisca.rescale.spec.RopePairing;
 
 /** {@link LatentAttention} on NDArrays: x is [batch, seq, hidden]. */
 final class DjlLatentAttention {
     private DjlLatentAttention() {}
 
-    /** {@code rope} rotates [.., ropeDim] arrays (rotate_half layout); {@code mask} [seq, seq] is the causal mask. */
-    static NDArray attend(ForwardConfig c, DjlWeights w, NDArray x, int layer, DjlRope rope, NDArray mask) {
+    /** {@code mask} [seq, seq] is the causal mask. */
+    static NDArray attend(ForwardConfig c, DjlWeights w, NDArray x, int layer, NDArray mask) {
         LatentAttention m = c.latent();
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
+        // rotate_half on [.., ropeDim] arrays: rotate() gathers interleaved pairs into that layout itself, so the
+        // model's RoPE (built with the spec's rope.pairing for ordinary attention) is not the one to use here
+        DjlRope rope = new DjlRope(c.rope().forLength((int) seq), RopePairing.ROTATE_HALF, m.ropeDim(), (int) seq, x.getManager(),
+            x.getDataType());
         int heads = c.heads();
         NDArray qIn = m.qLoraRank() == 0 ? x
             : rms(project(x, w, LatentAttention.Q_A, layer), w.matrix(LatentAttention.Q_A_NORM, layer, 0), m.latentEps());
