@@ -35,13 +35,15 @@ import java.util.Optional;
  * @param qkNorm        whether q and k are RMS-normed per head before RoPE (Qwen 3)
  * @param moe           expert routing, or null for a dense MLP
  * @param slidingWindow which layers attend only to a window of recent positions (Mistral, Qwen 2, Gemma 2 …)
+ * @param encoder     a bidirectional encoder's embeddings and positions (BERT, RoBERTa), or null for a causal LM:
+ *                    no causal mask, and the output is the last hidden state ({@link #outputWidth()} = hidden)
  */
 public record ForwardConfig(
     String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
     NormKind norm, double normEps, MlpKind mlp, Activation activation,
     BlockLayout block, String attnNorm, String mlpNorm, String attnOutNorm, String mlpOutNorm,
     Rope rope, boolean learnedPositions, double embedScale, double attnScale, double attnSoftcap, double finalSoftcap,
-    boolean qkNorm, Moe moe, SlidingWindow slidingWindow) {
+    boolean qkNorm, Moe moe, SlidingWindow slidingWindow, Encoder encoder) {
 
     /**
      * Mixture-of-experts routing.
@@ -54,6 +56,12 @@ public record ForwardConfig(
     public record Moe(int experts, int topK, boolean renormalize, boolean sharedExpert) {}
 
     public int groupSize() { return heads / kvHeads; }
+
+    /** Values per position of the output: logits over the vocabulary, or an encoder's hidden state. */
+    public int outputWidth() { return encoder == null ? vocab : hidden; }
+
+    /** The last position position {@code t} of a {@code seq}-long sequence attends to (all of them in an encoder). */
+    public int lastVisible(int t, int seq) { return encoder == null ? t : seq - 1; }
 
     public Optional<Rope> ropeIfAny() { return Optional.ofNullable(rope); }
 

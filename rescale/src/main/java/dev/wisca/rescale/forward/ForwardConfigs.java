@@ -36,7 +36,7 @@ public final class ForwardConfigs {
         }
         String attnOut = firstBound(binding, rules.attnOutNorm());
         String mlpOut = firstBound(binding, rules.mlpOutNorm());
-        BlockLayout block = attnOut != null || mlpOut != null ? BlockLayout.SANDWICH
+        BlockLayout block = rules.encoder() != null ? BlockLayout.POST_NORM : attnOut != null || mlpOut != null ? BlockLayout.SANDWICH
             : anyFlag(config, rules.parallel()) ? BlockLayout.PARALLEL : BlockLayout.SEQUENTIAL;
         Rope rope = binding.rotaryDims() == 0 ? null
             : Rope.of(binding.rotaryDims(), number(config, rules.ropeTheta(), "rope theta"), firstObject(config, rules.ropeScaling()), config);
@@ -48,7 +48,8 @@ public final class ForwardConfigs {
             "sqrt_hidden".equals(rules.embedScale()) ? Math.sqrt(hidden) : 1,
             1 / Math.sqrt(queryScale), optional(config, rules.attnSoftcap()), optional(config, rules.finalSoftcap()),
             bound(binding, Roles.Q_NORM), moe(binding, rules, config),
-            SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()));
+            SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()),
+            Encoder.resolve(rules.encoder(), config, bound(binding, Roles.POSITIONS) ? binding.dims().count(Roles.POSITIONS) : 0));
     }
 
     private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {

@@ -35,6 +35,12 @@ final class ReferenceBlocks {
                 add(x, norms(attention(norms(x, c.attnNorm(), layer), layer), c.attnOutNorm(), layer));
                 add(x, norms(mlp(norms(x, c.mlpNorm(), layer), layer), c.mlpOutNorm(), layer));
             }
+            case POST_NORM -> {
+                add(x, attention(x, layer));
+                replace(x, norms(x, c.attnNorm(), layer));
+                add(x, mlp(x, layer));
+                replace(x, norms(x, c.mlpNorm(), layer));
+            }
         }
         assert x.length == seq;
     }
@@ -77,13 +83,14 @@ final class ReferenceBlocks {
             for (int h = 0; h < c.heads(); h++) {
                 int kv = h / c.groupSize();
                 int from = c.slidingWindow().first(layer, t);
-                for (int j = 0; j <= t; j++) {
+                int last = c.lastVisible(t, seq);
+                for (int j = 0; j <= last; j++) {
                     double s = 0;
                     for (int d = 0; d < hd; d++) s += q[t][h * hd + d] * k[j][kv * hd + d];
                     scores[j] = j < from ? Double.NEGATIVE_INFINITY : ReferenceMath.softcap(s * c.attnScale(), c.attnSoftcap());
                 }
-                ReferenceMath.softmax(scores, t + 1);
-                for (int j = from; j <= t; j++) {
+                ReferenceMath.softmax(scores, last + 1);
+                for (int j = from; j <= last; j++) {
                     for (int d = 0; d < hd; d++) heads[h * hd + d] += scores[j] * v[j][kv * hd + d];
                 }
             }
@@ -155,6 +162,8 @@ final class ReferenceBlocks {
         double[] bias = w.optionalVector(Roles.bias(role), layer).orElse(null);
         return ReferenceMath.linear(w.matrix(role, layer, expert), x, bias);
     }
+
+    private static void replace(double[][] x, double[][] y) { System.arraycopy(y, 0, x, 0, x.length); }
 
     private static void add(double[][] x, double[][] y) {
         for (int t = 0; t < x.length; t++) for (int i = 0; i < x[t].length; i++) x[t][i] += y[t][i];

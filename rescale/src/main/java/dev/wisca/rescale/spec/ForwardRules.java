@@ -31,6 +31,8 @@ import java.util.List;
  * @param slidingWindow sliding-window attention ({@link SlidingRule}), or null when the family has none
  * @param moe          routing of a mixture-of-experts MLP, or null for dense
  * @param rejectIfTrue config flags the forward pass does not implement
+ * @param encoder      a bidirectional encoder (BERT, RoBERTa: post-LayerNorm blocks, no causal mask, learned
+ *                     absolute and token-type embeddings, output last_hidden_state), or null for a causal LM
  */
 public record ForwardRules(
     @JsonProperty("attn_norm") List<String> attnNorm,
@@ -48,7 +50,8 @@ public record ForwardRules(
     @JsonProperty("final_softcap") NumberRule finalSoftcap,
     @JsonProperty("sliding_window") SlidingRule slidingWindow,
     MoeRule moe,
-    @JsonProperty("reject_if_true") List<String> rejectIfTrue) {
+    @JsonProperty("reject_if_true") List<String> rejectIfTrue,
+    EncoderRule encoder) {
 
     public ForwardRules {
         attnNorm = orEmpty(attnNorm);
@@ -110,6 +113,19 @@ public record ForwardRules(
      * {@code renormalize} holds. A bound shared-expert role adds sigmoid(gate) · shared MLP.
      */
     public record MoeRule(NumberRule renormalize) {}
+
+    /**
+     * An encoder's embeddings (see {@code forward.Encoder}).
+     *
+     * @param positions {@code from_zero} (BERT: position t is t) or {@code after_padding} (RoBERTa: padding_idx + 1 +
+     *                  the count of earlier non-pad tokens; a pad token gets padding_idx)
+     * @param padToken  the padding id, for {@code after_padding}
+     */
+    public record EncoderRule(String positions, @JsonProperty("pad_token") NumberRule padToken) {
+        public EncoderRule {
+            positions = positions == null ? "from_zero" : positions;
+        }
+    }
 
     /** Every role name the rules refer to (for the spec's reference checks). */
     List<String> roles() {
