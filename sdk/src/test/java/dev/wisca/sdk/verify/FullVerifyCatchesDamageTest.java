@@ -48,7 +48,9 @@ class FullVerifyCatchesDamageTest {
         damaged.put("down × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("down"), Roles.DOWN, 0, 1.1));
         damaged.put("v × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("v"), Roles.V, 1, 1.1));
         damaged.put("k heads swapped", CheckpointEdits.swappedHeads(real, dir.resolve("swap"), 0));
-        damaged.put("norm gain × 1.1", CheckpointEdits.changedNormGain(real, dir.resolve("norm"), "attn_norm", 1, 1.1));
+        // the attention's norm role (attn_norm; attention.output.LayerNorm in a post-LN encoder)
+        String attnNorm = CheckpointEdits.spec(a).forward().map(f -> f.attnNorm().getFirst()).orElse("attn_norm");
+        damaged.put("norm gain × 1.1", CheckpointEdits.changedNormGain(real, dir.resolve("norm"), attnNorm, 1, 1.1));
         StringBuilder log = new StringBuilder(type + " " + dtype + ", worst |Δ|/tolerance:");
         for (Map.Entry<String, Path> ok : Map.of("pow2", pow2, "real", real).entrySet()) {
             VerifyReport r = full(a, ok.getValue());
