@@ -16,7 +16,8 @@ Requests ("op" plus arguments, all paths absolute):
   build_lora family variant out base tokens seed    (base: a folder made by build)
   check_lora base original rescaled touched [corrupt]
   quit
-Logits are those of the checkpoint as stored (the original is reloaded from disk in float64, so storage
+For encoders (ENCODERS) "logits" is the last_hidden_state of the stored architecture's base model
+(token type ids zero, attention mask all ones), loaded strictly with its task head. Logits are those of the checkpoint as stored (the original is reloaded from disk in float64, so storage
 rounding is part of both sides). With "corrupt", one touched tensor's first row is doubled before the
 forward pass: the judge must then see a difference (a negative control).
 """
