@@ -16,7 +16,8 @@ Requests ("op" plus arguments, all paths absolute):
   build_lora family variant out base tokens seed    (base: a folder made by build)
   check_lora base original rescaled touched [corrupt]
   quit
-Logits are those of the checkpoint as stored (the original is reloaded from disk in float64, so storage
+For encoders (ENCODERS) "logits" is the last_hidden_state of the stored architecture's base model
+(token type ids zero, attention mask all ones), loaded strictly with its task head. Logits are those of the checkpoint as stored (the original is reloaded from disk in float64, so storage
 rounding is part of both sides). With "corrupt", one touched tensor's first row is doubled before the
 forward pass: the judge must then see a difference (a negative control).
 """
@@ -196,7 +197,25 @@ FAMILIES = {
             rope_parameters={"sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
                              "full_attention": {"rope_type": "default", "rope_theta": 1000000.0}})),
     },
+    # encoders: the judged output is last_hidden_state (token type ids zero, attention mask all ones); task heads pass through
+    "bert": {
+        "default": ("BertConfig", "BertModel", dict(TINY, intermediate_size=48, type_vocab_size=2, layer_norm_eps=1e-12, hidden_act="gelu")),
+        "masked_lm": ("BertConfig", "BertForMaskedLM", dict(TINY, intermediate_size=48, layer_norm_eps=1e-5, hidden_act="gelu_new")),
+        "sequence_classification": ("BertConfig", "BertForSequenceClassification", dict(TINY, intermediate_size=48, num_labels=3,
+                                                                                         type_vocab_size=1)),
+    },
+    "roberta": {
+        # pad_token_id 1 is among Fixture.TOKENS: a pad token takes position padding_idx, the others count on from padding_idx + 1
+        "default": ("RobertaConfig", "RobertaModel", dict(TINY, intermediate_size=48, type_vocab_size=1, layer_norm_eps=1e-5, pad_token_id=1)),
+        "masked_lm": ("RobertaConfig", "RobertaForMaskedLM", dict(TINY, intermediate_size=48, layer_norm_eps=1e-5, pad_token_id=3,
+                                                                  max_position_embeddings=16)),
+        "sequence_classification": ("RobertaConfig", "RobertaForSequenceClassification", dict(TINY, intermediate_size=48, num_labels=2,
+                                                                                               hidden_act="relu")),
+    },
 }
+
+# Families whose judged output is the encoder's last_hidden_state (loaded as the stored architecture, run through its base model).
+ENCODERS = {"bert", "roberta"}
 
 # Families whose LoRA adapter is judged (PEFT's LoraConfig target modules per family).
 ADAPTERS = {"llama": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]}
@@ -298,8 +317,11 @@ class Float64Everywhere:
 
 
 def load(folder, dtype=torch.float64):
-    """transformers' strict load; in float64 with the computed buffers (inv_freq, embed_scale) made in float64 too."""
-    model, info = transformers.AutoModelForCausalLM.from_pretrained(
+    """transformers' strict load; in float64 with the computed buffers (inv_freq, embed_scale) made in float64 too.
+    Encoders load as the class that saved them (BertForMaskedLM …), so their heads load strictly too."""
+    config = transformers.AutoConfig.from_pretrained(folder)
+    loader = getattr(transformers, config.architectures[0]) if config.model_type in ENCODERS else transformers.AutoModelForCausalLM
+    model, info = loader.from_pretrained(
         folder, dtype=dtype, attn_implementation="eager", experts_implementation="eager", output_loading_info=True)
     if dtype is torch.float64:
         fresh = float64_buffers(model)
@@ -325,8 +347,12 @@ def float64_buffers(model):
 
 
 def logits_of(model, tokens):
+    """The judged output: logits, or an encoder's last_hidden_state (no token_type_ids: zeros; no attention_mask: all ones)."""
     with torch.no_grad(), Float64Everywhere():
-        return model(input_ids=torch.tensor(tokens, dtype=torch.long)).logits.to(torch.float64)
+        ids = torch.tensor(tokens, dtype=torch.long)
+        if model.config.model_type in ENCODERS:
+            return model.base_model(input_ids=ids).last_hidden_state.to(torch.float64)
+        return model(input_ids=ids).logits.to(torch.float64)
 
 
 def build(req):

@@ -47,6 +47,8 @@ import java.util.Optional;
  * @param routing       how router logits become expert weights ({@link Routing}), or null for a dense MLP
  * @param clampedSwiglu the experts' clamped SwiGLU (gpt-oss), or null for act(gate) · up
  * @param latent        multi-head latent attention ({@link LatentAttention}, DeepSeek), or null for q/k/v attention
+ * @param encoder     a bidirectional encoder's embeddings and positions (BERT, RoBERTa), or null for a causal LM:
+ *                    no causal mask, and the output is the last hidden state ({@link #outputWidth()} = hidden)
  */
 public record ForwardConfig(
     String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
@@ -56,7 +58,8 @@ public record ForwardConfig(
     boolean qkNorm, Moe moe, SlidingWindow slidingWindow, Multipliers multipliers,
     RopePairing ropePairing, boolean qkNormFullWidth,
     Rope slidingRope,
-    String sinks, Routing routing, ClampedSwiglu clampedSwiglu, LatentAttention latent) {
+    String sinks, Routing routing, ClampedSwiglu clampedSwiglu, LatentAttention latent,
+    Encoder encoder) {
 
     /**
      * Mixture-of-experts routing.
@@ -69,6 +72,12 @@ public record ForwardConfig(
     public record Moe(int experts, int topK, boolean renormalize, boolean sharedExpert) {}
 
     public int groupSize() { return heads / kvHeads; }
+
+    /** Values per position of the output: logits over the vocabulary, or an encoder's hidden state. */
+    public int outputWidth() { return encoder == null ? vocab : hidden; }
+
+    /** The last position position {@code t} of a {@code seq}-long sequence attends to (all of them in an encoder). */
+    public int lastVisible(int t, int seq) { return encoder == null ? t : seq - 1; }
 
     public Optional<Rope> ropeIfAny() { return Optional.ofNullable(rope); }
 

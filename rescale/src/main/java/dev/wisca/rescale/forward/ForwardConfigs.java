@@ -37,7 +37,7 @@ public final class ForwardConfigs {
         }
         String attnOut = firstBound(binding, rules.attnOutNorm());
         String mlpOut = firstBound(binding, rules.mlpOutNorm());
-        BlockLayout block = attnOut != null || mlpOut != null ? BlockLayout.SANDWICH
+        BlockLayout block = rules.encoder() != null ? BlockLayout.POST_NORM : attnOut != null || mlpOut != null ? BlockLayout.SANDWICH
             : anyFlag(config, rules.parallel()) ? BlockLayout.PARALLEL : BlockLayout.SEQUENTIAL;
         Rope rope = binding.rotaryDims() == 0 ? null
             : Rope.of(binding.rotaryDims(), number(config, rules.ropeTheta(), "rope theta"), firstObject(config, rules.ropeScaling()), config);
@@ -58,7 +58,8 @@ public final class ForwardConfigs {
             routing(binding, rules, config),
             clampedSwiglu(config, rules),
             rules.latentAttention() == null ? null : LatentAttention.resolve(rules.latentAttention(), dims, binding.rotaryDims(),
-                firstObject(config, rules.ropeScaling()), r -> number(config, r, "latent attention")));
+                firstObject(config, rules.ropeScaling()), r -> number(config, r, "latent attention")),
+            Encoder.resolve(rules.encoder(), config, bound(binding, Roles.POSITIONS) ? binding.dims().count(Roles.POSITIONS) : 0));
     }
 
     private static Routing routing(ModelBinding binding, ForwardRules rules, JsonNode config) {

@@ -34,6 +34,12 @@ final class ReferenceBlocks {
                 add(x, norms(attention(norms(x, c.attnNorm(), layer), layer), c.attnOutNorm(), layer));
                 add(x, norms(mlp(norms(x, c.mlpNorm(), layer), layer), c.mlpOutNorm(), layer));
             }
+            case POST_NORM -> {
+                add(x, attention(x, layer));
+                replace(x, norms(x, c.attnNorm(), layer));
+                add(x, mlp(x, layer));
+                replace(x, norms(x, c.mlpNorm(), layer));
+            }
         }
         assert x.length == seq;
     }
@@ -79,14 +85,15 @@ final class ReferenceBlocks {
             for (int h = 0; h < c.heads(); h++) {
                 int kv = h / c.groupSize();
                 int from = c.slidingWindow().first(layer, t);
-                for (int j = 0; j <= t; j++) {
+                int last = c.lastVisible(t, seq);
+                for (int j = 0; j <= last; j++) {
                     double s = 0;
                     for (int d = 0; d < hd; d++) s += q[t][h * hd + d] * k[j][kv * hd + d];
                     scores[j] = j < from ? Double.NEGATIVE_INFINITY : ReferenceMath.softcap(s * c.attnScale(), c.attnSoftcap());
                 }
-                if (c.sinks() == null) ReferenceMath.softmax(scores, t + 1);
-                else AttentionSinks.softmax(scores, t + 1, w.vector(c.sinks(), layer)[h]);
-                for (int j = from; j <= t; j++) {
+                if (c.sinks() == null) ReferenceMath.softmax(scores, last + 1);
+                else AttentionSinks.softmax(scores, last + 1, w.vector(c.sinks(), layer)[h]);
+                for (int j = from; j <= last; j++) {
                     for (int d = 0; d < hd; d++) heads[h * hd + d] += scores[j] * v[j][kv * hd + d];
                 }
             }
@@ -150,6 +157,8 @@ final class ReferenceBlocks {
         double[] bias = w.optionalMatrix(Roles.bias(role), layer, expert).map(Mat::v).orElse(null);
         return ReferenceMath.linear(w.matrix(role, layer, expert), x, bias);
     }
+
+    private static void replace(double[][] x, double[][] y) { System.arraycopy(y, 0, x, 0, x.length); }
 
     /** x += residual multiplier · y (a sublayer output onto the residual stream). */
     private void add(double[][] x, double[][] y) {

@@ -37,6 +37,8 @@ import java.util.List;
  * @param attentionSinks the role of per-head sink logits that join each attention softmax (gpt-oss), or null
  * @param clampedSwiglu  the experts' clamped SwiGLU (gpt-oss), or null for the plain gated activation
  * @param latentAttention multi-head latent attention (DeepSeek), or null for q/k/v attention
+ * @param encoder      a bidirectional encoder (BERT, RoBERTa: post-LayerNorm blocks, no causal mask, learned
+ *                     absolute and token-type embeddings, output last_hidden_state), or null for a causal LM
  */
 public record ForwardRules(
     @JsonProperty("attn_norm") List<String> attnNorm,
@@ -59,7 +61,8 @@ public record ForwardRules(
     @JsonProperty("sliding_rope") SlidingRopeRule slidingRope,
     @JsonProperty("attention_sinks") String attentionSinks,
     @JsonProperty("clamped_swiglu") ClampedSwigluRule clampedSwiglu,
-    @JsonProperty("latent_attention") LatentRule latentAttention) {
+    @JsonProperty("latent_attention") LatentRule latentAttention,
+    EncoderRule encoder) {
 
     public ForwardRules {
         attnNorm = orEmpty(attnNorm);
@@ -171,6 +174,19 @@ public record ForwardRules(
         public SlidingRopeRule(@JsonProperty("theta") NumberRule theta, @JsonProperty("scaling") List<String> scaling) {
             this.theta = java.util.Objects.requireNonNull(theta, "sliding_rope.theta");
             this.scaling = orEmpty(scaling);
+        }
+    }
+
+    /**
+     * An encoder's embeddings (see {@code forward.Encoder}).
+     *
+     * @param positions {@code from_zero} (BERT: position t is t) or {@code after_padding} (RoBERTa: padding_idx + 1 +
+     *                  the count of earlier non-pad tokens; a pad token gets padding_idx)
+     * @param padToken  the padding id, for {@code after_padding}
+     */
+    public record EncoderRule(String positions, @JsonProperty("pad_token") NumberRule padToken) {
+        public EncoderRule {
+            positions = positions == null ? "from_zero" : positions;
         }
     }
 

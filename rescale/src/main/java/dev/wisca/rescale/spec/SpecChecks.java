@@ -172,8 +172,19 @@ final class SpecChecks {
             require(f.clampedSwiglu().limit(), "forward.clamped_swiglu.limit");
             require(f.clampedSwiglu().alpha(), "forward.clamped_swiglu.alpha");
         }
+        if (f.encoder() != null) encoder(f.encoder());
         for (String r : f.roles()) {
             if (!roleNames.contains(r)) throw invalid("forward names unknown role '" + r + "'");
+        }
+    }
+
+    private void encoder(ForwardRules.EncoderRule e) {
+        if (!e.positions().equals("from_zero") && !e.positions().equals("after_padding")) {
+            throw invalid("forward.encoder.positions '" + e.positions() + "' (expected from_zero or after_padding)");
+        }
+        if (e.positions().equals("after_padding")) require(e.padToken(), "forward.encoder.pad_token");
+        for (String role : java.util.List.of(Roles.EMBED, Roles.POSITIONS, Roles.TOKEN_TYPES, Roles.EMBED_NORM)) {
+            if (!roleNames.contains(role)) throw invalid("forward.encoder needs a role '" + role + "'");
         }
     }
 

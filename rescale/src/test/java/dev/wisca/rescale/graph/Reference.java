@@ -272,6 +272,22 @@ final class Reference {
                 fin = new Norm(v.get("model.norm.weight"), null);
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(true) ? linear("lm_head.weight", null) : null;
             }
+            case "bert", "roberta" -> {
+                // post-LayerNorm: layer l's attention reads the embeddings LayerNorm (l = 0) or layer l-1's output LayerNorm,
+                // its MLP reads attention.output.LayerNorm; the last output LayerNorm is the output (an identity head shows it)
+                rot = 0;
+                gelu = true;
+                Norm in = new Norm(v.get("embeddings.LayerNorm.weight"), v.get("embeddings.LayerNorm.bias"));
+                for (int l = 0; l < layers; l++) {
+                    ls.add(encoder(l, heads, hd, in));
+                    String p = "encoder.layer." + l + ".output.LayerNorm.";
+                    in = new Norm(v.get(p + "weight"), v.get(p + "bias"));
+                }
+                fin = in;
+                double[][] identity = new double[hidden][hidden];
+                for (int i = 0; i < hidden; i++) identity[i][i] = 1;
+                head = new Linear(identity, null);
+            }
             case "stablelm", "starcoder2" -> {
                 for (int l = 0; l < layers; l++) ls.add(layerNormed(l, heads, kv, hd));
                 fin = new Norm(v.get("model.norm.weight"), v.get("model.norm.bias"));
@@ -472,6 +488,20 @@ final class Reference {
         // a zero bias makes qkNorm centre, as Cohere's LayerNorm does
         return new Layer(attn, q, k, vv, linear(p + "self_attn.o_proj.weight", v.containsKey(p + "self_attn.o_proj.bias") ? p + "self_attn.o_proj.bias" : null),
             qn, kn, attn, null, List.of(f), null, qn == null ? null : new double[qn.length], kn == null ? null : new double[kn.length]);
+    }
+
+    /** BERT / RoBERTa: separate biased query/key/value, attention.output.dense, intermediate/output dense (GELU, ungated). */
+    private Layer encoder(int l, int heads, int hd, Norm attnIn) {
+        String p = "encoder.layer." + l + ".";
+        String a = p + "attention.self.";
+        Linear[] q = heads(mat(a + "query.weight"), v.get(a + "query.bias"), heads, hd);
+        Linear[] k = heads(mat(a + "key.weight"), v.get(a + "key.bias"), heads, hd);
+        Linear[] vv = heads(mat(a + "value.weight"), v.get(a + "value.bias"), heads, hd);
+        Linear o = linear(p + "attention.output.dense.weight", p + "attention.output.dense.bias");
+        Norm mlpIn = new Norm(v.get(p + "attention.output.LayerNorm.weight"), v.get(p + "attention.output.LayerNorm.bias"));
+        Ffn f = new Ffn(null, linear(p + "intermediate.dense.weight", p + "intermediate.dense.bias"),
+            linear(p + "output.dense.weight", p + "output.dense.bias"));
+        return new Layer(attnIn, q, k, vv, o, null, null, mlpIn, null, List.of(f), null);
     }
 
     private Layer gpt2(int l, int heads, int hd, int hidden) {

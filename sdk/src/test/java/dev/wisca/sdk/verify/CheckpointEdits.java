@@ -112,6 +112,14 @@ final class CheckpointEdits {
         });
     }
 
+    /** A copy of {@code in} with every element of the stored tensor {@code name} multiplied by {@code factor}. */
+    static Path scaledTensor(Path in, Path out, String name, double factor) {
+        return edit(in, out, (binding, values) -> {
+            double[] v = values.get(name);
+            for (int i = 0; i < v.length; i++) v[i] *= factor;
+        });
+    }
+
     /** A copy of {@code in} with one extra F32 tensor {@code name} of {@code n} ones. */
     static Path withExtraTensor(Path in, Path out, String name, int n) {
         return rewrite(in, out, Map.of(name, new double[n]), (binding, values) -> java.util.Arrays.fill(values.get(name), 1.0));

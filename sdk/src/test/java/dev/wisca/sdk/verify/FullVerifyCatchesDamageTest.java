@@ -50,9 +50,11 @@ class FullVerifyCatchesDamageTest {
         boolean latent = type.equals("deepseek_v3");
         damaged.put("v × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("v"), latent ? "v_heads" : Roles.V, 1, 1.1));
         damaged.put("k heads swapped", CheckpointEdits.swappedHeads(real, dir.resolve("swap"), 0, latent ? "k_nope" : null));
-        // a post-norm family (OLMo 2) has no input norm: damage its attention output norm instead
-        String norm = CheckpointEdits.spec(a).roles().contains("attn_norm") ? "attn_norm" : "attn_out_norm";
-        damaged.put("norm gain × 1.1", CheckpointEdits.changedNormGain(real, dir.resolve("norm"), norm, 1, 1.1));
+        // the attention's norm role (attn_norm; attention.output.LayerNorm in a post-LN encoder); a post-norm family
+        // (OLMo 2) has no input norm: damage its attention output norm instead
+        String attnNorm = CheckpointEdits.spec(a).forward().map(f -> f.attnNorm().isEmpty() ? "attn_out_norm" : f.attnNorm().getFirst())
+            .orElse("attn_norm");
+        damaged.put("norm gain × 1.1", CheckpointEdits.changedNormGain(real, dir.resolve("norm"), attnNorm, 1, 1.1));
         StringBuilder log = new StringBuilder(type + " " + dtype + ", worst |Δ|/tolerance:");
         for (Map.Entry<String, Path> ok : Map.of("pow2", pow2, "real", real).entrySet()) {
             VerifyReport r = full(a, ok.getValue());

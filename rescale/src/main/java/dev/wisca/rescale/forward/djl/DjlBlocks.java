@@ -39,6 +39,10 @@ final class DjlBlocks {
                 NDArray mlpIn = c.mlpNorm().equals(c.attnNorm()) ? attnIn : norm(x, w, c.mlpNorm(), layer);
                 yield x.add(residual(attention(attnIn, w, layer))).add(residual(mlp(mlpIn, w, layer)));
             }
+            case POST_NORM -> {
+                NDArray h = norm(x.add(attention(x, w, layer)), w, c.attnNorm(), layer);
+                yield norm(h.add(mlp(h, w, layer)), w, c.mlpNorm(), layer);
+            }
             case SANDWICH -> {
                 NDArray h = x.add(residual(norm(attention(norm(x, w, c.attnNorm(), layer), w, layer), w, c.attnOutNorm(), layer)));
                 yield h.add(residual(norm(mlp(norm(h, w, c.mlpNorm(), layer), w, layer), w, c.mlpOutNorm(), layer)));
