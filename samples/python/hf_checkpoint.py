@@ -14,10 +14,12 @@ import os
 
 import torch
 from safetensors.torch import load_file, save_file
-from transformers import AutoConfig, AutoModelForCausalLM
+from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM
 
 SMALL = dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=2, num_hidden_layers=2,
              intermediate_size=48, vocab_size=64, pad_token_id=0, bos_token_id=1, eos_token_id=2)
+# encoders are written as their masked-LM model (BertForMaskedLM: bert. prefix, cls.predictions head)
+ENCODERS = {"bert": AutoModelForMaskedLM, "roberta": AutoModelForMaskedLM}
 MOE = dict(num_experts=4, num_local_experts=4, moe_intermediate_size=16, shared_expert_intermediate_size=24,
            num_experts_per_tok=2)
 
@@ -29,6 +31,10 @@ def config(family):
         kw = dict(SMALL)
         if "moe" in family or family == "mixtral":
             kw.update(MOE)
+        if family == "gpt_oss":
+            kw.update(MOE, head_dim=8)
+        if family == "deepseek_v3":
+            kw.update(MOE, num_key_value_heads=4, n_routed_experts=4, n_group=2, topk_group=1, first_k_dense_replace=1, kv_lora_rank=16, q_lora_rank=24, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=8)
     return AutoConfig.for_model(family, **kw)
 
 
@@ -42,7 +48,7 @@ def main():
     for family in a.families.split(","):
         torch.manual_seed(0)
         folder = os.path.join(a.out, family)
-        AutoModelForCausalLM.from_config(config(family)).save_pretrained(folder)
+        ENCODERS.get(family, AutoModelForCausalLM).from_config(config(family)).save_pretrained(folder)
         weights = os.path.join(folder, "model.safetensors")
         if a.extra:
             tensors = load_file(weights)

@@ -16,7 +16,8 @@ Requests ("op" plus arguments, all paths absolute):
   build_lora family variant out base tokens seed    (base: a folder made by build)
   check_lora base original rescaled touched [corrupt]
   quit
-Logits are those of the checkpoint as stored (the original is reloaded from disk in float64, so storage
+For encoders (ENCODERS) "logits" is the last_hidden_state of the stored architecture's base model
+(token type ids zero, attention mask all ones), loaded strictly with its task head. Logits are those of the checkpoint as stored (the original is reloaded from disk in float64, so storage
 rounding is part of both sides). With "corrupt", one touched tensor's first row is doubled before the
 forward pass: the judge must then see a difference (a negative control).
 """
@@ -119,6 +120,36 @@ FAMILIES = {
         "parallel": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, use_parallel_residual=True, num_attention_heads=2, num_key_value_heads=2,
                                                                    partial_rotary_factor=0.25, tie_word_embeddings=False)),
     },
+    "gpt_oss": {
+        # windows of 4 bite the oracle's 12-token sequences; yarn as gpt-oss ships it, with a small original context
+        "default": ("GptOssConfig", "GptOssForCausalLM", llama_like(head_dim=8, intermediate_size=16, num_local_experts=4,
+                                                                  num_experts_per_tok=2, sliding_window=4,
+                                                                  rope_parameters={"rope_type": "yarn", "rope_theta": 150000.0, "factor": 32.0,
+                                                                                   "beta_fast": 32.0, "beta_slow": 1.0, "truncate": False,
+                                                                                   "original_max_position_embeddings": 4})),
+        "full_no_bias": ("GptOssConfig", "GptOssForCausalLM", llama_like(head_dim=16, intermediate_size=16, num_local_experts=4,
+                                                                       num_experts_per_tok=1, attention_bias=False, sliding_window=4,
+                                                                       layer_types=["full_attention", "sliding_attention"],
+                                                                       rope_parameters={"rope_type": "default", "rope_theta": 10000.0})),
+    },
+    "deepseek_v3": {
+        # q latent, one dense layer then MoE, 8 experts in 4 groups (2 kept), interleaved RoPE
+        "default": ("DeepseekV3Config", "DeepseekV3ForCausalLM", llama_like(num_key_value_heads=4, moe_intermediate_size=16,
+                                                                          n_routed_experts=8, n_shared_experts=1, num_experts_per_tok=2,
+                                                                          n_group=4, topk_group=2, first_k_dense_replace=1, kv_lora_rank=16,
+                                                                          q_lora_rank=24, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=12,
+                                                                          routed_scaling_factor=2.5, norm_topk_prob=True)),
+        # q_proj (no q latent), biases, rotate_half RoPE, yarn with mscale_all_dim (scales the scores), every layer MoE
+        "q_proj_yarn": ("DeepseekV3Config", "DeepseekV3ForCausalLM", llama_like(num_key_value_heads=4, moe_intermediate_size=16,
+                                                                              n_routed_experts=4, n_shared_experts=2, num_experts_per_tok=2,
+                                                                              n_group=1, topk_group=1, first_k_dense_replace=0, kv_lora_rank=16,
+                                                                              q_lora_rank=None, qk_rope_head_dim=4, qk_nope_head_dim=6, v_head_dim=8,
+                                                                              attention_bias=True, rope_interleave=False, norm_topk_prob=False,
+                                                                              routed_scaling_factor=1.5,
+                                                                              rope_parameters={"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0,
+                                                                                               "original_max_position_embeddings": 32, "mscale": 1.0,
+                                                                                               "mscale_all_dim": 1.0})),
+    },
     "starcoder2": {
         "default": ("Starcoder2Config", "Starcoder2ForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, use_bias=True,
                                                                       sliding_window=4096, tie_word_embeddings=True,
@@ -150,7 +181,41 @@ FAMILIES = {
                                                                          pad_token_id=0, bos_token_id=1, eos_token_id=2,
                                                                          rope_parameters={"rope_type": "default", "rope_theta": 10000.0})),
     },
+    "olmo2": {
+        "default": ("Olmo2Config", "Olmo2ForCausalLM", llama_like()),
+        "bias_tied_mqa": ("Olmo2Config", "Olmo2ForCausalLM", llama_like(attention_bias=True, tie_word_embeddings=True, num_key_value_heads=1)),
+    },
+    # layer 0 slides (window 4 < the 12-token sequences) with its own rope base, layer 1 is full with linear scaling
+    "gemma3_text": {
+        "default": ("Gemma3TextConfig", "Gemma3ForCausalLM", llama_like(head_dim=16, tie_word_embeddings=True, query_pre_attn_scalar=24,
+            sliding_window=4, layer_types=["sliding_attention", "full_attention"],
+            rope_parameters={"sliding_attention": {"rope_type": "default", "rope_theta": 100.0},
+                             "full_attention": {"rope_type": "linear", "rope_theta": 10000.0, "factor": 4.0}})),
+        "softcap_untied": ("Gemma3TextConfig", "Gemma3ForCausalLM", llama_like(head_dim=8, num_key_value_heads=1, tie_word_embeddings=False,
+            query_pre_attn_scalar=8, sliding_window=3, layer_types=["full_attention", "sliding_attention"], attention_bias=True,
+            final_logit_softcapping=30.0, attn_logit_softcapping=50.0,
+            rope_parameters={"sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
+                             "full_attention": {"rope_type": "default", "rope_theta": 1000000.0}})),
+    },
+    # encoders: the judged output is last_hidden_state (token type ids zero, attention mask all ones); task heads pass through
+    "bert": {
+        "default": ("BertConfig", "BertModel", dict(TINY, intermediate_size=48, type_vocab_size=2, layer_norm_eps=1e-12, hidden_act="gelu")),
+        "masked_lm": ("BertConfig", "BertForMaskedLM", dict(TINY, intermediate_size=48, layer_norm_eps=1e-5, hidden_act="gelu_new")),
+        "sequence_classification": ("BertConfig", "BertForSequenceClassification", dict(TINY, intermediate_size=48, num_labels=3,
+                                                                                         type_vocab_size=1)),
+    },
+    "roberta": {
+        # pad_token_id 1 is among Fixture.TOKENS: a pad token takes position padding_idx, the others count on from padding_idx + 1
+        "default": ("RobertaConfig", "RobertaModel", dict(TINY, intermediate_size=48, type_vocab_size=1, layer_norm_eps=1e-5, pad_token_id=1)),
+        "masked_lm": ("RobertaConfig", "RobertaForMaskedLM", dict(TINY, intermediate_size=48, layer_norm_eps=1e-5, pad_token_id=3,
+                                                                  max_position_embeddings=16)),
+        "sequence_classification": ("RobertaConfig", "RobertaForSequenceClassification", dict(TINY, intermediate_size=48, num_labels=2,
+                                                                                               hidden_act="relu")),
+    },
 }
+
+# Families whose judged output is the encoder's last_hidden_state (loaded as the stored architecture, run through its base model).
+ENCODERS = {"bert", "roberta"}
 
 # Families whose LoRA adapter is judged (PEFT's LoraConfig target modules per family).
 ADAPTERS = {"llama": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]}
@@ -168,6 +233,11 @@ def model_class(family, variant):
     return getattr(transformers, model_name), config
 
 
+# Families whose activations need larger pre-activations than randomize gives for every branch to be
+# reached: gpt-oss's SwiGLU clamps gate and up at 7, so its expert inputs are scaled up until the clamps bite.
+AMPLIFY = {"gpt_oss": {".experts.gate_up_proj": 4.0}}
+
+
 def randomize(model, seed):
     """Non-trivial values everywhere: gains in [0.5, 1.5], biases ~ 0.2·N(0,1), matrices with rows of very different norms."""
     gen = torch.Generator().manual_seed(seed)
@@ -183,6 +253,13 @@ def randomize(model, seed):
                 values = torch.randn(p.shape, generator=gen) / math.sqrt(fan_in)
                 rows = torch.exp(0.7 * torch.randn(p.shape[:-1] + (1,), generator=gen))
                 p.copy_(values * rows)
+        for name, b in model.named_buffers():
+            if name.endswith("e_score_correction_bias"):  # DeepSeek's router bias is a buffer, saved with the weights
+                b.copy_(0.2 * torch.randn(b.shape, generator=gen))
+        for suffix, factor in AMPLIFY.get(model.config.model_type, {}).items():
+            for name, p in model.named_parameters():
+                if name.endswith(suffix):
+                    p.mul_(factor)
 
 
 class Float64Everywhere:
@@ -197,7 +274,7 @@ class Float64Everywhere:
 
     def __enter__(self):
         f32, f64 = torch.float32, torch.float64
-        self.saved = {("Tensor", "to"): torch.Tensor.to, ("Tensor", "float"): torch.Tensor.float,
+        self.saved = {("Tensor", "to"): torch.Tensor.to, ("Tensor", "float"): torch.Tensor.float, ("Tensor", "type"): torch.Tensor.type,
                       ("F", "softmax"): torch.nn.functional.softmax}
         self.saved.update({("torch", name): getattr(torch, name) for name in self.FACTORIES})
         self.default = torch.get_default_dtype()
@@ -224,6 +301,8 @@ class Float64Everywhere:
 
         torch.Tensor.to = to
         torch.Tensor.float = lambda t, *a, **k: original_to(t, f64)
+        original_type = torch.Tensor.type
+        torch.Tensor.type = lambda t, *a, **k: original_type(t, *(swap(x) if isinstance(x, torch.dtype) else x for x in a), **k)  # DeepSeek's router
         torch.nn.functional.softmax = softmax
         for name in self.FACTORIES:
             setattr(torch, name, factory(self.saved[("torch", name)]))
@@ -238,8 +317,11 @@ class Float64Everywhere:
 
 
 def load(folder, dtype=torch.float64):
-    """transformers' strict load; in float64 with the computed buffers (inv_freq, embed_scale) made in float64 too."""
-    model, info = transformers.AutoModelForCausalLM.from_pretrained(
+    """transformers' strict load; in float64 with the computed buffers (inv_freq, embed_scale) made in float64 too.
+    Encoders load as the class that saved them (BertForMaskedLM …), so their heads load strictly too."""
+    config = transformers.AutoConfig.from_pretrained(folder)
+    loader = getattr(transformers, config.architectures[0]) if config.model_type in ENCODERS else transformers.AutoModelForCausalLM
+    model, info = loader.from_pretrained(
         folder, dtype=dtype, attn_implementation="eager", experts_implementation="eager", output_loading_info=True)
     if dtype is torch.float64:
         fresh = float64_buffers(model)
@@ -265,8 +347,12 @@ def float64_buffers(model):
 
 
 def logits_of(model, tokens):
+    """The judged output: logits, or an encoder's last_hidden_state (no token_type_ids: zeros; no attention_mask: all ones)."""
     with torch.no_grad(), Float64Everywhere():
-        return model(input_ids=torch.tensor(tokens, dtype=torch.long)).logits.to(torch.float64)
+        ids = torch.tensor(tokens, dtype=torch.long)
+        if model.config.model_type in ENCODERS:
+            return model.base_model(input_ids=ids).last_hidden_state.to(torch.float64)
+        return model(input_ids=ids).logits.to(torch.float64)
 
 
 def build(req):

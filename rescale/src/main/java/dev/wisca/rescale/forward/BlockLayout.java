@@ -7,5 +7,7 @@ public enum BlockLayout {
     /** y = x + attn(n₁(x)) + mlp(n₂(x)); n₂ may be n₁ (GPT-NeoX, Falcon). */
     PARALLEL,
     /** h = x + n₃(attn(n₁(x))); y = h + n₄(mlp(n₂(h))) (Gemma 2). */
-    SANDWICH
+    SANDWICH,
+    /** h = n₁(x + attn(x)); y = n₂(h + mlp(h)): post-LayerNorm encoders (BERT), n₁/n₂ the attention and MLP norm roles. */
+    POST_NORM
 }

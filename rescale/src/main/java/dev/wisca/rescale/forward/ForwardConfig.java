@@ -23,8 +23,8 @@ import java.util.Optional;
  * @param mlp           MLP kind (gated or not)
  * @param activation    MLP activation
  * @param block         how attention, MLP and residual combine
- * @param attnNorm      norm role before attention
- * @param mlpNorm       norm role before the MLP (the attention norm for shared-norm parallel blocks)
+ * @param attnNorm      norm role before attention, or null for a post-norm block (OLMo 2: only attnOutNorm)
+ * @param mlpNorm       norm role before the MLP (the attention norm for shared-norm parallel blocks), or null for a post-norm block
  * @param attnOutNorm   norm role on the attention output, or null
  * @param mlpOutNorm    norm role on the MLP output, or null
  * @param rope          rotary embedding, or null without RoPE
@@ -39,6 +39,16 @@ import java.util.Optional;
  * @param multipliers   scalar multipliers (Granite, Cohere); {@code embedScale} and {@code attnScale} already
  *                      include its embedding and attention factors, the blocks apply its residual and logit ones
  * @param ropePairing   which two dims of a head each rotary frequency turns (the spec's {@code rope.pairing})
+ * @param qkNormFullWidth whether the q/k norms span the whole projection width, all heads together (OLMo 2),
+ *                    rather than each head ({@link QkNorms})
+ * @param slidingRope   the rotary embedding of the sliding-window layers when they have their own (Gemma 3's
+ *                      local base), or null: every layer uses {@code rope} ({@link SlidingRope})
+ * @param sinks         the role of per-head attention sink logits ({@link AttentionSinks}, gpt-oss), or null
+ * @param routing       how router logits become expert weights ({@link Routing}), or null for a dense MLP
+ * @param clampedSwiglu the experts' clamped SwiGLU (gpt-oss), or null for act(gate) · up
+ * @param latent        multi-head latent attention ({@link LatentAttention}, DeepSeek), or null for q/k/v attention
+ * @param encoder     a bidirectional encoder's embeddings and positions (BERT, RoBERTa), or null for a causal LM:
+ *                    no causal mask, and the output is the last hidden state ({@link #outputWidth()} = hidden)
  */
 public record ForwardConfig(
     String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
@@ -46,7 +56,10 @@ public record ForwardConfig(
     BlockLayout block, String attnNorm, String mlpNorm, String attnOutNorm, String mlpOutNorm,
     Rope rope, boolean learnedPositions, double embedScale, double attnScale, double attnSoftcap, double finalSoftcap,
     boolean qkNorm, Moe moe, SlidingWindow slidingWindow, Multipliers multipliers,
-    RopePairing ropePairing) {
+    RopePairing ropePairing, boolean qkNormFullWidth,
+    Rope slidingRope,
+    String sinks, Routing routing, ClampedSwiglu clampedSwiglu, LatentAttention latent,
+    Encoder encoder) {
 
     /**
      * Mixture-of-experts routing.
@@ -59,6 +72,12 @@ public record ForwardConfig(
     public record Moe(int experts, int topK, boolean renormalize, boolean sharedExpert) {}
 
     public int groupSize() { return heads / kvHeads; }
+
+    /** Values per position of the output: logits over the vocabulary, or an encoder's hidden state. */
+    public int outputWidth() { return encoder == null ? vocab : hidden; }
+
+    /** The last position position {@code t} of a {@code seq}-long sequence attends to (all of them in an encoder). */
+    public int lastVisible(int t, int seq) { return encoder == null ? t : seq - 1; }
 
     public Optional<Rope> ropeIfAny() { return Optional.ofNullable(rope); }
 

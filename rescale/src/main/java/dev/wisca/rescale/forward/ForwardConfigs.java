@@ -37,7 +37,7 @@ public final class ForwardConfigs {
         }
         String attnOut = firstBound(binding, rules.attnOutNorm());
         String mlpOut = firstBound(binding, rules.mlpOutNorm());
-        BlockLayout block = attnOut != null || mlpOut != null ? BlockLayout.SANDWICH
+        BlockLayout block = rules.encoder() != null ? BlockLayout.POST_NORM : attnOut != null || mlpOut != null ? BlockLayout.SANDWICH
             : anyFlag(config, rules.parallel()) ? BlockLayout.PARALLEL : BlockLayout.SEQUENTIAL;
         Rope rope = binding.rotaryDims() == 0 ? null
             : Rope.of(binding.rotaryDims(), number(config, rules.ropeTheta(), "rope theta"), firstObject(config, rules.ropeScaling()), config);
@@ -45,13 +45,48 @@ public final class ForwardConfigs {
         Multipliers multipliers = Multipliers.resolve(rules.multipliers(), config);
         return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count(Roles.DIM_VOCAB), binding.tied(),
             spec.normKind(), number(config, rules.eps(), "norm epsilon"), spec.mlpKind(), activation(config, rules),
-            block, required(binding, rules.attnNorm(), "attention norm"), required(binding, rules.mlpNorm(), "MLP norm"), attnOut, mlpOut,
+            block, preNorm(binding, rules.attnNorm(), attnOut, "attention norm"), preNorm(binding, rules.mlpNorm(), mlpOut, "MLP norm"), attnOut, mlpOut,
             rope, bound(binding, Roles.POSITIONS),
             ("sqrt_hidden".equals(rules.embedScale()) ? Math.sqrt(hidden) : 1) * multipliers.embedding(),
             multipliers.attentionOr(1 / Math.sqrt(queryScale)), optional(config, rules.attnSoftcap()), optional(config, rules.finalSoftcap()),
             bound(binding, Roles.Q_NORM), moe(binding, rules, config),
             SlidingWindow.resolve(rules.slidingWindow(), config, binding.layers()), multipliers,
-            spec.ropePairing().orElse(RopePairing.ROTATE_HALF));
+            spec.ropePairing().orElse(RopePairing.ROTATE_HALF),
+            QkNorms.fullWidth(binding, heads, kvHeads, headDim),
+            SlidingRope.resolve(rules.slidingRope(), binding.rotaryDims(), config),
+            rules.attentionSinks() != null && bound(binding, rules.attentionSinks()) ? rules.attentionSinks() : null,
+            routing(binding, rules, config),
+            clampedSwiglu(config, rules),
+            rules.latentAttention() == null ? null : LatentAttention.resolve(rules.latentAttention(), dims, binding.rotaryDims(),
+                firstObject(config, rules.ropeScaling()), r -> number(config, r, "latent attention")),
+            Encoder.resolve(rules.encoder(), config, bound(binding, Roles.POSITIONS) ? binding.dims().count(Roles.POSITIONS) : 0));
+    }
+
+    private static Routing routing(ModelBinding binding, ForwardRules rules, JsonNode config) {
+        if (rules.moe() == null || binding.experts() == 0) return null;
+        ForwardRules.MoeRule m = rules.moe();
+        Routing.Kind kind = Routing.kind(m.routing());
+        if (kind != Routing.Kind.SIGMOID_GROUPED) return new Routing(kind, 1, 1, 1, null);
+        int groups = (int) number(config, m.groups(), "expert groups");
+        int groupTopK = (int) number(config, m.groupTopK(), "expert groups kept");
+        if (groups < 1 || binding.experts() % groups != 0 || groupTopK < 1 || groupTopK > groups) {
+            throw new WiscaException(ErrorKind.INVALID_CONFIG, null, null, binding.experts() + " experts in " + groups
+                + " groups keeping " + groupTopK + ": not a valid grouped routing");
+        }
+        return new Routing(kind, groups, groupTopK, number(config, m.scaling(), "routed scaling factor"),
+            m.correctionBias() != null && boundAnywhere(binding, m.correctionBias()) ? m.correctionBias() : null);
+    }
+
+    /** Whether {@code role} is bound in some layer (MoE roles are absent in DeepSeek's first dense layers). */
+    static boolean boundAnywhere(ModelBinding binding, String role) {
+        if (!binding.spec().roles().contains(role)) return false;
+        for (int l = 0; l < binding.layers(); l++) if (binding.role(role, l).isPresent()) return true;
+        return false;
+    }
+
+    private static ClampedSwiglu clampedSwiglu(JsonNode config, ForwardRules rules) {
+        if (rules.clampedSwiglu() == null) return null;
+        return new ClampedSwiglu(number(config, rules.clampedSwiglu().limit(), "SwiGLU limit"), number(config, rules.clampedSwiglu().alpha(), "SwiGLU alpha"));
     }
 
     private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {
@@ -62,7 +97,7 @@ public final class ForwardConfigs {
             throw unsupported("dense MLP layers between MoE layers (mlp_only_layers / decoder_sparse_step)");
         }
         boolean renormalize = number(config, rules.moe().renormalize(), "MoE renormalize flag") != 0;
-        return new ForwardConfig.Moe(binding.experts(), binding.dims().count(Roles.DIM_TOP_K), renormalize, bound(binding, Roles.SHARED_GATE));
+        return new ForwardConfig.Moe(binding.experts(), binding.dims().count(Roles.DIM_TOP_K), renormalize, boundAnywhere(binding, Roles.SHARED_GATE));
     }
 
     private static Activation activation(JsonNode config, ForwardRules rules) {
@@ -90,6 +125,11 @@ public final class ForwardConfigs {
                 + binding.spec().name());
         }
         return r;
+    }
+
+    /** The norm before a branch; none (null) only in a post-norm block, whose spec lists no pre-norm (OLMo 2). */
+    private static String preNorm(ModelBinding binding, List<String> roles, String postNorm, String what) {
+        return roles.isEmpty() && postNorm != null ? null : required(binding, roles, what);
     }
 
     private static boolean anyFlag(JsonNode config, Map<String, Boolean> flags) {
@@ -125,7 +165,7 @@ public final class ForwardConfigs {
         return rule.otherwise() == null ? 0 : rule.otherwise();
     }
 
-    private static JsonNode firstObject(JsonNode config, List<String> keys) {
+    static JsonNode firstObject(JsonNode config, List<String> keys) {
         for (String key : keys) {
             JsonNode n = Dims.configValue(config, key);
             if (n != null && n.isObject()) return n;

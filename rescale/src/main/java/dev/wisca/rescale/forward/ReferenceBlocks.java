@@ -34,6 +34,12 @@ final class ReferenceBlocks {
                 add(x, norms(attention(norms(x, c.attnNorm(), layer), layer), c.attnOutNorm(), layer));
                 add(x, norms(mlp(norms(x, c.mlpNorm(), layer), layer), c.mlpOutNorm(), layer));
             }
+            case POST_NORM -> {
+                add(x, attention(x, layer));
+                replace(x, norms(x, c.attnNorm(), layer));
+                add(x, mlp(x, layer));
+                replace(x, norms(x, c.mlpNorm(), layer));
+            }
         }
         assert x.length == seq;
     }
@@ -43,13 +49,16 @@ final class ReferenceBlocks {
         return ReferenceMath.norm(c.norm(), x, w.vector(role, layer), bias, c.normEps());
     }
 
+    /** {@code role} null: no norm (a post-norm block's missing pre-norm). */
     private double[][] norms(double[][] x, String role, int layer) {
+        if (role == null) return x;
         double[][] y = new double[x.length][];
         for (int t = 0; t < x.length; t++) y[t] = norm(x[t], role, layer);
         return y;
     }
 
     private double[][] attention(double[][] x, int layer) {
+        if (c.latent() != null) return LatentAttention.attend(c, w, x, layer);
         int seq = x.length;
         int hd = c.headDim();
         double[][] q = new double[seq][];
@@ -64,7 +73,7 @@ final class ReferenceBlocks {
                 headNorm(k[t], c.kvHeads(), Roles.K_NORM, layer);
             }
             if (c.rope() != null) {
-                Rope rope = c.rope().forLength(seq);
+                Rope rope = SlidingRope.of(c, layer).forLength(seq);
                 for (int h = 0; h < c.heads(); h++) rope.rotate(q[t], h * hd, c.ropePairing(), t);
                 for (int h = 0; h < c.kvHeads(); h++) rope.rotate(k[t], h * hd, c.ropePairing(), t);
             }
@@ -76,13 +85,15 @@ final class ReferenceBlocks {
             for (int h = 0; h < c.heads(); h++) {
                 int kv = h / c.groupSize();
                 int from = c.slidingWindow().first(layer, t);
-                for (int j = 0; j <= t; j++) {
+                int last = c.lastVisible(t, seq);
+                for (int j = 0; j <= last; j++) {
                     double s = 0;
                     for (int d = 0; d < hd; d++) s += q[t][h * hd + d] * k[j][kv * hd + d];
                     scores[j] = j < from ? Double.NEGATIVE_INFINITY : ReferenceMath.softcap(s * c.attnScale(), c.attnSoftcap());
                 }
-                ReferenceMath.softmax(scores, t + 1);
-                for (int j = from; j <= t; j++) {
+                if (c.sinks() == null) ReferenceMath.softmax(scores, last + 1);
+                else AttentionSinks.softmax(scores, last + 1, w.vector(c.sinks(), layer)[h]);
+                for (int j = from; j <= last; j++) {
                     for (int d = 0; d < hd; d++) heads[h * hd + d] += scores[j] * v[j][kv * hd + d];
                 }
             }
@@ -91,15 +102,20 @@ final class ReferenceBlocks {
         return out;
     }
 
-    /** Per-head QK-norm of q or k ({@link HeadNorm}: RMSNorm for Qwen 3, LayerNorm for Phi and Cohere), in place. */
+    /**
+     * QK-norm of q or k, in place ({@link QkNorms}: per head with {@link HeadNorm}, RMSNorm for Qwen 3,
+     * LayerNorm for Phi and Cohere; or over the whole projection width, OLMo 2).
+     */
     private void headNorm(double[] x, int heads, String role, int layer) {
         double[] bias = c.norm() == NormKind.LAYERNORM ? w.optionalVector(Roles.bias(role), layer).orElse(null) : null;
-        HeadNorm.apply(x, heads, c.headDim(), c.norm(), w.vector(role, layer), bias, c.normEps());
+        QkNorms.apply(c, x, heads, w.vector(role, layer), bias);
     }
 
     private double[][] mlp(double[][] x, int layer) {
         double[][] y = new double[x.length][];
-        for (int t = 0; t < x.length; t++) y[t] = c.moe() == null ? denseMlp(x[t], layer, 0, false) : experts(x[t], layer);
+        // DeepSeek's first layers are dense: no router there
+        boolean routed = c.moe() != null && w.optionalMatrix(Roles.ROUTER, layer, 0).isPresent();
+        for (int t = 0; t < x.length; t++) y[t] = routed ? experts(x[t], layer) : denseMlp(x[t], layer, 0, false);
         return y;
     }
 
@@ -111,32 +127,24 @@ final class ReferenceBlocks {
         }
         double[] g = project(shared ? Roles.SHARED_GATE : Roles.GATE, layer, expert, x);
         double[] u = project(shared ? Roles.SHARED_UP : Roles.UP, layer, expert, x);
-        for (int i = 0; i < g.length; i++) g[i] = c.activation().apply(g[i]) * u[i];
+        for (int i = 0; i < g.length; i++) g[i] = c.clampedSwiglu() != null ? c.clampedSwiglu().apply(g[i], u[i]) : c.activation().apply(g[i]) * u[i];
         return project(shared ? Roles.SHARED_DOWN : Roles.DOWN, layer, expert, g);
     }
 
-    /** softmax over experts, top-k, optional renormalization, weighted sum; plus the gated shared expert. */
+    /** Routed experts weighted by the family's {@link Routing}; plus the gated shared expert. */
     private double[] experts(double[] x, int layer) {
         ForwardConfig.Moe moe = c.moe();
-        double[] p = ReferenceMath.linear(w.matrix(Roles.ROUTER, layer, 0), x, null);
-        ReferenceMath.softmax(p, p.length);
-        boolean[] chosen = new boolean[p.length];
-        double kept = 0;
-        for (int k = 0; k < moe.topK(); k++) {
-            int best = -1;
-            for (int e = 0; e < p.length; e++) if (!chosen[e] && (best < 0 || p[e] > p[best])) best = e;
-            chosen[best] = true;
-            kept += p[best];
-        }
+        double[] correction = c.routing().correctionRole() == null ? null : w.vector(c.routing().correctionRole(), layer);
+        double[] weights = c.routing().weights(project(Roles.ROUTER, layer, x), moe.topK(), moe.renormalize(), correction);
         double[] y = new double[c.hidden()];
-        for (int e = 0; e < p.length; e++) {
-            if (!chosen[e]) continue;
-            double weight = moe.renormalize() ? p[e] / kept : p[e];
+        for (int e = 0; e < weights.length; e++) {
+            if (weights[e] == 0) continue;
             double[] out = denseMlp(x, layer, e, false);
-            for (int i = 0; i < y.length; i++) y[i] += weight * out[i];
+            for (int i = 0; i < y.length; i++) y[i] += weights[e] * out[i];
         }
         if (moe.sharedExpert()) {
-            double gate = ReferenceMath.sigmoid(ReferenceMath.linear(w.matrix(Roles.SHARED_EXPERT_GATE, layer, 0), x, null)[0]);
+            // Qwen2-MoE gates the shared expert by σ(w · x); DeepSeek adds it ungated
+            double gate = w.optionalMatrix(Roles.SHARED_EXPERT_GATE, layer, 0).map(g -> ReferenceMath.sigmoid(ReferenceMath.linear(g, x, null)[0])).orElse(1.0);
             double[] out = denseMlp(x, layer, 0, true);
             for (int i = 0; i < y.length; i++) y[i] += gate * out[i];
         }
@@ -146,9 +154,11 @@ final class ReferenceBlocks {
     private double[] project(String role, int layer, double[] x) { return project(role, layer, 0, x); }
 
     private double[] project(String role, int layer, int expert, double[] x) {
-        double[] bias = w.optionalVector(Roles.bias(role), layer).orElse(null);
+        double[] bias = w.optionalMatrix(Roles.bias(role), layer, expert).map(Mat::v).orElse(null);
         return ReferenceMath.linear(w.matrix(role, layer, expert), x, bias);
     }
+
+    private static void replace(double[][] x, double[][] y) { System.arraycopy(y, 0, x, 0, x.length); }
 
     /** x += residual multiplier · y (a sublayer output onto the residual stream). */
     private void add(double[][] x, double[][] y) {

@@ -28,16 +28,17 @@ public final class ReferenceForward implements ForwardModel {
     public Logits logits(int[][] tokens) {
         TokenChecks.check(tokens, config);
         int seq = tokens[0].length;
-        double[] out = new double[tokens.length * seq * config.vocab()];
+        int width = config.outputWidth();
+        double[] out = new double[tokens.length * seq * width];
         for (int b = 0; b < tokens.length; b++) {
-            double[][] x = embed(tokens[b]);
+            double[][] x = config.encoder() != null ? EncoderEmbeddings.embed(config, weights, blocks, tokens[b]) : embed(tokens[b]);
             for (int layer = 0; layer < config.layers(); layer++) blocks.layer(x, layer);
             for (int t = 0; t < seq; t++) {
-                double[] row = head(x[t]);
-                System.arraycopy(row, 0, out, (b * seq + t) * config.vocab(), config.vocab());
+                double[] row = config.encoder() != null ? x[t] : head(x[t]);
+                System.arraycopy(row, 0, out, (b * seq + t) * width, width);
             }
         }
-        return new Logits(tokens.length, seq, config.vocab(), out);
+        return new Logits(tokens.length, seq, width, out);
     }
 
     private double[][] embed(int[] tokens) {

@@ -75,11 +75,20 @@ public record SlidingWindow(int size, List<Boolean> sliding) {
                 case "from_max_window_layers" -> i >= maxWindowLayers;
                 case "even" -> i % 2 == 0;
                 case "even_below_max_window_layers" -> i % 2 == 0 && i < maxWindowLayers;
+                case "sliding_window_pattern" -> (i + 1) % pattern(config) != 0;
                 default -> throw new WiscaException(ErrorKind.INVALID_SPEC, null, null, "sliding_window.layers '" + rule.layers()
-                    + "' is not one of all, from_max_window_layers, even, even_below_max_window_layers");
+                    + "' is not one of all, from_max_window_layers, even, even_below_max_window_layers, sliding_window_pattern");
             });
         }
         return new SlidingWindow(size.asInt(), sliding);
+    }
+
+    /** Gemma 3 before layer_types: every {@code sliding_window_pattern}-th layer (default 6) attends fully. */
+    private static int pattern(JsonNode config) {
+        JsonNode n = Dims.configValue(config, "sliding_window_pattern");
+        if (n == null || n.isNull()) return 6;
+        if (!n.canConvertToInt() || n.asInt() < 1) throw invalid("sliding_window_pattern '" + n + "' is not a positive integer");
+        return n.asInt();
     }
 
     private static int maxWindowLayers(SlidingRule rule, JsonNode config) {

@@ -57,10 +57,10 @@ public final class SiteSets {
 
     private void instantiate(SiteRule rule, Pair pair, int layer, int expert) {
         String what = "site " + rule.id();
-        if (!binding.dims().test(rule.when(), what + " when")) return;
+        if (!binding.dims().testAt(rule.when(), layer, what + " when")) return;
         String local = rule.id().replace("${expert}", Integer.toString(expert));
         String id = layer < 0 ? local : "layers." + layer + "." + local;
-        String reason = skipReason(rule, what);
+        String reason = skipReason(rule, what, layer);
         if (reason != null) {
             skipped.add(new SkippedSite(id, pair, layer, reason));
             return;
@@ -75,11 +75,11 @@ public final class SiteSets {
         sites.add(a.site());
     }
 
-    private String skipReason(SiteRule rule, String what) {
+    private String skipReason(SiteRule rule, String what, int layer) {
         if (rule.skip() != null) return rule.skip();
         if (rule.skipIf() != null) {
             for (SkipIf s : rule.skipIf()) {
-                if (binding.dims().test(s.when(), what + " skip_if")) return s.reason();
+                if (binding.dims().testAt(s.when(), layer, what + " skip_if")) return s.reason();
             }
         }
         return null;

@@ -70,6 +70,22 @@ public final class Dims {
         return condition == null || eval(condition, what) != 0;
     }
 
+    /** The name a per-layer condition ({@code when} of a layer role or site) reads the layer index under. */
+    public static final String LAYER = "layer";
+
+    /**
+     * A condition that may also read {@value #LAYER}, the index of the layer it is tested for (−1 for
+     * globals): DeepSeek's first dense layers ({@code layer < first_k_dense_replace}) bind other roles and sites.
+     */
+    public boolean testAt(String condition, int layer, String what) {
+        if (condition == null) return true;
+        try {
+            return spec.expr(condition).eval(name -> name.equals(LAYER) ? layer : lookup(name)) != 0;
+        } catch (ArithmeticException e) {
+            throw configError(what + " = " + condition + ": " + e.getMessage());
+        }
+    }
+
     private int toCount(double v, String what) {
         if (!(v >= 0) || v != Math.rint(v) || v > Integer.MAX_VALUE) {
             throw configError(what + " is " + v + ", expected a whole number >= 0 (check config.json)");

@@ -32,6 +32,13 @@ import java.util.List;
  * @param moe          routing of a mixture-of-experts MLP, or null for dense
  * @param rejectIfTrue config flags the forward pass does not implement
  * @param multipliers  scalar multipliers on embeddings, scores, residual branches and logits ({@link MultiplierRules}), or null
+ * @param slidingRope  the RoPE of the sliding-window layers when it differs from the other layers' (Gemma 3's
+ *                     local base), or null: every layer uses {@code rope_theta} / {@code rope_scaling}
+ * @param attentionSinks the role of per-head sink logits that join each attention softmax (gpt-oss), or null
+ * @param clampedSwiglu  the experts' clamped SwiGLU (gpt-oss), or null for the plain gated activation
+ * @param latentAttention multi-head latent attention (DeepSeek), or null for q/k/v attention
+ * @param encoder      a bidirectional encoder (BERT, RoBERTa: post-LayerNorm blocks, no causal mask, learned
+ *                     absolute and token-type embeddings, output last_hidden_state), or null for a causal LM
  */
 public record ForwardRules(
     @JsonProperty("attn_norm") List<String> attnNorm,
@@ -50,7 +57,12 @@ public record ForwardRules(
     @JsonProperty("sliding_window") SlidingRule slidingWindow,
     MoeRule moe,
     @JsonProperty("reject_if_true") List<String> rejectIfTrue,
-    MultiplierRules multipliers) {
+    MultiplierRules multipliers,
+    @JsonProperty("sliding_rope") SlidingRopeRule slidingRope,
+    @JsonProperty("attention_sinks") String attentionSinks,
+    @JsonProperty("clamped_swiglu") ClampedSwigluRule clampedSwiglu,
+    @JsonProperty("latent_attention") LatentRule latentAttention,
+    EncoderRule encoder) {
 
     public ForwardRules {
         attnNorm = orEmpty(attnNorm);
@@ -111,7 +123,72 @@ public record ForwardRules(
      * Top-k routing: softmax over experts, keep the k largest; renormalize them to sum 1 when
      * {@code renormalize} holds. A bound shared-expert role adds sigmoid(gate) · shared MLP.
      */
-    public record MoeRule(NumberRule renormalize) {}
+    public record MoeRule(NumberRule renormalize, String routing, NumberRule groups, NumberRule groupTopK, NumberRule scaling,
+                          String correctionBias) {
+        /** The routings the forward pass implements ({@code dev.wisca.rescale.forward.Routing}). */
+        public static final List<String> ROUTINGS = List.of("softmax_topk", "topk_softmax", "sigmoid_grouped");
+
+        /**
+         * {@code routing}: {@code softmax_topk} (default: softmax over all experts, then top-k), {@code topk_softmax}
+         * (gpt-oss) or {@code sigmoid_grouped} (DeepSeek: sigmoid scores, {@code groups} expert groups of which
+         * {@code group_top_k} are kept by the sum of their two best scores plus the {@code correction_bias} role,
+         * top-k among those, weights times {@code scaling}).
+         */
+        @JsonCreator
+        public MoeRule(@JsonProperty("renormalize") NumberRule renormalize, @JsonProperty("routing") String routing,
+                       @JsonProperty("groups") NumberRule groups, @JsonProperty("group_top_k") NumberRule groupTopK,
+                       @JsonProperty("scaling") NumberRule scaling, @JsonProperty("correction_bias") String correctionBias) {
+            this.renormalize = renormalize;
+            this.routing = routing == null ? "softmax_topk" : routing;
+            this.groups = groups;
+            this.groupTopK = groupTopK;
+            this.scaling = scaling;
+            this.correctionBias = correctionBias;
+        }
+    }
+
+    /**
+     * DeepSeek's multi-head latent attention. The sizes are the spec's dims {@code q_lora} (0: a plain
+     * {@code q_b} = q_proj), {@code kv_lora}, {@code nope}, {@code rope_dim} and {@code v_dim}.
+     *
+     * @param interleave whether the rotary dims are paired (2i, 2i + 1) ({@code rope_interleave}), else rotate_half
+     * @param latentEps  the epsilon of the latent RMS norms (q_a_layernorm, kv_a_layernorm)
+     */
+    public record LatentRule(NumberRule interleave, @JsonProperty("latent_eps") NumberRule latentEps) {}
+
+    /**
+     * gpt-oss's expert activation: gate clamped to at most {@code limit}, up to ±{@code limit}, then
+     * (up + 1) · gate · σ(alpha · gate).
+     */
+    public record ClampedSwigluRule(NumberRule limit, NumberRule alpha) {}
+
+    /**
+     * The RoPE of the sliding layers (Gemma 3: {@code rope_parameters.sliding_attention}, formerly
+     * {@code rope_local_base_freq} without scaling).
+     *
+     * @param theta   its base
+     * @param scaling config keys that may hold its rope_scaling object, first present wins (none: unscaled)
+     */
+    public record SlidingRopeRule(NumberRule theta, List<String> scaling) {
+        @JsonCreator
+        public SlidingRopeRule(@JsonProperty("theta") NumberRule theta, @JsonProperty("scaling") List<String> scaling) {
+            this.theta = java.util.Objects.requireNonNull(theta, "sliding_rope.theta");
+            this.scaling = orEmpty(scaling);
+        }
+    }
+
+    /**
+     * An encoder's embeddings (see {@code forward.Encoder}).
+     *
+     * @param positions {@code from_zero} (BERT: position t is t) or {@code after_padding} (RoBERTa: padding_idx + 1 +
+     *                  the count of earlier non-pad tokens; a pad token gets padding_idx)
+     * @param padToken  the padding id, for {@code after_padding}
+     */
+    public record EncoderRule(String positions, @JsonProperty("pad_token") NumberRule padToken) {
+        public EncoderRule {
+            positions = positions == null ? "from_zero" : positions;
+        }
+    }
 
     /** Every role name the rules refer to (for the spec's reference checks). */
     List<String> roles() {
@@ -119,6 +196,8 @@ public record ForwardRules(
         all.addAll(mlpNorm);
         all.addAll(attnOutNorm);
         all.addAll(mlpOutNorm);
+        if (attentionSinks != null) all.add(attentionSinks);
+        if (moe != null && moe.correctionBias() != null) all.add(moe.correctionBias());
         return all;
     }
 

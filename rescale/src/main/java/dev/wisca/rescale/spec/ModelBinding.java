@@ -95,6 +95,9 @@ public final class ModelBinding {
     }
 
     /** Every tensor the spec accounts for, by stored name, in resolution order. */
+    /** Whether {@code name} is a tensor the spec passes through (no role binds it), such as an encoder's task heads. */
+    public boolean passedThrough(String name) { return !tensorsByName.containsKey(name) && TensorClaims.passedThrough(spec, layers, name); }
+
     public Map<String, BoundTensor> tensors() { return java.util.Collections.unmodifiableMap(tensorsByName); }
 
     private Optional<BoundRole> resolve(String role, int layer) {
@@ -102,7 +105,7 @@ public final class ModelBinding {
         boolean anyApplies = false;
         boolean optional = false;
         for (RoleRule alt : spec.alternatives(role)) {
-            if (!dims.test(alt.when(), "role '" + role + "' when")) continue;
+            if (!dims.testAt(alt.when(), layer, "role '" + role + "' when")) continue;
             anyApplies = true;
             optional |= Boolean.TRUE.equals(alt.optional());
             if (alt.of() != null) {

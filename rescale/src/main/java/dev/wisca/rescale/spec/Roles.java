@@ -11,6 +11,10 @@ public final class Roles {
     public static final String EMBED = "embed";
     public static final String POSITIONS = "positions";
     public static final String FINAL_NORM = "final_norm";
+    /** Encoders: the token-type embedding table (row 0 is added: token type ids are all zero). */
+    public static final String TOKEN_TYPES = "token_types";
+    /** Encoders: the LayerNorm over word + position + token-type embeddings. */
+    public static final String EMBED_NORM = "embed_norm";
     public static final String LM_HEAD = "lm_head";
     public static final String Q = "q";
     public static final String K = "k";

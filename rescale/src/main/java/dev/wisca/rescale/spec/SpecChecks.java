@@ -144,17 +144,47 @@ final class SpecChecks {
     }
 
     private void forward(ForwardRules f) {
-        if (f.attnNorm().isEmpty()) throw invalid("missing key 'forward.attn_norm'");
-        if (f.mlpNorm().isEmpty()) throw invalid("missing key 'forward.mlp_norm'");
+        // an empty pre-norm list is a post-norm block (OLMo 2): it needs the branch's output norm
+        if (f.attnNorm().isEmpty() && f.attnOutNorm().isEmpty()) throw invalid("missing key 'forward.attn_norm'");
+        if (f.mlpNorm().isEmpty() && f.mlpOutNorm().isEmpty()) throw invalid("missing key 'forward.mlp_norm'");
         require(f.eps(), "forward.eps");
         require(f.activation(), "forward.activation");
         if (json.rope() != null) require(f.ropeTheta(), "forward.rope_theta");
         if (!f.embedScale().equals("none") && !f.embedScale().equals("sqrt_hidden")) {
             throw invalid("forward.embed_scale '" + f.embedScale() + "' (expected none or sqrt_hidden)");
         }
-        if (f.moe() != null) require(f.moe().renormalize(), "forward.moe.renormalize");
+        if (f.moe() != null) {
+            require(f.moe().renormalize(), "forward.moe.renormalize");
+            if (!ForwardRules.MoeRule.ROUTINGS.contains(f.moe().routing())) {
+                throw invalid("forward.moe.routing '" + f.moe().routing() + "' (expected one of " + ForwardRules.MoeRule.ROUTINGS + ")");
+            }
+        }
+        if (f.moe() != null && f.moe().routing().equals("sigmoid_grouped")) {
+            require(f.moe().groups(), "forward.moe.groups");
+            require(f.moe().groupTopK(), "forward.moe.group_top_k");
+            require(f.moe().scaling(), "forward.moe.scaling");
+        }
+        if (f.latentAttention() != null) {
+            require(f.latentAttention().interleave(), "forward.latent_attention.interleave");
+            require(f.latentAttention().latentEps(), "forward.latent_attention.latent_eps");
+        }
+        if (f.clampedSwiglu() != null) {
+            require(f.clampedSwiglu().limit(), "forward.clamped_swiglu.limit");
+            require(f.clampedSwiglu().alpha(), "forward.clamped_swiglu.alpha");
+        }
+        if (f.encoder() != null) encoder(f.encoder());
         for (String r : f.roles()) {
             if (!roleNames.contains(r)) throw invalid("forward names unknown role '" + r + "'");
+        }
+    }
+
+    private void encoder(ForwardRules.EncoderRule e) {
+        if (!e.positions().equals("from_zero") && !e.positions().equals("after_padding")) {
+            throw invalid("forward.encoder.positions '" + e.positions() + "' (expected from_zero or after_padding)");
+        }
+        if (e.positions().equals("after_padding")) require(e.padToken(), "forward.encoder.pad_token");
+        for (String role : java.util.List.of(Roles.EMBED, Roles.POSITIONS, Roles.TOKEN_TYPES, Roles.EMBED_NORM)) {
+            if (!roleNames.contains(role)) throw invalid("forward.encoder needs a role '" + role + "'");
         }
     }
 

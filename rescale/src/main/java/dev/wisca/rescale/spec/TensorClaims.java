@@ -37,6 +37,8 @@ final class TensorClaims {
             + " the spec, list it under \"passthrough\" and pass --arch-spec FILE)");
     }
 
+    static boolean passedThrough(ArchSpec spec, int layers, String name) { return passedThrough(name, patterns(spec), layers); }
+
     private static boolean passedThrough(String name, List<Pattern> patterns, int layers) {
         for (Pattern p : patterns) {
             Matcher m = p.matcher(name);

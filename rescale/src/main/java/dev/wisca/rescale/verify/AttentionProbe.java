@@ -48,6 +48,13 @@ final class AttentionProbe {
         Optional<StoredMatrix> kNorm = w.matrix(Roles.K_NORM, layer, -1);
         Optional<StoredMatrix> qNormBias = w.matrix(Roles.bias(Roles.Q_NORM), layer, -1);
         Optional<StoredMatrix> kNormBias = w.matrix(Roles.bias(Roles.K_NORM), layer, -1);
+        if (qNorm.isPresent() && qNorm.get().values().length == (long) heads * hd && heads > 1) {
+            // one norm over the whole projection (OLMo 2): normalize all heads together, then slice
+            qs = wholeWidth(w, qs, qNorm.get());
+            ks = wholeWidth(w, ks, kNorm.orElseThrow());
+            qNorm = Optional.empty();
+            kNorm = Optional.empty();
+        }
         Optional<Rope> rope = rope(b);
         RopePairing pairing = b.spec().ropePairing().orElse(RopePairing.ROTATE_HALF);
         for (int h = 0; h < heads; h++) {
@@ -75,6 +82,13 @@ final class AttentionProbe {
             for (int p = 0; p < vs.length; p++) vh[p] = vs[p].slice(j * hd, hd);
             out.add(BlockOutput.of(key + ".vo head " + h, layer, ProbeMath.linear(o, vh, h * hd, w.u(o))));
         }
+        return out;
+    }
+
+    private static Noisy[] wholeWidth(ProbeWeights w, Noisy[] xs, StoredMatrix norm) {
+        boolean offset = w.binding().spec().normKind() == NormKind.RMS_OFFSET;
+        Noisy[] out = new Noisy[xs.length];
+        for (int p = 0; p < xs.length; p++) out[p] = ProbeMath.gain(ProbeMath.rmsNormalize(xs[p], QK_NORM_EPS), norm.values(), offset, w.u(norm));
         return out;
     }
 
@@ -107,7 +121,7 @@ final class AttentionProbe {
      * The model's RoPE at its unscaled frequencies: rope_scaling is left out, as a correct rescale keeps
      * the scores at any angle.
      */
-    private static Optional<Rope> rope(ModelBinding b) {
+    static Optional<Rope> rope(ModelBinding b) {
         int rot = b.rotaryDims();
         if (rot == 0) return Optional.empty();
         return Optional.of(Rope.of(rot, theta(b.dims().config()), null));

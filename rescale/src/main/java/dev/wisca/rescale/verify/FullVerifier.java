@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 
 /**
  * Full mode: both models' logits on the same seeded token sequences, compared per sequence, with
@@ -27,8 +28,8 @@ final class FullVerifier {
         int vocab = pair.a().dims().count(Roles.DIM_VOCAB);
         int[][] tokens = tokens(vocab, options);
         String family = pair.spec().name();
-        double[][][] la = logitsReadingEverything(a, "A", family, forward, options.precision(), tokens);
-        double[][][] lb = logitsReadingEverything(b, "B", family, forward, options.precision(), tokens);
+        double[][][] la = logitsReadingEverything(a, "A", family, forward, options.precision(), tokens, EncoderHeads.unreadAllowed(pair, pair.a()));
+        double[][][] lb = logitsReadingEverything(b, "B", family, forward, options.precision(), tokens, EncoderHeads.unreadAllowed(pair, pair.b()));
         double floor = options.precision() == Precision.F64 ? 1e-12 : 1e-5;
         Optional<MeasuredTolerance> measured = options.userTolerance() ? Optional.empty()
             : Optional.of(measure(a, b, forward, options, tokens, la, floor));
@@ -58,13 +59,13 @@ final class FullVerifier {
 
     /** The logits of {@code model}; UNCLAIMED_TENSOR when its forward pass left a tensor (or adapter tensor) unread. */
     private static double[][][] logitsReadingEverything(ModelInput model, String side, String family, ForwardProvider forward,
-                                                        Precision precision, int[][] tokens) {
+                                                        Precision precision, int[][] tokens, Predicate<String> unreadAllowed) {
         ReadTrackingSource weights = new ReadTrackingSource(model.tensors());
         Optional<ReadTrackingSource> adapter = model.adapter().map(x -> new ReadTrackingSource(x.tensors()));
         ModelInput tracked = new ModelInput(weights, model.config(),
             model.adapter().map(x -> new ModelInput.Adapter(adapter.orElseThrow(), x.config())));
         double[][][] logits = forward.open(tracked, precision).logits(tokens);
-        weights.requireAllRead(side, family);
+        weights.requireAllRead(side, family, unreadAllowed);
         adapter.ifPresent(x -> x.requireAllRead("the adapter of " + side, family));
         return logits;
     }

@@ -38,6 +38,7 @@ final class ProbeVerifier {
         List<BlockResult> blocks = new ArrayList<>();
         for (int layer = 0; layer < pair.a().layers(); layer++) {
             compare(AttentionProbe.evaluate(wa, layer, probes), AttentionProbe.evaluate(wb, layer, probes), tolerance, blocks);
+            compare(LatentAttentionProbe.evaluate(wa, layer, probes), LatentAttentionProbe.evaluate(wb, layer, probes), tolerance, blocks);
             compare(MlpProbe.evaluate(wa, layer, probes), MlpProbe.evaluate(wb, layer, probes), tolerance, blocks);
         }
         wa.matrix(Roles.LM_HEAD, -1, -1).ifPresent(head -> blocks.add(BlockComparison.compare(

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * A tensor source that remembers which tensors were asked for. Full mode runs the forward pass on
@@ -52,10 +53,13 @@ final class ReadTrackingSource implements TensorSource {
      * UNCLAIMED_TENSOR naming the first tensor (in file order) the forward pass did not read;
      * {@code side} says which checkpoint ("A", "B", "adapter of A" …).
      */
-    void requireAllRead(String side, String family) {
+    void requireAllRead(String side, String family) { requireAllRead(side, family, name -> false); }
+
+    /** As {@link #requireAllRead(String, String)}, except for the tensors {@code unreadAllowed} accepts (an encoder's task heads). */
+    void requireAllRead(String side, String family, Predicate<String> unreadAllowed) {
         for (TensorInfo t : source.tensors()) {
-            if (read.contains(t.name())) continue;
-            long unread = source.tensors().stream().filter(x -> !read.contains(x.name())).count();
+            if (read.contains(t.name()) || unreadAllowed.test(t.name())) continue;
+            long unread = source.tensors().stream().filter(x -> !read.contains(x.name()) && !unreadAllowed.test(x.name())).count();
             throw new WiscaException(ErrorKind.UNCLAIMED_TENSOR, source.find(t.name()).map(Tensor::file).orElse(null), t.name(),
                 "the " + family + " forward pass never reads this tensor of " + side + (unread > 1 ? " (one of " + unread + ")" : "")
                     + ", so equal logits would prove nothing about it; verify refuses rather than certify a checkpoint it cannot fully check"

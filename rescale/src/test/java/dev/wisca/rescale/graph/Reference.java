@@ -46,8 +46,59 @@ final class Reference {
         }
     }
 
-    /** interleaved: RoPE pairs 2i with 2i + 1 (Cohere), else rotate_half. */
-    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu, boolean interleaved) {}
+    /**
+     * interleaved: RoPE pairs 2i with 2i + 1 (Cohere), else rotate_half; wholeWidthQkNorm: q/k norms over all heads
+     * together (OLMo 2), not per head; {@code clampedSwiglu}: gpt-oss's (clamp(up) + 1) · g σ(1.702 g), g = min(gate, 7);
+     * {@code mla}: DeepSeek's latent attention per layer, or null.
+     */
+    record Net(List<Layer> layers, Norm finalNorm, Linear lmHead, int rot, boolean gelu, boolean interleaved, boolean wholeWidthQkNorm,
+               boolean clampedSwiglu, List<Mla> mla) {}
+
+    /**
+     * DeepSeek's latent attention of one layer (its Layer holds q/k/v as empty arrays and o null): q from
+     * q_b(rms(q_a a) · g) (or q_proj), k_nope and v per head from kv_b(rms(latent) · g), one RoPE key from
+     * kv_a shared by every head; RoPE on interleaved pairs.
+     */
+    record Mla(Linear qa, double[] qaNorm, Linear qb, Linear kva, double[] kvaNorm, Linear kvb, Linear o,
+               int heads, int nope, int rope, int v, int kvLora) {
+        void outputs(double[] a, List<Double> out) {
+            double[] q = qb.apply(qa == null ? a : rmsGain(qa.apply(a), qaNorm));
+            double[] compressed = kva.apply(a);
+            double[] kv = kvb.apply(rmsGain(java.util.Arrays.copyOfRange(compressed, 0, kvLora), kvaNorm));
+            double[] kRope = interleavedRope(java.util.Arrays.copyOfRange(compressed, kvLora, kvLora + rope), 5);
+            List<Double> values = new ArrayList<>();
+            for (int h = 0; h < heads; h++) {
+                int qh = h * (nope + rope), kh = h * (nope + v);
+                double dot = 0;
+                for (int d = 0; d < nope; d++) dot += q[qh + d] * kv[kh + d];
+                double[] qRope = interleavedRope(java.util.Arrays.copyOfRange(q, qh + nope, qh + nope + rope), 3);
+                for (int d = 0; d < rope; d++) dot += qRope[d] * kRope[d];
+                out.add(dot);
+                for (int d = 0; d < v; d++) values.add(kv[kh + nope + d]);
+            }
+            add(out, o.apply(values.stream().mapToDouble(Double::doubleValue).toArray()));
+        }
+
+        private static double[] rmsGain(double[] x, double[] gain) {
+            double ss = 0;
+            for (double d : x) ss += d * d;
+            double rms = Math.sqrt(ss / x.length + 1e-6);
+            double[] y = new double[x.length];
+            for (int i = 0; i < x.length; i++) y[i] = x[i] / rms * gain[i];
+            return y;
+        }
+
+        private static double[] interleavedRope(double[] x, int p) {
+            double[] y = x.clone();
+            for (int i = 0; i < x.length / 2; i++) {
+                double theta = p * Math.pow(10000, -2.0 * i / x.length);
+                double c = Math.cos(theta), s = Math.sin(theta);
+                y[2 * i] = x[2 * i] * c - x[2 * i + 1] * s;
+                y[2 * i + 1] = x[2 * i + 1] * c + x[2 * i] * s;
+            }
+            return y;
+        }
+    }
 
     private final Map<String, double[]> v;
     private final Map<String, long[]> shapes;
@@ -61,28 +112,30 @@ final class Reference {
     static double[] outputs(Net net, long seed) {
         Random r = new Random(seed);
         List<Double> out = new ArrayList<>();
-        for (Layer l : net.layers) {
+        for (int li = 0; li < net.layers.size(); li++) {
+            Layer l = net.layers.get(li);
             double[] z = new double[l.attnNorm.gain.length];
             for (int i = 0; i < z.length; i++) z[i] = r.nextGaussian();
             double[] a = l.attnNorm.apply(z);
-            int heads = l.q.length, kv = l.k.length, g = heads / kv;
+            if (net.mla != null) net.mla.get(li).outputs(a, out);
+            int heads = l.q.length, kv = Math.max(l.k.length, 1), g = Math.max(heads / kv, 1);
             List<double[]> vs = new ArrayList<>();
+            double[][] qs = qkNorms(apply(l.q, a), l.qNorm, l.qNormBias, net.wholeWidthQkNorm);
+            double[][] ks = qkNorms(apply(l.k, a), l.kNorm, l.kNormBias, net.wholeWidthQkNorm);
             for (int h = 0; h < heads; h++) {
-                int hd = l.q[h].w.length;
-                double[] q = rope(qkNorm(l.q[h].apply(a), headRow(l.qNorm, h, hd), headRow(l.qNormBias, h, hd)), 3, net.rot, net.interleaved);
-                double[] k = rope(qkNorm(l.k[h / g].apply(a), headRow(l.kNorm, h / g, hd), headRow(l.kNormBias, h / g, hd)), 5, net.rot,
-                    net.interleaved);
+                double[] q = rope(qs[h], 3, net.rot, net.interleaved);
+                double[] k = rope(ks[h / g], 5, net.rot, net.interleaved);
                 double dot = 0;
                 for (int d = 0; d < q.length; d++) dot += q[d] * k[d];
                 out.add(dot);
                 vs.add(l.v[h / g].apply(a));
             }
             double[] concat = vs.stream().flatMapToDouble(java.util.Arrays::stream).toArray();
-            add(out, l.o.apply(concat));
+            if (l.o != null) add(out, l.o.apply(concat));
             double[] m = l.mlpNorm.apply(z);
             if (l.router != null) add(out, l.router.apply(m));
             if (l.sharedGate != null) add(out, l.sharedGate.apply(m));
-            for (Ffn f : l.experts) add(out, ffn(f, m, net.gelu));
+            for (Ffn f : l.experts) add(out, ffn(f, m, net.gelu, net.clampedSwiglu));
         }
         if (net.lmHead != null) {
             double[] z = new double[net.finalNorm.gain.length];
@@ -94,10 +147,16 @@ final class Reference {
 
     private static void add(List<Double> out, double[] x) { for (double d : x) out.add(d); }
 
-    private static double[] ffn(Ffn f, double[] m, boolean gelu) {
+    private static double[] ffn(Ffn f, double[] m, boolean gelu, boolean clampedSwiglu) {
         double[] u = f.up.apply(m);
         double[] h = new double[u.length];
-        if (f.gate == null) {
+        if (clampedSwiglu) {
+            double[] gt = f.gate.apply(m);
+            for (int i = 0; i < u.length; i++) {
+                double g = Math.min(gt[i], 7.0);
+                h[i] = (Math.max(-7.0, Math.min(u[i], 7.0)) + 1) * g / (1 + Math.exp(-1.702 * g));
+            }
+        } else if (f.gate == null) {
             for (int i = 0; i < u.length; i++) h[i] = gelu ? gelu(u[i]) : Math.max(0, u[i]);
         } else {
             double[] gt = f.gate.apply(m);
@@ -108,6 +167,27 @@ final class Reference {
 
     private static double gelu(double x) {
         return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+    }
+
+    private static double[][] apply(Linear[] heads, double[] a) {
+        double[][] out = new double[heads.length][];
+        for (int h = 0; h < heads.length; h++) out[h] = heads[h].apply(a);
+        return out;
+    }
+
+    /** Per-head QK-norm (a gain row per head when it has one, Cohere), or one norm over the concatenated heads (whole). */
+    private static double[][] qkNorms(double[][] heads, double[] gain, double[] bias, boolean whole) {
+        if (gain == null) return heads;
+        int hd = heads[0].length;
+        if (!whole) {
+            double[][] out = new double[heads.length][];
+            for (int h = 0; h < heads.length; h++) out[h] = qkNorm(heads[h], headRow(gain, h, hd), headRow(bias, h, hd));
+            return out;
+        }
+        double[] normed = qkNorm(java.util.Arrays.stream(heads).flatMapToDouble(java.util.Arrays::stream).toArray(), gain, bias);
+        double[][] out = new double[heads.length][];
+        for (int h = 0; h < heads.length; h++) out[h] = java.util.Arrays.copyOfRange(normed, h * hd, (h + 1) * hd);
+        return out;
     }
 
     /** RMS QK-norm times gain; with a bias, a LayerNorm (centred first, bias added). */
@@ -158,6 +238,7 @@ final class Reference {
         double fraction = cfg.path("partial_rotary_factor").asDouble(cfg.path("rope_parameters").path("partial_rotary_factor").asDouble(1));
         boolean offset = family.startsWith("gemma");
         List<Layer> ls = new ArrayList<>();
+        List<Mla> mla = null;
         Norm fin;
         Linear head;
         int rot = (int) (hd * fraction);
@@ -191,11 +272,38 @@ final class Reference {
                 fin = new Norm(v.get("model.norm.weight"), null);
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(true) ? linear("lm_head.weight", null) : null;
             }
+            case "bert", "roberta" -> {
+                // post-LayerNorm: layer l's attention reads the embeddings LayerNorm (l = 0) or layer l-1's output LayerNorm,
+                // its MLP reads attention.output.LayerNorm; the last output LayerNorm is the output (an identity head shows it)
+                rot = 0;
+                gelu = true;
+                Norm in = new Norm(v.get("embeddings.LayerNorm.weight"), v.get("embeddings.LayerNorm.bias"));
+                for (int l = 0; l < layers; l++) {
+                    ls.add(encoder(l, heads, hd, in));
+                    String p = "encoder.layer." + l + ".output.LayerNorm.";
+                    in = new Norm(v.get(p + "weight"), v.get(p + "bias"));
+                }
+                fin = in;
+                double[][] identity = new double[hidden][hidden];
+                for (int i = 0; i < hidden; i++) identity[i][i] = 1;
+                head = new Linear(identity, null);
+            }
             case "stablelm", "starcoder2" -> {
                 for (int l = 0; l < layers; l++) ls.add(layerNormed(l, heads, kv, hd));
                 fin = new Norm(v.get("model.norm.weight"), v.get("model.norm.bias"));
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(family.equals("starcoder2"))
                     ? linear("lm_head.weight", null) : null;
+            }
+            case "deepseek_v3" -> {
+                mla = new ArrayList<>();
+                for (int l = 0; l < layers; l++) ls.add(deepseek(l, cfg, mla));
+                fin = new Norm(v.get("model.norm.weight"), null);
+                head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(false) ? linear("lm_head.weight", null) : null;
+            }
+            case "gpt_oss" -> {
+                for (int l = 0; l < layers; l++) ls.add(gptOss(l, heads, kv, hd));
+                fin = new Norm(v.get("model.norm.weight"), null);
+                head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(false) ? linear("lm_head.weight", null) : null;
             }
             default -> {
                 for (int l = 0; l < layers; l++) ls.add(llamaLike(family, l, heads, kv, hd, offset));
@@ -203,7 +311,7 @@ final class Reference {
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(offset) ? linear("lm_head.weight", null) : null;
             }
         }
-        return new Net(ls, fin, head, rot, gelu, family.equals("cohere"));
+        return new Net(ls, fin, head, rot, gelu, family.equals("cohere"), family.equals("olmo2"), family.equals("gpt_oss"), mla);
     }
 
     private Layer llamaLike(String family, int l, int heads, int kv, int hd, boolean offset) {
@@ -220,7 +328,7 @@ final class Reference {
             vv = heads(mat(p + "self_attn.v_proj.weight"), v.get(p + "self_attn.v_proj.bias"), kv, hd);
         }
         Linear o = linear(p + "self_attn.o_proj.weight", p + "self_attn.o_proj.bias");
-        String mlpNorm = family.equals("gemma2") ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight";
+        String mlpNorm = family.equals("gemma2") || family.equals("gemma3_text") ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight";
         List<Ffn> experts = new ArrayList<>();
         Linear router = null, sharedGate = null;
         if (v.containsKey(p + "mlp.gate_up_proj.weight")) {
@@ -255,9 +363,88 @@ final class Reference {
                 sharedGate = linear(p + "mlp.shared_expert_gate.weight", null);
             }
         }
-        return new Layer(new Norm(gain(p + "input_layernorm.weight", offset), null), q, k, vv, o,
-            v.get(p + "self_attn.q_norm.weight"), v.get(p + "self_attn.k_norm.weight"),
-            new Norm(gain(p + mlpNorm, offset), null), router, experts, sharedGate);
+        // OLMo 2 has no pre-norms (its norms follow the branches, which the sites never touch): identity
+        boolean postNormsOnly = family.equals("olmo2");
+        Norm identity = new Norm(ones(o.w.length), null);
+        return new Layer(postNormsOnly ? identity : new Norm(gain(p + "input_layernorm.weight", offset), null), q, k, vv, o,
+            qkGain(p + "self_attn.q_norm.weight", offset), qkGain(p + "self_attn.k_norm.weight", offset),
+            postNormsOnly ? identity : new Norm(gain(p + mlpNorm, offset), null), router, experts, sharedGate);
+    }
+
+    /** A q/k norm gain, 1 + w for Gemma's offset norms; null when the family has none. */
+    private double[] qkGain(String name, boolean offset) {
+        return v.containsKey(name) ? gain(name, offset) : null;
+    }
+
+    private static double[] ones(int n) {
+        double[] x = new double[n];
+        java.util.Arrays.fill(x, 1);
+        return x;
+    }
+
+    /** DeepSeek V3: latent attention; dense MLP below first_k_dense_replace, else router, routed experts and the ungated shared expert. */
+    private Layer deepseek(int l, JsonNode cfg, List<Mla> mla) {
+        String p = "model.layers." + l + ".";
+        String a = p + "self_attn.";
+        boolean qLora = v.containsKey(a + "q_a_proj.weight");
+        mla.add(new Mla(qLora ? linear(a + "q_a_proj.weight", v.containsKey(a + "q_a_proj.bias") ? a + "q_a_proj.bias" : null) : null,
+            qLora ? v.get(a + "q_a_layernorm.weight") : null,
+            linear(a + (qLora ? "q_b_proj.weight" : "q_proj.weight"), null),
+            linear(a + "kv_a_proj_with_mqa.weight", v.containsKey(a + "kv_a_proj_with_mqa.bias") ? a + "kv_a_proj_with_mqa.bias" : null),
+            v.get(a + "kv_a_layernorm.weight"), linear(a + "kv_b_proj.weight", null),
+            linear(a + "o_proj.weight", v.containsKey(a + "o_proj.bias") ? a + "o_proj.bias" : null),
+            cfg.get("num_attention_heads").asInt(), cfg.get("qk_nope_head_dim").asInt(), cfg.get("qk_rope_head_dim").asInt(),
+            cfg.get("v_head_dim").asInt(), cfg.get("kv_lora_rank").asInt()));
+        List<Ffn> experts = new ArrayList<>();
+        Linear router = null;
+        if (v.containsKey(p + "mlp.gate_proj.weight")) {
+            experts.add(new Ffn(linear(p + "mlp.gate_proj.weight", null), linear(p + "mlp.up_proj.weight", null), linear(p + "mlp.down_proj.weight", null)));
+        } else {
+            router = linear(p + "mlp.gate.weight", null);
+            for (int x = 0; x < router.w.length; x++) {
+                String ep = p + "mlp.experts." + x + ".";
+                experts.add(new Ffn(linear(ep + "gate_proj.weight", null), linear(ep + "up_proj.weight", null), linear(ep + "down_proj.weight", null)));
+            }
+            String sp = p + "mlp.shared_experts.";
+            experts.add(new Ffn(linear(sp + "gate_proj.weight", null), linear(sp + "up_proj.weight", null), linear(sp + "down_proj.weight", null)));
+        }
+        return new Layer(new Norm(v.get(p + "input_layernorm.weight"), null), new Linear[0], new Linear[0], new Linear[0], null, null, null,
+            new Norm(v.get(p + "post_attention_layernorm.weight"), null), router, experts, null);
+    }
+
+    /** gpt-oss: biased q/k/v/o, a biased router, experts stored [in, out] with gate and up interleaved (even, odd) and biases. */
+    private Layer gptOss(int l, int heads, int kv, int hd) {
+        String p = "model.layers." + l + ".";
+        Linear[] q = heads(mat(p + "self_attn.q_proj.weight"), v.get(p + "self_attn.q_proj.bias"), heads, hd);
+        Linear[] k = heads(mat(p + "self_attn.k_proj.weight"), v.get(p + "self_attn.k_proj.bias"), kv, hd);
+        Linear[] vv = heads(mat(p + "self_attn.v_proj.weight"), v.get(p + "self_attn.v_proj.bias"), kv, hd);
+        Linear o = linear(p + "self_attn.o_proj.weight", v.containsKey(p + "self_attn.o_proj.bias") ? p + "self_attn.o_proj.bias" : null);
+        Linear router = linear(p + "mlp.router.weight", p + "mlp.router.bias");
+        List<Ffn> experts = new ArrayList<>();
+        String ep = p + "mlp.experts.";
+        for (int x = 0; x < router.w.length; x++) {
+            double[][] gu = transpose(batch(ep + "gate_up_proj", x));
+            double[] gub = vector(ep + "gate_up_proj_bias", x);
+            int inter = gu.length / 2;
+            double[][] g = new double[inter][], u = new double[inter][];
+            double[] gb = new double[inter], ub = new double[inter];
+            for (int i = 0; i < inter; i++) {
+                g[i] = gu[2 * i];
+                u[i] = gu[2 * i + 1];
+                gb[i] = gub[2 * i];
+                ub[i] = gub[2 * i + 1];
+            }
+            experts.add(new Ffn(new Linear(g, gb), new Linear(u, ub),
+                new Linear(transpose(batch(ep + "down_proj", x)), vector(ep + "down_proj_bias", x))));
+        }
+        return new Layer(new Norm(v.get(p + "input_layernorm.weight"), null), q, k, vv, o, null, null,
+            new Norm(v.get(p + "post_attention_layernorm.weight"), null), router, experts, null);
+    }
+
+    /** Expert {@code e}'s row of a batched [experts, n] tensor. */
+    private double[] vector(String name, int e) {
+        int n = (int) shapes.get(name)[1];
+        return java.util.Arrays.copyOfRange(v.get(name), e * n, (e + 1) * n);
     }
 
     /** StableLM and StarCoder2: llama attention names, LayerNorm with bias, gated (gate/up/down) or ungated (c_fc/c_proj) MLP. */
@@ -301,6 +488,20 @@ final class Reference {
         // a zero bias makes qkNorm centre, as Cohere's LayerNorm does
         return new Layer(attn, q, k, vv, linear(p + "self_attn.o_proj.weight", v.containsKey(p + "self_attn.o_proj.bias") ? p + "self_attn.o_proj.bias" : null),
             qn, kn, attn, null, List.of(f), null, qn == null ? null : new double[qn.length], kn == null ? null : new double[kn.length]);
+    }
+
+    /** BERT / RoBERTa: separate biased query/key/value, attention.output.dense, intermediate/output dense (GELU, ungated). */
+    private Layer encoder(int l, int heads, int hd, Norm attnIn) {
+        String p = "encoder.layer." + l + ".";
+        String a = p + "attention.self.";
+        Linear[] q = heads(mat(a + "query.weight"), v.get(a + "query.bias"), heads, hd);
+        Linear[] k = heads(mat(a + "key.weight"), v.get(a + "key.bias"), heads, hd);
+        Linear[] vv = heads(mat(a + "value.weight"), v.get(a + "value.bias"), heads, hd);
+        Linear o = linear(p + "attention.output.dense.weight", p + "attention.output.dense.bias");
+        Norm mlpIn = new Norm(v.get(p + "attention.output.LayerNorm.weight"), v.get(p + "attention.output.LayerNorm.bias"));
+        Ffn f = new Ffn(null, linear(p + "intermediate.dense.weight", p + "intermediate.dense.bias"),
+            linear(p + "output.dense.weight", p + "output.dense.bias"));
+        return new Layer(attnIn, q, k, vv, o, null, null, mlpIn, null, List.of(f), null);
     }
 
     private Layer gpt2(int l, int heads, int hd, int hidden) {

@@ -64,6 +64,12 @@ final class HeadReference {
                     qkv, storedRows(kv, hd, i -> (heads + kv) * hd + i, hidden), p + "self_attn.o_proj.weight",
                     storedCols(heads, hd, 0, hidden, heads * hd));
             }
+            case "bert", "roberta" -> {
+                String p = "encoder.layer." + l + ".attention.";
+                return new LayerHeads(p + "self.query.weight", storedRows(heads, hd, i -> i, hidden), p + "self.key.weight",
+                    storedRows(heads, hd, i -> i, hidden), p + "self.value.weight", storedRows(heads, hd, i -> i, hidden),
+                    p + "output.dense.weight", storedCols(heads, hd, 0, hidden, heads * hd));
+            }
             default -> {
                 String p = "model.layers." + l + ".self_attn.";
                 long in = shapes.get(p + "q_proj.weight")[1];

@@ -15,7 +15,8 @@ import java.util.List;
  * @param name   family/variant/storage, for test names and folders
  * @param dir    the checkpoint folder
  * @param dtype  {@code f32} or {@code bf16}
- * @param logits row-major [batch, seq, vocab]
+ * @param logits row-major [batch, seq, vocab]; for an encoder (bert, roberta) its last_hidden_state [batch, seq, hidden]
+ *               instead, token type ids all zero and the attention mask all ones (the oracle's ENCODERS)
  */
 record Fixture(String name, Path dir, String dtype, double[] logits) {
     /** Two sequences of 12 tokens below the oracle's vocabulary of 64. */

@@ -42,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * such as RoPE types, as f32); then
  * <ul>
  *   <li>wisca's reference forward pass and the DJL one {@code wisca verify} runs give transformers'
- *       float64 logits within 1e-9 (relative to the largest logit);</li>
+ *       float64 logits within 1e-9 (relative to the largest logit); for encoders the judged output is
+ *       last_hidden_state (transformers' base model of the stored architecture), everywhere below too;</li>
  *   <li>each {@link Settings} rescaling (all of them on the first fixture of a family), planned and applied through the SDK, loads back strictly in
  *       transformers with the same logits (dtype tolerance, {@link Judgement}), untouched tensors
  *       bit-identical, and {@code Wisca.verify} (probes) calls it equivalent;</li>

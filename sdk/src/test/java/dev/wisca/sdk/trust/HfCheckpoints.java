@@ -18,13 +18,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code WISCA_PYTHON} (bin/test sets it to bin/python-env); without it, or without torch and
  * transformers there, the test fails saying so.
  */
-final class HfCheckpoints {
+public final class HfCheckpoints {
     static final Path SCRIPT = Path.of("..", "samples", "python", "hf_checkpoint.py").toAbsolutePath().normalize();
 
     private HfCheckpoints() {}
 
     /** Writes {@code out/<family>} for each family; {@code options} are passed on (--extra, --model-type). */
-    static void write(Path out, List<String> families, String... options) {
+    public static void write(Path out, List<String> families, String... options) {
         String python = System.getenv("WISCA_PYTHON");
         assertTrue(python != null && !python.isBlank(), "WISCA_PYTHON is not set: run through bin/test, or set it to $(bin/python-env)");
         List<String> command = new ArrayList<>(List.of(python, SCRIPT.toString(), out.toString(), String.join(",", families)));

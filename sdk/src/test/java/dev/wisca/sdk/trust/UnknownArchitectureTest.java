@@ -24,22 +24,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A model_type without a spec is refused, never bound to a family whose tensor names look alike
  * (issue 11 §1): transformers' stablelm (llama names plus LayerNorm biases; it has its own spec now)
  * and gemma3_text (llama names plus q/k norms and sandwich norms) used to be treated as llama, and
- * rescaling them changed their logits; olmo2 (llama names plus whole-width q/k norms and post-norms)
- * and gemma3_text have no spec. Binding to another family's spec is an explicit choice, and even then every tensor
- * must be claimed.
+ * rescaling them changed their logits. mamba and jamba (state-space layers) have no spec. Binding to another
+ * family's spec is an explicit choice, and even then every tensor must be claimed.
  */
 class UnknownArchitectureTest {
     @TempDir static Path dir;
 
     @BeforeAll
     static void writeCheckpoints() {
-        HfCheckpoints.write(dir, List.of("stablelm", "olmo2", "gemma3_text"));
+        HfCheckpoints.write(dir, List.of("stablelm", "gemma3_text", "mamba", "jamba"));
         HfCheckpoints.write(dir.resolve("renamed"), List.of("llama"), "--model-type", "my_llama");
     }
 
     @Test
-    void olmo2AndGemma3AreRefusedListingTheKnownFamilies() {
-        for (String family : List.of("olmo2", "gemma3_text")) {
+    void mambaAndJambaAreRefusedListingTheKnownFamilies() {
+        for (String family : List.of("mamba", "jamba")) {
             WiscaException e = assertThrows(WiscaException.class, () -> Wisca.open(dir.resolve(family)), family);
             assertEquals(ErrorKind.UNKNOWN_ARCHITECTURE, e.kind(), family);
             assertTrue(e.getMessage().contains("'" + family + "'") && e.getMessage().contains("llama, ")
@@ -81,7 +80,7 @@ class UnknownArchitectureTest {
 
     @Test
     void anUnknownFamilyNameIsRefused() {
-        WiscaException e = assertThrows(WiscaException.class, () -> Wisca.open(dir.resolve("olmo2"), SpecChoice.family("olmo2")));
+        WiscaException e = assertThrows(WiscaException.class, () -> Wisca.open(dir.resolve("mamba"), SpecChoice.family("mamba")));
         assertEquals(ErrorKind.UNKNOWN_ARCHITECTURE, e.kind());
     }
 }

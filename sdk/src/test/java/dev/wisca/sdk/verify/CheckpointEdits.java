@@ -82,10 +82,13 @@ final class CheckpointEdits {
     }
 
     /** A copy with KV heads 0 and 1 of k swapped (query heads 0 and 1 of q when there is one KV head). */
-    static Path swappedHeads(Path in, Path out, int layer) {
+    static Path swappedHeads(Path in, Path out, int layer) { return swappedHeads(in, out, layer, null); }
+
+    /** As {@link #swappedHeads(Path, Path, int)} on the rows of {@code role} (null: k, or q with one KV head). */
+    static Path swappedHeads(Path in, Path out, int layer, String role) {
         return edit(in, out, (binding, values) -> {
             boolean mqa = binding.dims().count(Roles.DIM_KV_HEADS) < 2;
-            BoundRole r = binding.role(mqa ? Roles.Q : Roles.K, layer).orElseThrow();
+            BoundRole r = binding.role(role != null ? role : mqa ? Roles.Q : Roles.K, layer).orElseThrow();
             int hd = binding.dims().count(Roles.DIM_HEAD_DIM);
             double[] v = values.get(r.tensor().name(0));
             for (int d = 0; d < hd; d++) {
@@ -106,6 +109,14 @@ final class CheckpointEdits {
                 int p = (int) r.rows().physical(i);
                 v[p] = offset ? (1 + v[p]) * factor - 1 : v[p] * factor;
             }
+        });
+    }
+
+    /** A copy of {@code in} with every element of the stored tensor {@code name} multiplied by {@code factor}. */
+    static Path scaledTensor(Path in, Path out, String name, double factor) {
+        return edit(in, out, (binding, values) -> {
+            double[] v = values.get(name);
+            for (int i = 0; i < v.length; i++) v[i] *= factor;
         });
     }
 

@@ -46,9 +46,15 @@ class FullVerifyCatchesDamageTest {
         Path real = CheckpointEdits.rescaled(a, dir.resolve("real"), false);
         Map<String, Path> damaged = new LinkedHashMap<>();
         damaged.put("down × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("down"), Roles.DOWN, 0, 1.1));
-        damaged.put("v × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("v"), Roles.V, 1, 1.1));
-        damaged.put("k heads swapped", CheckpointEdits.swappedHeads(real, dir.resolve("swap"), 0));
-        damaged.put("norm gain × 1.1", CheckpointEdits.changedNormGain(real, dir.resolve("norm"), "attn_norm", 1, 1.1));
+        // DeepSeek's latent attention keeps v and k_nope as row slices of kv_b
+        boolean latent = type.equals("deepseek_v3");
+        damaged.put("v × 1.1", CheckpointEdits.scaledRole(real, dir.resolve("v"), latent ? "v_heads" : Roles.V, 1, 1.1));
+        damaged.put("k heads swapped", CheckpointEdits.swappedHeads(real, dir.resolve("swap"), 0, latent ? "k_nope" : null));
+        // the attention's norm role (attn_norm; attention.output.LayerNorm in a post-LN encoder); a post-norm family
+        // (OLMo 2) has no input norm: damage its attention output norm instead
+        String attnNorm = CheckpointEdits.spec(a).forward().map(f -> f.attnNorm().isEmpty() ? "attn_out_norm" : f.attnNorm().getFirst())
+            .orElse("attn_norm");
+        damaged.put("norm gain × 1.1", CheckpointEdits.changedNormGain(real, dir.resolve("norm"), attnNorm, 1, 1.1));
         StringBuilder log = new StringBuilder(type + " " + dtype + ", worst |Δ|/tolerance:");
         for (Map.Entry<String, Path> ok : Map.of("pow2", pow2, "real", real).entrySet()) {
             VerifyReport r = full(a, ok.getValue());

@@ -38,6 +38,14 @@ class FullVerifyRefusesUnreadTensorsTest {
         assertRefused(b, b, "model.extra_gate.weight");
     }
 
+    @Test
+    void aPassedThroughBufferOfACausalLmIsStillRefused() {
+        // only an encoder's task heads may stay unread (EncoderFullVerifyTest); a decoder's every tensor feeds its logits
+        Path a = CheckpointEdits.sample("llama", Dtype.F32, dir, 3);
+        Path b = CheckpointEdits.withExtraTensor(a, dir.resolve("buffer"), "model.layers.0.self_attn.rotary_emb.inv_freq", 8);
+        assertRefused(b, b, "model.layers.0.self_attn.rotary_emb.inv_freq");
+    }
+
     private static void assertRefused(Path a, Path b, String tensor) {
         WiscaException e = assertThrows(WiscaException.class, () -> Wisca.verify(a, b).full().run());
         assertEquals(ErrorKind.UNCLAIMED_TENSOR, e.kind(), e.getMessage());

@@ -1,8 +1,6 @@
 package dev.wisca.rescale.forward.djl;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import dev.wisca.rescale.forward.Activation;
 import dev.wisca.rescale.forward.ForwardConfig;
 import dev.wisca.rescale.forward.Multipliers;
@@ -13,16 +11,19 @@ import dev.wisca.rescale.spec.Roles;
 final class DjlBlocks {
     private final ForwardConfig c;
     private final DjlRope rope;
+    private final DjlRope slidingRope;
     private final NDArray causal;
     private final NDArray sliding;
 
     /**
-     * {@code rope} null without RoPE; {@code causal} [seq, seq] with −∞ above the diagonal;
+     * {@code rope} null without RoPE; {@code slidingRope} the sliding layers' (the same as {@code rope} unless
+     * they have their own, Gemma 3); {@code causal} [seq, seq] with −∞ above the diagonal;
      * {@code sliding} the same, also −∞ beyond the sliding window (for the layers that slide).
      */
-    DjlBlocks(ForwardConfig config, DjlRope rope, NDArray causal, NDArray sliding) {
+    DjlBlocks(ForwardConfig config, DjlRope rope, DjlRope slidingRope, NDArray causal, NDArray sliding) {
         this.c = config;
         this.rope = rope;
+        this.slidingRope = slidingRope;
         this.causal = causal;
         this.sliding = sliding;
     }
@@ -37,6 +38,10 @@ final class DjlBlocks {
                 NDArray attnIn = norm(x, w, c.attnNorm(), layer);
                 NDArray mlpIn = c.mlpNorm().equals(c.attnNorm()) ? attnIn : norm(x, w, c.mlpNorm(), layer);
                 yield x.add(residual(attention(attnIn, w, layer))).add(residual(mlp(mlpIn, w, layer)));
+            }
+            case POST_NORM -> {
+                NDArray h = norm(x.add(attention(x, w, layer)), w, c.attnNorm(), layer);
+                yield norm(h.add(mlp(h, w, layer)), w, c.mlpNorm(), layer);
             }
             case SANDWICH -> {
                 NDArray h = x.add(residual(norm(attention(norm(x, w, c.attnNorm(), layer), w, layer), w, c.attnOutNorm(), layer)));
@@ -57,7 +62,9 @@ final class DjlBlocks {
         return m.logitDivisor() == 1 ? y : y.div(m.logitDivisor());
     }
 
+    /** {@code role} null: no norm (a post-norm block's missing pre-norm). */
     NDArray norm(NDArray x, DjlWeights w, String role, int layer) {
+        if (role == null) return x;
         NDArray bias = c.norm() == NormKind.LAYERNORM ? w.optional(Roles.bias(role), layer, 0).orElse(null) : null;
         return normalize(x, w.matrix(role, layer, 0), bias, c.norm(), c.normEps());
     }
@@ -81,19 +88,28 @@ final class DjlBlocks {
     }
 
     private NDArray attention(NDArray x, DjlWeights w, int layer) {
+        if (c.latent() != null) return DjlLatentAttention.attend(c, w, x, layer, c.slidingWindow().window(layer) > 0 ? sliding : causal);
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
         int hd = c.headDim();
-        NDArray q = heads(project(x, w, Roles.Q, layer, 0), c.heads());
-        NDArray k = heads(project(x, w, Roles.K, layer, 0), c.kvHeads());
+        NDArray qFlat = project(x, w, Roles.Q, layer, 0);
+        NDArray kFlat = project(x, w, Roles.K, layer, 0);
+        if (c.qkNorm() && c.qkNormFullWidth()) {
+            // one norm over the whole projection, all heads together (OLMo 2)
+            qFlat = norm(qFlat, w, Roles.Q_NORM, layer);
+            kFlat = norm(kFlat, w, Roles.K_NORM, layer);
+        }
+        NDArray q = heads(qFlat, c.heads());
+        NDArray k = heads(kFlat, c.kvHeads());
         NDArray v = heads(project(x, w, Roles.V, layer, 0), c.kvHeads());
-        if (c.qkNorm()) {
+        if (c.qkNorm() && !c.qkNormFullWidth()) {
             q = DjlHeadNorm.apply(q, w, Roles.Q_NORM, layer, c);
             k = DjlHeadNorm.apply(k, w, Roles.K_NORM, layer, c);
         }
         if (rope != null) {
-            q = rope.apply(q);
-            k = rope.apply(k);
+            DjlRope r = c.slidingWindow().sliding().get(layer) ? slidingRope : rope;
+            q = r.apply(q);
+            k = r.apply(k);
         }
         if (c.groupSize() > 1) {
             k = k.repeat(1, c.groupSize());
@@ -101,7 +117,8 @@ final class DjlBlocks {
         }
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(c.attnScale());
         if (c.attnSoftcap() != 0) scores = scores.div(c.attnSoftcap()).tanh().mul(c.attnSoftcap());
-        NDArray probs = scores.add(c.slidingWindow().window(layer) > 0 ? sliding : causal).softmax(-1);
+        NDArray masked = scores.add(c.slidingWindow().window(layer) > 0 ? sliding : causal);
+        NDArray probs = c.sinks() == null ? masked.softmax(-1) : DjlMoe.softmaxWithSinks(masked, w.matrix(c.sinks(), layer, 0));
         NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, (long) c.heads() * hd);
         return project(out, w, Roles.O, layer, 0);
     }
@@ -112,7 +129,8 @@ final class DjlBlocks {
     }
 
     private NDArray mlp(NDArray x, DjlWeights w, int layer) {
-        if (c.moe() == null) return dense(x, w, layer, 0, false);
+        // DeepSeek's first layers are dense: no router there
+        if (c.moe() == null || w.optional(Roles.ROUTER, layer, 0).isEmpty()) return dense(x, w, layer, 0, false);
         return experts(x, w, layer);
     }
 
@@ -122,29 +140,26 @@ final class DjlBlocks {
         }
         NDArray g = project(x, w, shared ? Roles.SHARED_GATE : Roles.GATE, layer, expert);
         NDArray u = project(x, w, shared ? Roles.SHARED_UP : Roles.UP, layer, expert);
-        return project(activate(g).mul(u), w, shared ? Roles.SHARED_DOWN : Roles.DOWN, layer, expert);
+        NDArray h = c.clampedSwiglu() != null ? DjlMoe.clampedSwiglu(c.clampedSwiglu(), g, u) : activate(g).mul(u);
+        return project(h, w, shared ? Roles.SHARED_DOWN : Roles.DOWN, layer, expert);
     }
 
     /**
-     * softmax over experts, top-k, optional renormalization. Every expert runs on every token and is
+     * Routed experts weighted by the family's routing. Every expert runs on every token and is
      * weighted by its routing weight (0 where not chosen): the same sum as sparse dispatch.
      */
     private NDArray experts(NDArray x, DjlWeights w, int layer) {
         ForwardConfig.Moe moe = c.moe();
-        NDArray probs = x.matMul(w.matrix(Roles.ROUTER, layer, 0).transpose()).softmax(-1);
-        NDList top = probs.topK(moe.topK(), -1, true, false);
-        NDArray values = top.get(0).getDataType() == DataType.INT64 ? top.get(1) : top.get(0);
-        NDArray indices = top.get(0).getDataType() == DataType.INT64 ? top.get(0) : top.get(1);
-        if (moe.renormalize()) values = values.div(values.sum(new int[] {-1}, true));
+        NDArray weights = DjlMoe.weights(c.routing(), moe, project(x, w, Roles.ROUTER, layer, 0),
+            c.routing().correctionRole() == null ? null : w.matrix(c.routing().correctionRole(), layer, 0));
         NDArray y = x.zerosLike();
         for (int e = 0; e < moe.experts(); e++) {
-            NDArray weight = indices.eq(e).toType(values.getDataType(), false).mul(values).sum(new int[] {-1}, true);
-            y = y.add(dense(x, w, layer, e, false).mul(weight));
+            y = y.add(dense(x, w, layer, e, false).mul(weights.get("..., " + e + ":" + (e + 1))));
         }
         if (moe.sharedExpert()) {
-            NDArray gate = x.matMul(w.matrix(Roles.SHARED_EXPERT_GATE, layer, 0).transpose());
-            NDArray sigmoid = gate.neg().exp().add(1).pow(-1);
-            y = y.add(dense(x, w, layer, 0, true).mul(sigmoid));
+            // Qwen2-MoE gates the shared expert by σ(w · x); DeepSeek adds it ungated
+            NDArray shared = dense(x, w, layer, 0, true);
+            y = y.add(w.optional(Roles.SHARED_EXPERT_GATE, layer, 0).map(g -> shared.mul(x.matMul(g.transpose()).neg().exp().add(1).pow(-1))).orElse(shared));
         }
         return y;
     }
@@ -160,6 +175,6 @@ final class DjlBlocks {
 
     private NDArray project(NDArray x, DjlWeights w, String role, int layer, int expert) {
         NDArray y = x.matMul(w.matrix(role, layer, expert).transpose());
-        return w.optional(Roles.bias(role), layer, 0).map(y::add).orElse(y);
+        return w.optional(Roles.bias(role), layer, expert).map(y::add).orElse(y);
     }
 }

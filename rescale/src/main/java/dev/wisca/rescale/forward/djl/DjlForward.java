@@ -89,10 +89,11 @@ public final class DjlForward implements ForwardModel {
         int seq = tokens[0].length;
         try (NDManager call = manager.newSubManager()) {
             DjlRope rope = config.rope() == null ? null : new DjlRope(config.rope().forLength(seq), config.ropePairing(), config.headDim(), seq, call, type);
-            NDArray causal = causalMask(call, seq, 0);
+            NDArray causal = config.encoder() != null ? DjlEncoder.noMask(call, seq, type) : causalMask(call, seq, 0);
             NDArray sliding = config.slidingWindow().any() ? causalMask(call, seq, config.slidingWindow().size()) : causal;
-            DjlBlocks blocks = new DjlBlocks(config, rope, causal, sliding);
-            NDArray x = embed(call, tokens);
+            DjlRope slidingRope = config.slidingRope() == null ? rope : new DjlRope(config.slidingRope().forLength(seq), config.ropePairing(), config.headDim(), seq, call, type);
+            DjlBlocks blocks = new DjlBlocks(config, rope, slidingRope, causal, sliding);
+            NDArray x = config.encoder() != null ? encoderEmbed(call, blocks, tokens) : embed(call, tokens);
             for (int layer = 0; layer < config.layers(); layer++) {
                 try (NDManager scope = call.newSubManager()) {
                     NDArray in = x;
@@ -101,6 +102,7 @@ public final class DjlForward implements ForwardModel {
                     x = out;
                 }
             }
+            if (config.encoder() != null) return new Logits(batch, seq, config.hidden(), x.toType(DataType.FLOAT64, false).toDoubleArray());
             try (NDManager scope = call.newSubManager()) {
                 DjlWeights w = new DjlWeights(source, scope, type);
                 NDArray h = blocks.norm(x, w, Roles.FINAL_NORM, -1);
@@ -133,6 +135,14 @@ public final class DjlForward implements ForwardModel {
                 }
                 x = x.add(positions.get(":" + seq));
             }
+            x.attach(call);
+            return x;
+        }
+    }
+
+    private NDArray encoderEmbed(NDManager call, DjlBlocks blocks, int[][] tokens) {
+        try (NDManager scope = call.newSubManager()) {
+            NDArray x = DjlEncoder.embed(config, blocks, new DjlWeights(source, scope, type), scope, tokens);
             x.attach(call);
             return x;
         }
