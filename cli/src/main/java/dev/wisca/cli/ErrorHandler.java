@@ -10,6 +10,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 import java.io.PrintWriter;
+import java.util.IllegalFormatException;
 
 /** Turns exceptions into one line on stderr and an exit code; a stack trace only with --verbose. */
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
@@ -26,7 +27,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         }
         // A JDK argument check without a message, or a bad format string, is our bug, not the user's input.
         if (ex instanceof IllegalArgumentException iae && iae.getMessage() != null && !iae.getMessage().isBlank()
-                && !(ex instanceof java.util.IllegalFormatException)) {
+                && !(ex instanceof IllegalFormatException)) {
             err.println("wisca: " + Printable.escape(iae.getMessage()));
             if (verbose) iae.printStackTrace(err);
             err.flush();

@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.concurrent.Callable;
+import java.util.Map;
 
 /** {@code wisca report}: a self-contained HTML page comparing the weight pattern before and after. */
 @Command(name = "report", mixinStandardHelpOptions = true,
@@ -74,7 +75,7 @@ final class ReportCommand implements Callable<Integer> {
             return target;
         });
         if (json.enabled()) {
-            Json.print(spec.commandLine().getOut(), java.util.Map.of("html", html.toString(),
+            Json.print(spec.commandLine().getOut(), Map.of("html", html.toString(),
                 "verify", v.map(VerifyReport::toJsonTree).map(Object.class::cast).orElse("not run")));
         } else {
             spec.commandLine().getOut().println("wrote " + html + v.map(r -> " (" + r.summary() + ")").orElse(""));

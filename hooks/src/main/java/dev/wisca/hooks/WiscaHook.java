@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Rescales a live model on a schedule: the engine ({@link PlanService}, in process or
@@ -74,7 +76,7 @@ public final class WiscaHook {
     public static WiscaHook forAdapter(ParameterStore store, PlanService service, JsonNode adapterConfig,
                                        RescaleSettings options, Schedule schedule) {
         RescaleSettings lora = options.withSites(SiteOptions.of(options.sites().granularity(), Pair.LORA));
-        return new WiscaHook(store, service, null, null, java.util.Objects.requireNonNull(adapterConfig, "adapterConfig"), lora, schedule);
+        return new WiscaHook(store, service, null, null, Objects.requireNonNull(adapterConfig, "adapterConfig"), lora, schedule);
     }
 
     public Schedule schedule() { return schedule; }
@@ -163,7 +165,7 @@ public final class WiscaHook {
 
         private static double[] ones(int n) {
             double[] v = new double[n];
-            java.util.Arrays.fill(v, 1.0);
+            Arrays.fill(v, 1.0);
             return v;
         }
     }

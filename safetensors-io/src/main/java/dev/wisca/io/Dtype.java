@@ -1,6 +1,7 @@
 package dev.wisca.io;
 
 import java.util.Optional;
+import java.util.Locale;
 
 /**
  * Every element type of the safetensors format. Declaration order is the reference enum order:
@@ -69,7 +70,7 @@ public enum Dtype {
 
     /** Parses a user-facing name such as {@code bf16}, {@code f32}, {@code F8_E4M3}. */
     public static Dtype parseUser(String s) {
-        String up = s.trim().toUpperCase(java.util.Locale.ROOT);
+        String up = s.trim().toUpperCase(Locale.ROOT);
         return switch (up) {
             case "FLOAT32", "FP32" -> F32;
             case "FLOAT16", "FP16", "HALF" -> F16;

@@ -3,6 +3,8 @@ package dev.wisca.io;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 
 /**
  * A validated safetensors header.
@@ -13,7 +15,7 @@ import java.util.Optional;
  */
 public record Header(long headerLength, Map<String, String> metadata, List<TensorInfo> tensors) {
     public Header {
-        metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata));
+        metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         tensors = List.copyOf(tensors);
     }
 

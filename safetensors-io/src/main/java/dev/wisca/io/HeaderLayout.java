@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Arrays;
 
 /**
  * Where every byte of a safetensors file goes, decided before any tensor data exists: the reference
@@ -74,7 +75,7 @@ public record HeaderLayout(Header header, List<TensorSpec> fileOrder, byte[] hea
         }
         byte[] bytes = new byte[padded];
         System.arraycopy(json, 0, bytes, 0, json.length);
-        java.util.Arrays.fill(bytes, json.length, padded, (byte) ' ');
+        Arrays.fill(bytes, json.length, padded, (byte) ' ');
         return new HeaderLayout(new Header(padded, meta, infos), ordered, bytes);
     }
 

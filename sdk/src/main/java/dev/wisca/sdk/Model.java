@@ -99,7 +99,7 @@ public final class Model implements AutoCloseable {
                 throw named(e, checkpoint);
             }
         }
-        if (!options.wants(dev.wisca.rescale.graph.Pair.LORA)) {
+        if (!options.wants(Pair.LORA)) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null,
                 "this is a PEFT adapter: rescale it with setting 'pairs' lora (only LoRA A/B pairs live in an adapter)");
         }

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.Arrays;
 
 /** Turns a describe request into a session: checks the parameters, binds the spec, derives and stages the sites. */
 final class Describer {
@@ -134,7 +135,7 @@ final class Describer {
                 out.add(new TensorInfo(p.name(), dtype, p.shape(), offset, Math.addExact(offset, bytes)));
                 offset += bytes;
             } catch (ArithmeticException e) {
-                throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "shape " + java.util.Arrays.toString(p.shape())
+                throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, p.name(), "shape " + Arrays.toString(p.shape())
                     + " has more bytes than fit a 64-bit count (the parameters together, too)");
             }
         }

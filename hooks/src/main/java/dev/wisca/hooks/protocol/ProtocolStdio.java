@@ -7,6 +7,7 @@ import dev.wisca.io.WiscaException;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
+import java.util.Map;
 
 /**
  * The protocol as JSON lines ({@code wisca serve --stdio}): each input line is
@@ -40,7 +41,7 @@ public final class ProtocolStdio {
                 continue;
             }
             if ("shutdown".equals(request.op())) {
-                write(out, new StdioResponse(true, ProtocolJson.tree(java.util.Map.of("status", "stopping")), null));
+                write(out, new StdioResponse(true, ProtocolJson.tree(Map.of("status", "stopping")), null));
                 break;
             }
             ProtocolHandler.Reply reply = handler.handle(String.valueOf(request.op()), request.request());

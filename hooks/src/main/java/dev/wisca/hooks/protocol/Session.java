@@ -9,6 +9,8 @@ import dev.wisca.rescale.graph.SkippedSite;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
 
 /**
  * What the server keeps between describe and solve: the sites, grouped by solving stage, and for
@@ -59,7 +61,7 @@ record Session(String id, DescribedSource source, SolverOptions solver, String m
     static long[] axisLengthAndCount(TensorInfo info, Axis axis) {
         long[] s = info.shape();
         if (s.length < 1 || s.length > 3) {
-            throw new dev.wisca.io.WiscaException(dev.wisca.io.ErrorKind.INVALID_ARGUMENT, null, info.name(),
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, info.name(),
                 "a rescaled parameter has 1 to 3 dimensions, this one " + s.length);
         }
         long rows = switch (s.length) { case 1 -> s[0]; case 2 -> s[0]; default -> s[1]; };

@@ -20,6 +20,7 @@ import dev.wisca.rescale.stats.ChannelStats;
 import dev.wisca.rescale.stats.SiteStats;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Solves one stage from client statistics with the engine's own pieces: per-index vectors fold into
@@ -82,7 +83,7 @@ final class StageSolver {
         }
         for (int r = 0; r < out.length; r++) {
             if (out[r] == null) throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, plan.requests().get(r).tensor(),
-                "no statistics for request " + r + " of stage " + plan.stage().name().toLowerCase(java.util.Locale.ROOT));
+                "no statistics for request " + r + " of stage " + plan.stage().name().toLowerCase(Locale.ROOT));
         }
         return out;
     }

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Checks scaled values before they are published: a scale that pushes a weight past its dtype's range
@@ -54,7 +55,7 @@ final class WrittenValues {
     }
 
     /** Per dtype: {exponent bits of every lane of a long, the lowest bit of every lane, the highest bit of every lane}. */
-    private static final java.util.Map<Dtype, long[]> LANE_MASKS = java.util.Map.of(
+    private static final Map<Dtype, long[]> LANE_MASKS = Map.of(
         Dtype.BF16, new long[] {0x7F807F807F807F80L, 0x0001000100010001L, 0x8000800080008000L},
         Dtype.F16, new long[] {0x7C007C007C007C00L, 0x0001000100010001L, 0x8000800080008000L},
         Dtype.F32, new long[] {0x7F8000007F800000L, 0x0000000100000001L, 0x8000000080000000L});

@@ -1,6 +1,7 @@
 package dev.wisca.rescale.backend;
 
 import dev.wisca.rescale.graph.Axis;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Where the arithmetic runs. Statistics reduce a block of rows of one matrix along an axis; scaling
@@ -28,7 +29,7 @@ public interface Backend {
      * @param rowFactors indexed by global row, or null
      * @param colFactors indexed by {@code batch·cols + j}, or null
      */
-    void scale(MatrixView src, long first, long count, java.lang.foreign.MemorySegment dst,
+    void scale(MatrixView src, long first, long count, MemorySegment dst,
                double[] rowFactors, double[] colFactors, boolean offsetGain);
 
     /**
@@ -37,8 +38,8 @@ public interface Backend {
      * of {@code shape} (read from the file by the caller); {@code shape.data()} is not touched by backends
      * that override this. {@code elements} and {@code dst} must not overlap.
      */
-    default void scale(MatrixView shape, java.lang.foreign.MemorySegment elements, long first, long count,
-                       java.lang.foreign.MemorySegment dst, double[] rowFactors, double[] colFactors, boolean offsetGain) {
+    default void scale(MatrixView shape, MemorySegment elements, long first, long count,
+                       MemorySegment dst, double[] rowFactors, double[] colFactors, boolean offsetGain) {
         scale(shape, first, count, dst, rowFactors, colFactors, offsetGain);
     }
 }

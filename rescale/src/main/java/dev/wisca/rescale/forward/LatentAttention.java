@@ -10,6 +10,7 @@ import dev.wisca.rescale.spec.RopePairing;
 
 import java.util.Arrays;
 import java.util.function.ToDoubleFunction;
+import dev.wisca.rescale.spec.Roles;
 
 /**
  * DeepSeek's multi-head latent attention, as transformers' {@code DeepseekV3Attention} computes it:
@@ -112,6 +113,6 @@ public record LatentAttention(int qLoraRank, int kvLoraRank, int nopeDim, int ro
     }
 
     private static double[] linear(ReferenceWeights w, String role, int layer, double[] x) {
-        return ReferenceMath.linear(w.matrix(role, layer, 0), x, w.optionalVector(dev.wisca.rescale.spec.Roles.bias(role), layer).orElse(null));
+        return ReferenceMath.linear(w.matrix(role, layer, 0), x, w.optionalVector(Roles.bias(role), layer).orElse(null));
     }
 }

@@ -11,6 +11,7 @@ import dev.wisca.rescale.lora.LoraSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Arrays;
 
 /**
  * A PEFT LoRA adapter applied to a base model: a base weight W [out, in] of module m becomes
@@ -69,8 +70,8 @@ public record LoraAdapter(TensorSource tensors, LoraConfig config, LoraSpec spec
         long[] bShape = tensors.tensor(b).shape();
         int rank = config.rankOf(match);
         if (aShape.length != 2 || bShape.length != 2 || aShape[0] != rank || bShape[1] != rank) {
-            throw new WiscaException(ErrorKind.INVALID_CONFIG, null, a, "LoRA factors of shapes " + java.util.Arrays.toString(aShape)
-                + " and " + java.util.Arrays.toString(bShape) + " do not have rank " + rank + " from adapter_config.json");
+            throw new WiscaException(ErrorKind.INVALID_CONFIG, null, a, "LoRA factors of shapes " + Arrays.toString(aShape)
+                + " and " + Arrays.toString(bShape) + " do not have rank " + rank + " from adapter_config.json");
         }
         return Optional.of(new Factors(match, a, b, rank, config.scaling(match)));
     }

@@ -2,6 +2,8 @@ package dev.wisca.rescale.forward;
 
 import dev.wisca.rescale.forward.ReferenceWeights.Mat;
 import dev.wisca.rescale.spec.Roles;
+import dev.wisca.io.ErrorKind;
+import dev.wisca.io.WiscaException;
 
 /**
  * The independent check: the forward pass in straightforward double loops, one sequence and one
@@ -45,7 +47,7 @@ public final class ReferenceForward implements ForwardModel {
         Mat embed = weights.matrix(Roles.EMBED, -1, 0);
         Mat positions = config.learnedPositions() ? weights.matrix(Roles.POSITIONS, -1, 0) : null;
         if (positions != null && tokens.length > positions.rows()) {
-            throw new dev.wisca.io.WiscaException(dev.wisca.io.ErrorKind.INVALID_ARGUMENT, null, null, tokens.length
+            throw new WiscaException(ErrorKind.INVALID_ARGUMENT, null, null, tokens.length
                 + " tokens exceed the " + positions.rows() + " learned positions");
         }
         double[][] x = new double[tokens.length][config.hidden()];

@@ -1,5 +1,8 @@
 package dev.wisca.rescale.forward;
 
+import java.util.Arrays;
+import java.util.Locale;
+
 /**
  * How a mixture-of-experts router's logits become per-expert weights (0 for the experts not chosen).
  *
@@ -25,7 +28,7 @@ public record Routing(Kind kind, int groups, int groupTopK, double scaling, Stri
 
     /** The spec's {@code forward.moe.routing} name. */
     public static Kind kind(String name) {
-        return Kind.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        return Kind.valueOf(name.toUpperCase(Locale.ROOT));
     }
 
     /** Dense per-expert weights of one token from its router logits ({@code correction}: null for none). */
@@ -60,7 +63,7 @@ public record Routing(Kind kind, int groups, int groupTopK, double scaling, Stri
         }
         double[] groupScore = new double[groups];
         for (int g = 0; g < groups; g++) {
-            double[] members = java.util.Arrays.copyOfRange(choice, g * perGroup, (g + 1) * perGroup);
+            double[] members = Arrays.copyOfRange(choice, g * perGroup, (g + 1) * perGroup);
             boolean[] best = top(members, Math.min(2, perGroup));
             for (int i = 0; i < perGroup; i++) if (best[i]) groupScore[g] += members[i];
         }

@@ -8,6 +8,7 @@ import dev.wisca.rescale.spec.Dims;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Collections;
 
 /**
  * Sliding-window attention per layer, as transformers' masking_utils defines it: in a sliding layer,
@@ -24,7 +25,7 @@ public record SlidingWindow(int size, List<Boolean> sliding) {
 
     /** No sliding layer. */
     public static SlidingWindow none(int layers) {
-        return new SlidingWindow(0, java.util.Collections.nCopies(layers, false));
+        return new SlidingWindow(0, Collections.nCopies(layers, false));
     }
 
     /** The window of {@code layer}: its size, or 0 when the layer attends to every earlier position. */

@@ -1,5 +1,7 @@
 package dev.wisca.rescale.lora;
 
+import java.util.Arrays;
+
 /** Small dense linear algebra in double: thin Householder QR and one-sided Jacobi SVD. */
 final class DenseLinalg {
     private DenseLinalg() {}
@@ -93,7 +95,7 @@ final class DenseLinalg {
         }
         Integer[] order = new Integer[n];
         for (int j = 0; j < n; j++) order[j] = j;
-        java.util.Arrays.sort(order, (x, y) -> Double.compare(sigma[y], sigma[x]));
+        Arrays.sort(order, (x, y) -> Double.compare(sigma[y], sigma[x]));
         double[][] u = new double[n][n];
         double[][] vSorted = new double[n][n];
         double[] s = new double[n];

@@ -12,6 +12,7 @@ import dev.wisca.rescale.spec.SpecJson.SiteRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Locale;
 
 /**
  * The attention projections of every layer, found through the role vocabulary the built-in specs
@@ -65,7 +66,7 @@ final class AttentionLayout {
         for (SiteRule rule : binding.spec().sites()) {
             if (!List.of("qk", "vo").contains(rule.pair()) || rule.skip() == null) continue;
             if (binding.dims().test(rule.when(), "site " + rule.id() + " when")) {
-                out.add(rule.pair().toUpperCase(java.util.Locale.ROOT) + " is not balanced for " + binding.spec().name() + ": " + rule.skip());
+                out.add(rule.pair().toUpperCase(Locale.ROOT) + " is not balanced for " + binding.spec().name() + ": " + rule.skip());
             }
         }
         return out;

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Collections;
 
 /**
  * What a rescale does: the factors of every touched tensor (authoritative for apply), the scale of
@@ -32,8 +33,8 @@ public record Plan(SolverOptions options, boolean undo, List<SiteReport> reports
                    Map<String, double[]> siteScales, Map<String, TensorFactors> factors, Map<String, String> digests) {
     public Plan {
         reports = List.copyOf(reports);
-        siteScales = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(siteScales));
-        factors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(factors));
+        siteScales = Collections.unmodifiableMap(new LinkedHashMap<>(siteScales));
+        factors = Collections.unmodifiableMap(new LinkedHashMap<>(factors));
         digests = Map.copyOf(digests);
     }
 

@@ -13,6 +13,7 @@ import dev.wisca.rescale.solve.SolverOptions;
 import dev.wisca.rescale.stats.Norm;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The JSON half of a saved plan ({@code plan.json}): options, per-site reports, the tensors the
@@ -42,7 +43,7 @@ final class PlanJson {
     static String write(Plan plan) {
         SolverOptions o = plan.options();
         Options options = new Options(o.norm().cliName(), o.alpha(), o.minScale(), o.maxScale(), o.targetRatio(),
-            o.pow2().name().toLowerCase(java.util.Locale.ROOT), o.foldNorms());
+            o.pow2().name().toLowerCase(Locale.ROOT), o.foldNorms());
         List<TensorEntry> tensors = plan.factors().values().stream()
             .map(f -> new TensorEntry(f.tensor(), f.dtype().headerName(), f.shape(), f.offsetGain(), plan.digests().get(f.tensor()))).toList();
         try {
@@ -77,7 +78,7 @@ final class PlanJson {
         Options o = d.options();
         try {
             return new SolverOptions(Norm.parse(o.norm()), o.alpha(), o.minScale(), o.maxScale(), o.targetRatio(),
-                Pow2Mode.valueOf(o.pow2().toUpperCase(java.util.Locale.ROOT)), o.foldNorms());
+                Pow2Mode.valueOf(o.pow2().toUpperCase(Locale.ROOT)), o.foldNorms());
         } catch (IllegalArgumentException | NullPointerException | WiscaException e) {
             throw invalid(file, "bad options: " + WiscaException.detailOf(e));
         }

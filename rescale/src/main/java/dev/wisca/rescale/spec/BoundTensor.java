@@ -1,6 +1,8 @@
 package dev.wisca.rescale.spec;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A role's stored tensor in one layer.
@@ -27,9 +29,9 @@ public record BoundTensor(String role, int layer, String template, long[] shape,
     public String name(int expert) { return template.replace("${expert}", Integer.toString(expert)); }
 
     /** The stored names: one per expert for per-expert tensors, else the one name. */
-    public java.util.List<String> perExpertNames(int experts) {
-        if (!perExpert()) return java.util.List.of(template);
-        return java.util.stream.IntStream.range(0, experts).mapToObj(this::name).toList();
+    public List<String> perExpertNames(int experts) {
+        if (!perExpert()) return List.of(template);
+        return IntStream.range(0, experts).mapToObj(this::name).toList();
     }
 
     /** Rank of the matrix (1 or 2), without the expert axis. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The {@code forward} section of a spec: the forward-pass facts the storage and symmetry keys do not
@@ -114,7 +115,7 @@ public record ForwardRules(
         }
 
         public SlidingRule {
-            java.util.Objects.requireNonNull(size, "sliding_window.size");
+            Objects.requireNonNull(size, "sliding_window.size");
             layers = layers == null ? "all" : layers;
         }
     }
@@ -172,7 +173,7 @@ public record ForwardRules(
     public record SlidingRopeRule(NumberRule theta, List<String> scaling) {
         @JsonCreator
         public SlidingRopeRule(@JsonProperty("theta") NumberRule theta, @JsonProperty("scaling") List<String> scaling) {
-            this.theta = java.util.Objects.requireNonNull(theta, "sliding_rope.theta");
+            this.theta = Objects.requireNonNull(theta, "sliding_rope.theta");
             this.scaling = orEmpty(scaling);
         }
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Collections;
 
 /**
  * An {@link ArchSpec} bound to one config.json and either a checkpoint's tensor list (every role
@@ -98,7 +99,7 @@ public final class ModelBinding {
     /** Whether {@code name} is a tensor the spec passes through (no role binds it), such as an encoder's task heads. */
     public boolean passedThrough(String name) { return !tensorsByName.containsKey(name) && TensorClaims.passedThrough(spec, layers, name); }
 
-    public Map<String, BoundTensor> tensors() { return java.util.Collections.unmodifiableMap(tensorsByName); }
+    public Map<String, BoundTensor> tensors() { return Collections.unmodifiableMap(tensorsByName); }
 
     private Optional<BoundRole> resolve(String role, int layer) {
         List<String> tried = new ArrayList<>();

@@ -183,7 +183,7 @@ final class SpecChecks {
             throw invalid("forward.encoder.positions '" + e.positions() + "' (expected from_zero or after_padding)");
         }
         if (e.positions().equals("after_padding")) require(e.padToken(), "forward.encoder.pad_token");
-        for (String role : java.util.List.of(Roles.EMBED, Roles.POSITIONS, Roles.TOKEN_TYPES, Roles.EMBED_NORM)) {
+        for (String role : List.of(Roles.EMBED, Roles.POSITIONS, Roles.TOKEN_TYPES, Roles.EMBED_NORM)) {
             if (!roleNames.contains(role)) throw invalid("forward.encoder needs a role '" + role + "'");
         }
     }

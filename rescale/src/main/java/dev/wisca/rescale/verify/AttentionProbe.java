@@ -10,6 +10,7 @@ import dev.wisca.rescale.spec.RopePairing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Arrays;
 
 /**
  * The invariants of one attention layer, per query head h with KV head j = h / (heads / kv_heads):
@@ -114,7 +115,7 @@ final class AttentionProbe {
 
     /** The head's gain: the whole vector when it is shared ([head_dim]), else row {@code index}. */
     private static double[] headRow(double[] values, int index, int hd) {
-        return values.length == hd ? values : java.util.Arrays.copyOfRange(values, index * hd, (index + 1) * hd);
+        return values.length == hd ? values : Arrays.copyOfRange(values, index * hd, (index + 1) * hd);
     }
 
     /**

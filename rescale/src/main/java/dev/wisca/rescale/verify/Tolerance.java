@@ -1,6 +1,7 @@
 package dev.wisca.rescale.verify;
 
 import dev.wisca.io.WiscaException;
+import java.util.Locale;
 /**
  * When two outputs count as equal. {@link Derived} (the default) follows the stored dtypes: each
  * output may differ by {@code sigmas} standard deviations of the rounding error that storing the
@@ -42,5 +43,5 @@ public sealed interface Tolerance {
         public String describe() { return "user: |Δ| ≤ atol " + fmt(atol) + " + rtol " + fmt(rtol) + "·scale (largest |output| of the block)"; }
     }
 
-    private static String fmt(double v) { return String.format(java.util.Locale.ROOT, "%.3g", v); }
+    private static String fmt(double v) { return String.format(Locale.ROOT, "%.3g", v); }
 }

@@ -13,6 +13,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.function.Function;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardCopyOption;
 
 /**
  * Builds a folder in a temp folder beside its target and swaps it in: fsync every file and the
@@ -42,9 +44,9 @@ final class FolderSwap {
     }
 
     private static void swapIn(Path staging, Path target) {
-        Path old = Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? TempNames.beside(target) : null;
+        Path old = Files.exists(target, LinkOption.NOFOLLOW_LINKS) ? TempNames.beside(target) : null;
         try {
-            if (old != null) Files.move(target, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            if (old != null) Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             AtomicMove.replace(staging, target);
         } catch (IOException e) {
             deleteQuietly(staging);
@@ -57,11 +59,11 @@ final class FolderSwap {
     private static void syncTree(Path folder) {
         try (var files = Files.walk(folder)) {
             for (Path p : files.toList()) {
-                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
                         ch.force(true);
                     }
-                } else if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     DirectorySync.sync(p);
                 }
             }
@@ -73,7 +75,7 @@ final class FolderSwap {
     /** Deletes a file or a folder tree without following symlinks out of it. */
     static void deleteTree(Path root) {
         try {
-            if (!Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
                 Files.deleteIfExists(root);
                 return;
             }

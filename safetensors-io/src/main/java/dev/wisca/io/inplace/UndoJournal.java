@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.Arrays;
 
 /**
  * The write-ahead journal of an in-place rewrite: the before-images of every byte range about to be
@@ -166,7 +167,7 @@ public final class UndoJournal {
             ByteBuffer head = readFully(in, 0, 16, journal);
             byte[] magic = new byte[8];
             head.get(magic);
-            if (!java.util.Arrays.equals(magic, MAGIC)) throw unfinished(journal, "is not a wisca journal (bad magic)");
+            if (!Arrays.equals(magic, MAGIC)) throw unfinished(journal, "is not a wisca journal (bad magic)");
             long length = head.order(ByteOrder.LITTLE_ENDIAN).getLong(8);
             if (length < 2 || length > size - 16 || length > Integer.MAX_VALUE) throw unfinished(journal, "has a bad descriptor length " + length);
             Descriptor d = MAPPER.readValue(readFully(in, 16, (int) length, journal).array(), Descriptor.class);
@@ -223,7 +224,7 @@ public final class UndoJournal {
     private static boolean isCommit(ByteBuffer record, long imagesEnd) {
         byte[] magic = new byte[8];
         record.get(magic);
-        return java.util.Arrays.equals(magic, COMMIT) && record.order(ByteOrder.LITTLE_ENDIAN).getLong(8) == imagesEnd;
+        return Arrays.equals(magic, COMMIT) && record.order(ByteOrder.LITTLE_ENDIAN).getLong(8) == imagesEnd;
     }
 
     /** Writes a small text file whole: temp, fsync, rename (the folder is fsynced by the caller). */

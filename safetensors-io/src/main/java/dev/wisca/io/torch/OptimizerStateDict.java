@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.Collections;
 
 /**
  * A torch optimizer's {@code state_dict()}: {@code state} maps a parameter index to its fields
@@ -60,9 +61,9 @@ public record OptimizerStateDict(List<Group> groups, Map<Long, Map<String, Objec
                 if (!(field.getKey() instanceof String key)) throw bad(path, "state entry " + e.getKey() + " has a non-string field");
                 f.put(key, field.getValue());
             }
-            entries.put(index(e.getKey(), path), java.util.Collections.unmodifiableMap(f));
+            entries.put(index(e.getKey(), path), Collections.unmodifiableMap(f));
         }
-        return new OptimizerStateDict(List.copyOf(parsed), java.util.Collections.unmodifiableMap(entries));
+        return new OptimizerStateDict(List.copyOf(parsed), Collections.unmodifiableMap(entries));
     }
 
     /** Whether every group names its parameters. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.function.Consumer;
 
 /**
  * Does WISCA help? A miniature of the paper's experiments run with wisca's own DJL hook.
@@ -63,7 +64,7 @@ public final class Experiment {
     public record Report(List<Curves.Run> runs, List<Path> files) {}
 
     /** Runs every arm (or those named in {@code only}, null = all) with every seed and writes the result files. */
-    public static Report run(Settings s, List<String> only, java.util.function.Consumer<String> log) {
+    public static Report run(Settings s, List<String> only, Consumer<String> log) {
         Corpus pretrain = Corpus.read("fortunes (pre-training)", fortuneFiles(false), 100_000);
         Corpus lora = Corpus.read("fortunes: " + String.join(", ", LORA_FILES) + " (LoRA)", fortuneFiles(true), 20_000);
         log.accept(String.format(Locale.ROOT, "corpus: %s %d train / %d validation bytes; %s %d / %d", pretrain.name(),
@@ -71,7 +72,7 @@ public final class Experiment {
         int[][] probe = pretrain.validationWindows(Math.min(4, s.batch()), s.length());
         int[][] loraProbe = lora.validationWindows(Math.min(4, s.batch()), s.length());
         List<Curves.Run> runs = new ArrayList<>();
-        java.util.function.Consumer<String> progress = Boolean.getBoolean("wisca.experiment.progress") ? log : line -> {};
+        Consumer<String> progress = Boolean.getBoolean("wisca.experiment.progress") ? log : line -> {};
         Path checkpoints = s.out().resolve("checkpoints");
         for (int seed = 0; seed < s.seeds(); seed++) {
             Map<String, float[]> pretrained = null;

@@ -15,11 +15,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.nio.ByteOrder;
+import java.util.function.Predicate;
 
 /** Writes trained weights as Hugging Face folders (config.json + model.safetensors, or a PEFT adapter). */
 final class HfCheckpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private HfCheckpoint() {}
 
@@ -51,7 +53,7 @@ final class HfCheckpoint {
     }
 
     private static void write(Path folder, String base, Map<String, float[]> weights, Map<String, long[]> shapes,
-                              java.util.function.Predicate<String> keep) {
+                              Predicate<String> keep) {
         List<TensorSpec> specs = new ArrayList<>();
         for (var e : shapes.entrySet()) if (keep.test(e.getKey())) specs.add(new TensorSpec(e.getKey(), Dtype.F32, e.getValue()));
         CheckpointWriter.plan(folder, base, specs, Long.MAX_VALUE, Map.of("format", "pt")).write((spec, writer) -> {

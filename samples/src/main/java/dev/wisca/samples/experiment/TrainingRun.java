@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * Trains one arm with one seed: the same seed gives the same initialization and the same data
@@ -81,7 +83,7 @@ final class TrainingRun implements AutoCloseable {
     }
 
     /** Trains on {@code corpus}; logs the training loss every step and the validation loss every evalEvery steps. */
-    Curves.Run train(Corpus corpus, java.util.function.Consumer<String> progress) {
+    Curves.Run train(Corpus corpus, Consumer<String> progress) {
         Random order = new Random(seed * 7919L + 17);
         int[][] validation = corpus.validationWindows(s.evalWindows(), s.length());
         List<Curves.Point> points = new ArrayList<>();
@@ -132,7 +134,7 @@ final class TrainingRun implements AutoCloseable {
         double total = 0;
         int batches = 0;
         for (int i = 0; i < windows.length; i += s.batch()) {
-            int[][] chunk = java.util.Arrays.copyOfRange(windows, i, Math.min(windows.length, i + s.batch()));
+            int[][] chunk = Arrays.copyOfRange(windows, i, Math.min(windows.length, i + s.batch()));
             try (NDManager m = trainer.getManager().newSubManager()) {
                 NDList[] xy = inputsAndTargets(m, chunk);
                 total += trainer.getLoss().evaluate(xy[1], trainer.evaluate(xy[0])).getFloat();

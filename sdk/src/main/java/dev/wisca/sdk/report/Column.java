@@ -1,6 +1,8 @@
 package dev.wisca.sdk.report;
 
 import java.util.List;
+import java.util.ArrayList;
+import java.util.Collections;
 
 /**
  * One column of a tidy table: a name, a type and one value per row ({@code null} = missing).
@@ -11,7 +13,7 @@ public record Column(String name, Type type, List<Object> values) {
     public enum Type { STRING, INT64, FLOAT64 }
 
     public Column {
-        values = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(values));
+        values = Collections.unmodifiableList(new ArrayList<>(values));
         for (Object v : values) {
             boolean ok = v == null || switch (type) {
                 case STRING -> v instanceof String;

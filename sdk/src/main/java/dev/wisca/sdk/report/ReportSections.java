@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Locale;
 
 /** The sections of {@link HtmlReport}, top to bottom. */
 final class ReportSections {
@@ -55,7 +56,7 @@ final class ReportSections {
         for (BalanceGrid.Kind kind : BalanceGrid.Kind.values()) {
             BalanceGrid b = BalanceGrid.of(before, kind);
             BalanceGrid a = BalanceGrid.of(after, kind);
-            h.open("section", "class", "panel", "id", "heatmap-" + kind.name().toLowerCase(java.util.Locale.ROOT));
+            h.open("section", "class", "panel", "id", "heatmap-" + kind.name().toLowerCase(Locale.ROOT));
             h.element("h2", kind.label + " balance per layer and KV head");
             h.element("p", "Ratio " + kind.formula + " of each KV group (query heads sharing one KV head) and, in the last column, of the whole layer. "
                 + "WISCA moves these towards 1 (white); red means the producer side is heavier, blue the consumer side. Hover a cell for its value.",
@@ -82,7 +83,7 @@ final class ReportSections {
     private static void headMaps(Html h, HeadGrid b, HeadGrid a, BalanceGrid.Kind kind) {
         if (b.isEmpty() && a.isEmpty()) return;
         int g = Math.max(b.groupSize(), 1);
-        h.open("div", "class", "subpanel", "id", "heads-" + kind.name().toLowerCase(java.util.Locale.ROOT));
+        h.open("div", "class", "subpanel", "id", "heads-" + kind.name().toLowerCase(Locale.ROOT));
         h.element("h3", kind.label + " per query head; each query head against its group's KV head");
         h.element("p", "Ratio " + kind.headFormula + " for query head h and its KV head j = ⌊h / " + g + "⌋"
             + (g > 1 ? "; thin gaps separate the KV groups. A balanced group whose heads carry equal norms puts each head near "
@@ -103,7 +104,7 @@ final class ReportSections {
 
     private static void headFigure(Html h, String when, HeadGrid grid, BalanceGrid.Kind kind, DivergingScale scale) {
         h.open("figure").open("figcaption").text(when).element("span", grid.heads() + " query heads", "class", "hint").close("figcaption");
-        h.raw(HeadHeatmapSvg.render(grid, kind.label + " per query head " + when.toLowerCase(java.util.Locale.ROOT) + ", log₂ ratio", scale));
+        h.raw(HeadHeatmapSvg.render(grid, kind.label + " per query head " + when.toLowerCase(Locale.ROOT) + ", log₂ ratio", scale));
         h.close("figure");
     }
 
@@ -165,7 +166,7 @@ final class ReportSections {
     private static void figure(Html h, String when, BalanceGrid grid, BalanceGrid.Kind kind, DivergingScale scale) {
         h.open("figure").open("figcaption").text(when).element("span", grid.groupSize() + " query head" + (grid.groupSize() == 1 ? "" : "s")
             + " per KV head", "class", "hint").close("figcaption");
-        h.raw(HeatmapSvg.render(grid, kind.label + " " + when.toLowerCase(java.util.Locale.ROOT) + ", log₂ ratio", scale));
+        h.raw(HeatmapSvg.render(grid, kind.label + " " + when.toLowerCase(Locale.ROOT) + ", log₂ ratio", scale));
         h.close("figure");
     }
 

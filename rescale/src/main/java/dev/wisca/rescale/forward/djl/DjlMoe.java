@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.wisca.rescale.forward.ClampedSwiglu;
 import dev.wisca.rescale.forward.ForwardConfig;
 import dev.wisca.rescale.forward.Routing;
+import java.util.Arrays;
 
 /** The NDArray forms of {@link Routing}, {@link ClampedSwiglu} and attention sinks. */
 final class DjlMoe {
@@ -41,7 +42,7 @@ final class DjlMoe {
         int experts = moe.experts();
         double[] out = new double[all.length];
         for (int token = 0; token < all.length / experts; token++) {
-            double[] row = java.util.Arrays.copyOfRange(all, token * experts, (token + 1) * experts);
+            double[] row = Arrays.copyOfRange(all, token * experts, (token + 1) * experts);
             System.arraycopy(routing.weights(row, moe.topK(), moe.renormalize(), bias), 0, out, token * experts, experts);
         }
         return logits.getManager().create(out, logits.getShape()).toType(logits.getDataType(), false);
