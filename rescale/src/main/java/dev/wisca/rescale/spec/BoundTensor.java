@@ -11,11 +11,11 @@ import java.util.stream.IntStream;
  * @param layer     layer index, -1 for globals
  * @param template  full name, with {@code ${expert}} for per-expert tensors
  * @param shape     stored shape (with the leading expert axis when batched)
- * @param kind      one of {@link TensorKinds#ALL}
+ * @param kind      what its values are for
  * @param inOut     2-D stored as [in, out] (Conv1D): logical rows are stored columns
  * @param batched   leading axis indexes experts (one tensor for all experts)
  */
-public record BoundTensor(String role, int layer, String template, long[] shape, String kind, boolean inOut, boolean batched) {
+public record BoundTensor(String role, int layer, String template, long[] shape, TensorKind kind, boolean inOut, boolean batched) {
     public BoundTensor {
         shape = shape.clone();
     }
@@ -60,11 +60,11 @@ public record BoundTensor(String role, int layer, String template, long[] shape,
         return inOut ? shape[o] : shape[o + 1];
     }
 
-    public boolean isNormGain() { return kind.equals(TensorKinds.NORM); }
+    public boolean isNormGain() { return kind == TensorKind.NORM; }
 
-    public boolean isNormBias() { return kind.equals(TensorKinds.NORM_BIAS); }
+    public boolean isNormBias() { return kind == TensorKind.NORM_BIAS; }
 
-    public boolean isEmbedding() { return kind.equals(TensorKinds.EMBEDDING); }
+    public boolean isEmbedding() { return kind == TensorKind.EMBEDDING; }
 
     @Override
     public boolean equals(Object o) {

@@ -142,7 +142,7 @@ public final class ModelBinding {
             shape[i] = dims.evalCount(alt.shape().get(i), "shape of " + template);
         }
         boolean batched = Boolean.TRUE.equals(alt.batched());
-        String kind = alt.kind() == null ? TensorKinds.WEIGHT : alt.kind();
+        TensorKind kind = alt.kind() == null ? TensorKind.WEIGHT : TensorKind.parse(alt.kind()).orElseThrow();   // SpecChecks refused any other name
         BoundTensor t = new BoundTensor(role, layer, template, shape, kind, "in_out".equals(alt.layout()), batched);
         if (present != null) {
             for (String name : t.perExpertNames(experts)) checkShape(name, shape, alt);

@@ -83,8 +83,8 @@ final class SpecChecks {
                 if (a.layout() != null && !a.layout().equals("out_in") && !a.layout().equals("in_out")) {
                     throw invalid(at + ".layout '" + a.layout() + "' (expected out_in or in_out)");
                 }
-                if (a.kind() != null && !TensorKinds.ALL.contains(a.kind())) {
-                    throw invalid(at + ".kind '" + a.kind() + "' (expected " + String.join(", ", TensorKinds.ALL) + ")");
+                if (a.kind() != null && TensorKind.parse(a.kind()).isEmpty()) {
+                    throw invalid(at + ".kind '" + a.kind() + "' (expected " + String.join(", ", TensorKind.specNames()) + ")");
                 }
                 if (a.rows() != null) throw invalid(at + ".rows is only for slices ('of')");
             } else {

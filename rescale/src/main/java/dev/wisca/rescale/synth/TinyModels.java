@@ -13,7 +13,6 @@ import dev.wisca.rescale.spec.ModelBinding;
 import dev.wisca.rescale.spec.NormKind;
 import dev.wisca.rescale.spec.SpecJson.Example;
 import dev.wisca.rescale.spec.SpecLibrary;
-import dev.wisca.rescale.spec.TensorKinds;
 import dev.wisca.rescale.synth.TinyModel.TinyTensor;
 
 import java.util.ArrayList;
@@ -96,8 +95,8 @@ public final class TinyModels {
         for (int i = 0; i < v.length; i++) {
             // values exactly representable in f32, so a written F32 checkpoint holds exactly these numbers
             v[i] = (float) switch (t.kind()) {
-                case TensorKinds.NORM -> norm == NormKind.RMS_OFFSET ? random.nextDouble() - 0.5 : 0.5 + random.nextDouble();
-                case TensorKinds.BIAS, TensorKinds.NORM_BIAS -> random.nextDouble() - 0.5;
+                case NORM -> norm == NormKind.RMS_OFFSET ? random.nextDouble() - 0.5 : 0.5 + random.nextDouble();
+                case BIAS, NORM_BIAS -> random.nextDouble() - 0.5;
                 default -> random.nextGaussian() * 0.5;
             };
         }
