@@ -42,11 +42,16 @@ public final class AtomicFiles {
         });
     }
 
-    private interface TempFiller {
+    /** Fills the temp file (which does not exist yet) with the whole new content, fsynced. */
+    public interface TempFiller {
         void fill(Path temp) throws IOException;
     }
 
-    private static void replace(Path target, TempFiller filler) {
+    /**
+     * Writes {@code target} whole through {@code filler}: a temp file beside it, renamed over it, the
+     * folder fsynced; on any failure the temp file is removed and the target left as it was.
+     */
+    public static void replace(Path target, TempFiller filler) {
         Path absolute = target.toAbsolutePath();
         Path temp = TempNames.beside(absolute);
         try {

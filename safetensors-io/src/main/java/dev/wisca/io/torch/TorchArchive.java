@@ -1,10 +1,8 @@
 package dev.wisca.io.torch;
 
-import dev.wisca.io.AtomicMove;
-import dev.wisca.io.DirectorySync;
+import dev.wisca.io.hf.AtomicFiles;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import dev.wisca.io.hf.TempNames;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -112,12 +110,10 @@ public final class TorchArchive implements AutoCloseable {
      * atomic rename. Refuses (FILE_CHANGED) when this file changed since it was opened.
      */
     public void rewrite(Path target, Map<String, StorageRewrite> rewrites, String comment) {
-        Path absolute = target.toAbsolutePath();
-        Path temp = TempNames.beside(absolute);
         byte[] commentBytes = comment.getBytes(StandardCharsets.UTF_8);
         if (commentBytes.length > 0xFFFF) throw new IllegalArgumentException("zip comment too long");
         long body = index.commentOffset();   // the end record up to its comment length field
-        try {
+        AtomicFiles.replace(target, temp -> {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
                  FileChannel in = FileChannel.open(path, StandardOpenOption.READ);
                  Arena local = Arena.ofConfined()) {
@@ -140,15 +136,7 @@ public final class TorchArchive implements AutoCloseable {
             if (Files.size(path) != size || !Files.getLastModifiedTime(path).equals(modified)) {
                 throw WiscaException.of(ErrorKind.FILE_CHANGED, path, "changed while wisca read it; nothing written");
             }
-            AtomicMove.replace(temp, absolute);
-        } catch (IOException e) {
-            deleteQuietly(temp);
-            throw new WiscaException(ErrorKind.IO, absolute, null, "cannot write: " + e, e);
-        } catch (RuntimeException e) {
-            deleteQuietly(temp);
-            throw e;
-        }
-        DirectorySync.sync(absolute.getParent());
+        });
     }
 
     private static int crc32(MemorySegment bytes) {
@@ -165,14 +153,6 @@ public final class TorchArchive implements AutoCloseable {
     }
 
     private String text(ZipIndex.Entry e) { return new String(bytes(e), StandardCharsets.UTF_8); }
-
-    private static void deleteQuietly(Path temp) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // the original failure is what the caller needs to see
-        }
-    }
 
     @Override
     public void close() { arena.close(); }
