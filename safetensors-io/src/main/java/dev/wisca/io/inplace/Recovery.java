@@ -18,8 +18,11 @@ public final class Recovery {
     /** Recovers the checkpoints {@code baseNames} of {@code folder} that have a journal. */
     public static void recoverIfNeeded(Path folder, List<String> baseNames) {
         for (String base : baseNames) {
-            if (!UndoJournal.present(folder, base)) continue;
             Path journal = InPlaceNames.journal(folder, base);
+            if (!UndoJournal.present(folder, base)) {
+                removeStaleTemps(folder, base, journal);
+                continue;
+            }
             InPlaceLock lock;
             try {
                 lock = InPlaceLock.acquire(folder, base);
@@ -34,6 +37,23 @@ public final class Recovery {
             try (lock) {
                 UndoJournal.recoverLocked(folder, journal);
             }
+        }
+    }
+
+    /**
+     * A rewrite killed while it wrote its journal leaves a temp file and an intact checkpoint: removed
+     * under the lock, and left alone while a live rewrite holds it (the temp may be that rewrite's).
+     */
+    private static void removeStaleTemps(Path folder, String base, Path journal) {
+        if (!UndoJournal.hasTemps(folder, journal)) return;
+        InPlaceLock lock;
+        try {
+            lock = InPlaceLock.acquire(folder, base);
+        } catch (WiscaException busyOrReadOnly) {
+            return;   // the checkpoint itself is intact either way
+        }
+        try (lock) {
+            UndoJournal.removeTemps(folder, journal);
         }
     }
 

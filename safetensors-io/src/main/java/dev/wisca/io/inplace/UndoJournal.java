@@ -278,6 +278,16 @@ public final class UndoJournal {
         }
     }
 
+    /** Whether a crash left journal temps in {@code folder} (see {@link #removeTemps}). */
+    static boolean hasTemps(Path folder, Path journal) {
+        String name = journal.getFileName().toString();
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.anyMatch(p -> TempNames.isOursFor(p.getFileName().toString(), name));
+        } catch (IOException e) {
+            return false;   // unreadable folder: the open that follows reports it
+        }
+    }
+
     /** Journal temps left by a crash while the journal was being written (never published: the checkpoint is intact). */
     static void removeTemps(Path folder, Path journal) {
         String name = journal.getFileName().toString();

@@ -119,7 +119,10 @@ class InPlaceCrashTest {
             if (Checkpoints.same(before, Checkpoints.files(ckpt))) {
                 originals++;
             } else {
-                assertTrue(Checkpoints.same(after, Checkpoints.tensors(ckpt)), "kill " + i + ": neither the original nor the result");
+                Map<String, byte[]> now = Checkpoints.files(ckpt);
+                assertTrue(Checkpoints.same(after, Checkpoints.tensors(ckpt)), "kill " + i + ": neither the original nor the result;"
+                    + " files " + before.keySet() + " before, " + now.keySet() + " now; differing: " + before.keySet().stream()
+                        .filter(k -> !java.util.Arrays.equals(before.get(k), now.get(k))).toList());
                 results++;
             }
         }
