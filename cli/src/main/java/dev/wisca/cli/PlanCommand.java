@@ -15,7 +15,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,14 +50,8 @@ final class PlanCommand implements Callable<Integer> {
         try (Model model = Wisca.open(in, specs.choice())) {
             RescalePlan plan = model.plan(settings);
             plan.save(planFolder, output.overwrite());
-            PlanOutput summary = PlanOutput.of(model.architecture(), plan, null, planFolder, System.nanoTime() - start);
-            PrintWriter o = spec.commandLine().getOut();
-            if (json.enabled()) {
-                Json.print(o, summary);
-            } else {
-                if (!verbosity.quiet()) summary.print(o, verbosity.verbose());
-                o.println("plan saved to " + planFolder + " (" + Units.duration(System.nanoTime() - start) + ")");
-            }
+            PlanOutput.of(model.architecture(), plan, null, planFolder, System.nanoTime() - start).show(spec.commandLine().getOut(),
+                json.enabled(), verbosity.quiet(), verbosity.verbose(), "plan saved to " + planFolder + " (" + Units.duration(System.nanoTime() - start) + ")");
         }
         return ExitCodes.OK;
     }

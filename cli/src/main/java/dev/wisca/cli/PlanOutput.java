@@ -31,6 +31,16 @@ record PlanOutput(@JsonUnwrapped PlanSummary summary, Path output, Path planFold
             nanos / 1_000_000);
     }
 
+    /** The command's answer: this record as JSON with {@code --json}; else the summary (unless quiet), then {@code done}. */
+    void show(PrintWriter out, boolean json, boolean quiet, boolean verbose, String done) {
+        if (json) {
+            Json.print(out, this);
+            return;
+        }
+        if (!quiet) print(out, verbose);
+        out.println(done);
+    }
+
     void print(PrintWriter out, boolean verbose) {
         boolean pow2 = summary.pow2();
         out.printf(Locale.ROOT, "%s: %d sites, %s norm, %s scales%n", summary.architecture(), summary.sites(), summary.norm(),

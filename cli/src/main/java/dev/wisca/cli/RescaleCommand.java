@@ -93,7 +93,7 @@ final class RescaleCommand implements Callable<Integer> {
         if (reportDir != null && out != null) Outputs.checkApart(reportDir, List.of(out));
         if (loraRefactor) return refactorLora(o, start);
         try (Model model = Wisca.open(in, specs.choice())) {
-            RescalePlan plan = applyPlan != null ? RescalePlan.load(applyPlan).withSettings(settings) : model.plan(settings);
+            RescalePlan plan = planFor(model, settings);
             if (planOnly != null) {
                 plan.save(planOnly, output.overwrite());
             } else {
@@ -109,19 +109,16 @@ final class RescaleCommand implements Callable<Integer> {
                 }
                 if (reportDir != null) RescaleReport.write(in, out, plan, specs.choice(), reportDir, output.overwrite());
             }
-            PlanOutput summary = PlanOutput.of(model.architecture(), plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start);
-            if (json.enabled()) {
-                Json.print(o, summary);
-            } else if (!verbosity.quiet()) {
-                summary.print(o, verbosity.verbose());
-            }
-            if (!json.enabled()) {
-                o.println(planOnly != null
-                    ? "plan saved to " + planOnly + " (" + Units.duration(System.nanoTime() - start) + ")"
-                    : "wrote " + out + " (" + Units.duration(System.nanoTime() - start) + ")");
-            }
+            PlanOutput.of(model.architecture(), plan, planOnly != null ? null : out, planOnly != null ? planOnly : savePlan, System.nanoTime() - start)
+                .show(o, json.enabled(), verbosity.quiet(), verbosity.verbose(), (planOnly != null ? "plan saved to " + planOnly : "wrote " + out)
+                    + " (" + Units.duration(System.nanoTime() - start) + ")");
         }
         return ExitCodes.OK;
+    }
+
+    /** The plan of {@code --apply PLAN} (run with these settings), else the one solved for {@code model}. */
+    private RescalePlan planFor(Model model, RescaleSettings settings) {
+        return applyPlan != null ? RescalePlan.load(applyPlan).withSettings(settings) : model.plan(settings);
     }
 
     private int rescaleInPlace() {
@@ -135,16 +132,11 @@ final class RescaleCommand implements Callable<Integer> {
         long start = System.nanoTime();
         if (savePlan != null) output.checkAll(List.of(savePlan), inputs());
         try (Model model = Wisca.open(in, specs.choice())) {
-            RescalePlan plan = applyPlan != null ? RescalePlan.load(applyPlan).withSettings(settings) : model.plan(settings);
+            RescalePlan plan = planFor(model, settings);
             model.applyInPlace(plan);
             if (savePlan != null) plan.save(savePlan, output.overwrite());
-            PlanOutput summary = PlanOutput.of(model.architecture(), plan, in, savePlan, System.nanoTime() - start);
-            if (json.enabled()) {
-                Json.print(o, summary);
-            } else {
-                if (!verbosity.quiet()) summary.print(o, verbosity.verbose());
-                o.println("rescaled " + in + " in place (" + Units.duration(System.nanoTime() - start) + ")");
-            }
+            PlanOutput.of(model.architecture(), plan, in, savePlan, System.nanoTime() - start).show(o, json.enabled(), verbosity.quiet(),
+                verbosity.verbose(), "rescaled " + in + " in place (" + Units.duration(System.nanoTime() - start) + ")");
         }
         return ExitCodes.OK;
     }
