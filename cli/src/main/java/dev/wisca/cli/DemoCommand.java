@@ -7,7 +7,7 @@ import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import dev.wisca.io.hf.Outputs;
+import dev.wisca.sdk.OutputFiles;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.verify.VerifyReport;
 import dev.wisca.sdk.CheckpointSummary;
@@ -64,7 +64,7 @@ final class DemoCommand implements Callable<Integer> {
         Overwrite overwrite = output.overwrite();
         createDirectories(dir);
 
-        Outputs.folder(original, overwrite, List.of(), staging -> SampleCheckpoints.write(arch, staging, seed));
+        OutputFiles.folder(original, overwrite, List.of(), staging -> SampleCheckpoints.write(arch, staging, seed));
         CheckpointSummary s = Wisca.inspect(original);
         RescaleSettings settings = RescaleSettings.paper();
         RescalePlan p;

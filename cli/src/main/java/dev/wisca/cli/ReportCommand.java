@@ -4,7 +4,7 @@ import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
-import dev.wisca.io.hf.Outputs;
+import dev.wisca.sdk.OutputFiles;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.sdk.RescalePlan;
 import dev.wisca.rescale.verify.VerifyReport;
@@ -70,7 +70,7 @@ final class ReportCommand implements Callable<Integer> {
         Optional<RescalePlan> p = Optional.ofNullable(plan).map(RescalePlan::load);
         Optional<VerifyReport> v = noVerify ? Optional.empty()
             : Optional.of((full ? Wisca.verify(before, after).full() : Wisca.verify(before, after).probes()).spec(specs.choice()).run());
-        Outputs.file(html, output.overwrite(), inputs, target -> {
+        OutputFiles.file(html, output.overwrite(), inputs, target -> {
             HtmlReport.write(b, a, p, v, target);
             return target;
         });

@@ -8,7 +8,7 @@ import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.Printable;
-import dev.wisca.io.hf.Outputs;
+import dev.wisca.sdk.OutputFiles;
 import dev.wisca.sdk.Model;
 import dev.wisca.sdk.OptimizerState;
 import dev.wisca.sdk.RescalePlan;
@@ -90,7 +90,7 @@ final class RescaleCommand implements Callable<Integer> {
         if (optimizerState.enabled()) requireFolders();
         output.checkAll(outputs(), inputs());
         // The report reads OUT back, so it may not be written into it either.
-        if (reportDir != null && out != null) Outputs.checkApart(reportDir, List.of(out));
+        if (reportDir != null && out != null) OutputFiles.checkApart(reportDir, List.of(out));
         if (loraRefactor) return refactorLora(o, start);
         try (Model model = Wisca.open(in, specs.choice())) {
             RescalePlan plan = planFor(model, settings);
@@ -179,7 +179,7 @@ final class RescaleCommand implements Callable<Integer> {
         if (planOnly != null) all.add(planOnly);
         if (out != null && planOnly == null) {
             boolean singleFile = Files.isRegularFile(in) && in.getFileName().toString().endsWith(".safetensors");
-            all.add(singleFile ? Outputs.fileTarget(out, in) : out);
+            all.add(singleFile ? OutputFiles.fileTarget(out, in) : out);
             if (savePlan != null) all.add(savePlan);
             if (reportDir != null) all.add(reportDir);
         }

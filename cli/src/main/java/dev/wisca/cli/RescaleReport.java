@@ -1,6 +1,6 @@
 package dev.wisca.cli;
 
-import dev.wisca.io.hf.Outputs;
+import dev.wisca.sdk.OutputFiles;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.pattern.PatternReport;
 import dev.wisca.rescale.spec.SpecChoice;
@@ -30,7 +30,7 @@ final class RescaleReport {
         int threads = Runtime.getRuntime().availableProcessors();
         PatternReport b = Patterns.of(before, spec, threads);
         PatternReport a = Patterns.of(after, spec, threads);
-        Outputs.folder(dir, overwrite, List.of(before, after), staging -> {
+        OutputFiles.folder(dir, overwrite, List.of(before, after), staging -> {
             plan.save(staging.resolve("plan"));
             StatsWriter.write(b, staging.resolve("before.json"));
             StatsWriter.write(a, staging.resolve("after.json"));

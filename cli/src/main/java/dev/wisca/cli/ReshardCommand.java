@@ -5,7 +5,7 @@ import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.hf.ByteSize;
-import dev.wisca.io.hf.Reshard;
+import dev.wisca.sdk.ReshardResult;
 import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +50,7 @@ final class ReshardCommand implements Callable<Integer> {
         long limit = ByteSize.parse(maxShardSize);
         Optional<Dtype> target = Optional.ofNullable(dtype).map(Dtype::parseUser);
         long start = System.nanoTime();
-        Reshard.Result r = Wisca.reshard(in, out, limit, target, output.overwrite(), ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
+        ReshardResult r = Wisca.reshard(in, out, limit, target.orElse(null), output.overwrite(), ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         long nanos = System.nanoTime() - start;
         PrintWriter o = spec.commandLine().getOut();
         if (json.enabled()) {

@@ -8,7 +8,6 @@ import dev.wisca.hooks.protocol.ProtocolHttpServer;
 import dev.wisca.hooks.protocol.ProtocolJson;
 import dev.wisca.hooks.protocol.ProtocolStdio;
 import dev.wisca.hooks.protocol.ServerOptions;
-import dev.wisca.rescale.spec.SpecLibrary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,8 +74,7 @@ final class ServeCommand implements Callable<Integer> {
         FlagChecks.inRange("--port", port, 0, 65535);
         FlagChecks.inRange("--max-requests", maxRequests, 1, 256);
         FlagChecks.inRange("--max-sessions", maxSessions, 1, 1 << 20);
-        SpecLibrary library = SpecLibrary.builtin().choosing(specs.choice());
-        LocalPlanService service = new LocalPlanService(library, maxSessions);
+        LocalPlanService service = new LocalPlanService(specs.choice(), maxSessions);
         PrintWriter err = spec.commandLine().getErr();
         if (stdio) {
             var in = new InputStreamReader(System.in, StandardCharsets.UTF_8);

@@ -81,8 +81,8 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** The underlying tensors (zero-copy). */
-    public Checkpoint checkpoint() { return checkpoint; }
+    /** The underlying tensors (zero-copy), for the SDK's own classes and tests. */
+    Checkpoint checkpoint() { return checkpoint; }
 
     /** The model_type of the detected spec, or {@code lora} for an adapter. */
     public String architecture() { return spec.map(ArchSpec::name).orElse("lora"); }
@@ -90,7 +90,7 @@ public final class Model implements AutoCloseable {
     public boolean isAdapter() { return spec.isEmpty(); }
 
     /** The scale sites for these options (and the sites the architecture cannot offer, with reasons). */
-    public SiteSet sites(SiteOptions options) {
+    SiteSet sites(SiteOptions options) {
         if (spec.isPresent()) {
             JsonNode config = checkpoint.configJson().orElseThrow();
             try {
@@ -262,17 +262,18 @@ public final class Model implements AutoCloseable {
      * norms per singular direction; QR + small SVD in f64, rounded once). Not a diagonal plan, so there
      * is no undo; fresh adapters (B = 0) are copied unchanged and listed in the result.
      */
-    public LoraRebalance.Result refactorLora(Path out) {
+    public RefactoredAdapter refactorLora(Path out) {
         return refactorLora(out, Overwrite.NEVER);
     }
 
     /** As {@link #refactorLora(Path)}, replacing an existing output with {@link Overwrite#REPLACE}. */
-    public LoraRebalance.Result refactorLora(Path out, Overwrite overwrite) {
+    public RefactoredAdapter refactorLora(Path out, Overwrite overwrite) {
         if (!isAdapter()) {
             throw new WiscaException(ErrorKind.INVALID_ARGUMENT, checkpoint.folder(), null, "setting 'loraRefactor' needs a PEFT adapter folder (adapter_model.safetensors)");
         }
-        return Checkpoint.guarded(List.of(checkpoint),
+        LoraRebalance.Result done = Checkpoint.guarded(List.of(checkpoint),
             () -> Outputs.folder(out, overwrite, checkpoint.inputs(), staging -> LoraRebalance.run(checkpoint, library.lora(), staging)));
+        return new RefactoredAdapter(done.refactored(), done.skipped());
     }
 
     /**
@@ -286,23 +287,23 @@ public final class Model implements AutoCloseable {
      */
     public int rescaleOptimizerState(RescalePlan plan, Path outFolder) {
         OptimizerState state = OptimizerState.in(checkpoint.folder()).requirePresent();
-        state.check(plan, checkpoint);
-        return state.transform(plan, checkpoint, outFolder);
+        state.check(plan, this);
+        return state.transform(plan, this, outFolder);
     }
 
     /** Every check {@link #rescaleOptimizerState} makes, writing nothing: call it before {@link #apply} so a refusal leaves no output. */
     public void checkOptimizerState(RescalePlan plan) {
-        OptimizerState.in(checkpoint.folder()).requirePresent().check(plan, checkpoint);
+        OptimizerState.in(checkpoint.folder()).requirePresent().check(plan, this);
     }
 
     /** As {@link #rescaleOptimizerState} with {@code plan} undone; refuses (PLAN_MISMATCH) moments not rescaled by it. */
     public int undoOptimizerState(RescalePlan plan, Path outFolder) {
-        return OptimizerState.in(checkpoint.folder()).undo(plan, checkpoint, outFolder);
+        return OptimizerState.in(checkpoint.folder()).undo(plan, this, outFolder);
     }
 
     /** Every check {@link #undoOptimizerState} makes, writing nothing: call it before {@link #undo} so a refusal leaves no output. */
     public void checkOptimizerStateUndo(RescalePlan plan) {
-        OptimizerState.in(checkpoint.folder()).checkUndo(plan, checkpoint);
+        OptimizerState.in(checkpoint.folder()).checkUndo(plan, this);
     }
 
     @Override

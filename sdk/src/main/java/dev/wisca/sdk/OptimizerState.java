@@ -61,7 +61,7 @@ public final class OptimizerState {
      * Every check {@link #transform} makes (each optimizer.pt read and mapped to {@code weights}), writing
      * nothing. Call it before writing the weights.
      */
-    public void check(RescalePlan rescale, Checkpoint weights) {
+    public void check(RescalePlan rescale, Model weights) {
         Plan plan = rescale.engine();
         RescaleSettings engine = rescale.settings();
         for (Path file : files) {
@@ -74,11 +74,11 @@ public final class OptimizerState {
 
     /**
      * Writes every file transformed by {@code plan} into {@code outFolder} (same names, each written
-     * atomically, replacing a file of that name there). {@code weights} is the checkpoint the plan was
+     * atomically, replacing a file of that name there). {@code weights} is the model the plan was
      * made for (its tensor names and shapes map optimizer.pt's indices to parameters). Returns how many
      * moment tensors were transformed; INVALID_OPTIMIZER_STATE when a file cannot be read or mapped.
      */
-    public int transform(RescalePlan rescale, Checkpoint weights, Path outFolder) {
+    public int transform(RescalePlan rescale, Model weights, Path outFolder) {
         Plan plan = rescale.engine();
         RescaleSettings engine = rescale.settings();
         int n = 0;
@@ -101,7 +101,7 @@ public final class OptimizerState {
      * Writes every file with {@code plan} undone into {@code outFolder}. Refuses (PLAN_MISMATCH) a file
      * whose moments do not carry the stamp of exactly this plan: they were not rescaled by it.
      */
-    public int undo(RescalePlan rescale, Checkpoint weights, Path outFolder) {
+    public int undo(RescalePlan rescale, Model weights, Path outFolder) {
         Plan plan = rescale.engine();
         RescaleSettings engine = rescale.settings();
         checkUndo(rescale, weights);
@@ -122,7 +122,7 @@ public final class OptimizerState {
     }
 
     /** Every check {@link #undo} makes (state present, every file stamped with this plan, optimizer.pt mapped), writing nothing. */
-    public void checkUndo(RescalePlan rescale, Checkpoint weights) {
+    public void checkUndo(RescalePlan rescale, Model weights) {
         Plan plan = rescale.engine();
         RescaleSettings engine = rescale.settings();
         requirePresent();
@@ -152,9 +152,9 @@ public final class OptimizerState {
         return this;
     }
 
-    private static Map<String, long[]> shapes(Checkpoint weights) {
+    private static Map<String, long[]> shapes(Model weights) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (TensorInfo t : weights.tensors()) shapes.put(t.name(), t.shape());
+        for (TensorInfo t : weights.checkpoint().tensors()) shapes.put(t.name(), t.shape());
         return shapes;
     }
 }

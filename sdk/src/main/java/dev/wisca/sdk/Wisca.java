@@ -7,6 +7,7 @@ import dev.wisca.io.TensorInfo;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.io.hf.Reshard;
+import dev.wisca.io.hf.ShardIndex;
 import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.spec.SpecChoice;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -116,20 +118,24 @@ public final class Wisca {
     }
 
     /**
-     * Rewrites a checkpoint through the streaming writer: new shard size and, optionally, a new
-     * float dtype (rounded to nearest even). A file gives a file, a folder a folder (side files copied).
+     * Rewrites a checkpoint through the streaming writer with a new shard size, keeping every tensor's dtype.
+     * A file gives a file, a folder a folder (side files copied).
      */
-    public static Reshard.Result reshard(Path in, Path out, long maxShardBytes, Optional<Dtype> dtype) {
-        return reshard(in, out, maxShardBytes, dtype, Progress.NONE);
+    public static ReshardResult reshard(Path in, Path out, long maxShardBytes) {
+        return reshard(in, out, maxShardBytes, null, Overwrite.NEVER, Progress.NONE);
     }
 
-    /** As {@link #reshard(Path, Path, long, Optional)}, reporting the input bytes and tensors done as phase {@code reshard}. */
-    public static Reshard.Result reshard(Path in, Path out, long maxShardBytes, Optional<Dtype> dtype, Progress progress) {
-        return reshard(in, out, maxShardBytes, dtype, Overwrite.NEVER, progress);
+    /** As {@link #reshard(Path, Path, long)}, converting every float tensor to {@code dtype} (rounded to nearest even). */
+    public static ReshardResult reshard(Path in, Path out, long maxShardBytes, Dtype dtype) {
+        return reshard(in, out, maxShardBytes, Objects.requireNonNull(dtype, "dtype"), Overwrite.NEVER, Progress.NONE);
     }
 
-    /** As above; never writes over, into or around {@code in}; an existing output is replaced only with {@link Overwrite#REPLACE}. */
-    public static Reshard.Result reshard(Path in, Path out, long maxShardBytes, Optional<Dtype> dtype, Overwrite overwrite, Progress progress) {
+    /**
+     * As above, {@code dtype} null keeping each tensor's own; never writes over, into or around {@code in}; an
+     * existing output is replaced only with {@link Overwrite#REPLACE}. Reports the input bytes and tensors done
+     * as phase {@code reshard}.
+     */
+    public static ReshardResult reshard(Path in, Path out, long maxShardBytes, Dtype dtype, Overwrite overwrite, Progress progress) {
         long bytes;
         int tensors;
         try (Checkpoint ckpt = Checkpoint.open(in)) {
@@ -138,9 +144,18 @@ public final class Wisca {
         }
         progress.start("reshard", bytes, tensors);
         try {
-            return Reshard.run(in, out, maxShardBytes, dtype, overwrite, done -> progress.advance(done, 1));
+            Reshard.Result r = Reshard.run(in, out, maxShardBytes, Optional.ofNullable(dtype), overwrite, done -> progress.advance(done, 1));
+            return new ReshardResult(r.output(), r.weightFiles(), r.copiedFiles(), r.convertedTensors());
         } finally {
             progress.finish();
         }
+    }
+
+    /**
+     * The shard file names a sharded checkpoint's index ({@code model.safetensors.index.json}) names, sorted,
+     * each once. Refuses (INVALID_INDEX, ...) an index that cannot be read.
+     */
+    public static List<String> indexedShards(Path indexFile) {
+        return ShardIndex.read(indexFile).weightMap().values().stream().distinct().sorted().toList();
     }
 }

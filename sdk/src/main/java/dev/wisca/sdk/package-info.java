@@ -1,17 +1,13 @@
 /**
  * Public API of wisca: {@link dev.wisca.sdk.Wisca#open open} a checkpoint, {@link dev.wisca.sdk.Model#plan plan},
  * {@link dev.wisca.sdk.Model#apply apply}, {@link dev.wisca.sdk.Model#undo undo}, {@link dev.wisca.sdk.Wisca#verify verify},
- * {@link dev.wisca.sdk.Model#stats stats}, report.
+ * {@link dev.wisca.sdk.Model#stats stats}, {@link dev.wisca.sdk.Wisca#reshard reshard}; plan a live model from a
+ * training loop's statistics ({@link dev.wisca.sdk.LivePlanner}); publish files the way wisca does
+ * ({@link dev.wisca.sdk.OutputFiles}).
  *
- * <p>The engine types this API names, and so re-exports (hooks and cli may use these and no other engine type,
- * see cli's ModuleBoundaryTest): {@link dev.wisca.rescale.RescaleSettings} (the one settings record) and its
- * vocabulary {@link dev.wisca.rescale.graph.SiteOptions}, {@link dev.wisca.rescale.graph.Pair},
- * {@link dev.wisca.rescale.graph.Granularity}, {@link dev.wisca.rescale.solve.SolverOptions},
- * {@link dev.wisca.rescale.solve.Pow2Mode}, {@link dev.wisca.rescale.stats.Norm}, {@link dev.wisca.rescale.Progress};
- * the reports {@link dev.wisca.rescale.solve.SiteReport}, {@link dev.wisca.rescale.graph.SkippedSite},
- * {@link dev.wisca.rescale.verify.VerifyOptions}, {@link dev.wisca.rescale.verify.VerifyReport},
- * {@link dev.wisca.rescale.pattern.PatternReport}; {@link dev.wisca.rescale.spec.SpecChoice};
- * {@link dev.wisca.io.hf.Overwrite}; and the errors {@link dev.wisca.io.WiscaException} with its
- * {@link dev.wisca.io.ErrorKind}.
+ * <p>The engine types this API names, and so re-exports, are listed in one place, {@link dev.wisca.sdk.ReExports#TYPES}
+ * (errors, the settings record and its vocabulary, reports, a described parameter, two text helpers). sdk's
+ * SdkSignatureTest fails on any other engine type in a public signature, cli's ModuleBoundaryTest on any other
+ * engine type named in hooks or cli.
  */
 package dev.wisca.sdk;

@@ -1,6 +1,6 @@
 package dev.wisca.cli.options;
 
-import dev.wisca.io.hf.Outputs;
+import dev.wisca.sdk.OutputFiles;
 import dev.wisca.io.hf.Overwrite;
 import picocli.CommandLine.Option;
 
@@ -10,7 +10,7 @@ import java.util.Collection;
 /**
  * {@code --force}, shared by every command that writes. Without it an output that already holds
  * files is refused (OutputExists); with it the output is replaced whole. Either way an output never
- * overlaps an input (OutputOverlapsInput): the checks are {@link Outputs}'.
+ * overlaps an input (OutputOverlapsInput): the checks are {@link OutputFiles}'.
  */
 public final class OutputOptions {
     @Option(names = "--force", description = "Replace an output that already exists (it then holds exactly the new files).")
@@ -20,6 +20,6 @@ public final class OutputOptions {
 
     /** Checks every output before the first is written, so a refused later one leaves nothing half done. */
     public void checkAll(Collection<Path> outputs, Collection<Path> inputs) {
-        for (Path out : outputs) Outputs.check(out, overwrite(), inputs);
+        for (Path out : outputs) OutputFiles.check(out, overwrite(), inputs);
     }
 }

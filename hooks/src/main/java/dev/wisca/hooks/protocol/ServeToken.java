@@ -1,7 +1,6 @@
 package dev.wisca.hooks.protocol;
 
-import dev.wisca.io.AtomicMove;
-import dev.wisca.io.DirectorySync;
+import dev.wisca.sdk.OutputFiles;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import java.io.IOException;
@@ -90,10 +89,10 @@ public final class ServeToken {
                 while (b.hasRemaining()) ch.write(b);
                 ch.force(true);
             }
-            AtomicMove.replace(temp, target);
+            OutputFiles.replace(temp, target);
         } catch (IOException | UnsupportedOperationException e) {
             throw new WiscaException(ErrorKind.IO, target, null, "cannot write the server's token file: " + e.getMessage(), e);
         }
-        DirectorySync.sync(folder);
+        OutputFiles.syncFolder(folder);
     }
 }

@@ -1,7 +1,6 @@
 package dev.wisca.hooks.watch;
 
-import dev.wisca.io.AtomicMove;
-import dev.wisca.io.DirectorySync;
+import dev.wisca.sdk.OutputFiles;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.sdk.Model;
@@ -82,17 +81,17 @@ final class CheckpointRescaler {
         try (Model model = Wisca.open(folder, options.spec())) {
             plan = model.plan(options.settings());
             OptimizerState state = OptimizerState.in(folder);
-            if (options.optimizerState()) state.check(plan, model.checkpoint());   // refused before anything is staged
+            if (options.optimizerState()) state.check(plan, model);   // refused before anything is staged
             createFolder(staging);
             model.applyShards(plan, name -> SafeName.child(staging, name, "the index"), name -> {
                 files.add(name);
                 faults.at("staged:" + name);
             });
             if (options.optimizerState()) {
-                state.transform(plan, model.checkpoint(), staging);
+                state.transform(plan, model, staging);
                 state.files().forEach(f -> files.add(f.getFileName().toString()));
             }
-            DirectorySync.sync(staging);
+            OutputFiles.syncFolder(staging);
             saved = model.keepPlan(plan, Journal.PLAN);
         }
         Journal.write(folder, new Journal.Entry(Journal.Phase.SWAPPING, plan.hash(), files));
@@ -111,10 +110,10 @@ final class CheckpointRescaler {
             try (Model model = Wisca.open(folder, options.spec())) {
                 plan = model.plan(options.settings());
                 OptimizerState state = OptimizerState.in(folder);
-                if (options.optimizerState()) state.check(plan, model.checkpoint());
+                if (options.optimizerState()) state.check(plan, model);
                 model.apply(plan, temp);
                 if (options.optimizerState()) {
-                    state.transform(plan, model.checkpoint(), temp);
+                    state.transform(plan, model, temp);
                 } else {
                     for (Path file : state.files()) copy(file, temp.resolve(file.getFileName()));
                 }
@@ -122,11 +121,11 @@ final class CheckpointRescaler {
             plan.save(temp.resolve(Journal.PLAN));
             faults.at("written");
             try {
-                AtomicMove.replace(temp, target);
+                OutputFiles.replace(temp, target);
             } catch (IOException e) {
                 throw new WiscaException(ErrorKind.IO, target, null, "cannot rename the rescaled checkpoint into place: " + e, e);
             }
-            DirectorySync.sync(folder.getParent());
+            OutputFiles.syncFolder(folder.getParent());
             Journal.mark(folder, new Journal.Marker(plan.hash(), plan.reports().size(), target.toString(), target.resolve(Journal.PLAN).toString()));
             return "rescaled into " + target.getFileName() + ", plan " + plan.hash();
         }
@@ -145,13 +144,13 @@ final class CheckpointRescaler {
                 throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, staged, "is not a plain staged file (a symbolic link?): refused, nothing moved");
             }
             try {
-                AtomicMove.replace(staged, original);
+                OutputFiles.replace(staged, original);
             } catch (IOException e) {
                 throw new WiscaException(ErrorKind.IO, folder.resolve(name), null, "cannot replace with the rescaled file: " + e, e);
             }
             faults.at("swapped:" + name);
         }
-        DirectorySync.sync(folder);
+        OutputFiles.syncFolder(folder);
     }
 
     private static void finish(Path folder, Journal.Marker marker) {

@@ -2,8 +2,8 @@ package dev.wisca.hooks.watch;
 
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
-import dev.wisca.io.hf.ShardIndex;
-import dev.wisca.io.hf.ShardNames;
+import dev.wisca.sdk.Wisca;
+import java.util.List;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,20 +25,20 @@ final class Completeness {
     static String missing(Path folder) {
         if (!Files.isRegularFile(folder.resolve(TRAINER_STATE))) return TRAINER_STATE + " not written yet";
         if (!Files.isRegularFile(folder.resolve("config.json"))) return "config.json not written yet";
-        Path index = folder.resolve(ShardNames.index("model"));
+        Path index = folder.resolve("model.safetensors.index.json");
         if (Files.isRegularFile(index)) {
-            ShardIndex parsed;
+            List<String> shards;
             try {
-                parsed = ShardIndex.read(index);
+                shards = Wisca.indexedShards(index);
             } catch (WiscaException e) {
                 return "index not readable yet (" + e.detail() + ")";
             }
-            for (String shard : parsed.weightMap().values().stream().distinct().sorted().toList()) {
+            for (String shard : shards) {
                 if (!Files.isRegularFile(folder.resolve(shard))) return "shard " + shard + " not written yet";
             }
             return null;
         }
-        return Files.isRegularFile(folder.resolve(ShardNames.single("model"))) ? null : "no model.safetensors or index yet";
+        return Files.isRegularFile(folder.resolve("model.safetensors")) ? null : "no model.safetensors or index yet";
     }
 
     /** Name and size of every regular top-level file: two equal snapshots mean the trainer stopped writing. */

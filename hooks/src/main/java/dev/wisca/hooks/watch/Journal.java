@@ -3,8 +3,7 @@ package dev.wisca.hooks.watch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.wisca.io.AtomicMove;
-import dev.wisca.io.DirectorySync;
+import dev.wisca.sdk.OutputFiles;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import java.io.IOException;
@@ -60,7 +59,7 @@ final class Journal {
     static void clear(Path folder) {
         try {
             Files.deleteIfExists(folder.resolve(JOURNAL));
-            DirectorySync.sync(folder);
+            OutputFiles.syncFolder(folder);
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, folder.resolve(JOURNAL), null, "cannot remove the journal: " + e, e);
         }
@@ -94,10 +93,10 @@ final class Journal {
                 while (b.hasRemaining()) ch.write(b);
                 ch.force(true);
             }
-            AtomicMove.replace(temp, target);
+            OutputFiles.replace(temp, target);
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, target, null, "cannot write: " + e, e);
         }
-        DirectorySync.sync(target.getParent());
+        OutputFiles.syncFolder(target.getParent());
     }
 }

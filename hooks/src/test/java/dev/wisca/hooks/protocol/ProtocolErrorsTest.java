@@ -1,5 +1,6 @@
 package dev.wisca.hooks.protocol;
 
+import dev.wisca.rescale.spec.SpecChoice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,7 +55,7 @@ class ProtocolErrorsTest {
 
     @Test
     void badRequestsAreAnsweredWithStatusAndJsonError() throws Exception {
-        try (ProtocolHttpServer server = ProtocolHttpServer.start(new LocalPlanService(LIBRARY, 4), 0, 1, 1 << 20)) {
+        try (ProtocolHttpServer server = ProtocolHttpServer.start(new LocalPlanService(SpecChoice.byModelType(), 4), 0, 1, 1 << 20)) {
             HttpResponse<String> r = post(server, "describe", "{not json");
             assertEquals(400, r.statusCode());
             assertEquals("BadRequest", error(r).path("kind").asText());
@@ -98,7 +99,7 @@ class ProtocolErrorsTest {
 
     @Test
     void clientSeesTheServersErrorKind() {
-        try (ProtocolHttpServer server = ProtocolHttpServer.start(new LocalPlanService(LIBRARY, 4), 0, 1, 1 << 20)) {
+        try (ProtocolHttpServer server = ProtocolHttpServer.start(new LocalPlanService(SpecChoice.byModelType(), 4), 0, 1, 1 << 20)) {
             HttpPlanClient client = new HttpPlanClient(URI.create(server.url()), server.token(), Duration.ofSeconds(10));
             var config = LLAMA.config().deepCopy();
             ((com.fasterxml.jackson.databind.node.ObjectNode) config).put("num_attention_heads", 3);
@@ -111,7 +112,7 @@ class ProtocolErrorsTest {
 
     @Test
     void hookDescribesAgainWhenTheServerLostItsSession() {
-        LocalPlanService service = new LocalPlanService(LIBRARY, 1);
+        LocalPlanService service = new LocalPlanService(SpecChoice.byModelType(), 1);
         MemoryParameterStore a = Fixtures.store(LLAMA), b = Fixtures.store(LLAMA);
         WiscaHook first = new WiscaHook(a, service, LLAMA.config(), null, RescaleSettings.paper(), Schedule.every(10));
         WiscaHook second = new WiscaHook(b, service, LLAMA.config(), null, RescaleSettings.paper(), Schedule.every(10));
@@ -127,7 +128,7 @@ class ProtocolErrorsTest {
         String describe = ProtocolJson.write(java.util.Map.of("op", "describe", "request", ProtocolJson.tree(describeLlama())));
         String input = describe + "\n{\"op\": \"solve\"}\nnot json\n{\"op\":\"health\"}\n{\"op\":\"shutdown\"}\n{\"op\":\"health\"}\n";
         StringWriter out = new StringWriter();
-        long answered = ProtocolStdio.serve(new StringReader(input), out, new LocalPlanService(LIBRARY, 4), 1 << 20);
+        long answered = ProtocolStdio.serve(new StringReader(input), out, new LocalPlanService(SpecChoice.byModelType(), 4), 1 << 20);
         String[] lines = out.toString().split("\n");
         assertEquals(5, answered);
         assertEquals(5, lines.length);

@@ -1,5 +1,6 @@
 package dev.wisca.hooks.protocol;
 
+import dev.wisca.rescale.spec.SpecChoice;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wisca.hooks.protocol.Messages.DescribeResponse;
 import dev.wisca.hooks.protocol.Messages.OptionsEntry;
 import dev.wisca.hooks.protocol.Messages.SolveRequest;
-import dev.wisca.rescale.spec.SpecLibrary;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,11 +52,11 @@ class ProtocolFuzzTest {
 
     @BeforeContainer
     static void start() throws Exception {
-        describes = new LocalPlanService(SpecLibrary.builtin(), 4);
+        describes = new LocalPlanService(SpecChoice.byModelType(), 4);
         describeHandler = new ProtocolHandler(describes, describes::sessions);
         OptionsEntry options = new OptionsEntry(List.of("qk", "vo", "updown", "norm"), "channel", "l2", 0.5, "auto", true, 0.25, 4.0, 1.0);
         describeJson = ProtocolJson.write(ProtocolFixtures.describe("BF16", options));
-        solves = new LocalPlanService(SpecLibrary.builtin(), 4); // only the base session: mutated describes cannot evict it
+        solves = new LocalPlanService(SpecChoice.byModelType(), 4); // only the base session: mutated describes cannot evict it
         solveHandler = new ProtocolHandler(solves, solves::sessions);
         DescribeResponse d = ProtocolJson.read(solveHandler.handleBody("describe", describeJson.getBytes(StandardCharsets.UTF_8)).body(), DescribeResponse.class);
         solveJson = ProtocolJson.write(new SolveRequest(d.session(), 0, ProtocolFixtures.stats(d, 0, ProtocolFixtures.store())));

@@ -1,11 +1,11 @@
 package dev.wisca.hooks.protocol;
 
+import dev.wisca.rescale.spec.SpecChoice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wisca.rescale.spec.SpecLibrary;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +23,7 @@ class ServeAuthTest {
     @TempDir Path dir;
 
     private ProtocolHttpServer start(Path tokenFile) {
-        return ProtocolHttpServer.start(new LocalPlanService(SpecLibrary.builtin(), 4), ServerOptions.defaults().withWorkers(1).withTokenFile(tokenFile));
+        return ProtocolHttpServer.start(new LocalPlanService(SpecChoice.byModelType(), 4), ServerOptions.defaults().withWorkers(1).withTokenFile(tokenFile));
     }
 
     private static RawHttp.Answer health(ProtocolHttpServer server, String headers) throws Exception {

@@ -1,9 +1,9 @@
 package dev.wisca.hooks.protocol;
 
+import dev.wisca.rescale.spec.SpecChoice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wisca.rescale.spec.SpecLibrary;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -23,7 +23,7 @@ class ServeLimitsTest {
     @TempDir Path dir;
 
     private ProtocolHttpServer start(ServerOptions options) {
-        return ProtocolHttpServer.start(new LocalPlanService(SpecLibrary.builtin(), 4), options.withTokenFile(dir.resolve("serve.token")));
+        return ProtocolHttpServer.start(new LocalPlanService(SpecChoice.byModelType(), 4), options.withTokenFile(dir.resolve("serve.token")));
     }
 
     private static String describe() { return ProtocolJson.write(ProtocolErrorsTest.describeLlama()); }

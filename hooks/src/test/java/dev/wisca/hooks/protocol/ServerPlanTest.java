@@ -1,5 +1,6 @@
 package dev.wisca.hooks.protocol;
 
+import dev.wisca.rescale.spec.SpecChoice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +52,7 @@ class ServerPlanTest {
 
     @BeforeAll
     static void start() {
-        server = ProtocolHttpServer.start(new LocalPlanService(LIBRARY, 8), 0, 2, ProtocolHttpServer.DEFAULT_MAX_BODY_BYTES);
+        server = ProtocolHttpServer.start(new LocalPlanService(SpecChoice.byModelType(), 8), 0, 2, ProtocolHttpServer.DEFAULT_MAX_BODY_BYTES);
         client = new HttpPlanClient(URI.create(server.url()), server.token(), Duration.ofSeconds(30));
     }
 

@@ -1,5 +1,6 @@
 package dev.wisca.hooks.protocol;
 
+import dev.wisca.rescale.spec.SpecChoice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,6 @@ import dev.wisca.rescale.solve.SiteReport;
 import dev.wisca.hooks.protocol.Messages.SolveRequest;
 import dev.wisca.hooks.protocol.Messages.SolveResponse;
 import dev.wisca.hooks.protocol.Messages.StatVectors;
-import dev.wisca.rescale.spec.SpecLibrary;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * scales stay inside the clamp whatever the statistics.
  */
 class StatsValidationTest {
-    final LocalPlanService service = new LocalPlanService(SpecLibrary.builtin(), 8);
+    final LocalPlanService service = new LocalPlanService(SpecChoice.byModelType(), 8);
     final ProtocolHandler handler = new ProtocolHandler(service, service::sessions);
 
     private ProtocolHandler.Reply post(String op, Object request) {

@@ -171,7 +171,7 @@ public final class Bench {
                 return null;
             });
             long bytes = 0;
-            for (TensorInfo t : model.checkpoint().tensors()) if (plan.tensors().contains(t.name())) bytes += t.byteLength();
+            for (var t : Wisca.inspect(opened).tensors()) if (plan.tensors().contains(t.name())) bytes += t.bytes();
             return bytes;
         }
     }

@@ -1,5 +1,6 @@
 package dev.wisca.sdk.bench;
 
+import dev.wisca.sdk.ModelInternals;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.Tensor;
 import dev.wisca.io.TensorInfo;
@@ -30,7 +31,7 @@ class BenchCheckpointTest {
         Path ckpt = BenchCheckpoint.write(shape, dir.resolve("a"), 1_000_000L, 7, Progress.NONE);
         try (Model model = Wisca.open(ckpt)) {
             assertEquals("llama", model.architecture());
-            Checkpoint c = model.checkpoint();
+            Checkpoint c = ModelInternals.checkpoint(model);
             assertTrue(c.shards().size() > 1, "sharded at 1 MB");
             assertEquals(shape.byteSize(), c.tensors().stream().mapToLong(TensorInfo::byteLength).sum());
             for (LlamaShape.Member m : shape.tensors()) {

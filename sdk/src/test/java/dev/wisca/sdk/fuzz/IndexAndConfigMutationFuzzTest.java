@@ -40,7 +40,7 @@ class IndexAndConfigMutationFuzzTest {
         work = Files.createTempDirectory("wisca-index-fuzz");
         for (String family : FAMILIES) {
             Path single = SampleCheckpoints.write(family, work.resolve(family + "-single"), 4);
-            Wisca.reshard(single, work.resolve(family), 16 << 10, Optional.empty());
+            Wisca.reshard(single, work.resolve(family), 16 << 10);
         }
     }
 

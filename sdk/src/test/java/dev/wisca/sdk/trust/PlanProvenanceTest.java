@@ -1,5 +1,6 @@
 package dev.wisca.sdk.trust;
 
+import dev.wisca.sdk.ModelInternals;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.graph.Granularity;
@@ -59,7 +60,7 @@ class PlanProvenanceTest {
         b = SampleCheckpoints.write("llama", dir.resolve("b"), 2);
         try (Model model = Wisca.open(a)) {
             plan = model.plan(SETTINGS);
-            engine = Planner.plan(model.checkpoint(), model.sites(SETTINGS.sites()).sites(), SETTINGS);
+            engine = Planner.plan(ModelInternals.checkpoint(model), ModelInternals.sites(model, SETTINGS.sites()).sites(), SETTINGS);
         }
         assertEquals(plan.hash(), engine.hash(), "the engine solves as the facade does");
         plan.save(dir.resolve("plan"));
@@ -123,16 +124,16 @@ class PlanProvenanceTest {
     void valuesBeyondTheDtypeAreNeverPublished(@TempDir Path out) throws IOException {
         RescalePlan huge;
         try (Model model = Wisca.open(a)) {
-            FactorTable table = new FactorTable(model.checkpoint());
+            FactorTable table = new FactorTable(ModelInternals.checkpoint(model));
             Map<String, double[]> scales = new LinkedHashMap<>();
             for (SiteReport r : plan.reports()) {
-                Site site = model.sites(new SiteOptions(EnumSet.of(r.pair()), Granularity.TENSOR)).site(r.id()).orElseThrow();
+                Site site = ModelInternals.sites(model, new SiteOptions(EnumSet.of(r.pair()), Granularity.TENSOR)).site(r.id()).orElseThrow();
                 double[] s = new double[site.channels()];
                 Arrays.fill(s, r.pair() == Pair.QK ? 1e300 : 1.0);   // consistent inverse pairs, but q overflows f32
                 table.add(new SiteSolution(site, s, r));
                 scales.put(r.id(), s);
             }
-            huge = saved(new Plan(engine.options(), false, engine.reports(), scales, table.factors()).withDigestsOf(model.checkpoint()));
+            huge = saved(new Plan(engine.options(), false, engine.reports(), scales, table.factors()).withDigestsOf(ModelInternals.checkpoint(model)));
             Path target = out.resolve("huge");
             WiscaException e = assertThrows(WiscaException.class, () -> model.apply(huge, target));
             assertEquals(ErrorKind.VALUE_OUT_OF_RANGE, e.kind());

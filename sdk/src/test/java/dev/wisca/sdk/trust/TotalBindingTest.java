@@ -1,5 +1,6 @@
 package dev.wisca.sdk.trust;
 
+import dev.wisca.sdk.ModelInternals;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
@@ -66,7 +67,7 @@ class TotalBindingTest {
         HfCheckpoints.write(dir.resolve("mask"), List.of("gpt2"), "--extra", "transformer.h.0.attn.bias", "transformer.h.1.attn.masked_bias");
         for (Path p : List.of(dir.resolve("rotary/llama"), dir.resolve("rotary/qwen2"), dir.resolve("mask/gpt2"))) {
             try (Model model = Wisca.open(p)) {
-                assertTrue(model.sites(dev.wisca.rescale.graph.SiteOptions.paper()).sites().size() >= 4, p.toString());
+                assertTrue(ModelInternals.sites(model, dev.wisca.rescale.graph.SiteOptions.paper()).sites().size() >= 4, p.toString());
             }
         }
     }

@@ -55,7 +55,7 @@ final class CheckpointEdits {
         Path f32 = SampleCheckpoints.write(type, dir.resolve(type + "-f32"), seed);
         if (dtype == Dtype.F32) return f32;
         Path out = dir.resolve(type + "-" + dtype.name().toLowerCase());
-        Wisca.reshard(f32, out, Long.MAX_VALUE, Optional.of(dtype));
+        Wisca.reshard(f32, out, Long.MAX_VALUE, dtype);
         return out;
     }
 

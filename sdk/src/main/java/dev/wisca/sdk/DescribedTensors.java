@@ -1,4 +1,4 @@
-package dev.wisca.hooks.protocol;
+package dev.wisca.sdk;
 
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.Tensor;
@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The parameters a loop described: names, dtypes and shapes, but no bytes (those stay in the loop). */
-record DescribedSource(List<TensorInfo> tensors) implements TensorSource {
-    DescribedSource {
+record DescribedTensors(List<TensorInfo> tensors) implements TensorSource {
+    DescribedTensors {
         tensors = List.copyOf(tensors);
     }
 
