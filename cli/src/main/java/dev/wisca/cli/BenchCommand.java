@@ -1,5 +1,8 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.SeedOption;
+import dev.wisca.cli.options.WorkFolder;
+import dev.wisca.cli.options.ShardLayout;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.RescaleFlags;
 import dev.wisca.cli.options.Verbosity;
@@ -48,14 +51,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "SIZE", defaultValue = "1GB", description = "Size of the generated checkpoint, e.g. 4MB, 1GB, 2GiB (default: ${DEFAULT-VALUE}).")
     String size;
 
-    @Option(names = "--dtype", paramLabel = "DTYPE", defaultValue = "bf16", description = "bf16, f16 or f32 (default: ${DEFAULT-VALUE}).")
-    String dtype;
+    @Mixin ShardLayout layout;
 
     @Option(names = "--checkpoint", paramLabel = "CKPT", description = "Measure this checkpoint instead of generating one (it is only read).")
     Path checkpoint;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Work folder, on the disk to measure (default: a new temp folder).")
-    Path dir;
+    @Mixin WorkFolder workFolder;
 
     @Option(names = "--keep", description = "Keep the generated checkpoint and the outputs of the last repeat.")
     boolean keep;
@@ -63,11 +64,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "1", description = "Runs per phase; min and median are reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB", description = "Shard size of the generated checkpoint (default: ${DEFAULT-VALUE}).")
-    String maxShardSize;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the generated values (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin SeedOption seedOption;
 
     @Option(names = "--no-startup", description = "Skip the whole-process timings (wisca --version, and inspect of a "
         + "100-shard / 5,000-tensor checkpoint next to Python's safe_open), which run when bench runs through the wisca launcher.")
@@ -93,10 +91,12 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
         List<Long> memoryBytes = memorySizes.stream().map(ByteSize::parse).toList();  // a bad size fails before the long runs
-        Path work = dir != null ? dir : tempDir();
-        BenchSettings settings = new BenchSettings(ByteSize.parse(size), Dtype.parseUser(dtype), Optional.ofNullable(checkpoint),
+        Optional<Path> dir = workFolder.given();
+        Path work = dir.orElseGet(BenchCommand::tempDir);
+        long seed = seedOption.or(42);
+        BenchSettings settings = new BenchSettings(ByteSize.parse(size), layout.dtype().orElse(Dtype.BF16), Optional.ofNullable(checkpoint),
             work, keep, repeat, flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)),
-            ByteSize.parse(maxShardSize), seed);
+            layout.maxShardBytes(), seed);
         BenchResult r;
         try {
             Optional<String> wisca = Optional.ofNullable(launcher).or(() -> Optional.ofNullable(System.getenv("WISCA_LAUNCHER")));
@@ -107,7 +107,7 @@ final class BenchCommand implements Callable<Integer> {
                 r = r.withStartup(StartupBench.run(List.of(wisca.get()), py, work, Math.max(1, startupRepeat)));
             }
         } finally {
-            if (dir == null && !keep) deleteIfEmpty(work);
+            if (dir.isEmpty() && !keep) deleteIfEmpty(work);
         }
         if (json.enabled()) Json.print(o, r);
         else BenchTable.print(o, r, keep ? work : null);
@@ -121,7 +121,7 @@ final class BenchCommand implements Callable<Integer> {
         rows.add(RescaleProcessBench.run("rescale + sync (this checkpoint)", checkpoint, wisca, work, Math.max(1, startupRepeat)));
         for (long bytes : memoryBytes) {
             rows.add(RescaleProcessBench.runGenerated(bytes, settings.dtype(), settings.maxShardBytes(), wisca,
-                work, seed, settings.rescale().progress()));
+                work, settings.seed(), settings.rescale().progress()));
         }
         return rows;
     }

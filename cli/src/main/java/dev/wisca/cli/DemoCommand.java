@@ -1,5 +1,7 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.SeedOption;
+import dev.wisca.cli.options.WorkFolder;
 import dev.wisca.rescale.spec.SpecChoice;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wisca.cli.options.JsonOutput;
@@ -43,17 +45,21 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
     @Mixin OutputOptions output;
 
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "wisca-demo", description = "Working folder (default: ${DEFAULT-VALUE}).")
+    @Mixin WorkFolder workFolder;
+
+    /** --dir, set when the command runs. */
     Path dir;
 
     @Option(names = "--arch", paramLabel = "TYPE", defaultValue = "llama", description = "Architecture of the sample (default: ${DEFAULT-VALUE}).")
     String arch;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed of the sample weights (default: ${DEFAULT-VALUE}).")
+    @Mixin SeedOption seedOption;
     long seed;
 
     @Override
     public Integer call() {
+        dir = workFolder.given().orElse(Path.of("wisca-demo"));
+        seed = seedOption.or(42);
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
         Path original = dir.resolve("original");

@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.InputOptions;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.Verbosity;
@@ -11,7 +12,6 @@ import dev.wisca.sdk.Wisca;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -35,7 +35,9 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin SpecOptions specs;
     @Mixin JsonOutput json;
 
-    @Parameters(index = "0", paramLabel = "PATH", description = "A .safetensors file or a checkpoint folder (sharded or not, or a PEFT adapter).")
+    @Mixin InputOptions input;
+
+    /** IN ({@link #input}), set when the command runs. */
     Path path;
 
     @Option(names = "--summary", description = "Totals only, no per-tensor lines.")
@@ -43,6 +45,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        path = input.path();
         CheckpointSummary s = Wisca.inspect(path);
         PrintWriter out = spec.commandLine().getOut();
         if (json.enabled()) {

@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.InputOptions;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.RescaleFlags;
@@ -36,7 +37,9 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
     @Mixin OutputOptions output;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint file or folder.")
+    @Mixin InputOptions input;
+
+    /** IN ({@link #input}), set when the command runs. */
     Path in;
 
     @Parameters(index = "1", paramLabel = "PLAN", description = "Folder to save the plan into.")
@@ -44,6 +47,7 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        in = input.path();
         RescaleSettings settings = flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         long start = System.nanoTime();
         output.checkAll(List.of(planFolder), Stream.concat(Stream.of(in), specs.file().stream()).toList());

@@ -1,5 +1,7 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.InPlaceOption;
+import dev.wisca.cli.options.InputOptions;
 import dev.wisca.io.WiscaException;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.OptimizerStateOption;
@@ -53,7 +55,9 @@ final class RescaleCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
     @Mixin OutputOptions output;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint file or folder (sharded, or a PEFT adapter).")
+    @Mixin InputOptions input;
+
+    /** IN ({@link #input}), set when the command runs. */
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT", arity = "0..1", description = "Output file or folder (not needed with --plan-only).")
@@ -73,7 +77,7 @@ final class RescaleCommand implements Callable<Integer> {
     @Option(names = "--lora-refactor", description = "For a PEFT adapter: balanced refactorization of every LoRA pair (B'A' = BA, |A'_i| = |B'_i| per singular direction) instead of per-rank scales. No undo.")
     boolean loraRefactor;
 
-    @Option(names = "--in-place", description = "Rescale IN itself (no OUT): rewrite only the changed tensors' bytes and the headers' stamp, crash-safely (a journal of before-images; a run killed at any point is rolled back by the next wisca command that opens IN).")
+    @Mixin InPlaceOption inPlaceOption;
     boolean inPlace;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Also write the plan, weight-pattern stats (before.json, after.json) and report.html (with probe verification) into DIR.")
@@ -81,6 +85,8 @@ final class RescaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        in = input.path();
+        inPlace = inPlaceOption.enabled();
         if (planOnly != null && applyPlan != null) throw WiscaException.invalidArgument("--plan-only and --apply exclude each other");
         if (inPlace) return rescaleInPlace();
         if (planOnly == null && out == null) throw WiscaException.invalidArgument("missing OUT (or use --plan-only PLAN to only solve)");

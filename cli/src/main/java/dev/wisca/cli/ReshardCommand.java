@@ -1,5 +1,7 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.ShardLayout;
+import dev.wisca.cli.options.InputOptions;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.OutputOptions;
 import dev.wisca.cli.options.Verbosity;
@@ -32,23 +34,22 @@ final class ReshardCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
     @Mixin OutputOptions output;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "Input file or checkpoint folder.")
+    @Mixin InputOptions input;
+
+    /** IN ({@link #input}), set when the command runs. */
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT", description = "Output file (for a file input) or folder.")
     Path out;
 
-    @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB",
-        description = "Largest shard, e.g. 5GB, 500MB, 2GiB (default: ${DEFAULT-VALUE}). One shard is written as model.safetensors without an index.")
-    String maxShardSize;
+    @Mixin ShardLayout layout;
 
-    @Option(names = "--dtype", paramLabel = "DTYPE", description = "Convert float tensors to f32, f16, bf16, f64, f8_e4m3 or f8_e5m2.")
-    String dtype;
 
     @Override
     public Integer call() {
-        long limit = ByteSize.parse(maxShardSize);
-        Optional<Dtype> target = Optional.ofNullable(dtype).map(Dtype::parseUser);
+        in = input.path();
+        long limit = layout.maxShardBytes();
+        Optional<Dtype> target = layout.dtype();
         long start = System.nanoTime();
         ReshardResult r = Wisca.reshard(in, out, limit, target.orElse(null), output.overwrite(), ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json));
         long nanos = System.nanoTime() - start;

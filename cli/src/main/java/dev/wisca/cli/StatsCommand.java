@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.InputOptions;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.OutputOptions;
@@ -13,7 +14,6 @@ import dev.wisca.sdk.report.StatsWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -44,7 +44,9 @@ final class StatsCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
     @Mixin OutputOptions output;
 
-    @Parameters(index = "0", paramLabel = "CKPT", description = "Checkpoint file or folder.")
+    @Mixin InputOptions input;
+
+    /** IN ({@link #input}), set when the command runs. */
     Path checkpoint;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write tables: .arrow/.feather (Arrow IPC, Feather v2), .csv or .json.")
@@ -52,6 +54,7 @@ final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        checkpoint = input.path();
         long start = System.nanoTime();
         List<Path> inputs = Stream.concat(Stream.of(checkpoint), specs.file().stream()).toList();
         if (out != null) output.checkAll(StatsWriter.files(out), inputs);

@@ -1,5 +1,7 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.InPlaceOption;
+import dev.wisca.cli.options.InputOptions;
 import dev.wisca.cli.options.JsonOutput;
 import dev.wisca.cli.options.SpecOptions;
 import dev.wisca.cli.options.OptimizerStateOption;
@@ -39,7 +41,9 @@ final class UndoCommand implements Callable<Integer> {
     @Mixin OutputOptions output;
     @Mixin OptimizerStateOption optimizerState;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "The rescaled checkpoint.")
+    @Mixin InputOptions input;
+
+    /** IN ({@link #input}), set when the command runs. */
     Path in;
 
     @Parameters(index = "1", paramLabel = "PLAN", description = "The plan folder that was applied.")
@@ -48,11 +52,13 @@ final class UndoCommand implements Callable<Integer> {
     @Parameters(index = "2", paramLabel = "OUT", arity = "0..1", description = "Where to write the restored checkpoint (not with --in-place).")
     Path out;
 
-    @Option(names = "--in-place", description = "Restore IN itself: rewrite only the planned tensors' bytes, crash-safely (as 'wisca rescale --in-place').")
+    @Mixin InPlaceOption inPlaceOption;
     boolean inPlace;
 
     @Override
     public Integer call() {
+        in = input.path();
+        inPlace = inPlaceOption.enabled();
         long start = System.nanoTime();
         if (inPlace && out != null) throw WiscaException.invalidArgument("--in-place restores IN itself and takes no OUT");
         if (!inPlace && out == null) throw WiscaException.invalidArgument("missing OUT (or use --in-place to restore IN itself)");

@@ -1,5 +1,6 @@
 package dev.wisca.cli;
 
+import dev.wisca.cli.options.SeedOption;
 import dev.wisca.cli.options.ComputeOptions;
 import dev.wisca.cli.options.FlagChecks;
 import dev.wisca.io.Printable;
@@ -79,8 +80,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--rtol", paramLabel = "X", description = "Relative tolerance (replaces the derived one).")
     Double rtol;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "20250822", description = "Seed of the probe tokens and vectors (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin SeedOption seed;
 
     @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", description = "Forward pass precision: f64 or f32 (default: ${DEFAULT-VALUE}).")
     String precision;
@@ -100,7 +100,7 @@ final class VerifyCommand implements Callable<Integer> {
         };
         if (compute.threadsGiven()) throw WiscaException.invalidArgument("--threads: verify's forward pass chooses its own threads");
         VerifyOptions options = new VerifyOptions(probesOnly ? VerifyOptions.Mode.PROBES : VerifyOptions.Mode.FULL, tokens, sequences,
-            atol == null ? OptionalDouble.empty() : OptionalDouble.of(atol), rtol == null ? OptionalDouble.empty() : OptionalDouble.of(rtol), seed, p);
+            atol == null ? OptionalDouble.empty() : OptionalDouble.of(atol), rtol == null ? OptionalDouble.empty() : OptionalDouble.of(rtol), seed.or(20250822), p);
         Verification check = Wisca.verify(a, b).options(options).spec(specs.choice()).device(compute.device());
         if (adapterA != null) check.adapterA(adapterA);
         if (adapterB != null) check.adapterB(adapterB);

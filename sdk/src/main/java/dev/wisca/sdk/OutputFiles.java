@@ -4,17 +4,20 @@ import dev.wisca.io.AtomicMove;
 import dev.wisca.io.DirectorySync;
 import dev.wisca.io.hf.Outputs;
 import dev.wisca.io.hf.Overwrite;
+import dev.wisca.io.inplace.InPlaceLock;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
  * How wisca publishes what it writes, for callers that write files of their own beside the SDK's (the CLI's
  * reports, the watcher's journal, the server's token): never over, into or around an input; a folder built
  * beside its target and swapped in whole; a file written to a temp and renamed over its target; the rename
- * made durable by fsyncing its folder. The same rules {@link Model#apply} follows.
+ * made durable by fsyncing its folder; writers kept apart by an advisory lock. The same rules {@link Model#apply}
+ * and {@link Model#applyInPlace} follow.
  */
 public final class OutputFiles {
     private OutputFiles() {}
@@ -59,5 +62,19 @@ public final class OutputFiles {
     /** Makes the renames in {@code folder} durable by fsyncing it (best effort where the file system cannot). */
     public static void syncFolder(Path folder) {
         DirectorySync.sync(folder);
+    }
+
+    /** An exclusive advisory lock: released by {@link #close}, and by the operating system when its process dies. */
+    public interface Lock extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Takes the exclusive advisory lock on {@code file} (created if absent, never through a symbolic link), or empty
+     * while another holder has it, in another process or this one: the lock in-place rewrites take.
+     */
+    public static Optional<Lock> tryLock(Path file) {
+        return InPlaceLock.tryLock(file).map(held -> held::close);
     }
 }

@@ -3,6 +3,7 @@ package dev.wisca.hooks.watch;
 import dev.wisca.hooks.watch.Outcome.Status;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
+import dev.wisca.sdk.OutputFiles;
 import dev.wisca.sdk.Wisca;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +21,12 @@ import java.util.function.Consumer;
  * most once: the marker file (and the {@code wisca.plan} metadata of rescaled shards) says it is
  * done; a rescale interrupted by a kill is finished or redone by the next watcher (see
  * {@link Journal}). Not thread-safe (one thread per watcher); watchers of the same folder, in any
- * process, exclude each other through {@link WatchLock}.
+ * process, exclude each other through an advisory lock on {@link #LOCK} ({@link OutputFiles#tryLock}).
  */
 public final class CheckpointWatcher {
+    /** The lock file in the watched folder, held for one look. */
+    static final String LOCK = ".wisca-watch.lock";
+
     private final Path root;
     private final WatchOptions options;
     private final CheckpointRescaler rescaler;
@@ -49,10 +53,11 @@ public final class CheckpointWatcher {
      * watcher (any process) looks at the same folder, this one only reports {@link Status#BUSY}.
      */
     public List<Outcome> poll() {
-        try (WatchLock lock = WatchLock.tryAcquire(root)) {
-            if (lock == null) {
-                return List.of(new Outcome(root, -1, Status.BUSY, "another watcher holds " + WatchLock.NAME + " in this folder; not looking"));
-            }
+        Path file = root.resolve(LOCK);
+        if (Files.isSymbolicLink(file)) throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, file, "is a symbolic link: remove it");
+        Optional<OutputFiles.Lock> held = OutputFiles.tryLock(file);
+        if (held.isEmpty()) return List.of(new Outcome(root, -1, Status.BUSY, "another watcher holds " + LOCK + " in this folder; not looking"));
+        try (OutputFiles.Lock lock = held.get()) {
             List<Outcome> out = new ArrayList<>();
             for (CheckpointFolders.Entry e : CheckpointFolders.list(root)) {
                 out.add(e.skipped() != null ? new Outcome(e.folder(), e.step(), Status.SKIPPED, e.skipped()) : look(e.folder(), e.step()));

@@ -1,5 +1,6 @@
 package dev.wisca.hooks.watch;
 
+import dev.wisca.sdk.OutputFiles;
 import java.nio.file.Path;
 
 /** A second watcher process for {@link WatchConfinementTest}: holds the watched folder's lock until its stdin closes. */
@@ -7,9 +8,11 @@ public final class LockHolder {
     private LockHolder() {}
 
     public static void main(String[] args) throws Exception {
-        try (WatchLock lock = WatchLock.tryAcquire(Path.of(args[0]))) {
-            System.out.println(lock == null ? "busy" : "locked");
-            System.out.flush();
+        var held = OutputFiles.tryLock(Path.of(args[0]).resolve(CheckpointWatcher.LOCK));
+        System.out.println(held.isEmpty() ? "busy" : "locked");
+        System.out.flush();
+        if (held.isEmpty()) return;
+        try (OutputFiles.Lock lock = held.get()) {
             while (System.in.read() >= 0) {
                 // hold until the parent closes the pipe
             }

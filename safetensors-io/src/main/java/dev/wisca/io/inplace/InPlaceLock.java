@@ -9,6 +9,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * The exclusive advisory lock of one checkpoint's in-place rewrites: held by a rewrite from before its
@@ -28,24 +29,33 @@ public final class InPlaceLock implements AutoCloseable {
     /** Takes the lock of the checkpoint {@code baseName} in {@code folder}, or throws CHECKPOINT_BUSY. */
     public static InPlaceLock acquire(Path folder, String baseName) {
         Path file = InPlaceNames.lock(folder, baseName);
+        return tryLock(file).orElseThrow(() -> WiscaException.of(ErrorKind.CHECKPOINT_BUSY, file,
+            "another wisca process is rewriting this checkpoint in place (it holds this lock); run again once it finished"));
+    }
+
+    /**
+     * Takes the exclusive advisory lock on {@code file} (created if absent, never through a symbolic link), or
+     * empty while another holder has it, in another process or this one. The one lock of wisca: in-place
+     * rewrites take it per checkpoint, the watcher per watched folder.
+     */
+    public static Optional<InPlaceLock> tryLock(Path file) {
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            throw new WiscaException(ErrorKind.IO, file, null, "cannot open the in-place lock: " + e, e);
+            throw new WiscaException(ErrorKind.IO, file, null, "cannot open the lock file: " + e, e);
         }
         try {
             FileLock lock = channel.tryLock();
-            if (lock != null) return new InPlaceLock(channel, lock);
+            if (lock != null) return Optional.of(new InPlaceLock(channel, lock));
         } catch (OverlappingFileLockException sameJvm) {
             // Held by another thread of this process: as busy as another process.
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new WiscaException(ErrorKind.IO, file, null, "cannot take the in-place lock: " + e, e);
+            throw new WiscaException(ErrorKind.IO, file, null, "cannot take the lock: " + e, e);
         }
         closeQuietly(channel);
-        throw WiscaException.of(ErrorKind.CHECKPOINT_BUSY, file,
-            "another wisca process is rewriting this checkpoint in place (it holds this lock); run again once it finished");
+        return Optional.empty();
     }
 
     @Override

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wisca.io.Dtype;
+import dev.wisca.io.TensorInfo;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.rescale.plan.Planner;
@@ -14,7 +16,10 @@ import dev.wisca.rescale.graph.Site;
 import dev.wisca.rescale.graph.SiteOptions;
 import dev.wisca.rescale.graph.SiteSets;
 import dev.wisca.rescale.plan.Plan;
+import dev.wisca.rescale.fixtures.InMemoryApply;
+import dev.wisca.rescale.fixtures.MemorySource;
 import dev.wisca.rescale.solve.Pow2Mode;
+import dev.wisca.rescale.solve.SolverOptions;
 import dev.wisca.rescale.spec.SpecLibrary;
 import dev.wisca.rescale.synth.TinyModel;
 import dev.wisca.rescale.synth.TinyModelFiles;
@@ -35,6 +40,9 @@ class DjlRescaleTest {
     static final RescaleSettings CPU = RescaleSettings.paper().withParallelism(2);
     /** The DJL PyTorch backend on the CPU, by its device name as a user asks for it. */
     static final RescaleSettings DJL = CPU.withDevice(DjlBackendProvider.DJL_CPU);
+
+    /** Tiles of at most 1000 elements, so every matrix of the tiny models spans several (rows split, ranges cut mid-row). */
+    static final DjlBackend SMALL_TILES = DjlBackend.cpu().withMaxTileElements(1000);
 
     @TempDir Path dir;
 
@@ -74,6 +82,33 @@ class DjlRescaleTest {
             for (Path f : files.toList()) {
                 assertEquals(-1L, Files.mismatch(f, actual.resolve(f.getFileName())), f.getFileName().toString());
             }
+        }
+    }
+
+    /**
+     * The DJL backend's tiling: with tiles far smaller than the tensors, statistics are merged across tiles and
+     * every tile is scaled with its own slice of the factors; plans and written bytes must still be the CPU
+     * backend's (pow2 scales: bit for bit, so a tile seam that dropped, doubled or misaligned a factor shows).
+     */
+    @ParameterizedTest
+    @CsvSource({"llama, default", "mixtral, fused_experts"})
+    void smallTilesSplitEveryTensorAndChangeNothing(String family, String example) {
+        assertEquals(1000, SMALL_TILES.maxTileElements());
+        TinyModel model = TinyModels.build(SpecLibrary.builtin().get(family).orElseThrow(), example, 23);
+        MemorySource in = MemorySource.of(model.tensors(), Dtype.BF16);
+        SiteOptions everything = new SiteOptions(EnumSet.of(Pair.NORM, Pair.QK, Pair.VO, Pair.UPDOWN), Granularity.CHANNEL);
+        List<Site> sites = SiteSets.build(model.spec(), model.config(), in.tensors(), everything).sites();
+        SolverOptions pow2 = CPU.solver().withPow2(Pow2Mode.ON);
+        Plan cpuPlan = Planner.plan(in, sites, pow2, CPU.backend(), 2);
+        Plan tiledPlan = Planner.plan(in, sites, pow2, SMALL_TILES, 2);
+        long split = cpuPlan.factors().keySet().stream().filter(t -> in.tensor(t).elementCount() > 3 * SMALL_TILES.maxTileElements()).count();
+        assertTrue(split >= 4, "only " + split + " planned tensors span more than three tiles: the test would not exercise tiling");
+        cpuPlan.siteScales().forEach((id, scales) -> assertArrayEquals(scales, tiledPlan.siteScales().get(id), id));
+
+        MemorySource cpuOut = InMemoryApply.apply(in, cpuPlan, CPU.backend());
+        MemorySource tiledOut = InMemoryApply.apply(in, cpuPlan, SMALL_TILES);
+        for (TensorInfo t : in.tensors()) {
+            assertEquals(-1L, cpuOut.tensor(t.name()).data().mismatch(tiledOut.tensor(t.name()).data()), t.name());
         }
     }
 }
