@@ -35,11 +35,7 @@ public final class Planner {
         FactorTable table = new FactorTable(source);
         List<SiteReport> reports = new ArrayList<>();
         Map<String, double[]> scales = new LinkedHashMap<>();
-        List<List<Site>> stages = new ArrayList<>();
-        for (Stage stage : Stage.values()) {
-            List<Site> stageSites = sites.stream().filter(s -> Stage.of(s.pair()) == stage).toList();
-            if (!stageSites.isEmpty()) stages.add(stageSites);
-        }
+        List<List<Site>> stages = List.copyOf(Stage.group(sites).values());
         for (int k = 0; k < stages.size(); k++) {
             String phase = stages.size() == 1 ? "stats" : "stats " + (k + 1) + "/" + stages.size();
             List<SiteStats> stats = StatsPass.collect(source, stages.get(k), table, backend, parallelism, phase, progress);

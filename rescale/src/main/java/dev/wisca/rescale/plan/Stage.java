@@ -1,7 +1,10 @@
 package dev.wisca.rescale.plan;
 
 import dev.wisca.rescale.graph.Pair;
+import dev.wisca.rescale.graph.Site;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The fixed order in which sites are solved. A later stage's statistics see the factors of the
@@ -29,5 +32,15 @@ public enum Stage {
     public static Stage of(Pair pair) {
         for (Stage s : values()) if (s.pairs.contains(pair)) return s;
         throw new IllegalArgumentException("no stage for " + pair);
+    }
+
+    /** {@code sites} by stage, in solving order, each list in the sites' order; stages without a site are left out. */
+    public static Map<Stage, List<Site>> group(List<Site> sites) {
+        Map<Stage, List<Site>> out = new EnumMap<>(Stage.class);
+        for (Stage stage : values()) {
+            List<Site> stageSites = sites.stream().filter(s -> of(s.pair()) == stage).toList();
+            if (!stageSites.isEmpty()) out.put(stage, stageSites);
+        }
+        return out;
     }
 }
