@@ -35,6 +35,10 @@ def config(family):
             kw.update(MOE, head_dim=8)
         if family == "deepseek_v3":
             kw.update(MOE, num_key_value_heads=4, n_routed_experts=4, n_group=2, topk_group=1, first_k_dense_replace=1, kv_lora_rank=16, q_lora_rank=24, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=8)
+        if family == "llama4_text":
+            # MoE in layers 1 and 3 (dense intermediate_size_mlp in 0 and 2), layer 3 without RoPE
+            kw.update(num_hidden_layers=4, head_dim=8, intermediate_size=16, intermediate_size_mlp=48, num_local_experts=4,
+                      num_experts_per_tok=2, interleave_moe_layer_step=2, attention_chunk_size=4)
     return AutoConfig.for_model(family, **kw)
 
 

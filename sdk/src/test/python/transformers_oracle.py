@@ -212,6 +212,20 @@ FAMILIES = {
         "sequence_classification": ("RobertaConfig", "RobertaForSequenceClassification", dict(TINY, intermediate_size=48, num_labels=2,
                                                                                                hidden_act="relu")),
     },
+    # 4 layers: MoE in 1 and 3 (dense intermediate_size_mlp in 0 and 2), RoPE + QK L2 norm + chunks of 4 in 0-2, layer 3
+    # without RoPE, full attention, temperature tuning biting the 12-token sequences (floor_scale 2); llama3 RoPE
+    "llama4_text": {
+        "default": ("Llama4TextConfig", "Llama4ForCausalLM", llama_like(num_hidden_layers=4, head_dim=8, intermediate_size=16,
+            intermediate_size_mlp=48, num_local_experts=4, num_experts_per_tok=2, interleave_moe_layer_step=2, attention_chunk_size=4,
+            floor_scale=2, attn_scale=0.5, use_qk_norm=True,
+            rope_parameters={"rope_type": "llama3", "rope_theta": 10000.0, "factor": 8.0, "low_freq_factor": 1.0,
+                             "high_freq_factor": 4.0, "original_max_position_embeddings": 16})),
+        # every layer MoE, no QK norm (q/k scales exact in the RoPE layer too), biases, tied, MQA, layer 0 without RoPE, chunks of 5
+        "bias_tied_no_qk_norm": ("Llama4TextConfig", "Llama4ForCausalLM", llama_like(head_dim=8, intermediate_size=16, intermediate_size_mlp=40,
+            num_local_experts=3, num_experts_per_tok=1, interleave_moe_layer_step=1, attention_chunk_size=5, no_rope_layers=[0, 1],
+            floor_scale=4, attn_scale=0.3, use_qk_norm=False, attention_bias=True, tie_word_embeddings=True, num_key_value_heads=1,
+            rope_parameters={"rope_type": "default", "rope_theta": 500.0})),
+    },
 }
 
 # Families whose judged output is the encoder's last_hidden_state (loaded as the stored architecture, run through its base model).

@@ -49,6 +49,11 @@ import java.util.Optional;
  * @param latent        multi-head latent attention ({@link LatentAttention}, DeepSeek), or null for q/k/v attention
  * @param encoder     a bidirectional encoder's embeddings and positions (BERT, RoBERTa), or null for a causal LM:
  *                    no causal mask, and the output is the last hidden state ({@link #outputWidth()} = hidden)
+ * @param noRope      the layers without RoPE and their attention temperature tuning ({@link NoRopeLayers}, Llama 4),
+ *                    or null: every layer rotates (when {@code rope} is set)
+ * @param l2QkNorm    whether the RoPE layers divide each q and k head by its RMS after RoPE, without a gain
+ *                    ({@link L2QkNorm}, Llama 4's {@code use_qk_norm})
+ * @param chunks      chunked attention ({@link ChunkedAttention}, Llama 4), or null
  */
 public record ForwardConfig(
     String modelType, int layers, int hidden, int heads, int kvHeads, int headDim, int vocab, boolean tied,
@@ -59,7 +64,8 @@ public record ForwardConfig(
     RopePairing ropePairing, boolean qkNormFullWidth,
     Rope slidingRope,
     String sinks, Routing routing, ClampedSwiglu clampedSwiglu, LatentAttention latent,
-    Encoder encoder) {
+    Encoder encoder,
+    NoRopeLayers noRope, boolean l2QkNorm, ChunkedAttention chunks) {
 
     /**
      * Mixture-of-experts routing.

@@ -43,6 +43,7 @@ public final class ForwardConfigs {
             : Rope.of(binding.rotaryDims(), number(config, rules.ropeTheta(), "rope theta"), firstObject(config, rules.ropeScaling()), config);
         double queryScale = rules.queryScale() == null ? headDim : number(config, rules.queryScale(), "query scale");
         Multipliers multipliers = Multipliers.resolve(rules.multipliers(), config);
+        NoRopeLayers noRope = NoRopeLayers.resolve(rules.ropeLayers(), rules.temperatureTuning(), config, binding.layers());
         return new ForwardConfig(spec.modelType(), binding.layers(), hidden, heads, kvHeads, headDim, dims.count(Roles.DIM_VOCAB), binding.tied(),
             spec.normKind(), number(config, rules.eps(), "norm epsilon"), spec.mlpKind(), activation(config, rules),
             block, preNorm(binding, rules.attnNorm(), attnOut, "attention norm"), preNorm(binding, rules.mlpNorm(), mlpOut, "MLP norm"), attnOut, mlpOut,
@@ -59,7 +60,9 @@ public final class ForwardConfigs {
             clampedSwiglu(config, rules),
             rules.latentAttention() == null ? null : LatentAttention.resolve(rules.latentAttention(), dims, binding.rotaryDims(),
                 firstObject(config, rules.ropeScaling()), r -> number(config, r, "latent attention")),
-            Encoder.resolve(rules.encoder(), config, bound(binding, Roles.POSITIONS) ? binding.dims().count(Roles.POSITIONS) : 0));
+            Encoder.resolve(rules.encoder(), config, bound(binding, Roles.POSITIONS) ? binding.dims().count(Roles.POSITIONS) : 0),
+            noRope, rules.l2QkNorm() != null && number(config, rules.l2QkNorm(), "QK L2 norm flag") != 0,
+            ChunkedAttention.resolve(rules.chunkedAttention(), config, binding.layers(), noRope));
     }
 
     private static Routing routing(ModelBinding binding, ForwardRules rules, JsonNode config) {
@@ -163,6 +166,14 @@ public final class ForwardConfigs {
             if (n != null && n.isNumber()) return n.doubleValue();
         }
         return rule.otherwise() == null ? 0 : rule.otherwise();
+    }
+
+    /** A number, or NaN when no key is present (null counts as absent) and the rule has no default. */
+    static double optionalNumber(JsonNode config, NumberRule rule) {
+        for (String key : rule.key()) {
+            if (Dims.configValue(config, key) != null) return number(config, rule, key);
+        }
+        return rule.otherwise() == null ? Double.NaN : rule.otherwise();
     }
 
     static JsonNode firstObject(JsonNode config, List<String> keys) {

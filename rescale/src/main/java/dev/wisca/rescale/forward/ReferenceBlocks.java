@@ -72,10 +72,17 @@ final class ReferenceBlocks {
                 headNorm(q[t], c.heads(), Roles.Q_NORM, layer);
                 headNorm(k[t], c.kvHeads(), Roles.K_NORM, layer);
             }
-            if (c.rope() != null) {
+            if (NoRopeLayers.rotates(c, layer)) {
                 Rope rope = SlidingRope.of(c, layer).forLength(seq);
                 for (int h = 0; h < c.heads(); h++) rope.rotate(q[t], h * hd, c.ropePairing(), t);
                 for (int h = 0; h < c.kvHeads(); h++) rope.rotate(k[t], h * hd, c.ropePairing(), t);
+                if (c.l2QkNorm()) {
+                    L2QkNorm.apply(q[t], c.heads(), hd, c.normEps());
+                    L2QkNorm.apply(k[t], c.kvHeads(), hd, c.normEps());
+                }
+            } else if (c.noRope() != null) {
+                double f = c.noRope().queryFactor(layer, t);
+                for (int i = 0; i < q[t].length; i++) q[t][i] *= f;
             }
         }
         double[][] out = new double[seq][];
@@ -84,7 +91,7 @@ final class ReferenceBlocks {
             double[] heads = new double[c.heads() * hd];
             for (int h = 0; h < c.heads(); h++) {
                 int kv = h / c.groupSize();
-                int from = c.slidingWindow().first(layer, t);
+                int from = Math.max(c.slidingWindow().first(layer, t), ChunkedAttention.first(c, layer, t));
                 int last = c.lastVisible(t, seq);
                 for (int j = 0; j <= last; j++) {
                     double s = 0;
@@ -139,6 +146,14 @@ final class ReferenceBlocks {
         double[] y = new double[c.hidden()];
         for (int e = 0; e < weights.length; e++) {
             if (weights[e] == 0) continue;
+            if (c.routing().scalesInput()) {
+                // Llama 4: the weight scales the expert's input
+                double[] in = x.clone();
+                for (int i = 0; i < in.length; i++) in[i] *= weights[e];
+                double[] out = denseMlp(in, layer, e, false);
+                for (int i = 0; i < y.length; i++) y[i] += out[i];
+                continue;
+            }
             double[] out = denseMlp(x, layer, e, false);
             for (int i = 0; i < y.length; i++) y[i] += weights[e] * out[i];
         }

@@ -15,6 +15,9 @@ import java.util.Locale;
  *       sum of their two best choice scores stay in the running; the k best choices among those are
  *       weighted by their scores (without the bias), optionally renormalized (sum + 1e-20), times
  *       {@code scaling}.</li>
+ *   <li>{@link Kind#TOPK_SIGMOID_INPUT} (Llama 4): keep the k largest logits; σ(logit) of each kept
+ *       expert multiplies that expert's <em>input</em> ({@link #scalesInput()}): the expert computes
+ *       down(act(gate(σ·x)) · up(σ·x)), which is not σ times its output.</li>
  * </ul>
  *
  * @param kind           the routing rule
@@ -24,7 +27,10 @@ import java.util.Locale;
  * @param correctionRole the role of the per-expert correction bias (e_score_correction_bias), or null
  */
 public record Routing(Kind kind, int groups, int groupTopK, double scaling, String correctionRole) {
-    public enum Kind { SOFTMAX_TOPK, TOPK_SOFTMAX, SIGMOID_GROUPED }
+    public enum Kind { SOFTMAX_TOPK, TOPK_SOFTMAX, SIGMOID_GROUPED, TOPK_SIGMOID_INPUT }
+
+    /** Whether an expert's weight multiplies its input (Llama 4) rather than its output. */
+    public boolean scalesInput() { return kind == Kind.TOPK_SIGMOID_INPUT; }
 
     /** The spec's {@code forward.moe.routing} name. */
     public static Kind kind(String name) {
@@ -38,6 +44,10 @@ public record Routing(Kind kind, int groups, int groupTopK, double scaling, Stri
         if (kind == Kind.SOFTMAX_TOPK) ReferenceMath.softmax(p, p.length);
         boolean[] chosen = top(p, topK);
         double[] w = new double[p.length];
+        if (kind == Kind.TOPK_SIGMOID_INPUT) {
+            for (int e = 0; e < p.length; e++) if (chosen[e]) w[e] = ReferenceMath.sigmoid(p[e]);
+            return w;
+        }
         if (kind == Kind.TOPK_SOFTMAX) {
             double max = Double.NEGATIVE_INFINITY;
             for (int e = 0; e < p.length; e++) if (chosen[e]) max = Math.max(max, p[e]);

@@ -8,6 +8,7 @@ import dev.wisca.rescale.spec.SpecJson.DimRule;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * A spec's dims evaluated against one config.json. Names in expressions resolve to dims first,
@@ -55,7 +56,7 @@ public final class Dims {
     /** Evaluates an expression of the spec. */
     public double eval(String expression, String what) {
         try {
-            return spec.expr(expression).eval(this::lookup);
+            return spec.expr(expression).eval(new Lookup(null));
         } catch (ArithmeticException e) {
             throw configError(what + " = " + expression + ": " + e.getMessage());
         }
@@ -80,7 +81,7 @@ public final class Dims {
     public boolean testAt(String condition, int layer, String what) {
         if (condition == null) return true;
         try {
-            return spec.expr(condition).eval(name -> name.equals(LAYER) ? layer : lookup(name)) != 0;
+            return spec.expr(condition).eval(new Lookup(layer)) != 0;
         } catch (ArithmeticException e) {
             throw configError(what + " = " + condition + ": " + e.getMessage());
         }
@@ -112,6 +113,28 @@ public final class Dims {
             throw configError("config.json lacks " + String.join(" / ", rule.key()) + " (needed for " + what + ")");
         }
         return eval(rule.otherwise(), what);
+    }
+
+    /** Names of one evaluation: {@value #LAYER} when {@code layer} is not null, dims, config keys and config lists. */
+    private final class Lookup implements ToDoubleFunction<String>, Expr.Lists {
+        private final Integer layer;
+
+        Lookup(Integer layer) { this.layer = layer; }
+
+        @Override
+        public double applyAsDouble(String name) {
+            return layer != null && name.equals(LAYER) ? layer : lookup(name);
+        }
+
+        @Override
+        public double[] list(String name) {
+            JsonNode node = node(name);
+            if (node == null) throw configError("config.json lacks '" + name + "' (used by spec " + spec.name() + ")");
+            if (!node.isArray()) throw configError("config.json key '" + name + "' is not a list");
+            double[] values = new double[node.size()];
+            for (int i = 0; i < values.length; i++) values[i] = number(node.get(i), name + "[" + i + "]");
+            return values;
+        }
     }
 
     private double lookup(String name) {

@@ -6,9 +6,16 @@ import java.util.function.ToDoubleFunction;
  * A spec expression over dims and config keys: numbers, names (dotted config paths allowed),
  * {@code + - * / %}, comparisons, {@code ! && ||}, {@code c ? a : b} and parentheses. Booleans are
  * 1 and 0. Only the taken branch of {@code ?:}, {@code &&}, {@code ||} is evaluated, so a branch may
- * name a config key that only some configs have.
+ * name a config key that only some configs have. A config key holding a list of numbers is read by
+ * element ({@code no_rope_layers[layer]}) or by membership ({@code layer in moe_layers}); the name
+ * resolver must then also be a {@link Lists}.
  */
 public sealed interface Expr {
+    /** A name resolver that also knows list-valued names (config.json arrays of numbers or booleans). */
+    interface Lists {
+        /** The numbers of list {@code name}; throws like an unknown name when there is none. */
+        double[] list(String name);
+    }
     /** Evaluates with {@code names} giving the value of every name (it throws for an unknown one). */
     double eval(ToDoubleFunction<String> names);
 
@@ -32,6 +39,32 @@ public sealed interface Expr {
         public double eval(ToDoubleFunction<String> names) {
             return test.eval(names) != 0 ? then.eval(names) : otherwise.eval(names);
         }
+    }
+
+    /** Element {@code index} (a whole number from 0) of list {@code list}. */
+    record Index(String list, Expr index) implements Expr {
+        public double eval(ToDoubleFunction<String> names) {
+            double[] values = lists(names, list);
+            double i = index.eval(names);
+            if (i != Math.rint(i) || i < 0 || i >= values.length) {
+                throw new ArithmeticException("index " + i + " is outside '" + list + "' (" + values.length + " entries)");
+            }
+            return values[(int) i];
+        }
+    }
+
+    /** 1 when {@code value} is an entry of list {@code list}, else 0. */
+    record In(Expr value, String list) implements Expr {
+        public double eval(ToDoubleFunction<String> names) {
+            double v = value.eval(names);
+            for (double entry : lists(names, list)) if (entry == v) return 1;
+            return 0;
+        }
+    }
+
+    private static double[] lists(ToDoubleFunction<String> names, String list) {
+        if (names instanceof Lists l) return l.list(list);
+        throw new ArithmeticException("'" + list + "' is used as a list where no lists are known");
     }
 
     record Binary(String op, Expr left, Expr right) implements Expr {

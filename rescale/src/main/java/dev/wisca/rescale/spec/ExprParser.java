@@ -7,6 +7,8 @@ final class ExprParser {
     private static final List<List<String>> LEVELS = List.of(
         List.of("||"), List.of("&&"), List.of("==", "!=", "<=", ">=", "<", ">"), List.of("+", "-"), List.of("*", "/", "%"));
 
+    private static final int COMPARISON = 2;
+
     private final String text;
     private int pos;
 
@@ -31,6 +33,11 @@ final class ExprParser {
         if (level == LEVELS.size()) return unary();
         Expr left = binary(level + 1);
         while (true) {
+            // membership binds like a comparison: layer in moe_layers
+            if (level == COMPARISON && acceptWord("in")) {
+                left = new Expr.In(left, name("a list name after 'in'"));
+                continue;
+            }
             String op = acceptAny(LEVELS.get(level));
             if (op == null) return left;
             left = new Expr.Binary(op, left, binary(level + 1));
@@ -66,9 +73,34 @@ final class ExprParser {
             String name = text.substring(start, pos);
             if (name.equals("true")) return new Expr.Num(1);
             if (name.equals("false")) return new Expr.Num(0);
+            if (accept("[")) {
+                Expr index = ternary();
+                if (!accept("]")) throw error("expected ']'");
+                return new Expr.Index(name, index);
+            }
             return new Expr.Name(name);
         }
         throw error("unexpected '" + c + "'");
+    }
+
+    /** A name (for the list of {@code in}). */
+    private String name(String what) {
+        skipSpace();
+        int start = pos;
+        if (pos < text.length() && (Character.isLetter(text.charAt(pos)) || text.charAt(pos) == '_')) {
+            while (pos < text.length() && isNameChar(text.charAt(pos))) pos++;
+        }
+        if (start == pos) throw error("expected " + what);
+        return text.substring(start, pos);
+    }
+
+    /** A keyword: {@code word} not followed by a name character. */
+    private boolean acceptWord(String word) {
+        skipSpace();
+        int end = pos + word.length();
+        if (!text.startsWith(word, pos) || end < text.length() && isNameChar(text.charAt(end))) return false;
+        pos = end;
+        return true;
     }
 
     private static boolean isNameChar(char c) { return Character.isLetterOrDigit(c) || c == '_' || c == '.'; }

@@ -40,6 +40,13 @@ import java.util.Objects;
  * @param latentAttention multi-head latent attention (DeepSeek), or null for q/k/v attention
  * @param encoder      a bidirectional encoder (BERT, RoBERTa: post-LayerNorm blocks, no causal mask, learned
  *                     absolute and token-type embeddings, output last_hidden_state), or null for a causal LM
+ * @param ropeLayers   the config key of a per-layer list, 1 where the layer applies RoPE and 0 where it does not
+ *                     (Llama 4's {@code no_rope_layers}), or null: every layer rotates
+ * @param temperatureTuning the attention temperature of the layers without RoPE (Llama 4), or null
+ * @param l2QkNorm     whether the RoPE layers divide each q and k head by its RMS after RoPE, without a gain
+ *                     (Llama 4's {@code use_qk_norm}), or null: no such norm
+ * @param chunkedAttention chunked attention (Llama 4: a position sees the earlier positions of its own chunk) in
+ *                     the layers config.json's {@code layer_types} calls {@code chunked_attention}, or null
  */
 public record ForwardRules(
     @JsonProperty("attn_norm") List<String> attnNorm,
@@ -63,7 +70,11 @@ public record ForwardRules(
     @JsonProperty("attention_sinks") String attentionSinks,
     @JsonProperty("clamped_swiglu") ClampedSwigluRule clampedSwiglu,
     @JsonProperty("latent_attention") LatentRule latentAttention,
-    EncoderRule encoder) {
+    EncoderRule encoder,
+    @JsonProperty("rope_layers") String ropeLayers,
+    @JsonProperty("temperature_tuning") TemperatureRule temperatureTuning,
+    @JsonProperty("l2_qk_norm") NumberRule l2QkNorm,
+    @JsonProperty("chunked_attention") ChunkedRule chunkedAttention) {
 
     public ForwardRules {
         attnNorm = orEmpty(attnNorm);
@@ -127,13 +138,14 @@ public record ForwardRules(
     public record MoeRule(NumberRule renormalize, String routing, NumberRule groups, NumberRule groupTopK, NumberRule scaling,
                           String correctionBias) {
         /** The routings the forward pass implements ({@code dev.wisca.rescale.forward.Routing}). */
-        public static final List<String> ROUTINGS = List.of("softmax_topk", "topk_softmax", "sigmoid_grouped");
+        public static final List<String> ROUTINGS = List.of("softmax_topk", "topk_softmax", "sigmoid_grouped", "topk_sigmoid_input");
 
         /**
          * {@code routing}: {@code softmax_topk} (default: softmax over all experts, then top-k), {@code topk_softmax}
          * (gpt-oss) or {@code sigmoid_grouped} (DeepSeek: sigmoid scores, {@code groups} expert groups of which
          * {@code group_top_k} are kept by the sum of their two best scores plus the {@code correction_bias} role,
-         * top-k among those, weights times {@code scaling}).
+         * top-k among those, weights times {@code scaling}) or {@code topk_sigmoid_input} (Llama 4: σ of each of the k largest
+         * logits multiplies that expert's input, not its output).
          */
         @JsonCreator
         public MoeRule(@JsonProperty("renormalize") NumberRule renormalize, @JsonProperty("routing") String routing,
@@ -188,6 +200,34 @@ public record ForwardRules(
     public record EncoderRule(String positions, @JsonProperty("pad_token") NumberRule padToken) {
         public EncoderRule {
             positions = positions == null ? "from_zero" : positions;
+        }
+    }
+
+    /**
+     * Llama 4's attention temperature tuning in the layers without RoPE: q at position t is multiplied by
+     * {@code log1p(floor((t + 1) / floor_scale)) · attn_scale + 1}.
+     *
+     * @param enabled    whether it is on (transformers' default for {@code attn_temperature_tuning} is true)
+     * @param floorScale floor_scale
+     * @param attnScale  attn_scale
+     */
+    public record TemperatureRule(NumberRule enabled, @JsonProperty("floor_scale") NumberRule floorScale,
+                                  @JsonProperty("attn_scale") NumberRule attnScale) {
+        public TemperatureRule {
+            Objects.requireNonNull(enabled, "temperature_tuning.enabled");
+            Objects.requireNonNull(floorScale, "temperature_tuning.floor_scale");
+            Objects.requireNonNull(attnScale, "temperature_tuning.attn_scale");
+        }
+    }
+
+    /**
+     * Chunked attention (see {@code forward.ChunkedAttention}).
+     *
+     * @param size the chunk length (required: transformers refuses a model without one)
+     */
+    public record ChunkedRule(NumberRule size) {
+        public ChunkedRule {
+            Objects.requireNonNull(size, "chunked_attention.size");
         }
     }
 

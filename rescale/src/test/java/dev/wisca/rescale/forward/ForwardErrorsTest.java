@@ -51,6 +51,20 @@ class ForwardErrorsTest {
         kind(ErrorKind.INVALID_CONFIG, () -> open("gemma2", "default", c -> c.putArray("layer_types").add("chunked_attention").add("full_attention")));
     }
 
+    /** Llama 4 variants the forward pass does not implement are refused, naming the key. */
+    @Test
+    void rejectsLlama4ConfigsItCannotCompute() {
+        WiscaException chunk = kind(ErrorKind.INVALID_CONFIG, () -> open("llama4_text", "default", c -> c.putNull("attention_chunk_size")));
+        assertTrue(chunk.getMessage().contains("attention_chunk_size"), chunk.getMessage());
+        WiscaException types = kind(ErrorKind.INVALID_CONFIG, () -> open("llama4_text", "default", c -> c.putArray("layer_types")
+            .add("sliding_attention").add("chunked_attention").add("chunked_attention").add("full_attention")));
+        assertTrue(types.getMessage().contains("sliding_attention"), types.getMessage());
+        WiscaException nope = kind(ErrorKind.INVALID_CONFIG, () -> open("llama4_text", "default", c -> c.putArray("no_rope_layers").add(1).add(0)));
+        assertTrue(nope.getMessage().contains("no_rope_layers"), nope.getMessage());
+        WiscaException floor = kind(ErrorKind.INVALID_CONFIG, () -> open("llama4_text", "default", c -> c.put("floor_scale", 0)));
+        assertTrue(floor.getMessage().contains("floor_scale"), floor.getMessage());
+    }
+
     @Test
     void rejectsDoraAdapters() {
         TinyAdapter adapter = TinyModels.lora(TestModels.LIBRARY, 1);

@@ -300,6 +300,11 @@ final class Reference {
                 fin = new Norm(v.get("model.norm.weight"), null);
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(false) ? linear("lm_head.weight", null) : null;
             }
+            case "llama4_text" -> {
+                for (int l = 0; l < layers; l++) ls.add(llama4(l, heads, kv, hd));
+                fin = new Norm(v.get("model.norm.weight"), null);
+                head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(false) ? linear("lm_head.weight", null) : null;
+            }
             case "gpt_oss" -> {
                 for (int l = 0; l < layers; l++) ls.add(gptOss(l, heads, kv, hd));
                 fin = new Norm(v.get("model.norm.weight"), null);
@@ -311,7 +316,8 @@ final class Reference {
                 head = v.containsKey("lm_head.weight") && !cfg.path("tie_word_embeddings").asBoolean(offset) ? linear("lm_head.weight", null) : null;
             }
         }
-        return new Net(ls, fin, head, rot, gelu, family.equals("cohere"), family.equals("olmo2"), family.equals("gpt_oss"), mla);
+        return new Net(ls, fin, head, rot, gelu, family.equals("cohere") || family.equals("llama4_text"), family.equals("olmo2"),
+            family.equals("gpt_oss"), mla);
     }
 
     private Layer llamaLike(String family, int l, int heads, int kv, int hd, boolean offset) {
@@ -436,6 +442,38 @@ final class Reference {
             }
             experts.add(new Ffn(new Linear(g, gb), new Linear(u, ub),
                 new Linear(transpose(batch(ep + "down_proj", x)), vector(ep + "down_proj_bias", x))));
+        }
+        return new Layer(new Norm(v.get(p + "input_layernorm.weight"), null), q, k, vv, o, null, null,
+            new Norm(v.get(p + "post_attention_layernorm.weight"), null), router, experts, null);
+    }
+
+    /**
+     * Llama 4: llama attention names (biases optional), a dense feed_forward MLP, or a router with fused experts stored
+     * [in, out] (gate_up_proj [experts, hidden, 2 · inter]: gate then up columns; down_proj [experts, inter, hidden]) and an
+     * ungated shared expert. The router's σ scales the experts' input, which no site touches, so the blocks are the plain MLPs.
+     */
+    private Layer llama4(int l, int heads, int kv, int hd) {
+        String p = "model.layers." + l + ".";
+        String a = p + "self_attn.";
+        Linear[] q = heads(mat(a + "q_proj.weight"), v.get(a + "q_proj.bias"), heads, hd);
+        Linear[] k = heads(mat(a + "k_proj.weight"), v.get(a + "k_proj.bias"), kv, hd);
+        Linear[] vv = heads(mat(a + "v_proj.weight"), v.get(a + "v_proj.bias"), kv, hd);
+        Linear o = linear(a + "o_proj.weight", v.containsKey(a + "o_proj.bias") ? a + "o_proj.bias" : null);
+        String f = p + "feed_forward.";
+        List<Ffn> experts = new ArrayList<>();
+        Linear router = null;
+        if (v.containsKey(f + "gate_proj.weight")) {
+            experts.add(new Ffn(linear(f + "gate_proj.weight", null), linear(f + "up_proj.weight", null), linear(f + "down_proj.weight", null)));
+        } else {
+            router = linear(f + "router.weight", null);
+            for (int x = 0; x < router.w.length; x++) {
+                double[][] gu = transpose(batch(f + "experts.gate_up_proj", x));
+                int inter = gu.length / 2;
+                experts.add(new Ffn(new Linear(rows(gu, 0, inter), null), new Linear(rows(gu, inter, 2 * inter), null),
+                    new Linear(transpose(batch(f + "experts.down_proj", x)), null)));
+            }
+            String sp = f + "shared_expert.";
+            experts.add(new Ffn(linear(sp + "gate_proj.weight", null), linear(sp + "up_proj.weight", null), linear(sp + "down_proj.weight", null)));
         }
         return new Layer(new Norm(v.get(p + "input_layernorm.weight"), null), q, k, vv, o, null, null,
             new Norm(v.get(p + "post_attention_layernorm.weight"), null), router, experts, null);

@@ -5,6 +5,7 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -85,6 +86,36 @@ class DimsTest {
         assertTrue(text.getMessage().contains("num_hidden_layers") && text.getMessage().contains("string"), text.getMessage());
     }
 
+    /** Llama 4's per-layer lists: membership ({@code layer in moe_layers}) and elements ({@code no_rope_layers[layer]}). */
+    @Test
+    void listValuedConfigKeysAreReadByMembershipAndElement() {
+        String base = "{\"num_hidden_layers\": 4, \"hidden_size\": 32, \"num_attention_heads\": 4, \"intermediate_size\": 8,"
+            + " \"intermediate_size_mlp\": 16, \"num_local_experts\": 2, \"num_experts_per_tok\": 1, \"vocab_size\": 10";
+        Dims d = dims("llama4_text", base + ", \"moe_layers\": [1, 3], \"no_rope_layers\": [1, 1, true, 0]}");
+        List<Integer> layers = List.of(0, 1, 2, 3);
+        assertEquals(List.of(false, true, false, true), layers.stream().map(l -> d.testAt("layer in moe_layers", l, "t")).toList());
+        assertEquals(List.of(true, false, true, false), layers.stream().map(l -> d.testAt("!(layer in moe_layers)", l, "t")).toList());
+        String rope = "qk_l2_norm && no_rope_layers[layer]";
+        assertEquals(List.of(true, true, true, false), layers.stream().map(l -> d.testAt(rope, l, "t")).toList());
+        assertEquals(ErrorKind.INVALID_CONFIG, assertThrows(WiscaException.class, () -> d.testAt(rope, 4, "t")).kind(), "past the list");
+        Dims notAList = dims("llama4_text", base + ", \"moe_layers\": 1, \"no_rope_layers\": [\"yes\"]}");
+        assertEquals(ErrorKind.INVALID_CONFIG, assertThrows(WiscaException.class, () -> notAList.testAt("layer in moe_layers", 0, "t")).kind());
+        assertEquals(ErrorKind.INVALID_CONFIG, assertThrows(WiscaException.class, () -> notAList.testAt(rope, 0, "t")).kind());
+        Dims absent = dims("llama4_text", base + "}");
+        WiscaException e = assertThrows(WiscaException.class, () -> absent.testAt("layer in moe_layers", 0, "t"));
+        assertTrue(e.getMessage().contains("moe_layers"), e.getMessage());
+
+        record Resolver(Map<String, double[]> lists) implements java.util.function.ToDoubleFunction<String>, Expr.Lists {
+            public double applyAsDouble(String n) { return n.equals("l") ? 2 : 0; }
+            public double[] list(String n) { return lists.get(n); }
+        }
+        Resolver r = new Resolver(Map.of("xs", new double[] {3, 5}));
+        assertEquals(1, Expr.parse("l + 1 in xs && xs[l - 1] == 5").eval(r), "in binds like a comparison");
+        assertEquals(0, Expr.parse("l in xs").eval(r));
+        assertEquals(1, Expr.parse("!(l in xs)").eval(r));
+        assertEquals(1, Expr.parse("xs[xs[0] - 3] == 3").eval(r));
+    }
+
     @Test
     void expressionsFollowPrecedenceAndEvaluateOnlyTakenBranches() {
         Map<String, Double> names = Map.of("a", 6.0, "b", 4.0, "t", 1.0, "f", 0.0);
@@ -102,6 +133,10 @@ class DimsTest {
         assertEquals(-2, Expr.parse("-a + b").eval(look));
         assertEquals(1, Expr.parse("a >= 6 && b <= 4 && a != b").eval(look));
         assertThrows(IllegalArgumentException.class, () -> Expr.parse("a + "));
+        assertThrows(IllegalArgumentException.class, () -> Expr.parse("a in"));
+        assertThrows(IllegalArgumentException.class, () -> Expr.parse("list[a"));
+        // lists need a resolver that knows them
+        assertThrows(ArithmeticException.class, () -> Expr.parse("a in list").eval(look));
         assertThrows(IllegalArgumentException.class, () -> Expr.parse("(a"));
         assertThrows(IllegalArgumentException.class, () -> Expr.parse("a b"));
         assertThrows(IllegalArgumentException.class, () -> Expr.parse("t ? a"));

@@ -32,7 +32,7 @@ class SpecLibraryTest {
     static final SpecLibrary LIBRARY = SpecLibrary.builtin();
     /** The families shipped, in file-name order (the folder is scanned). */
     static final List<String> SHIPPED = List.of("bert", "cohere", "deepseek_v3", "falcon", "gemma", "gemma2", "gemma3_text", "gpt2", "gpt_neox",
-        "gpt_oss", "granite", "llama", "mistral", "mixtral", "olmo2", "phi", "phi3", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "roberta",
+        "gpt_oss", "granite", "llama", "llama4_text", "mistral", "mixtral", "olmo2", "phi", "phi3", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "roberta",
         "stablelm", "starcoder2");
 
     static JsonNode config(String family) {

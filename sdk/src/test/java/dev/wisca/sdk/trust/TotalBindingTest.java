@@ -38,7 +38,8 @@ class TotalBindingTest {
         "gpt_oss",
         "deepseek_v3",
         "bert",
-        "roberta");
+        "roberta",
+        "llama4_text");
     /** Families whose task heads (masked-LM head, pooler, classifier) are claimed by the spec's passthrough list. */
     static final List<String> ENCODERS = List.of("bert", "roberta");
 

@@ -2,6 +2,8 @@ package dev.wisca.rescale.forward.djl;
 
 import ai.djl.ndarray.NDArray;
 import dev.wisca.rescale.forward.Activation;
+import dev.wisca.rescale.forward.ChunkedAttention;
+import dev.wisca.rescale.forward.NoRopeLayers;
 import dev.wisca.rescale.forward.ForwardConfig;
 import dev.wisca.rescale.forward.Multipliers;
 import dev.wisca.rescale.spec.NormKind;
@@ -14,18 +16,21 @@ final class DjlBlocks {
     private final DjlRope slidingRope;
     private final NDArray causal;
     private final NDArray sliding;
+    private final NDArray chunked;
 
     /**
      * {@code rope} null without RoPE; {@code slidingRope} the sliding layers' (the same as {@code rope} unless
      * they have their own, Gemma 3); {@code causal} [seq, seq] with −∞ above the diagonal;
-     * {@code sliding} the same, also −∞ beyond the sliding window (for the layers that slide).
+     * {@code sliding} the same, also −∞ beyond the sliding window (for the layers that slide); {@code chunked}
+     * the same, also −∞ outside each position's chunk (for the layers that attend in chunks, Llama 4).
      */
-    DjlBlocks(ForwardConfig config, DjlRope rope, DjlRope slidingRope, NDArray causal, NDArray sliding) {
+    DjlBlocks(ForwardConfig config, DjlRope rope, DjlRope slidingRope, NDArray causal, NDArray sliding, NDArray chunked) {
         this.c = config;
         this.rope = rope;
         this.slidingRope = slidingRope;
         this.causal = causal;
         this.sliding = sliding;
+        this.chunked = chunked;
     }
 
     NDArray layer(NDArray x, DjlWeights w, int layer) {
@@ -106,10 +111,16 @@ final class DjlBlocks {
             q = DjlHeadNorm.apply(q, w, Roles.Q_NORM, layer, c);
             k = DjlHeadNorm.apply(k, w, Roles.K_NORM, layer, c);
         }
-        if (rope != null) {
+        if (NoRopeLayers.rotates(c, layer)) {
             DjlRope r = c.slidingWindow().sliding().get(layer) ? slidingRope : rope;
             q = r.apply(q);
             k = r.apply(k);
+            if (c.l2QkNorm()) {
+                q = DjlChunksAndNoRope.l2Norm(q, c.normEps());
+                k = DjlChunksAndNoRope.l2Norm(k, c.normEps());
+            }
+        } else if (c.noRope() != null) {
+            q = DjlChunksAndNoRope.temperature(q, c.noRope(), layer);
         }
         if (c.groupSize() > 1) {
             k = k.repeat(1, c.groupSize());
@@ -117,7 +128,7 @@ final class DjlBlocks {
         }
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(c.attnScale());
         if (c.attnSoftcap() != 0) scores = scores.div(c.attnSoftcap()).tanh().mul(c.attnSoftcap());
-        NDArray masked = scores.add(c.slidingWindow().window(layer) > 0 ? sliding : causal);
+        NDArray masked = scores.add(c.slidingWindow().window(layer) > 0 ? sliding : ChunkedAttention.chunked(c, layer) ? chunked : causal);
         NDArray probs = c.sinks() == null ? masked.softmax(-1) : DjlMoe.softmaxWithSinks(masked, w.matrix(c.sinks(), layer, 0));
         NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, (long) c.heads() * hd);
         return project(out, w, Roles.O, layer, 0);
@@ -154,7 +165,9 @@ final class DjlBlocks {
             c.routing().correctionRole() == null ? null : w.matrix(c.routing().correctionRole(), layer, 0));
         NDArray y = x.zerosLike();
         for (int e = 0; e < moe.experts(); e++) {
-            y = y.add(dense(x, w, layer, e, false).mul(weights.get("..., " + e + ":" + (e + 1))));
+            NDArray weight = weights.get("..., " + e + ":" + (e + 1));
+            // Llama 4: the weight scales the expert's input
+            y = y.add(c.routing().scalesInput() ? dense(x.mul(weight), w, layer, e, false) : dense(x, w, layer, e, false).mul(weight));
         }
         if (moe.sharedExpert()) {
             // Qwen2-MoE gates the shared expert by σ(w · x); DeepSeek adds it ungated

@@ -92,7 +92,8 @@ public final class DjlForward implements ForwardModel {
             NDArray causal = config.encoder() != null ? DjlEncoder.noMask(call, seq, type) : causalMask(call, seq, 0);
             NDArray sliding = config.slidingWindow().any() ? causalMask(call, seq, config.slidingWindow().size()) : causal;
             DjlRope slidingRope = config.slidingRope() == null ? rope : new DjlRope(config.slidingRope().forLength(seq), config.ropePairing(), config.headDim(), seq, call, type);
-            DjlBlocks blocks = new DjlBlocks(config, rope, slidingRope, causal, sliding);
+            NDArray chunked = config.chunks() == null ? causal : DjlChunksAndNoRope.chunkMask(call, seq, config.chunks().size(), type);
+            DjlBlocks blocks = new DjlBlocks(config, rope, slidingRope, causal, sliding, chunked);
             NDArray x = config.encoder() != null ? encoderEmbed(call, blocks, tokens) : embed(call, tokens);
             for (int layer = 0; layer < config.layers(); layer++) {
                 try (NDManager scope = call.newSubManager()) {

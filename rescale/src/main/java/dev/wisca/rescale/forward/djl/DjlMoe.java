@@ -24,6 +24,7 @@ final class DjlMoe {
         NDArray values = top.get(0).getDataType() == DataType.INT64 ? top.get(1) : top.get(0);
         NDArray indices = top.get(0).getDataType() == DataType.INT64 ? top.get(0) : top.get(1);
         if (routing.kind() == Routing.Kind.TOPK_SOFTMAX) values = values.softmax(-1);
+        else if (routing.kind() == Routing.Kind.TOPK_SIGMOID_INPUT) values = values.neg().exp().add(1).pow(-1);
         else if (moe.renormalize()) values = values.div(values.sum(new int[] {-1}, true));
         NDArray[] perExpert = new NDArray[moe.experts()];
         for (int e = 0; e < moe.experts(); e++) {
