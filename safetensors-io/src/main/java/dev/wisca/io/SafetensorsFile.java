@@ -163,6 +163,9 @@ public final class SafetensorsFile implements TensorSource {
     @Override
     public Map<String, String> metadata() { return header.metadata(); }
 
+    /** Whether the header lists {@code name} (maps nothing, unlike {@link #find}). */
+    public boolean holds(String name) { return byName.containsKey(name); }
+
     @Override
     public Optional<Tensor> find(String name) {
         requireOpen();

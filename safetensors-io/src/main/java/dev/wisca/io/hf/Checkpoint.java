@@ -98,8 +98,10 @@ public final class Checkpoint implements TensorSource {
         ShardIndex index = ShardIndex.read(indexFile);
         if (index.weightMap().isEmpty()) throw WiscaException.of(ErrorKind.INVALID_INDEX, indexFile, "the weight_map lists no tensors");
         List<String> shardNames = index.weightMap().values().stream().distinct().sorted().toList();
+        // One stat per shard, not per tensor (5,000 tensors name 100 shards); the first tensor whose shard is missing is named.
+        Map<String, Boolean> shardExists = new HashMap<>();
         for (Map.Entry<String, String> e : index.weightMap().entrySet()) {
-            if (!Files.isRegularFile(folder.resolve(e.getValue()))) {
+            if (!shardExists.computeIfAbsent(e.getValue(), name -> Files.isRegularFile(folder.resolve(name)))) {
                 throw new WiscaException(ErrorKind.INVALID_INDEX, indexFile, e.getKey(), "its shard " + e.getValue() + " does not exist");
             }
         }
