@@ -43,10 +43,25 @@ final class InspectCommand implements Callable<Integer> {
 
     private static final String NL = System.lineSeparator();
 
+    InspectCommand() {}
+
+    /** The command as picocli would set it up from these options, for a run without picocli ({@link InspectFastPath}). */
+    InspectCommand(Path path, boolean json, boolean summaryOnly, boolean verbose, boolean quiet) {
+        this.path = path;
+        this.json = JsonOutput.of(json);
+        this.summaryOnly = summaryOnly;
+        this.verbosity = Verbosity.of(verbose, quiet);
+        this.specs = new SpecOptions();
+    }
+
     @Override
     public Integer call() {
+        return print(spec.commandLine().getOut());
+    }
+
+    /** Inspects {@link #path} and prints the result to {@code out}; the exit code. */
+    int print(PrintWriter out) {
         CheckpointSummary s = Wisca.inspect(path);
-        PrintWriter out = spec.commandLine().getOut();
         if (json.enabled()) {
             Json.print(out, s);
             return ExitCodes.OK;
