@@ -33,6 +33,9 @@ public record ShardIndex(Map<String, String> weightMap, OptionalLong totalSize, 
      */
     private static final JsonFactory JSON = JsonFactory.builder()
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        // Tensor names are keys seen once each: a symbol table only hashed and rehashed them (most of the parse).
+        .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+        .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
         .build();
 
     public ShardIndex {
