@@ -72,11 +72,14 @@ final class InspectCommand implements Callable<Integer> {
         o.append(text(s.path().toString())).append(s.modelType().isEmpty() ? "" : "  (model_type " + text(s.modelType()) + ")").append(NL);
         if (s.adapter()) o.append("PEFT adapter").append(NL);
         if (!summaryOnly && !verbosity.quiet()) {
-            int width = s.tensors().stream().mapToInt(t -> text(t.name()).length()).max().orElse(0);
+            String[] names = new String[s.tensors().size()];
+            int width = 0;
+            for (int i = 0; i < names.length; i++) width = Math.max(width, (names[i] = text(s.tensors().get(i).name())).length());
             boolean manyFiles = s.files().size() > 1;
-            for (CheckpointSummary.TensorSummary t : s.tensors()) {
+            for (int i = 0; i < names.length; i++) {
+                CheckpointSummary.TensorSummary t = s.tensors().get(i);
                 // Names are data: padded here, never spliced into a format string.
-                o.append("  ").append(padRight(text(t.name()), width)).append("  ").append(padRight(t.dtype(), 8)).append(' ')
+                o.append("  ").append(padRight(names[i], width)).append("  ").append(padRight(t.dtype(), 8)).append(' ')
                     .append(padRight(Arrays.toString(t.shape()), 20)).append(' ').append(padLeft(Units.bytes(t.bytes()), 10))
                     .append(manyFiles ? "  " + text(t.file()) : "").append(NL);
             }

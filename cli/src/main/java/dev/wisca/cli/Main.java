@@ -105,6 +105,7 @@ public final class Main implements Runnable {
             out.flush();
             System.exit(ExitCodes.OK);
         }
+        BigDecimalWarmup.start();
         PrintWriter err = new PrintWriter(System.err, true);
         int code = execute(args, out, err);
         out.flush();
