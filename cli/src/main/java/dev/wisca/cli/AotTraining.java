@@ -44,7 +44,7 @@ public final class AotTraining {
             }
             for (List<String> command : commands) {
                 String[] argv = command.toArray(String[]::new);
-                Main.commandLineFor(argv, sink, sink).execute(argv);
+                Main.execute(argv, sink, sink);
             }
         } finally {
             try (Stream<Path> walk = Files.walk(dir)) {

@@ -8,6 +8,7 @@ import picocli.CommandLine.HelpCommand;
 import java.io.PrintWriter;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /** Entry point of the {@code wisca} command: the only place that calls System.exit. */
 @Command(name = "wisca",
@@ -104,10 +105,18 @@ public final class Main implements Runnable {
             out.flush();
             System.exit(ExitCodes.OK);
         }
+        BigDecimalWarmup.start();
         PrintWriter err = new PrintWriter(System.err, true);
-        int code = commandLineFor(args, out, err).execute(args);
+        int code = execute(args, out, err);
         out.flush();
         err.flush();
         System.exit(code);
+    }
+
+    /** Runs {@code args} as {@code main} does, printing to {@code out} and {@code err}; the exit code. */
+    static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        Optional<InspectCommand> inspect = InspectFastPath.parse(args);
+        if (inspect.isPresent()) return InspectFastPath.run(inspect.get(), out, err);
+        return commandLineFor(args, out, err).execute(args);
     }
 }

@@ -8,7 +8,7 @@ record Cli(int exitCode, String out, String err) {
     static Cli run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.commandLineFor(args, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Cli(code, out.toString(), err.toString());
     }
 }

@@ -13,8 +13,22 @@ public final class CodePointOrder {
     private CodePointOrder() {}
 
     public static int compare(String a, String b) {
-        int i = 0;
-        int j = 0;
+        // char by char while neither differing char is a surrogate: there char order is code point order.
+        int n = Math.min(a.length(), b.length());
+        for (int k = 0; k < n; k++) {
+            char ca = a.charAt(k);
+            char cb = b.charAt(k);
+            if (ca == cb) continue;
+            if (!Character.isSurrogate(ca) && !Character.isSurrogate(cb)) return Integer.compare(ca, cb);
+            // From the start of the code point the difference is in (a shared high surrogate just before).
+            return byCodePoint(a, b, k > 0 && Character.isHighSurrogate(a.charAt(k - 1)) ? k - 1 : k);
+        }
+        return Integer.compare(a.length(), b.length());
+    }
+
+    private static int byCodePoint(String a, String b, int from) {
+        int i = from;
+        int j = from;
         while (i < a.length() && j < b.length()) {
             int ca = a.codePointAt(i);
             int cb = b.codePointAt(j);

@@ -1,6 +1,7 @@
 package dev.wisca.io;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -71,6 +72,20 @@ final class FileReads implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, path, tensor, "copy failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The file's first {@link #size()} bytes mapped read-only in {@code arena} (for zero-copy tensor slices).
+     * FILE_CHANGED if it is shorter now: an access past its end would fault instead of throwing.
+     */
+    MemorySegment map(Arena arena) {
+        try {
+            long now = channel.size();
+            if (now < size) throw changed(null, "it had " + size + " bytes when opened and has " + now + " now");
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        } catch (IOException e) {
+            throw new WiscaException(ErrorKind.IO, path, null, "cannot map: " + e.getMessage(), e);
         }
     }
 

@@ -10,9 +10,11 @@ public final class Printable {
 
     public static String escape(String s) {
         if (s == null) return "null";
-        if (s.chars().noneMatch(Printable::needsEscape)) return s;
-        StringBuilder out = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
+        int first = 0;
+        while (first < s.length() && !needsEscape(s.charAt(first))) first++;   // a loop, not chars(): called per tensor name
+        if (first == s.length()) return s;
+        StringBuilder out = new StringBuilder(s.length() + 8).append(s, 0, first);
+        for (int i = first; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '\n' -> out.append("\\n");

@@ -3,6 +3,8 @@ package dev.wisca.io;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.AccessDeniedException;
@@ -16,9 +18,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One safetensors file, memory-mapped read-only as a single segment (no 2 GiB windows). Opening
- * validates the header and touches nothing else; tensors are zero-copy slices of the mapping and
- * stay valid until {@link #close()}. Safe to read from several threads.
+ * One safetensors file. Opening reads and validates the header with one positional read (8 + N
+ * bytes) and touches nothing else; the file is memory-mapped read-only as a single segment (no 2 GiB
+ * windows) only when a tensor is first asked for ({@link #find}, {@link #tensor}), so a command that
+ * needs headers only ({@code inspect}, a plan over 100 shards) maps nothing and frees nothing.
+ * Tensors are zero-copy slices of the mapping and stay valid until {@link #close()}. Safe to read
+ * from several threads.
  *
  * <p>The bulk passes (statistics, rescale writes) read through the file's channel instead
  * ({@link #read}, {@link #transferTo}): a file truncated underneath then gives a typed
@@ -26,18 +31,21 @@ import java.util.Optional;
  * tells whether it was rewritten since it was opened.
  */
 public final class SafetensorsFile implements TensorSource {
+    /** The first read at open: the whole header of most files, and any Git LFS pointer file whole. */
+    private static final int FIRST_READ_BYTES = 64 * 1024;
+    private static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private final Path path;
-    private final Arena arena;
-    private final MemorySegment file;
     private final Header header;
     private final Map<String, TensorInfo> byName;
     private final FileReads reads;
+    /** The mapping, made by the first {@link #slice}; guarded by {@code this}, with {@link #file}. */
+    private Arena arena;
+    private volatile MemorySegment file;
     private volatile boolean closed;
 
-    private SafetensorsFile(Path path, Arena arena, MemorySegment file, Header header, FileReads reads) {
+    private SafetensorsFile(Path path, Header header, FileReads reads) {
         this.path = path;
-        this.arena = arena;
-        this.file = file;
         this.header = header;
         this.reads = reads;
         this.byName = HashMap.newHashMap(header.tensors().size());
@@ -45,7 +53,7 @@ public final class SafetensorsFile implements TensorSource {
     }
 
     /**
-     * Maps and validates {@code path}.
+     * Reads and validates the header of {@code path} (the data is mapped on first use).
      *
      * @throws WiscaException the reference error kind for an invalid file, {@link ErrorKind#GIT_LFS_POINTER}
      *                        for a pointer file, {@link ErrorKind#IO} when the file cannot be read
@@ -54,17 +62,54 @@ public final class SafetensorsFile implements TensorSource {
         if (Files.isDirectory(path)) {
             throw WiscaException.of(ErrorKind.IO, path, "is a directory; expected a .safetensors file");
         }
-        Arena arena = Arena.ofShared();
         FileChannel channel = openChannel(path);
         try {
             FileReads reads = fileReads(path, channel);
-            MemorySegment file = map(path, channel, reads.size(), arena);
-            Header header = HeaderParser.parse(file, file.byteSize(), path);
-            return new SafetensorsFile(path, arena, file, header, reads);
+            Header header = HeaderParser.parse(fileStart(reads), reads.size(), path);
+            return new SafetensorsFile(path, header, reads);
         } catch (RuntimeException e) {
-            arena.close();
             closeQuietly(channel);
             throw e;
+        }
+    }
+
+    /**
+     * The file's first bytes the parser needs, read with positional reads: {@code 8 + N} for a header
+     * length N that fits the file (one read for headers under {@value #FIRST_READ_BYTES} bytes), else the
+     * first read alone, which holds what the parser reports on (a Git LFS pointer file is ~130 bytes).
+     */
+    private static MemorySegment fileStart(FileReads reads) {
+        long size = reads.size();
+        MemorySegment first = MemorySegment.ofArray(new byte[(int) Math.min(size, FIRST_READ_BYTES)]);
+        reads.read(0, first, null);
+        if (size < HeaderParser.LENGTH_FIELD_BYTES) return first;
+        long headerLength = first.get(U64_LE, 0);
+        long needed = HeaderParser.LENGTH_FIELD_BYTES + headerLength;
+        if (headerLength < 0 || headerLength > HeaderParser.MAX_HEADER_LENGTH || needed > size || needed <= first.byteSize()) {
+            return first;
+        }
+        MemorySegment whole = MemorySegment.ofArray(new byte[(int) needed]);
+        reads.read(0, whole, null);
+        return whole;
+    }
+
+    /** The whole file mapped read-only, made once; a file now shorter than at open is FILE_CHANGED, not a fault later. */
+    private MemorySegment mapping() {
+        MemorySegment mapped = file;
+        if (mapped != null) return mapped;
+        synchronized (this) {
+            requireOpen();
+            if (file == null) {
+                Arena shared = Arena.ofShared();
+                try {
+                    file = reads.map(shared);
+                } catch (RuntimeException e) {
+                    shared.close();
+                    throw e;
+                }
+                arena = shared;
+            }
+            return file;
         }
     }
 
@@ -79,18 +124,6 @@ public final class SafetensorsFile implements TensorSource {
     private static FileReads fileReads(Path path, FileChannel channel) {
         try {
             return FileReads.of(path, channel);
-        } catch (IOException e) {
-            throw cannotRead(path, e);
-        }
-    }
-
-    private static MemorySegment map(Path path, FileChannel channel, long size, Arena arena) {
-        if (size < HeaderParser.LENGTH_FIELD_BYTES) {
-            // Nothing worth mapping; let the parser report HeaderTooSmall.
-            HeaderParser.parse(MemorySegment.ofArray(new byte[0]), size, path);
-        }
-        try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
         } catch (IOException e) {
             throw cannotRead(path, e);
         }
@@ -121,7 +154,7 @@ public final class SafetensorsFile implements TensorSource {
     public Header header() { return header; }
 
     /** Bytes in the file: {@code 8 + N + data length}. */
-    public long fileSize() { return file.byteSize(); }
+    public long fileSize() { return reads.size(); }
 
     /** Header entries in data-offset order. */
     @Override
@@ -129,6 +162,9 @@ public final class SafetensorsFile implements TensorSource {
 
     @Override
     public Map<String, String> metadata() { return header.metadata(); }
+
+    /** Whether the header lists {@code name} (maps nothing, unlike {@link #find}). */
+    public boolean holds(String name) { return byName.containsKey(name); }
 
     @Override
     public Optional<Tensor> find(String name) {
@@ -182,7 +218,7 @@ public final class SafetensorsFile implements TensorSource {
     }
 
     private Tensor slice(TensorInfo info) {
-        MemorySegment data = file.asSlice(header.dataStart() + info.begin(), info.byteLength()).asReadOnly();
+        MemorySegment data = mapping().asSlice(header.dataStart() + info.begin(), info.byteLength()).asReadOnly();
         return new Tensor(info, data, path);
     }
 
@@ -190,12 +226,12 @@ public final class SafetensorsFile implements TensorSource {
         if (closed) throw new IllegalStateException(path + " is closed");
     }
 
-    /** Unmaps the file; tensors handed out earlier become unusable. Idempotent. */
+    /** Unmaps the file (if it was mapped); tensors handed out earlier become unusable. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        arena.close();
+        if (arena != null) arena.close();
         reads.close();
     }
 

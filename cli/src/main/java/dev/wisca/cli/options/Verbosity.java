@@ -10,6 +10,14 @@ public final class Verbosity {
     @Option(names = {"-q", "--quiet"}, description = "Print only errors and the final result line.")
     boolean quiet;
 
+    /** As picocli sets it from the flags (for a command run without picocli: InspectFastPath). */
+    public static Verbosity of(boolean verbose, boolean quiet) {
+        Verbosity v = new Verbosity();
+        v.verbose = verbose;
+        v.quiet = quiet;
+        return v;
+    }
+
     public boolean verbose() { return verbose; }
 
     public boolean quiet() { return quiet; }

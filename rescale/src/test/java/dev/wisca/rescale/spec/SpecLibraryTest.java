@@ -212,4 +212,31 @@ class SpecLibraryTest {
             }
         }
     }
+
+    @Test
+    void findsAFamilyByItsOwnFileAsTheScanDoes() {
+        for (String family : SHIPPED) {
+            SpecLibrary fresh = SpecLibrary.builtin();
+            ArchSpec alone = fresh.get(family).orElseThrow();   // before any scan: read from <family>.json
+            assertEquals(family, alone.name());
+            assertEquals(Path.of("builtin", "specs", family + ".json"), alone.source());
+            assertEquals(LIBRARY.get(family).orElseThrow().source(), alone.source());
+            assertEquals(LIBRARY.get(family).orElseThrow().roles(), alone.roles());
+            assertTrue(fresh.all().contains(alone), family + ": the scan keeps the spec already read");
+        }
+    }
+
+    @Test
+    void aModelTypeWithoutItsFileIsUnknownWithOrWithoutTheScan() {
+        for (String unknown : List.of("llama5", "../specs/llama", "Llama", "lora", "")) {
+            assertTrue(SpecLibrary.builtin().get(unknown).isEmpty(), unknown);
+            SpecLibrary scanned = SpecLibrary.builtin();
+            scanned.modelTypes();
+            assertTrue(scanned.get(unknown).isEmpty(), unknown);
+        }
+        WiscaException e = assertThrows(WiscaException.class, () -> SpecLibrary.builtin().specFor(((ObjectNode) config("llama").deepCopy())
+            .put("model_type", "llama5")));
+        assertEquals(ErrorKind.UNKNOWN_ARCHITECTURE, e.kind());
+        assertTrue(e.getMessage().contains("known families: " + String.join(", ", SHIPPED)), e.getMessage());
+    }
 }

@@ -20,7 +20,7 @@ final class ShardChecks {
         Map<String, SafetensorsFile> byTensor = new HashMap<>();
         for (Map.Entry<String, String> e : index.weightMap().entrySet()) {
             SafetensorsFile shard = shardsByFileName.get(e.getValue());
-            if (shard.find(e.getKey()).isEmpty()) {
+            if (!shard.holds(e.getKey())) {
                 throw new WiscaException(ErrorKind.INVALID_INDEX, indexFile, e.getKey(),
                     "the index puts it in " + e.getValue() + ", which does not hold it");
             }

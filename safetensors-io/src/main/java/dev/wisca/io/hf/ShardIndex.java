@@ -33,12 +33,30 @@ public record ShardIndex(Map<String, String> weightMap, OptionalLong totalSize, 
      */
     private static final JsonFactory JSON = JsonFactory.builder()
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        // Tensor names are keys seen once each: a symbol table only hashed and rehashed them (most of the parse).
+        .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+        .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
         .build();
 
     public ShardIndex {
-        Map<String, String> sorted = new TreeMap<>(CodePointOrder.COMPARATOR);
-        sorted.putAll(weightMap);
-        weightMap = Collections.unmodifiableMap(new LinkedHashMap<>(sorted));
+        weightMap = Collections.unmodifiableMap(sortedCopy(weightMap));
+    }
+
+    /** Index files come sorted (transformers and wisca write them so): checked in one pass, sorted only when not. */
+    private static Map<String, String> sortedCopy(Map<String, String> weightMap) {
+        String previous = null;
+        boolean sorted = true;
+        for (String name : weightMap.keySet()) {
+            if (previous != null && CodePointOrder.compare(previous, name) >= 0) {
+                sorted = false;
+                break;
+            }
+            previous = name;
+        }
+        if (sorted) return new LinkedHashMap<>(weightMap);
+        Map<String, String> tree = new TreeMap<>(CodePointOrder.COMPARATOR);
+        tree.putAll(weightMap);
+        return new LinkedHashMap<>(tree);
     }
 
     /** Reads and checks the shape of an index file; shard existence is checked by {@link Checkpoint}. */

@@ -52,7 +52,10 @@ import java.util.Arrays;
 public final class UndoJournal {
     static final byte[] MAGIC = "WISCAJ1\n".getBytes(StandardCharsets.US_ASCII);
     static final byte[] COMMIT = "WISCACOM".getBytes(StandardCharsets.US_ASCII);
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** Made on first use: every checkpoint open asks {@link #present}, and a mapper loads ~370 classes. */
+    private static final class Descriptors {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
 
     /** One byte range of a file in the checkpoint folder. */
     public record Span(long offset, long length) {}
@@ -87,7 +90,7 @@ public final class UndoJournal {
         List<StampBefore> before = stamps.stream().map(s -> new StampBefore(s, readIfExists(folder.resolve(plain(s, journal))))).toList();
         byte[] descriptor;
         try {
-            descriptor = MAPPER.writeValueAsBytes(new Descriptor(files, before));
+            descriptor = Descriptors.MAPPER.writeValueAsBytes(new Descriptor(files, before));
         } catch (IOException e) {
             throw new IllegalStateException("journal descriptors always serialise", e);
         }
@@ -170,7 +173,7 @@ public final class UndoJournal {
             if (!Arrays.equals(magic, MAGIC)) throw unfinished(journal, "is not a wisca journal (bad magic)");
             long length = head.order(ByteOrder.LITTLE_ENDIAN).getLong(8);
             if (length < 2 || length > size - 16 || length > Integer.MAX_VALUE) throw unfinished(journal, "has a bad descriptor length " + length);
-            Descriptor d = MAPPER.readValue(readFully(in, 16, (int) length, journal).array(), Descriptor.class);
+            Descriptor d = Descriptors.MAPPER.readValue(readFully(in, 16, (int) length, journal).array(), Descriptor.class);
             long imagesEnd = 16 + length;
             for (FileSpans f : d.files()) for (Span s : f.spans()) imagesEnd += s.length();
             if (size == imagesEnd + 16 && isCommit(readFully(in, imagesEnd, 16, journal), imagesEnd)) {
