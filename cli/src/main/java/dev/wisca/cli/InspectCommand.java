@@ -37,9 +37,6 @@ final class InspectCommand implements Callable<Integer> {
 
     @Mixin InputOptions input;
 
-    /** IN ({@link #input}), set when the command runs. */
-    Path path;
-
     @Option(names = "--summary", description = "Totals only, no per-tensor lines.")
     boolean summaryOnly;
 
@@ -49,7 +46,7 @@ final class InspectCommand implements Callable<Integer> {
 
     /** The command as picocli would set it up from these options, for a run without picocli ({@link InspectFastPath}). */
     InspectCommand(Path path, boolean json, boolean summaryOnly, boolean verbose, boolean quiet) {
-        this.path = path;
+        this.input = InputOptions.of(path);
         this.json = JsonOutput.of(json);
         this.summaryOnly = summaryOnly;
         this.verbosity = Verbosity.of(verbose, quiet);
@@ -58,13 +55,12 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        path = input.path();
         return print(spec.commandLine().getOut());
     }
 
-    /** Inspects {@link #path} and prints the result to {@code out}; the exit code. */
+    /** Inspects IN and prints the result to {@code out}; the exit code. */
     int print(PrintWriter out) {
-        CheckpointSummary s = Wisca.inspect(path);
+        CheckpointSummary s = Wisca.inspect(input.path());
         if (json.enabled()) {
             Json.print(out, s);
             return ExitCodes.OK;
@@ -114,7 +110,7 @@ final class InspectCommand implements Callable<Integer> {
      * that does not bind is an error; without a choice inspect only says why the model_type's spec does not.
      */
     private String binding() {
-        try (Model model = Wisca.open(path, specs.choice())) {
+        try (Model model = Wisca.open(input.path(), specs.choice())) {
             return model.architecture() + " (every tensor claimed)";
         } catch (WiscaException e) {
             if (specs.explicit()) throw e;

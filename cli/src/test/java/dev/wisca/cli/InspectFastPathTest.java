@@ -96,7 +96,7 @@ class InspectFastPathTest {
     }
 
     private static String settings(InspectCommand c) {
-        return c.path + " json=" + c.json.enabled() + " summary=" + c.summaryOnly + " verbose=" + c.verbosity.verbose()
+        return c.input.path() + " json=" + c.json.enabled() + " summary=" + c.summaryOnly + " verbose=" + c.verbosity.verbose()
             + " quiet=" + c.verbosity.quiet() + " explicitSpec=" + c.specs.explicit();
     }
 

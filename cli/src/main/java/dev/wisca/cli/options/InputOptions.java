@@ -15,4 +15,11 @@ public final class InputOptions {
     Path in;
 
     public Path path() { return in; }
+
+    /** IN as picocli would set it from {@code in}, for a run without picocli (inspect's plain forms). */
+    public static InputOptions of(Path in) {
+        InputOptions o = new InputOptions();
+        o.in = in;
+        return o;
+    }
 }
