@@ -1,0 +1,91 @@
+package dev.wisca.io.inplace;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * A power-of-two scaling of one 16-bit float tensor (bf16 or f16), as the exponent of each row's and
+ * each column's factor: element {@code (r, c)} is multiplied by {@code 2^(rowExponents[r] + colExponents[c])}.
+ * The tensor is seen as stacked matrices, as the plan's factors see it: element {@code i} is in global
+ * row {@code r = i / colsPerRow} and global column {@code (r / rowsPerBatch) * colsPerRow + i % colsPerRow}.
+ *
+ * <p>Such a scaling is exact, and exactly undone by the negated exponents, for every element that is
+ * ±0 or a normal number staying normal: the product is representable, so the correctly rounded result
+ * a scaling engine computes is the exponent field plus {@code e}, bit for bit. {@link #scale} checks
+ * exactly that and reports any other element (subnormal, Inf/NaN, a result that would underflow or
+ * overflow), so a journal can rely on the inverse plan alone for tensors where it returned true.
+ *
+ * @param mantissaBits 7 (bf16) or 10 (f16)
+ */
+public record Pow2Scaling(int mantissaBits, long rowsPerBatch, long colsPerRow, int[] rowExponents, int[] colExponents) {
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    public Pow2Scaling {
+        if (mantissaBits != 7 && mantissaBits != 10) throw new IllegalArgumentException("not a 16-bit float layout: " + mantissaBits);
+        if (rowsPerBatch < 1 || colsPerRow < 1 || rowExponents.length % rowsPerBatch != 0
+            || (long) rowExponents.length / rowsPerBatch * colsPerRow != colExponents.length) {
+            throw new IllegalArgumentException("exponent counts " + rowExponents.length + "/" + colExponents.length
+                + " do not fit " + rowsPerBatch + " rows x " + colsPerRow + " columns per batch");
+        }
+    }
+
+    /** Bytes per element (both layouts are 16-bit). */
+    public static final int ELEMENT_BYTES = 2;
+
+    /** Elements of the tensor. */
+    public long elements() { return rowExponents.length * colsPerRow; }
+
+    /**
+     * Writes the elements of {@code src} (the first being element {@code first} of the tensor) scaled
+     * into {@code dst} (the same size; may be {@code src}), or unscaled when {@code inverse}. Returns
+     * whether every element was scaled exactly (see the class comment); where not, {@code dst} holds
+     * unusable values for those elements and the caller must not rely on them.
+     */
+    public boolean scale(MemorySegment src, long first, MemorySegment dst, boolean inverse) {
+        int count = Math.toIntExact(src.byteSize() / ELEMENT_BYTES);
+        short[] values = count <= SCRATCH_ELEMENTS ? SCRATCH.get() : new short[count];
+        MemorySegment.copy(src, U16, 0, values, 0, count);
+        int sign = inverse ? -1 : 1;
+        int[] colShifts = new int[colExponents.length];
+        for (int c = 0; c < colShifts.length; c++) colShifts[c] = sign * colExponents[c];
+        int bad = 0;                         // negative once an element is not exact
+        for (int at = 0; at < count; ) {
+            long i = first + at;
+            long row = i / colsPerRow;
+            int col = (int) (i % colsPerRow);
+            int run = (int) Math.min(colsPerRow - col, count - at);
+            bad |= shift(values, at, run, colShifts, (int) (row / rowsPerBatch * colsPerRow) + col, sign * rowExponents[(int) row]);
+            at += run;
+        }
+        MemorySegment.copy(values, 0, dst, U16, 0, count);
+        return bad >= 0;
+    }
+
+    /** Shifts {@code values[from, from + run)} by {@code rowShift + colShifts[col...]}; negative if an element is not exact. */
+    private int shift(short[] values, int from, int run, int[] colShifts, int col, int rowShift) {
+        int m = mantissaBits;
+        int emax = (1 << (15 - m)) - 1;     // all exponent bits set: Inf/NaN
+        int bad = 0;
+        for (int k = 0; k < run; k++) {     // branch-free, so the compiler can vectorize it
+            int bits = values[from + k] & 0xFFFF;
+            int e = rowShift + colShifts[col + k];
+            int exp = (bits >>> m) & emax;
+            int nonZero = -(((bits & 0x7FFF) + 0x7FFF) >>> 15);      // -1 unless ±0
+            int scaled = exp + e;
+            bad |= ((exp - 1) | (emax - 1 - exp) | (scaled - 1) | (emax - 1 - scaled)) & nonZero;
+            values[from + k] = (short) (bits + ((e << m) & nonZero));
+        }
+        return bad;
+    }
+
+    private static final int SCRATCH_ELEMENTS = 1 << 19;
+    private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[SCRATCH_ELEMENTS]);
+
+    /** The exponent of {@code factor} when it is a positive normal power of two, else {@code Integer.MIN_VALUE}. */
+    public static int exponentOf(double factor) {
+        if (!(factor > 0) || Double.isInfinite(factor) || factor < Double.MIN_NORMAL) return Integer.MIN_VALUE;
+        int e = Math.getExponent(factor);
+        return Math.scalb(1.0, e) == factor ? e : Integer.MIN_VALUE;
+    }
+}
