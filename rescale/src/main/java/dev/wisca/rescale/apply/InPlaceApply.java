@@ -31,7 +31,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,59 +71,80 @@ public final class InPlaceApply {
         Path folder = ckpt.folder();
         try (InPlaceLock lock = InPlaceLock.acquire(folder, ckpt.baseName());
              ForkJoinPool pool = new ForkJoinPool(options.parallelism())) {
-            Recovery.recoverLocked(folder, ckpt.baseName());
-            for (SafetensorsFile shard : ckpt.shardFiles()) shard.checkUnchanged();
-            List<ShardWork> work = plan(ckpt, factors, stamp, pool);
-            UndoJournal journal = UndoJournal.prepare(folder, ckpt.baseName(), spans(work),
-                work.stream().flatMap(w -> w.shifted().stream()).map(ShiftedTensors.Shifted::sums).toList(), stampNames(work));
-            FaultPoint.at("journal-written");
-            try {
-                rewrite(work, factors, stamp, options, pool);
-                DirectorySync.sync(folder);     // (2) side stamps' renames durable before the commit
-                FaultPoint.at("before-commit");
-                journal.commit();
-            } catch (RuntimeException | Error e) {
+            Set<String> inexact = new HashSet<>();
+            while (true) {
                 try {
-                    journal.rollBack();
-                } catch (RuntimeException r) {
-                    e.addSuppressed(r);         // the journal stays; the next open rolls back
+                    attempt(ckpt, factors, stamp, options, pool, inexact);
+                    return;
+                } catch (ShiftedTensors.NotExact e) {
+                    // Rolled back already; those tensors get before-images.
+                    boolean any = false;
+                    for (ShiftedTensors.Shifted t : e.tensors) any |= inexact.add(key(t.shard(), t.tensor()));
+                    if (!any) throw e;
                 }
-                throw e;
             }
-            FaultPoint.at("committed");
-            journal.cleanup();
-            FaultPoint.at("cleaned");
         }
     }
 
-    /** Sorts each shard's planned tensors into shifted (exact powers of two, checked by the pre-pass) and scaled. */
-    private static List<ShardWork> plan(Checkpoint ckpt, Map<String, TensorFactors> factors, String stamp, ForkJoinPool pool) {
+    /** One rewrite, journaled; the tensors named in {@code inexact} are journaled by their before-images. */
+    private static void attempt(Checkpoint ckpt, Map<String, TensorFactors> factors, String stamp, RescaleSettings options,
+                                ForkJoinPool pool, Set<String> inexact) {
+        Path folder = ckpt.folder();
+        Recovery.recoverLocked(folder, ckpt.baseName());
+        // A retry follows our own roll back, which restored the bytes but not the modification times.
+        if (inexact.isEmpty()) for (SafetensorsFile shard : ckpt.shardFiles()) shard.checkUnchanged();
+        List<ShardWork> work = plan(ckpt, factors, stamp, pool, inexact);
+        UndoJournal journal = UndoJournal.prepare(folder, ckpt.baseName(), spans(work),
+            work.stream().flatMap(w -> w.shifted().stream()).map(ShiftedTensors.Shifted::sums).toList(), stampNames(work));
+        FaultPoint.at("journal-written");
+        try {
+            rewrite(work, factors, stamp, options, pool);
+            DirectorySync.sync(folder);     // (2) side stamps' renames durable before the commit
+            FaultPoint.at("before-commit");
+            journal.commit();
+        } catch (RuntimeException | Error e) {
+            try {
+                journal.rollBack();
+            } catch (RuntimeException r) {
+                e.addSuppressed(r);         // the journal stays; the next open rolls back
+            }
+            throw e;
+        }
+        FaultPoint.at("committed");
+        journal.cleanup();
+        FaultPoint.at("cleaned");
+    }
+
+    /** Sorts each shard's planned tensors into shifted (powers of two) and scaled by the engine. */
+    private static List<ShardWork> plan(Checkpoint ckpt, Map<String, TensorFactors> factors, String stamp, ForkJoinPool pool,
+                                        Set<String> inexact) {
         List<ShardWork> work = new ArrayList<>();
         List<ShiftedTensors.Shifted> candidates = new ArrayList<>();
         for (SafetensorsFile shard : ckpt.shardFiles()) {
             long dataStart = shard.header().dataStart();
             for (TensorInfo t : shard.tensors()) {
-                if (!factors.containsKey(t.name())) continue;
+                if (!factors.containsKey(t.name()) || inexact.contains(key(shard, t.name()))) continue;
                 ExactScalings.of(t, factors.get(t.name()), dataStart + t.begin()).ifPresent(scaling ->
                     candidates.add(new ShiftedTensors.Shifted(shard, t.name(), dataStart + t.begin(), t.byteLength(), scaling, null)));
             }
         }
         List<int[]> sums = ShiftedTensors.sums(candidates, pool);
-        Map<String, ShiftedTensors.Shifted> exact = new java.util.HashMap<>();
+        Map<String, ShiftedTensors.Shifted> exact = new HashMap<>();
         for (int i = 0; i < candidates.size(); i++) {
             ShiftedTensors.Shifted c = candidates.get(i);
-            if (sums.get(i) != null) exact.put(c.shard().path() + "\0" + c.tensor(), c.withSums(sums.get(i)));
+            exact.put(key(c.shard(), c.tensor()), c.withSums(sums.get(i)));
         }
         for (SafetensorsFile shard : ckpt.shardFiles()) {
             List<TensorInfo> touched = shard.tensors().stream().filter(t -> factors.containsKey(t.name()))
                 .sorted(Comparator.comparingLong(TensorInfo::begin)).toList();
-            List<ShiftedTensors.Shifted> shifted = touched.stream().map(t -> exact.get(shard.path() + "\0" + t.name()))
-                .filter(java.util.Objects::nonNull).toList();
-            List<TensorInfo> scaled = touched.stream().filter(t -> !exact.containsKey(shard.path() + "\0" + t.name())).toList();
+            List<ShiftedTensors.Shifted> shifted = touched.stream().map(t -> exact.get(key(shard, t.name()))).filter(Objects::nonNull).toList();
+            List<TensorInfo> scaled = touched.stream().filter(t -> !exact.containsKey(key(shard, t.name()))).toList();
             work.add(new ShardWork(shard, scaled, shifted, HeaderStamp.withEntry(shard.header(), AppliedStamp.KEY, stamp)));
         }
         return work;
     }
+
+    private static String key(SafetensorsFile shard, String tensor) { return shard.path() + "\0" + tensor; }
 
     private static List<UndoJournal.FileSpans> spans(List<ShardWork> work) {
         List<UndoJournal.FileSpans> files = new ArrayList<>();
@@ -149,6 +174,7 @@ public final class InPlaceApply {
     private static void rewrite(List<ShardWork> work, Map<String, TensorFactors> factors, String stamp, RescaleSettings options,
                                 ForkJoinPool pool) {
         Progress progress = options.progress();
+        List<ShiftedTensors.Shifted> inexact = new ArrayList<>();
         progress.start("write", work.stream().mapToLong(w -> w.scaled().stream().mapToLong(TensorInfo::byteLength).sum()
                 + w.shifted().stream().mapToLong(ShiftedTensors.Shifted::length).sum()).sum(),
             work.stream().mapToInt(w -> w.scaled().size() + w.shifted().size()).sum());
@@ -174,7 +200,7 @@ public final class InPlaceApply {
                         progress.advance(0, 1);
                         FaultPoint.at("tensors:" + written.incrementAndGet());
                     }
-                    ShiftedTensors.rewrite(w.shifted(), pool, out, progress, written);
+                    inexact.addAll(ShiftedTensors.rewrite(w.shifted(), pool, out, progress, written));
                     if (w.header().isPresent()) writeFully(out, ByteBuffer.wrap(w.header().get()), 8);
                     out.force(false);
                 } catch (IOException e) {
@@ -182,6 +208,7 @@ public final class InPlaceApply {
                 }
                 FaultPoint.at("synced:" + shard.path().getFileName());
             }
+            if (!inexact.isEmpty()) throw new ShiftedTensors.NotExact(inexact);
             for (ShardWork w : work) writeStamp(w, stamp);
         } finally {
             progress.finish();

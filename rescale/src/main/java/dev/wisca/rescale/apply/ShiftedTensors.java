@@ -16,14 +16,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The tensors of an in-place rewrite scaled by exact powers of two: the journal's pre-pass (page sums
- * of the original bytes, and whether every element scales exactly) and their rewrite (the exponent
- * shift of each element, which for these tensors is bit for bit what the scaling engine computes: the
- * product is representable, so its correct rounding is itself). Both run over the file's own 4 KiB
- * pages, {@value #CHUNK_PAGES} at a time, one tensor per pool thread, with positional reads and writes.
+ * The tensors of an in-place rewrite scaled by powers of two: the journal's pre-pass (page sums of the
+ * original bytes) and their rewrite (the exponent shift of each element, which where it is exact is bit
+ * for bit what the scaling engine computes: the product is representable, so its correct rounding is
+ * itself). A chunk with an element that does not shift exactly (subnormal, Inf/NaN, a result out of the
+ * normal range) is not written, nor the rest of that tensor: the rewrite goes on with the others and
+ * reports such tensors, so that the caller rolls back and journals them by their before-images
+ * instead (rare in bf16, so not paid for by a separate check pass).
+ * Both run over the file's own 4 KiB pages, {@value #CHUNK_PAGES} at a time, one tensor per pool
+ * thread, with positional reads and writes.
  */
 final class ShiftedTensors {
     /** Pages per read: 1 MiB, so a chunk stays in cache between its read, its scaling and its write. */
@@ -36,32 +41,43 @@ final class ShiftedTensors {
 
     private ShiftedTensors() {}
 
-    /** The page sums of each tensor's original bytes, or null for a tensor some element of which does not scale exactly. */
+    /** Tensors some element of which does not shift exactly; the caller rolls back (a control-flow signal, no stack). */
+    static final class NotExact extends RuntimeException {
+        final List<Shifted> tensors;
+
+        NotExact(List<Shifted> tensors) {
+            super(tensors.size() + " tensors do not scale exactly by their powers of two", null, false, false);
+            this.tensors = List.copyOf(tensors);
+        }
+    }
+
+    /** The page sums of each tensor's original bytes. */
     static List<int[]> sums(List<Shifted> tensors, ForkJoinPool pool) {
         int[][] sums = new int[tensors.size()][];
         eachOnPool(tensors, pool, (index, t, chunk) -> {
             int[] mine = new int[2 * PageSums.pages(t.fileOffset(), t.length())];
-            boolean exact = forEachChunk(t, chunk, (bytes, start, firstPage) -> {
+            forEachChunk(t, chunk, (bytes, start, firstPage) -> {
                 for (int p = 0; p < pages(bytes, start); p++) {
                     long from = Math.max(start, PageSums.alignDown(start) + (long) p * PageSums.PAGE);
                     long to = Math.min(start + bytes.byteSize(), PageSums.alignDown(start) + (long) (p + 1) * PageSums.PAGE);
                     PageSums.record(bytes.asSlice(from - start, to - from), mine, firstPage + p);
                 }
-                return t.scaling().scale(bytes, (start - t.fileOffset()) / Pow2Scaling.ELEMENT_BYTES, bytes, false);
+                return true;
             });
-            sums[index] = exact ? mine : null;
+            sums[index] = mine;
         });
         return java.util.Arrays.asList(sums);
     }
 
-    /** Overwrites each tensor's bytes with their scaled values (not fsynced: the caller forces each shard). */
-    static void rewrite(List<Shifted> tensors, ForkJoinPool pool, FileChannel out, Progress progress, AtomicInteger written) {
+    /**
+     * Overwrites each tensor's bytes with their scaled values (not fsynced: the caller forces each
+     * shard); returns the tensors it found not exact, and left partly rewritten.
+     */
+    static List<Shifted> rewrite(List<Shifted> tensors, ForkJoinPool pool, FileChannel out, Progress progress, AtomicInteger written) {
+        List<Shifted> inexact = new CopyOnWriteArrayList<>();
         eachOnPool(tensors, pool, (index, t, chunk) -> {
-            forEachChunk(t, chunk, (bytes, start, firstPage) -> {
-                if (!t.scaling().scale(bytes, (start - t.fileOffset()) / Pow2Scaling.ELEMENT_BYTES, bytes, false)) {
-                    // The pre-pass found every element exact; the bytes changed underneath since.
-                    throw new WiscaException(ErrorKind.FILE_CHANGED, t.shard().path(), t.tensor(), "its bytes changed during the in-place rewrite");
-                }
+            boolean exact = forEachChunk(t, chunk, (bytes, start, firstPage) -> {
+                if (!t.scaling().scale(bytes, (start - t.fileOffset()) / Pow2Scaling.ELEMENT_BYTES, bytes, false)) return false;
                 ByteBuffer b = bytes.asByteBuffer();
                 try {
                     while (b.hasRemaining()) out.write(b, start + b.position());
@@ -74,11 +90,16 @@ final class ShiftedTensors {
                 FaultPoint.at("mid-tensor");
                 return true;
             });
+            if (!exact) {
+                inexact.add(t);
+                return;
+            }
             synchronized (progress) {
                 progress.advance(0, 1);
             }
             FaultPoint.at("tensors:" + written.incrementAndGet());
         });
+        return inexact;
     }
 
     private interface ChunkStep {

@@ -47,34 +47,57 @@ public record Pow2Scaling(int mantissaBits, long rowsPerBatch, long colsPerRow, 
         short[] values = count <= SCRATCH_ELEMENTS ? SCRATCH.get() : new short[count];
         MemorySegment.copy(src, U16, 0, values, 0, count);
         int sign = inverse ? -1 : 1;
-        int[] colShifts = new int[colExponents.length];
-        for (int c = 0; c < colShifts.length; c++) colShifts[c] = sign * colExponents[c];
+        int width = Math.toIntExact(colsPerRow);
+        short[] lowest = new short[width];
+        short[] highest = new short[width];
+        short[] add = new short[width];
+        long tablesFor = -1;                 // (batch, row shift) the tables hold, packed
         int bad = 0;                         // negative once an element is not exact
         for (int at = 0; at < count; ) {
             long i = first + at;
             long row = i / colsPerRow;
             int col = (int) (i % colsPerRow);
-            int run = (int) Math.min(colsPerRow - col, count - at);
-            bad |= shift(values, at, run, colShifts, (int) (row / rowsPerBatch * colsPerRow) + col, sign * rowExponents[(int) row]);
+            int run = Math.min(width - col, count - at);
+            long batch = row / rowsPerBatch;
+            int rowShift = sign * rowExponents[(int) row];
+            long key = batch << 32 | (rowShift & 0xFFFFFFFFL);
+            if (key != tablesFor) {
+                tables(sign, rowShift, (int) (batch * colsPerRow), lowest, highest, add);
+                tablesFor = key;
+            }
+            bad |= shift(values, at, run, col, lowest, highest, add);
             at += run;
         }
         MemorySegment.copy(values, 0, dst, U16, 0, count);
         return bad >= 0;
     }
 
-    /** Shifts {@code values[from, from + run)} by {@code rowShift + colShifts[col...]}; negative if an element is not exact. */
-    private int shift(short[] values, int from, int run, int[] colShifts, int col, int rowShift) {
+    /**
+     * Per column of a row: the exponent field range that scales exactly by that column's shift {@code e}
+     * (normal before and after: {@code [max(1, 1 - e), min(emax - 1, emax - 1 - e)]}) and what adding
+     * {@code e} adds to the bits.
+     */
+    private void tables(int sign, int rowShift, int colBase, short[] lowest, short[] highest, short[] add) {
+        int emax = (1 << (15 - mantissaBits)) - 1;     // all exponent bits set: Inf/NaN
+        for (int c = 0; c < add.length; c++) {
+            int e = rowShift + sign * colExponents[colBase + c];
+            lowest[c] = (short) Math.max(1, 1 - e);
+            highest[c] = (short) Math.min(emax - 1, emax - 1 - e);     // below lowest when no exponent fits
+            add[c] = (short) (e << mantissaBits);
+        }
+    }
+
+    /** Shifts {@code values[from, from + run)}, columns from {@code col}; negative if an element is not exact. */
+    private int shift(short[] values, int from, int run, int col, short[] lowest, short[] highest, short[] add) {
         int m = mantissaBits;
-        int emax = (1 << (15 - m)) - 1;     // all exponent bits set: Inf/NaN
+        int emax = (1 << (15 - m)) - 1;
         int bad = 0;
-        for (int k = 0; k < run; k++) {     // branch-free, so the compiler can vectorize it
-            int bits = values[from + k] & 0xFFFF;
-            int e = rowShift + colShifts[col + k];
-            int exp = (bits >>> m) & emax;
-            int nonZero = -(((bits & 0x7FFF) + 0x7FFF) >>> 15);      // -1 unless ±0
-            int scaled = exp + e;
-            bad |= ((exp - 1) | (emax - 1 - exp) | (scaled - 1) | (emax - 1 - scaled)) & nonZero;
-            values[from + k] = (short) (bits + ((e << m) & nonZero));
+        for (int k = 0; k < run; k++) {     // no branches but selects: the loop compiles to straight-line code
+            short bits = values[from + k];
+            int exp = (bits >> m) & emax;
+            boolean nonZero = (bits & 0x7FFF) != 0;                 // ±0 scales to itself
+            bad |= ((exp - lowest[col + k]) | (highest[col + k] - exp)) & (nonZero ? -1 : 0);
+            values[from + k] = (short) (bits + (nonZero ? add[col + k] : 0));
         }
         return bad;
     }

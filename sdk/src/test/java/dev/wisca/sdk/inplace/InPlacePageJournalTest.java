@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The journal of power-of-two tensors (page sums and the inverse plan instead of before-images) on a
- * checkpoint whose q/k/v/o span many pages and more than one rewrite chunk: kills mid-tensor and in
+ * checkpoint whose v/o (what the paper plan changes here) span many pages and more than one rewrite chunk: kills mid-tensor and in
  * the page-wise roll back, torn pages written by hand (an element prefix, a subset of 512-byte sectors,
  * a whole page) restored bit for bit, a page changed by something else refused naming the shard, an
  * in-place undo killed halfway, and a journal that holds no copy of the rewritten bytes.
@@ -93,17 +93,18 @@ class InPlacePageJournalTest {
     @Test
     void tornPagesAreRestoredBitForBit(@TempDir Path tmp) throws IOException {
         Path ckpt = Checkpoints.copy(original, tmp.resolve("c"));
-        Located q = locate("model.layers.0.self_attn.q_proj.weight");
-        Located o = locate("model.layers.1.self_attn.o_proj.weight");
+        Located first = locate("model.layers.0.self_attn.o_proj.weight");   // the paper plan changes v and o here
+        Located second = locate("model.layers.1.self_attn.v_proj.weight");
         assertEquals(FaultPoint.HALT_STATUS, Checkpoints.run("journal-written", "apply", ckpt.toString(), planFolder.toString()));
-        Path shard = ckpt.resolve(q.shard());
+        Path shard = ckpt.resolve(first.shard());
         try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.WRITE)) {
-            writeRescaled(ch, q, 5 * PageSums.PAGE, 5 * PageSums.PAGE + 1234);                 // a killed write: element prefix
+            writeRescaled(ch, first, page(first, 5), page(first, 5) + 1234);                    // a killed write: element prefix
             for (int s : new int[] {0, 2, 5, 7}) {                                            // a power loss: some sectors
-                writeRescaled(ch, q, 9 * PageSums.PAGE + s * PageSums.SECTOR, 9 * PageSums.PAGE + (s + 1) * PageSums.SECTOR);
+                writeRescaled(ch, first, page(first, 9) + s * PageSums.SECTOR, page(first, 9) + (s + 1) * PageSums.SECTOR);
             }
-            writeRescaled(ch, q, 12 * PageSums.PAGE, 14 * PageSums.PAGE);                     // whole pages
-            writeRescaled(ch, o, 0, 3 * PageSums.PAGE + 700);                                 // a tensor's head, torn
+            writeRescaled(ch, first, page(first, 12), page(first, 14));                         // whole pages
+            writeRescaled(ch, second, 0, page(second, 3) + 700);                              // a tensor's head, torn
+            writeRescaled(ch, second, page(second, 6) + 3 * PageSums.SECTOR, page(second, 6) + 4 * PageSums.SECTOR);
         }
         assertFalse(Checkpoints.same(originalFiles, Checkpoints.files(ckpt)), "the test did change bytes");
         assertTrue(Checkpoints.same(originalFiles, Checkpoints.files(afterOpen(ckpt))), "every torn page restored");
@@ -112,16 +113,16 @@ class InPlacePageJournalTest {
     @Test
     void aPageNoStateExplainsIsRefusedNamingTheShard(@TempDir Path tmp) throws IOException {
         Path ckpt = Checkpoints.copy(original, tmp.resolve("c"));
-        Located k = locate("model.layers.1.self_attn.k_proj.weight");
+        Located other = locate("model.layers.1.self_attn.o_proj.weight");
         assertEquals(FaultPoint.HALT_STATUS, Checkpoints.run("tensors:2", "apply", ckpt.toString(), planFolder.toString()));
-        Path shard = ckpt.resolve(k.shard());
+        Path shard = ckpt.resolve(other.shard());
         try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(new byte[] {0x12, 0x34, 0x56}), k.fileOffset() + 2 * PageSums.PAGE + 100);   // neither before nor after
+            ch.write(ByteBuffer.wrap(new byte[] {0x12, 0x34, 0x56}), other.fileOffset() + 2 * PageSums.PAGE + 100);   // neither before nor after
         }
         WiscaException e = assertThrows(WiscaException.class, () -> Checkpoint.open(ckpt));
         assertEquals(ErrorKind.UNFINISHED_JOURNAL, e.kind());
         assertEquals(shard, e.path().orElseThrow(), e.getMessage());
-        assertTrue(e.getMessage().contains(k.name()), e.getMessage());
+        assertTrue(e.getMessage().contains(other.name()), e.getMessage());
         assertTrue(Files.exists(InPlaceNames.journal(ckpt, "model")), "kept for a person to look at");
     }
 
@@ -156,6 +157,9 @@ class InPlacePageJournalTest {
         }
         throw new AssertionError("no " + name);
     }
+
+    /** Where file page {@code p} of the tensor's bytes starts, as an offset inside the tensor. */
+    private static long page(Located t, int p) { return PageSums.pageStart(t.fileOffset(), p) - t.fileOffset(); }
 
     /** Writes the out-of-place result's bytes {@code [from, to)} of the tensor (offsets inside it) over the checkpoint's. */
     private static void writeRescaled(FileChannel ch, Located t, long from, long to) throws IOException {
