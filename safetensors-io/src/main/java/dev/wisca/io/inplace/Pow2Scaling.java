@@ -3,6 +3,10 @@ package dev.wisca.io.inplace;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A power-of-two scaling of one 16-bit float tensor (bf16 or f16), as the exponent of each row's and
@@ -65,7 +69,9 @@ public record Pow2Scaling(int mantissaBits, long rowsPerBatch, long colsPerRow, 
                 tables(sign, rowShift, (int) (batch * colsPerRow), lowest, highest, add);
                 tablesFor = key;
             }
-            bad |= shift(values, at, run, col, lowest, highest, add);
+            // Constant layouts per call site, so the compiler vectorizes each loop (a variable shift count it does not).
+            bad |= mantissaBits == 7 ? shift(values, at, run, col, lowest, highest, add, 7, 0xFF)
+                : shift(values, at, run, col, lowest, highest, add, 10, 0x1F);
             at += run;
         }
         MemorySegment.copy(values, 0, dst, U16, 0, count);
@@ -88,11 +94,20 @@ public record Pow2Scaling(int mantissaBits, long rowsPerBatch, long colsPerRow, 
     }
 
     /** Shifts {@code values[from, from + run)}, columns from {@code col}; negative if an element is not exact. */
-    private int shift(short[] values, int from, int run, int col, short[] lowest, short[] highest, short[] add) {
-        int m = mantissaBits;
-        int emax = (1 << (15 - m)) - 1;
-        int bad = 0;
-        for (int k = 0; k < run; k++) {     // no branches but selects: the loop compiles to straight-line code
+    private static int shift(short[] values, int from, int run, int col, short[] lowest, short[] highest, short[] add,
+                             int m, int emax) {
+        int k = 0;
+        VectorMask<Short> inexact = LANES.maskAll(false);
+        for (int bound = LANES.loopBound(run); k < bound; k += LANES.length()) {
+            ShortVector bits = ShortVector.fromArray(LANES, values, from + k);
+            ShortVector exp = bits.lanewise(VectorOperators.ASHR, m).and((short) emax);
+            VectorMask<Short> nonZero = bits.and((short) 0x7FFF).compare(VectorOperators.NE, (short) 0);
+            inexact = inexact.or(exp.compare(VectorOperators.LT, ShortVector.fromArray(LANES, lowest, col + k))
+                .or(exp.compare(VectorOperators.GT, ShortVector.fromArray(LANES, highest, col + k))).and(nonZero));
+            bits.add(ShortVector.fromArray(LANES, add, col + k), nonZero).intoArray(values, from + k);
+        }
+        int bad = inexact.anyTrue() ? -1 : 0;
+        for (; k < run; k++) {     // no branches but selects: the loop compiles to straight-line code
             short bits = values[from + k];
             int exp = (bits >> m) & emax;
             boolean nonZero = (bits & 0x7FFF) != 0;                 // ±0 scales to itself
@@ -102,6 +117,7 @@ public record Pow2Scaling(int mantissaBits, long rowsPerBatch, long colsPerRow, 
         return bad;
     }
 
+    private static final VectorSpecies<Short> LANES = ShortVector.SPECIES_PREFERRED;
     private static final int SCRATCH_ELEMENTS = 1 << 19;
     private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[SCRATCH_ELEMENTS]);
 
