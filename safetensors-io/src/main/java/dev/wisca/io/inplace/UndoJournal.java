@@ -37,14 +37,16 @@ import java.util.Arrays;
  * <h2>Why a process killed at any instant leaves the original or the result, never a mix</h2>
  * The order of writes and fsyncs is the argument; every step is durable before the next starts:
  * <ol>
- *   <li>The journal is written to a temp name, fsynced (images and descriptor on disk), renamed to its
+ *   <li>The journal is written to a temp name, fsynced (images, page sums and descriptor on disk), renamed to its
  *       name, and the folder fsynced. Before the rename completes nothing of the checkpoint has changed
  *       and the journal does not exist under its name: a crash leaves the original (and a temp file,
  *       removed by the next lock holder).</li>
  *   <li>Only then are the ranges overwritten in place and each shard fsynced, then side stamps written
  *       (temp, fsync, rename) and the folder fsynced. A crash anywhere here finds a journal without
- *       commit record: {@link #recover} copies every image back (idempotent: a crash during the roll
- *       back is rolled back again), fsyncs, restores the stamps and removes the journal: the original.</li>
+ *       commit record: {@link #recover} copies every image back and restores every shifted page that
+ *       is not its original (rescaled or torn, told apart by its sums: {@link ShiftedPages}), both
+ *       idempotent (a crash during the roll back is rolled back again), fsyncs, restores the stamps and
+ *       removes the journal: the original.</li>
  *   <li>The commit record is appended and the journal fsynced: this is the commit point. A crash after it
  *       finds a committed journal, whose ranges are durable already: {@link #recover} only removes it
  *       (roll forward): the result.</li>
