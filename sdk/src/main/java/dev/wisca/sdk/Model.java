@@ -207,7 +207,7 @@ public final class Model implements AutoCloseable {
 
     /**
      * Rescales this checkpoint in place: only the planned tensors' bytes (and each header's stamp) are
-     * rewritten, crash-safely (a journal of before-images: a process killed at any instant leaves, once
+     * rewritten, crash-safely (a write-ahead journal: a process killed at any instant leaves, once
      * any wisca command next opens it, the original or the result). The same refusals as
      * {@link #apply(RescalePlan, Path, Overwrite)}, plus CHECKPOINT_BUSY while another in-place
      * run holds the checkpoint and FILE_CHANGED when a shard changed since this model was opened. This

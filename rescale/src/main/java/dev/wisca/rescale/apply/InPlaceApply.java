@@ -31,29 +31,35 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Applies factors to a checkpoint in place: only the bytes of the planned tensors are rewritten (and
  * each shard's header, whose {@code wisca.plan} stamp is replaced within its reserved padding, or a
- * side stamp where the header has no room). Crash-safe through an {@link UndoJournal} of
- * before-images, under the checkpoint's {@link InPlaceLock}; see the journal for the ordering argument.
- * The scaled bytes are computed by the same {@link TensorScaler} as {@link Apply}, so they are
- * identical to an out-of-place apply's.
+ * side stamp where the header has no room). Crash-safe through an {@link UndoJournal}, under the
+ * checkpoint's {@link InPlaceLock}; see the journal for the ordering argument.
  *
- * <p>Why before-images and not, for power-of-two scales, the inverse plan alone: a kill tears a tensor
- * at an unknown element, and without a per-chunk progress record (an fsync each) the recovery cannot
- * tell scaled elements from unscaled ones; power-of-two scaling is also not exactly invertible where
- * it lands in subnormals. Before-images work for every plan and dtype, and the roll back is a plain
- * byte copy, which the io module can do on open without the scaling engine.
+ * <p>What the journal holds of a tensor: where the plan scales it by exact powers of two and a
+ * pre-pass finds every element stays normal ({@link ExactScalings}, {@link ShiftedTensors}), only the
+ * scaling and two checksums per 4 KiB page of its original bytes, so its changed bytes reach the disk
+ * once (the recovery tells original, rescaled and torn pages apart by those checksums and undoes the
+ * exponent shift); any other tensor (real scales, offset gains, subnormals, f32) gets a before-image
+ * copied in the kernel, and is scaled by the same {@link TensorScaler} as {@link Apply}. Either way
+ * the bytes written are identical to an out-of-place apply's.
  */
 public final class InPlaceApply {
     private InPlaceApply() {}
 
-    /** What one shard's rewrite touches. */
-    private record ShardWork(SafetensorsFile shard, List<TensorInfo> tensors, Optional<byte[]> header) {}
+    /** What one shard's rewrite touches: the tensors scaled by the engine, those shifted exactly, the new header. */
+    private record ShardWork(SafetensorsFile shard, List<TensorInfo> scaled, List<ShiftedTensors.Shifted> shifted,
+                             Optional<byte[]> header) {}
 
     /**
      * Rewrites {@code ckpt} with {@code factors} applied and every shard stamped {@code stamp}. The
@@ -63,40 +69,82 @@ public final class InPlaceApply {
      */
     public static void run(Checkpoint ckpt, Map<String, TensorFactors> factors, String stamp, RescaleSettings options) {
         Path folder = ckpt.folder();
-        try (InPlaceLock lock = InPlaceLock.acquire(folder, ckpt.baseName())) {
-            Recovery.recoverLocked(folder, ckpt.baseName());
-            for (SafetensorsFile shard : ckpt.shardFiles()) shard.checkUnchanged();
-            List<ShardWork> work = plan(ckpt, factors, stamp);
-            UndoJournal journal = UndoJournal.prepare(folder, ckpt.baseName(), spans(work), stampNames(work));
-            FaultPoint.at("journal-written");
-            try {
-                rewrite(work, factors, stamp, options);
-                DirectorySync.sync(folder);     // (2) side stamps' renames durable before the commit
-                FaultPoint.at("before-commit");
-                journal.commit();
-            } catch (RuntimeException | Error e) {
+        try (InPlaceLock lock = InPlaceLock.acquire(folder, ckpt.baseName());
+             ForkJoinPool pool = new ForkJoinPool(options.parallelism())) {
+            Set<String> inexact = new HashSet<>();
+            while (true) {
                 try {
-                    journal.rollBack();
-                } catch (RuntimeException r) {
-                    e.addSuppressed(r);         // the journal stays; the next open rolls back
+                    attempt(ckpt, factors, stamp, options, pool, inexact);
+                    return;
+                } catch (ShiftedTensors.NotExact e) {
+                    // Rolled back already; those tensors get before-images.
+                    boolean any = false;
+                    for (ShiftedTensors.Shifted t : e.tensors) any |= inexact.add(key(t.shard(), t.tensor()));
+                    if (!any) throw e;
                 }
-                throw e;
             }
-            FaultPoint.at("committed");
-            journal.cleanup();
-            FaultPoint.at("cleaned");
         }
     }
 
-    private static List<ShardWork> plan(Checkpoint ckpt, Map<String, TensorFactors> factors, String stamp) {
+    /** One rewrite, journaled; the tensors named in {@code inexact} are journaled by their before-images. */
+    private static void attempt(Checkpoint ckpt, Map<String, TensorFactors> factors, String stamp, RescaleSettings options,
+                                ForkJoinPool pool, Set<String> inexact) {
+        Path folder = ckpt.folder();
+        Recovery.recoverLocked(folder, ckpt.baseName());
+        // A retry follows our own roll back, which restored the bytes but not the modification times.
+        if (inexact.isEmpty()) for (SafetensorsFile shard : ckpt.shardFiles()) shard.checkUnchanged();
+        List<ShardWork> work = plan(ckpt, factors, stamp, pool, inexact);
+        UndoJournal journal = UndoJournal.prepare(folder, ckpt.baseName(), spans(work),
+            work.stream().flatMap(w -> w.shifted().stream()).map(ShiftedTensors.Shifted::sums).toList(), stampNames(work));
+        FaultPoint.at("journal-written");
+        try {
+            rewrite(work, factors, stamp, options, pool);
+            DirectorySync.sync(folder);     // (2) side stamps' renames durable before the commit
+            FaultPoint.at("before-commit");
+            journal.commit();
+        } catch (RuntimeException | Error e) {
+            try {
+                journal.rollBack();
+            } catch (RuntimeException r) {
+                e.addSuppressed(r);         // the journal stays; the next open rolls back
+            }
+            throw e;
+        }
+        FaultPoint.at("committed");
+        journal.cleanup();
+        FaultPoint.at("cleaned");
+    }
+
+    /** Sorts each shard's planned tensors into shifted (powers of two) and scaled by the engine. */
+    private static List<ShardWork> plan(Checkpoint ckpt, Map<String, TensorFactors> factors, String stamp, ForkJoinPool pool,
+                                        Set<String> inexact) {
         List<ShardWork> work = new ArrayList<>();
+        List<ShiftedTensors.Shifted> candidates = new ArrayList<>();
+        for (SafetensorsFile shard : ckpt.shardFiles()) {
+            long dataStart = shard.header().dataStart();
+            for (TensorInfo t : shard.tensors()) {
+                if (!factors.containsKey(t.name()) || inexact.contains(key(shard, t.name()))) continue;
+                ExactScalings.of(t, factors.get(t.name()), dataStart + t.begin()).ifPresent(scaling ->
+                    candidates.add(new ShiftedTensors.Shifted(shard, t.name(), dataStart + t.begin(), t.byteLength(), scaling, null)));
+            }
+        }
+        List<int[]> sums = ShiftedTensors.sums(candidates, pool);
+        Map<String, ShiftedTensors.Shifted> exact = new HashMap<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            ShiftedTensors.Shifted c = candidates.get(i);
+            exact.put(key(c.shard(), c.tensor()), c.withSums(sums.get(i)));
+        }
         for (SafetensorsFile shard : ckpt.shardFiles()) {
             List<TensorInfo> touched = shard.tensors().stream().filter(t -> factors.containsKey(t.name()))
                 .sorted(Comparator.comparingLong(TensorInfo::begin)).toList();
-            work.add(new ShardWork(shard, touched, HeaderStamp.withEntry(shard.header(), AppliedStamp.KEY, stamp)));
+            List<ShiftedTensors.Shifted> shifted = touched.stream().map(t -> exact.get(key(shard, t.name()))).filter(Objects::nonNull).toList();
+            List<TensorInfo> scaled = touched.stream().filter(t -> !exact.containsKey(key(shard, t.name()))).toList();
+            work.add(new ShardWork(shard, scaled, shifted, HeaderStamp.withEntry(shard.header(), AppliedStamp.KEY, stamp)));
         }
         return work;
     }
+
+    private static String key(SafetensorsFile shard, String tensor) { return shard.path() + "\0" + tensor; }
 
     private static List<UndoJournal.FileSpans> spans(List<ShardWork> work) {
         List<UndoJournal.FileSpans> files = new ArrayList<>();
@@ -104,8 +152,10 @@ public final class InPlaceApply {
             List<UndoJournal.Span> spans = new ArrayList<>();
             if (w.header().isPresent()) spans.add(new UndoJournal.Span(8, w.shard().header().headerLength()));
             long dataStart = w.shard().header().dataStart();
-            for (TensorInfo t : w.tensors()) spans.add(new UndoJournal.Span(dataStart + t.begin(), t.byteLength()));
-            files.add(new UndoJournal.FileSpans(w.shard().path().getFileName().toString(), w.shard().fileSize(), spans));
+            for (TensorInfo t : w.scaled()) spans.add(new UndoJournal.Span(dataStart + t.begin(), t.byteLength()));
+            List<UndoJournal.ShiftSpan> shifts = w.shifted().stream()
+                .map(s -> new UndoJournal.ShiftSpan(s.tensor(), s.fileOffset(), s.length(), s.scaling())).toList();
+            files.add(new UndoJournal.FileSpans(w.shard().path().getFileName().toString(), w.shard().fileSize(), spans, shifts));
         }
         return files;
     }
@@ -121,18 +171,21 @@ public final class InPlaceApply {
     }
 
     /** (2) Overwrites the journaled ranges and fsyncs each shard, then writes or removes the side stamps. */
-    private static void rewrite(List<ShardWork> work, Map<String, TensorFactors> factors, String stamp, RescaleSettings options) {
+    private static void rewrite(List<ShardWork> work, Map<String, TensorFactors> factors, String stamp, RescaleSettings options,
+                                ForkJoinPool pool) {
         Progress progress = options.progress();
-        progress.start("write", work.stream().flatMap(w -> w.tensors().stream()).mapToLong(TensorInfo::byteLength).sum(),
-            work.stream().mapToInt(w -> w.tensors().size()).sum());
-        int written = 0;
-        try (ForkJoinPool pool = new ForkJoinPool(options.parallelism()); Arena arena = Arena.ofShared()) {   // shared: the pool scales pieces of a chunk
+        List<ShiftedTensors.Shifted> inexact = new ArrayList<>();
+        progress.start("write", work.stream().mapToLong(w -> w.scaled().stream().mapToLong(TensorInfo::byteLength).sum()
+                + w.shifted().stream().mapToLong(ShiftedTensors.Shifted::length).sum()).sum(),
+            work.stream().mapToInt(w -> w.scaled().size() + w.shifted().size()).sum());
+        AtomicInteger written = new AtomicInteger();
+        try (Arena arena = Arena.ofShared()) {   // shared: the pool scales pieces of a chunk
             MemorySegment input = arena.allocate(SafetensorsWriter.CHUNK_BYTES, 64);
             MemorySegment output = arena.allocate(SafetensorsWriter.CHUNK_BYTES, 64);
             for (ShardWork w : work) {
                 SafetensorsFile shard = w.shard();
                 try (FileChannel out = FileChannel.open(shard.path(), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    for (TensorInfo info : w.tensors()) {
+                    for (TensorInfo info : w.scaled()) {
                         Tensor tensor = shard.tensor(info.name());
                         TensorScaler scaler = new TensorScaler(tensor, factors.get(info.name()), options.backend(), pool, shard, input);
                         long base = shard.header().dataStart() + info.begin();
@@ -145,8 +198,9 @@ public final class InPlaceApply {
                             progress.advance(chunk.byteSize(), 0);
                         }
                         progress.advance(0, 1);
-                        FaultPoint.at("tensors:" + (++written));
+                        FaultPoint.at("tensors:" + written.incrementAndGet());
                     }
+                    inexact.addAll(ShiftedTensors.rewrite(w.shifted(), pool, out, progress, written));
                     if (w.header().isPresent()) writeFully(out, ByteBuffer.wrap(w.header().get()), 8);
                     out.force(false);
                 } catch (IOException e) {
@@ -154,6 +208,7 @@ public final class InPlaceApply {
                 }
                 FaultPoint.at("synced:" + shard.path().getFileName());
             }
+            if (!inexact.isEmpty()) throw new ShiftedTensors.NotExact(inexact);
             for (ShardWork w : work) writeStamp(w, stamp);
         } finally {
             progress.finish();

@@ -22,24 +22,31 @@ import java.util.stream.Stream;
 import java.util.Arrays;
 
 /**
- * The write-ahead journal of an in-place rewrite: the before-images of every byte range about to be
- * overwritten (tensor data, a header that gains its stamp) and the prior content of every side stamp
- * about to be written. Layout: magic {@code WISCAJ1\n}, the descriptor's length (8 bytes, little
- * endian), the descriptor (JSON: files with their size and ranges, side stamps with their prior
- * content), the images in descriptor order; once the rewrite is durable, a 16-byte commit record
- * ({@code WISCACOM} and its own offset) is appended.
+ * The write-ahead journal of an in-place rewrite: for every byte range about to be overwritten either
+ * its before-image (a header that gains its stamp, tensors whose scaling is not exactly invertible) or,
+ * for a tensor scaled by powers of two exactly (see {@link Pow2Scaling}), only that scaling and two
+ * checksums of each 4 KiB page of its original bytes ({@link PageSums}), from which {@link ShiftedPages}
+ * restores the original (the inverse plan alone); and the prior content of every side stamp about to
+ * be written. Layout: magic {@code WISCAJ2\n}, the descriptor's length (8 bytes, little endian), the
+ * descriptor (JSON: files with their size, image ranges and shifted ranges, side stamps with their
+ * prior content), the images in descriptor order, then the page sums of the shifted ranges in
+ * descriptor order (8 bytes a page); once the rewrite is durable, a 16-byte commit record
+ * ({@code WISCACOM} and its own offset) is appended. A journal of the first layout ({@code WISCAJ1},
+ * images only) is still recovered.
  *
  * <h2>Why a process killed at any instant leaves the original or the result, never a mix</h2>
  * The order of writes and fsyncs is the argument; every step is durable before the next starts:
  * <ol>
- *   <li>The journal is written to a temp name, fsynced (images and descriptor on disk), renamed to its
+ *   <li>The journal is written to a temp name, fsynced (images, page sums and descriptor on disk), renamed to its
  *       name, and the folder fsynced. Before the rename completes nothing of the checkpoint has changed
  *       and the journal does not exist under its name: a crash leaves the original (and a temp file,
  *       removed by the next lock holder).</li>
  *   <li>Only then are the ranges overwritten in place and each shard fsynced, then side stamps written
  *       (temp, fsync, rename) and the folder fsynced. A crash anywhere here finds a journal without
- *       commit record: {@link #recover} copies every image back (idempotent: a crash during the roll
- *       back is rolled back again), fsyncs, restores the stamps and removes the journal: the original.</li>
+ *       commit record: {@link #recover} copies every image back and restores every shifted page that
+ *       is not its original (rescaled or torn, told apart by its sums: {@link ShiftedPages}), both
+ *       idempotent (a crash during the roll back is rolled back again), fsyncs, restores the stamps and
+ *       removes the journal: the original.</li>
  *   <li>The commit record is appended and the journal fsynced: this is the commit point. A crash after it
  *       finds a committed journal, whose ranges are durable already: {@link #recover} only removes it
  *       (roll forward): the result.</li>
@@ -50,7 +57,8 @@ import java.util.Arrays;
  * so it never rolls back under a live rewrite.
  */
 public final class UndoJournal {
-    static final byte[] MAGIC = "WISCAJ1\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MAGIC = "WISCAJ2\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC_IMAGES_ONLY = "WISCAJ1\n".getBytes(StandardCharsets.US_ASCII);
     static final byte[] COMMIT = "WISCACOM".getBytes(StandardCharsets.US_ASCII);
     /** Made on first use: every checkpoint open asks {@link #present}, and a mapper loads ~370 classes. */
     private static final class Descriptors {
@@ -60,8 +68,18 @@ public final class UndoJournal {
     /** One byte range of a file in the checkpoint folder. */
     public record Span(long offset, long length) {}
 
-    /** A file of the folder (a plain name), its size, and the ranges about to be overwritten. */
-    public record FileSpans(String name, long size, List<Span> spans) {}
+    /** A tensor's byte range of a file about to be scaled by {@code scaling}, exactly invertible. */
+    public record ShiftSpan(String tensor, long offset, long length, Pow2Scaling scaling) {}
+
+    /**
+     * A file of the folder (a plain name), its size, the ranges about to be overwritten whose
+     * before-images the journal holds, and those it restores from their page sums and the inverse scaling.
+     */
+    public record FileSpans(String name, long size, List<Span> spans, List<ShiftSpan> shifts) {
+        public FileSpans {
+            shifts = shifts == null ? List.of() : shifts;   // absent from the images-only layout
+        }
+    }
 
     /** A side stamp file about to be written, and its content now ({@code null}: it does not exist). */
     public record StampBefore(String name, String before) {}
@@ -82,10 +100,12 @@ public final class UndoJournal {
     public Path path() { return file; }
 
     /**
-     * Step 1: writes the before-images of {@code files} and the prior content of {@code stamps} (plain
-     * names in {@code folder}) durably under the journal's name. The caller holds the lock.
+     * Step 1: writes the before-images of {@code files}, the page sums of their shifted ranges ({@code
+     * pageSums}, one array per shift span in order, as {@link PageSums} records them) and the prior
+     * content of {@code stamps} (plain names in {@code folder}) durably under the journal's name. The
+     * caller holds the lock and computed the sums from the files as they are.
      */
-    public static UndoJournal prepare(Path folder, String baseName, List<FileSpans> files, List<String> stamps) {
+    public static UndoJournal prepare(Path folder, String baseName, List<FileSpans> files, List<int[]> pageSums, List<String> stamps) {
         Path journal = InPlaceNames.journal(folder, baseName);
         List<StampBefore> before = stamps.stream().map(s -> new StampBefore(s, readIfExists(folder.resolve(plain(s, journal))))).toList();
         byte[] descriptor;
@@ -106,6 +126,17 @@ public final class UndoJournal {
                     for (Span s : f.spans()) copy(in, s.offset(), s.length(), out);   // in-kernel (copy_file_range)
                 }
             }
+            int shift = 0;
+            for (FileSpans f : files) {
+                for (ShiftSpan s : f.shifts()) {
+                    int[] sums = pageSums.get(shift++);
+                    if (sums.length != 2 * PageSums.pages(s.offset(), s.length())) throw new IllegalArgumentException("page sums of " + s.tensor());
+                    ByteBuffer b = ByteBuffer.allocate(4 * sums.length).order(ByteOrder.LITTLE_ENDIAN);
+                    b.asIntBuffer().put(sums);
+                    while (b.hasRemaining()) out.write(b);
+                }
+            }
+            if (shift != pageSums.size()) throw new IllegalArgumentException(pageSums.size() + " page sums for " + shift + " shifted ranges");
             end = out.position();
             out.force(true);                     // (1) images durable before the journal has its name
         } catch (IOException | RuntimeException e) {
@@ -170,12 +201,13 @@ public final class UndoJournal {
             ByteBuffer head = readFully(in, 0, 16, journal);
             byte[] magic = new byte[8];
             head.get(magic);
-            if (!Arrays.equals(magic, MAGIC)) throw unfinished(journal, "is not a wisca journal (bad magic)");
+            if (!Arrays.equals(magic, MAGIC) && !Arrays.equals(magic, MAGIC_IMAGES_ONLY)) throw unfinished(journal, "is not a wisca journal (bad magic)");
             long length = head.order(ByteOrder.LITTLE_ENDIAN).getLong(8);
             if (length < 2 || length > size - 16 || length > Integer.MAX_VALUE) throw unfinished(journal, "has a bad descriptor length " + length);
             Descriptor d = Descriptors.MAPPER.readValue(readFully(in, 16, (int) length, journal).array(), Descriptor.class);
             long imagesEnd = 16 + length;
             for (FileSpans f : d.files()) for (Span s : f.spans()) imagesEnd += s.length();
+            for (FileSpans f : d.files()) for (ShiftSpan s : f.shifts()) imagesEnd += 8L * PageSums.pages(s.offset(), s.length());
             if (size == imagesEnd + 16 && isCommit(readFully(in, imagesEnd, 16, journal), imagesEnd)) {
                 FaultPoint.at("recover-forward");
             } else if (size == imagesEnd) {
@@ -200,9 +232,11 @@ public final class UndoJournal {
 
     private static void rollBack(Path folder, Path journal, FileChannel in, Descriptor d, long imagesStart) throws IOException {
         long position = imagesStart;
+        long sumsAt = imagesStart;
+        for (FileSpans f : d.files()) for (Span s : f.spans()) sumsAt += s.length();
         for (FileSpans f : d.files()) {
             Path target = folder.resolve(plain(f.name(), journal));
-            try (FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel out = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 if (out.size() != f.size()) throw unfinished(journal, "was made for " + f.name() + " of " + f.size() + " bytes, it has " + out.size() + " now");
                 for (Span s : f.spans()) {
                     if (s.offset() < 0 || s.length() < 0 || s.offset() + s.length() > f.size()) {
@@ -212,6 +246,17 @@ public final class UndoJournal {
                     copy(in, position, s.length(), out);
                     position += s.length();
                     FaultPoint.at("rollback-span");
+                }
+                for (ShiftSpan s : f.shifts()) {
+                    if (s.offset() < 0 || s.length() < 0 || s.offset() + s.length() > f.size() || s.scaling() == null
+                        || s.offset() % Pow2Scaling.ELEMENT_BYTES != 0 || s.length() != s.scaling().elements() * Pow2Scaling.ELEMENT_BYTES) {
+                        throw unfinished(journal, "names a scaled range that does not fit " + f.name());
+                    }
+                    int pages = PageSums.pages(s.offset(), s.length());
+                    int[] sums = new int[2 * pages];
+                    readFully(in, sumsAt, 8 * pages, journal).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(sums);
+                    sumsAt += 8L * pages;
+                    ShiftedPages.restore(out, s, sums, target, journal);
                 }
                 out.force(false);
             }

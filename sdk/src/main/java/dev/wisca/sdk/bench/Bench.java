@@ -139,7 +139,7 @@ public final class Bench {
         "stats", "statistics pass and solve (plan)",
         "apply", "rescaled checkpoint written (+ fsync)",
         "undo", "plan undone into a new checkpoint",
-        IN_PLACE, "the same plan applied in place to a synced copy (journal + changed tensors + fsyncs; goal <= 0.35x copy)");
+        IN_PLACE, "the same plan applied in place to a synced copy (page-sum journal + changed tensors + fsyncs; goal <= 0.35x copy)");
 
     /**
      * The in-place row: copies the checkpoint folder (untimed, then fsynced so the copy's dirty pages do

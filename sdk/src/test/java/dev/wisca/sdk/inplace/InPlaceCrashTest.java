@@ -85,7 +85,7 @@ class InPlaceCrashTest {
     void aRecoveryKilledHalfwayIsRolledBackByTheNext(@TempDir Path tmp) {
         Path ckpt = Checkpoints.copy(original, tmp.resolve("c"));
         assertEquals(FaultPoint.HALT_STATUS, Checkpoints.run("tensors:" + (tensorsChanged - 1), "apply", ckpt.toString(), planFolder.toString()));
-        assertEquals(FaultPoint.HALT_STATUS, Checkpoints.run("rollback-span", "open", ckpt.toString()), "halted inside the roll back");
+        assertEquals(FaultPoint.HALT_STATUS, Checkpoints.run("rollback-page", "open", ckpt.toString()), "halted inside the roll back");
         assertTrue(Checkpoints.same(originalFiles, Checkpoints.files(ckptAfterOpen(ckpt))));
     }
 
