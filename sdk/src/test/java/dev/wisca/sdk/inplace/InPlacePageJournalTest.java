@@ -1,5 +1,6 @@
 package dev.wisca.sdk.inplace;
 
+import dev.wisca.sdk.ModelInternals;
 import dev.wisca.io.Dtype;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.SafetensorsFile;
@@ -57,7 +58,7 @@ class InPlacePageJournalTest {
             model.apply(plan, outOfPlace);
             planFolder = dir.resolve("plan");
             plan.save(planFolder);
-            for (TensorInfo t : model.checkpoint().tensors()) if (plan.tensors().contains(t.name())) changedBytes += t.byteLength();
+            for (TensorInfo t : ModelInternals.checkpoint(model).tensors()) if (plan.tensors().contains(t.name())) changedBytes += t.byteLength();
         }
         originalFiles = Checkpoints.files(original);
         rescaledTensors = Checkpoints.tensors(outOfPlace);
