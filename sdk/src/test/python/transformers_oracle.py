@@ -119,6 +119,9 @@ FAMILIES = {
                                                                   partial_rotary_factor=0.5, layer_norm_eps=1e-5, tie_word_embeddings=False)),
         "parallel": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, use_parallel_residual=True, num_attention_heads=2, num_key_value_heads=2,
                                                                    partial_rotary_factor=0.25, tie_word_embeddings=False)),
+        # per-head q/k LayerNorms (q_layernorm.norms.{h}): GQA 4/2 heads of 8 dims, partial rotary 0.5 (4 of 8 dims rotate)
+        "qk_layernorm": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, qk_layernorm=True,
+                                                                       use_qkv_bias=True, partial_rotary_factor=0.5, tie_word_embeddings=False)),
     },
     "gpt_oss": {
         # windows of 4 bite the oracle's 12-token sequences; yarn as gpt-oss ships it, with a small original context
