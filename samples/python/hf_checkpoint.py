@@ -32,6 +32,8 @@ VARIANTS = {
     "bert_sequence_classification": ("bert", dict(num_labels=3), "BertForSequenceClassification", False),
     "bert_legacy_gamma_beta": ("bert", {}, "BertForPreTraining", True),
     "roberta_sequence_classification": ("roberta", dict(num_labels=2), "RobertaForSequenceClassification", False),
+    "roberta_token_classification": ("roberta", dict(num_labels=3), "RobertaForTokenClassification", False),
+    "bert_question_answering": ("bert", {}, "BertForQuestionAnswering", False),
 }
 
 

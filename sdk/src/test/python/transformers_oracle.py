@@ -206,6 +206,11 @@ FAMILIES = {
         "masked_lm": ("BertConfig", "BertForMaskedLM", dict(TINY, intermediate_size=48, layer_norm_eps=1e-5, hidden_act="gelu_new")),
         "sequence_classification": ("BertConfig", "BertForSequenceClassification", dict(TINY, intermediate_size=48, num_labels=3,
                                                                                          type_vocab_size=1)),
+        # bert-base-uncased's layout: bert. prefix, cls.predictions (decoder tied to the word embeddings) and cls.seq_relationship
+        "pretraining": ("BertConfig", "BertForPreTraining", dict(TINY, intermediate_size=48, type_vocab_size=2)),
+        # saved with the LayerNorm names of checkpoints before transformers 4 (gamma/beta), which transformers renames on load
+        "legacy_gamma_beta": ("BertConfig", "BertForPreTraining", dict(TINY, intermediate_size=48, type_vocab_size=2, hidden_act="gelu")),
+        "question_answering": ("BertConfig", "BertForQuestionAnswering", dict(TINY, intermediate_size=48)),
     },
     "roberta": {
         # pad_token_id 1 is among Fixture.TOKENS: a pad token takes position padding_idx, the others count on from padding_idx + 1
@@ -214,8 +219,12 @@ FAMILIES = {
                                                                   max_position_embeddings=16)),
         "sequence_classification": ("RobertaConfig", "RobertaForSequenceClassification", dict(TINY, intermediate_size=48, num_labels=2,
                                                                                                hidden_act="relu")),
+        "token_classification": ("RobertaConfig", "RobertaForTokenClassification", dict(TINY, intermediate_size=48, num_labels=3)),
     },
 }
+
+# Variants saved with LayerNorm.gamma / LayerNorm.beta instead of .weight / .bias (old BERT checkpoints).
+LEGACY_NAMES = {("bert", "legacy_gamma_beta")}
 
 # Families whose judged output is the encoder's last_hidden_state (loaded as the stored architecture, run through its base model).
 ENCODERS = {"bert", "roberta"}
@@ -369,6 +378,8 @@ def build(req):
     model.save_pretrained(req["out"], max_shard_size=shard) if shard else model.save_pretrained(req["out"])
     if req.get("fused"):
         save_in_memory_layout(model, req["out"])
+    if (req["family"], req["variant"]) in LEGACY_NAMES:
+        legacy_layernorm_names(req["out"])
     return {"logits": stored_logits(req["out"], req["tokens"]).tolist(), "files": len(os.listdir(req["out"]))}
 
 
@@ -386,6 +397,22 @@ def save_in_memory_layout(model, folder):
             seen.add(t.data_ptr())
             tensors[name] = t.contiguous()
     save_file(tensors, os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
+
+
+def legacy_layernorm_names(folder):
+    """Renames LayerNorm.weight/.bias to .gamma/.beta in every shard and the index, as pre-transformers-4 checkpoints hold them."""
+    from safetensors.torch import load_file, save_file
+    rename = lambda n: n.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta")
+    for f in os.listdir(folder):
+        path = os.path.join(folder, f)
+        if f.endswith(".safetensors"):
+            save_file({rename(n): t for n, t in load_file(path).items()}, path, metadata={"format": "pt"})
+        elif f.endswith(".safetensors.index.json"):
+            with open(path) as fh:
+                index = json.load(fh)
+            index["weight_map"] = {rename(n): shard for n, shard in index["weight_map"].items()}
+            with open(path, "w") as fh:
+                json.dump(index, fh, indent=2)
 
 
 def has_fused_experts(family, variant):

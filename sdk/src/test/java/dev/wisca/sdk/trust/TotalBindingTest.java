@@ -44,7 +44,13 @@ class TotalBindingTest {
     static final List<String> ENCODERS = List.of("bert", "roberta");
     /** Variants of a family (another config or task model, hf_checkpoint.py VARIANTS) → the family they bind as. */
     static final Map<String, String> VARIANTS = variants(
-        "stablelm_qk_layernorm", "stablelm");
+        "stablelm_qk_layernorm", "stablelm",
+        "bert_pretraining", "bert",
+        "bert_sequence_classification", "bert",
+        "bert_legacy_gamma_beta", "bert",
+        "roberta_sequence_classification", "roberta",
+        "roberta_token_classification", "roberta",
+        "bert_question_answering", "bert");
 
     @Test
     void transformersCheckpointsOfEveryFamilyBindWithEveryTensorClaimed(@TempDir Path dir) {
