@@ -34,6 +34,8 @@ VARIANTS = {
     "roberta_sequence_classification": ("roberta", dict(num_labels=2), "RobertaForSequenceClassification", False),
     "roberta_token_classification": ("roberta", dict(num_labels=3), "RobertaForTokenClassification", False),
     "bert_question_answering": ("bert", {}, "BertForQuestionAnswering", False),
+    "qwen2_moe_sparse_step": ("qwen2_moe", dict(decoder_sparse_step=2), "Qwen2MoeForCausalLM", False),
+    "qwen3_moe_mlp_only_layers": ("qwen3_moe", dict(mlp_only_layers=[1]), "Qwen3MoeForCausalLM", False),
 }
 
 

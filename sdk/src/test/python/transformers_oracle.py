@@ -109,10 +109,16 @@ FAMILIES = {
     "qwen2_moe": {
         "default": ("Qwen2MoeConfig", "Qwen2MoeForCausalLM", llama_like(num_experts=4, num_experts_per_tok=2, moe_intermediate_size=16,
                                                                           shared_expert_intermediate_size=24, norm_topk_prob=False)),
+        # decoder_sparse_step 2: layer 0 has a dense MLP (intermediate_size), layer 1 the experts and the shared expert
+        "sparse_step": ("Qwen2MoeConfig", "Qwen2MoeForCausalLM", llama_like(num_experts=4, num_experts_per_tok=2, moe_intermediate_size=16,
+                                                                              shared_expert_intermediate_size=24, decoder_sparse_step=2)),
     },
     "qwen3_moe": {
         "default": ("Qwen3MoeConfig", "Qwen3MoeForCausalLM", llama_like(head_dim=16, num_experts=4, num_experts_per_tok=2,
                                                                           moe_intermediate_size=16, norm_topk_prob=True)),
+        # mlp_only_layers [1]: layer 1 has a dense MLP among the MoE layers
+        "mlp_only_layers": ("Qwen3MoeConfig", "Qwen3MoeForCausalLM", llama_like(head_dim=16, num_experts=4, num_experts_per_tok=2,
+                                                                                  moe_intermediate_size=16, mlp_only_layers=[1])),
     },
     "stablelm": {
         "default": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, use_qkv_bias=True,

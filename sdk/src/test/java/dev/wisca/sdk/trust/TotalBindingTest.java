@@ -50,7 +50,9 @@ class TotalBindingTest {
         "bert_legacy_gamma_beta", "bert",
         "roberta_sequence_classification", "roberta",
         "roberta_token_classification", "roberta",
-        "bert_question_answering", "bert");
+        "bert_question_answering", "bert",
+        "qwen2_moe_sparse_step", "qwen2_moe",
+        "qwen3_moe_mlp_only_layers", "qwen3_moe");
 
     @Test
     void transformersCheckpointsOfEveryFamilyBindWithEveryTensorClaimed(@TempDir Path dir) {
