@@ -3,7 +3,8 @@ so tests bind wisca's specs to the tensor names transformers really writes.
 
 usage: hf_checkpoint.py OUT FAMILY[,FAMILY...] [--extra NAME ...] [--model-type TYPE]
 
-Each family goes to OUT/FAMILY (config.json + model.safetensors). --extra adds float32 tensors of
+Each family goes to OUT/FAMILY (config.json + model.safetensors); a name of VARIANTS instead builds that
+variant of a family (another config or task model) into OUT/NAME. --extra adds float32 tensors of
 shape [4] under those names (as old writers saved buffers, or a foreign tensor); --model-type
 rewrites config.json's model_type (a llama under another name).
 """
@@ -13,6 +14,7 @@ import json
 import os
 
 import torch
+import transformers
 from safetensors.torch import load_file, save_file
 from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM
 
@@ -22,6 +24,26 @@ SMALL = dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=2, num_h
 ENCODERS = {"bert": AutoModelForMaskedLM, "roberta": AutoModelForMaskedLM}
 MOE = dict(num_experts=4, num_local_experts=4, moe_intermediate_size=16, shared_expert_intermediate_size=24,
            num_experts_per_tok=2)
+
+# name -> (family, config overrides, model class name, stored LayerNorm names as before transformers 4: gamma/beta)
+VARIANTS = {
+    "stablelm_qk_layernorm": ("stablelm", dict(qk_layernorm=True), "StableLmForCausalLM", False),
+    "bert_pretraining": ("bert", {}, "BertForPreTraining", False),
+    "bert_sequence_classification": ("bert", dict(num_labels=3), "BertForSequenceClassification", False),
+    "bert_legacy_gamma_beta": ("bert", {}, "BertForPreTraining", True),
+    "roberta_sequence_classification": ("roberta", dict(num_labels=2), "RobertaForSequenceClassification", False),
+    "roberta_token_classification": ("roberta", dict(num_labels=3), "RobertaForTokenClassification", False),
+    "bert_question_answering": ("bert", {}, "BertForQuestionAnswering", False),
+    "qwen2_moe_sparse_step": ("qwen2_moe", dict(decoder_sparse_step=2), "Qwen2MoeForCausalLM", False),
+    "qwen3_moe_mlp_only_layers": ("qwen3_moe", dict(mlp_only_layers=[1]), "Qwen3MoeForCausalLM", False),
+}
+
+
+def legacy_layernorm_names(weights):
+    """Renames LayerNorm.weight/.bias to .gamma/.beta, as checkpoints written before transformers 4 (bert-base-uncased) hold them."""
+    tensors = load_file(weights)
+    renamed = {n.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"): t for n, t in tensors.items()}
+    save_file(renamed, weights, metadata={"format": "pt"})
 
 
 def config(family):
@@ -52,8 +74,17 @@ def main():
     for family in a.families.split(","):
         torch.manual_seed(0)
         folder = os.path.join(a.out, family)
-        ENCODERS.get(family, AutoModelForCausalLM).from_config(config(family)).save_pretrained(folder)
         weights = os.path.join(folder, "model.safetensors")
+        if family in VARIANTS:
+            base, overrides, model_class, legacy = VARIANTS[family]
+            cfg = config(base)
+            for k, v in overrides.items():
+                setattr(cfg, k, v)
+            getattr(transformers, model_class)(cfg).save_pretrained(folder)
+            if legacy:
+                legacy_layernorm_names(weights)
+        else:
+            ENCODERS.get(family, AutoModelForCausalLM).from_config(config(family)).save_pretrained(folder)
         if a.extra:
             tensors = load_file(weights)
             for name in a.extra:

@@ -109,16 +109,25 @@ FAMILIES = {
     "qwen2_moe": {
         "default": ("Qwen2MoeConfig", "Qwen2MoeForCausalLM", llama_like(num_experts=4, num_experts_per_tok=2, moe_intermediate_size=16,
                                                                           shared_expert_intermediate_size=24, norm_topk_prob=False)),
+        # decoder_sparse_step 2: layer 0 has a dense MLP (intermediate_size), layer 1 the experts and the shared expert
+        "sparse_step": ("Qwen2MoeConfig", "Qwen2MoeForCausalLM", llama_like(num_experts=4, num_experts_per_tok=2, moe_intermediate_size=16,
+                                                                              shared_expert_intermediate_size=24, decoder_sparse_step=2)),
     },
     "qwen3_moe": {
         "default": ("Qwen3MoeConfig", "Qwen3MoeForCausalLM", llama_like(head_dim=16, num_experts=4, num_experts_per_tok=2,
                                                                           moe_intermediate_size=16, norm_topk_prob=True)),
+        # mlp_only_layers [1]: layer 1 has a dense MLP among the MoE layers
+        "mlp_only_layers": ("Qwen3MoeConfig", "Qwen3MoeForCausalLM", llama_like(head_dim=16, num_experts=4, num_experts_per_tok=2,
+                                                                                  moe_intermediate_size=16, mlp_only_layers=[1])),
     },
     "stablelm": {
         "default": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, use_qkv_bias=True,
                                                                   partial_rotary_factor=0.5, layer_norm_eps=1e-5, tie_word_embeddings=False)),
         "parallel": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, use_parallel_residual=True, num_attention_heads=2, num_key_value_heads=2,
                                                                    partial_rotary_factor=0.25, tie_word_embeddings=False)),
+        # per-head q/k LayerNorms (q_layernorm.norms.{h}): GQA 4/2 heads of 8 dims, partial rotary 0.5 (4 of 8 dims rotate)
+        "qk_layernorm": ("StableLmConfig", "StableLmForCausalLM", dict(TINY, intermediate_size=48, num_key_value_heads=2, qk_layernorm=True,
+                                                                       use_qkv_bias=True, partial_rotary_factor=0.5, tie_word_embeddings=False)),
     },
     "gpt_oss": {
         # windows of 4 bite the oracle's 12-token sequences; yarn as gpt-oss ships it, with a small original context
@@ -203,6 +212,11 @@ FAMILIES = {
         "masked_lm": ("BertConfig", "BertForMaskedLM", dict(TINY, intermediate_size=48, layer_norm_eps=1e-5, hidden_act="gelu_new")),
         "sequence_classification": ("BertConfig", "BertForSequenceClassification", dict(TINY, intermediate_size=48, num_labels=3,
                                                                                          type_vocab_size=1)),
+        # bert-base-uncased's layout: bert. prefix, cls.predictions (decoder tied to the word embeddings) and cls.seq_relationship
+        "pretraining": ("BertConfig", "BertForPreTraining", dict(TINY, intermediate_size=48, type_vocab_size=2)),
+        # saved with the LayerNorm names of checkpoints before transformers 4 (gamma/beta), which transformers renames on load
+        "legacy_gamma_beta": ("BertConfig", "BertForPreTraining", dict(TINY, intermediate_size=48, type_vocab_size=2, hidden_act="gelu")),
+        "question_answering": ("BertConfig", "BertForQuestionAnswering", dict(TINY, intermediate_size=48)),
     },
     "roberta": {
         # pad_token_id 1 is among Fixture.TOKENS: a pad token takes position padding_idx, the others count on from padding_idx + 1
@@ -211,6 +225,7 @@ FAMILIES = {
                                                                   max_position_embeddings=16)),
         "sequence_classification": ("RobertaConfig", "RobertaForSequenceClassification", dict(TINY, intermediate_size=48, num_labels=2,
                                                                                                hidden_act="relu")),
+        "token_classification": ("RobertaConfig", "RobertaForTokenClassification", dict(TINY, intermediate_size=48, num_labels=3)),
     },
     # 4 layers: MoE in 1 and 3 (dense intermediate_size_mlp in 0 and 2), RoPE + QK L2 norm + chunks of 4 in 0-2, layer 3
     # without RoPE, full attention, temperature tuning biting the 12-token sequences (floor_scale 2); llama3 RoPE
@@ -227,6 +242,9 @@ FAMILIES = {
             rope_parameters={"rope_type": "default", "rope_theta": 500.0})),
     },
 }
+
+# Variants saved with LayerNorm.gamma / LayerNorm.beta instead of .weight / .bias (old BERT checkpoints).
+LEGACY_NAMES = {("bert", "legacy_gamma_beta")}
 
 # Families whose judged output is the encoder's last_hidden_state (loaded as the stored architecture, run through its base model).
 ENCODERS = {"bert", "roberta"}
@@ -380,6 +398,8 @@ def build(req):
     model.save_pretrained(req["out"], max_shard_size=shard) if shard else model.save_pretrained(req["out"])
     if req.get("fused"):
         save_in_memory_layout(model, req["out"])
+    if (req["family"], req["variant"]) in LEGACY_NAMES:
+        legacy_layernorm_names(req["out"])
     return {"logits": stored_logits(req["out"], req["tokens"]).tolist(), "files": len(os.listdir(req["out"]))}
 
 
@@ -397,6 +417,22 @@ def save_in_memory_layout(model, folder):
             seen.add(t.data_ptr())
             tensors[name] = t.contiguous()
     save_file(tensors, os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
+
+
+def legacy_layernorm_names(folder):
+    """Renames LayerNorm.weight/.bias to .gamma/.beta in every shard and the index, as pre-transformers-4 checkpoints hold them."""
+    from safetensors.torch import load_file, save_file
+    rename = lambda n: n.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta")
+    for f in os.listdir(folder):
+        path = os.path.join(folder, f)
+        if f.endswith(".safetensors"):
+            save_file({rename(n): t for n, t in load_file(path).items()}, path, metadata={"format": "pt"})
+        elif f.endswith(".safetensors.index.json"):
+            with open(path) as fh:
+                index = json.load(fh)
+            index["weight_map"] = {rename(n): shard for n, shard in index["weight_map"].items()}
+            with open(path, "w") as fh:
+                json.dump(index, fh, indent=2)
 
 
 def has_fused_experts(family, variant):

@@ -93,12 +93,9 @@ public final class ForwardConfigs {
     }
 
     private static ForwardConfig.Moe moe(ModelBinding binding, ForwardRules rules, JsonNode config) {
+        // dense MLP layers among the MoE layers (DeepSeek's first_k_dense_replace, Qwen's mlp_only_layers / decoder_sparse_step)
+        // are the spec's business: a layer runs its experts where the router role is bound, its dense MLP elsewhere
         if (binding.experts() == 0 || rules.moe() == null) return null;
-        JsonNode denseLayers = Dims.configValue(config, "mlp_only_layers");
-        JsonNode sparseStep = Dims.configValue(config, "decoder_sparse_step");
-        if (denseLayers != null && !denseLayers.isEmpty() || sparseStep != null && sparseStep.asInt(1) > 1) {
-            throw unsupported("dense MLP layers between MoE layers (mlp_only_layers / decoder_sparse_step)");
-        }
         boolean renormalize = number(config, rules.moe().renormalize(), "MoE renormalize flag") != 0;
         return new ForwardConfig.Moe(binding.experts(), binding.dims().count(Roles.DIM_TOP_K), renormalize, boundAnywhere(binding, Roles.SHARED_GATE));
     }

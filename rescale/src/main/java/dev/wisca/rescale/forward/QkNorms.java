@@ -9,7 +9,8 @@ import dev.wisca.rescale.spec.Roles;
 /**
  * Norms on the q and k projections, before RoPE. Three shapes of gain exist in transformers: one of
  * head_dim applied to every head on its own (Qwen 3, Gemma 3, Phi: the norm is taken per head), one row
- * of head_dim per head, [heads, head_dim] (Cohere: still per head, {@link HeadNorm}), and one gain over
+ * of head_dim per head, [heads, head_dim] (Cohere: still per head, {@link HeadNorm}; StableLM stores each head's
+ * row as its own tensor, read as one vector of heads · head_dim), and one gain over
  * the whole projection width (OLMo 2: {@code q_norm} has heads · head_dim entries in one vector and the
  * RMS is taken over all heads together). Which one a model uses is read from the stored gain's shape;
  * with a single head the per-head and whole-width norms compute the same.
@@ -27,6 +28,8 @@ public final class QkNorms {
         long q = qRole.logicalRows();
         long k = binding.role(Roles.K_NORM, 0).map(r -> r.logicalRows()).orElse(-1L);
         if (q == headDim && k == headDim) return false;
+        // one stored gain per head (StableLM's q_layernorm.norms.{h}): per head
+        if (qRole.tensor().perHead()) return false;
         // one gain row per head (Cohere's [heads, head_dim]): per head
         if (qRole.tensor().matrixRank() == 2 && q == heads && k == kvHeads && qRole.tensor().logicalCols() == headDim) return false;
         if (q == (long) heads * headDim && k == (long) kvHeads * headDim) return true;

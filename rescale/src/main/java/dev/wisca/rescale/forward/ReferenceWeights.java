@@ -50,6 +50,7 @@ final class ReferenceWeights {
 
     private Mat load(BoundRole role, int expert) {
         BoundTensor bt = role.tensor();
+        if (bt.perHead()) return new Mat((int) bt.logicalRows(), 1, perHead(bt));
         String name = bt.name(expert);
         Tensor t = source.weights().tensor(name);
         int rows = (int) bt.logicalRows();
@@ -63,6 +64,14 @@ final class ReferenceWeights {
             System.arraycopy(logical, (int) role.rows().physical(i) * cols, out, i * cols, cols);
         }
         return new Mat(outRows, cols, out);
+    }
+
+    /** A vector stored as one tensor per head, concatenated head 0 first. */
+    private double[] perHead(BoundTensor bt) {
+        int n = Math.toIntExact(bt.pieceRows());
+        double[] out = new double[bt.heads() * n];
+        for (int h = 0; h < bt.heads(); h++) System.arraycopy(TensorValues.read(source.weights().tensor(bt.name(h)), 0, n), 0, out, h * n, n);
+        return out;
     }
 
     /** W += scaling · B A when the adapter modifies this weight. */

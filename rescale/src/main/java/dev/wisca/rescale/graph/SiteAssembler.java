@@ -87,7 +87,8 @@ final class SiteAssembler {
                     + r.role.tensor().template() + ")");
             }
             channels = layout.channels;
-            for (int e : expertsOf(r.role.tensor())) members.add(member(r, length, layout.channelOf, e));
+            if (r.role.tensor().perHead()) members.addAll(perHeadMembers(r, layout.channelOf));
+            else for (int e : expertsOf(r.role.tensor())) members.add(member(r, length, layout.channelOf, e));
         }
         Site site = new Site(id, pair, layer, channels, List.copyOf(members));
         check(site);
@@ -151,6 +152,21 @@ final class SiteAssembler {
         }
         boolean offset = t.isNormGain() && binding.spec().normKind() == NormKind.RMS_OFFSET;
         return new Member(t.name(Math.max(e, 0)), t.batched() ? e : -1, stored, map, r.exponent, offset);
+    }
+
+    /** A per-head vector (one stored tensor per head): logical index h · n + d is entry d of head h's tensor. */
+    private List<Member> perHeadMembers(Resolved r, IntUnaryOperator channelOf) {
+        BoundTensor t = r.role.tensor();
+        if (r.ref.axis() != null) throw invalid("'" + r.ref.role() + "' is a per-head vector: name it without .rows/.cols");
+        int n = Math.toIntExact(t.pieceRows());
+        boolean offset = t.isNormGain() && binding.spec().normKind() == NormKind.RMS_OFFSET;
+        List<Member> out = new ArrayList<>();
+        for (int h = 0; h < t.heads(); h++) {
+            int[] map = new int[n];
+            for (int d = 0; d < n; d++) map[d] = channelOf.applyAsInt(h * n + d);
+            out.add(new Member(t.name(h), -1, Axis.ROWS, map, r.exponent, offset));
+        }
+        return out;
     }
 
     private List<Integer> expertsOf(BoundTensor t) {

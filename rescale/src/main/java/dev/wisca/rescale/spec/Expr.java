@@ -4,7 +4,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * A spec expression over dims and config keys: numbers, names (dotted config paths allowed),
- * {@code + - * / %}, comparisons, {@code ! && ||}, {@code c ? a : b} and parentheses. Booleans are
+ * {@code + - * / %}, comparisons, {@code ! && ||}, {@code c ? a : b}, {@code x in list_key} and parentheses. Booleans are
  * 1 and 0. Only the taken branch of {@code ?:}, {@code &&}, {@code ||} is evaluated, so a branch may
  * name a config key that only some configs have. A config key holding a list of numbers is read by
  * element ({@code no_rope_layers[layer]}) or by membership ({@code layer in moe_layers}); the name
@@ -25,6 +25,23 @@ public sealed interface Expr {
 
     record Name(String name) implements Expr {
         public double eval(ToDoubleFunction<String> names) { return names.applyAsDouble(name); }
+    }
+
+    /**
+     * {@code element in key}: 1 when config.json's list {@code key} holds the element's value (an absent key is the
+     * empty list). The list is read through {@code names} under {@link #memberName}, which the evaluator answers.
+     */
+    record In(Expr element, String key) implements Expr {
+        public double eval(ToDoubleFunction<String> names) { return names.applyAsDouble(memberName(key, element.eval(names))); }
+
+        /** The name under which an evaluator is asked whether list {@code key} holds {@code value}. */
+        public static String memberName(String key, double value) { return key + " holds " + value; }
+
+        /** For a name made by {@link #memberName}: the list key and the value, else null. */
+        public static String[] parseMemberName(String name) {
+            int at = name.indexOf(" holds ");
+            return at < 0 ? null : new String[] {name.substring(0, at), name.substring(at + " holds ".length())};
+        }
     }
 
     record Not(Expr operand) implements Expr {

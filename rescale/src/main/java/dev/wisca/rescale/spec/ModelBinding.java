@@ -133,7 +133,7 @@ public final class ModelBinding {
 
     private boolean exists(String template, RoleRule alt) {
         if (present == null) return alt.variant() == null || variants.contains(alt.variant());
-        return present.containsKey(template.replace("${expert}", "0"));
+        return present.containsKey(template.replace("${expert}", "0").replace(BoundTensor.HEAD, "0"));
     }
 
     private BoundRole whole(String role, RoleRule alt, String template, int layer) {
@@ -143,7 +143,8 @@ public final class ModelBinding {
         }
         boolean batched = Boolean.TRUE.equals(alt.batched());
         TensorKind kind = alt.kind() == null ? TensorKind.WEIGHT : TensorKind.parse(alt.kind()).orElseThrow();   // SpecChecks refused any other name
-        BoundTensor t = new BoundTensor(role, layer, template, shape, kind, "in_out".equals(alt.layout()), batched);
+        int heads = alt.perHead() == null ? 0 : dims.count(alt.perHead());
+        BoundTensor t = new BoundTensor(role, layer, template, shape, kind, "in_out".equals(alt.layout()), batched, heads);
         if (present != null) {
             for (String name : t.perExpertNames(experts)) checkShape(name, shape, alt);
         }

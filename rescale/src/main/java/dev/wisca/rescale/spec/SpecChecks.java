@@ -87,6 +87,7 @@ final class SpecChecks {
                     throw invalid(at + ".kind '" + a.kind() + "' (expected " + String.join(", ", TensorKind.specNames()) + ")");
                 }
                 if (a.rows() != null) throw invalid(at + ".rows is only for slices ('of')");
+                perHead(a, at);
             } else {
                 if (!roleNames.contains(a.of())) throw invalid(at + ".of names unknown role '" + a.of() + "'");
                 if (a.of().equals(role)) throw invalid(at + ".of is the role itself");
@@ -101,6 +102,18 @@ final class SpecChecks {
                 }
             }
         }
+    }
+
+    /** {@code per_head} names a dim, goes with {@code ${head}} in every name, and stacks vectors only. */
+    private void perHead(RoleRule a, String at) {
+        boolean placeholder = a.name().stream().anyMatch(n -> n.contains(BoundTensor.HEAD));
+        if (a.perHead() == null) {
+            if (placeholder) throw invalid(at + ".name holds ${head} without per_head");
+            return;
+        }
+        if (!json.dims().containsKey(a.perHead())) throw invalid(at + ".per_head names unknown dim '" + a.perHead() + "'");
+        if (!a.name().stream().allMatch(n -> n.contains(BoundTensor.HEAD))) throw invalid(at + ".name must hold ${head} with per_head");
+        if (a.shape().size() != 1 || Boolean.TRUE.equals(a.batched())) throw invalid(at + ": per_head stacks 1-D tensors only");
     }
 
     private void passthrough(List<String> names, String where) {

@@ -90,10 +90,13 @@ public record SpecJson(
      * @param optional the role may be absent
      * @param when     condition over dims
      * @param variant  tag the synthetic generator must ask for to produce this alternative
+     * @param perHead  a dim (heads, kv_heads): the role is a vector stored as that many tensors of {@code shape},
+     *                 one per head, named with {@code ${head}} (StableLM's per-head q/k LayerNorms); logically their
+     *                 concatenation, head 0 first
      */
     public record RoleRule(
         List<String> name, List<String> shape, String kind, String layout, Boolean batched, Boolean optional,
-        String when, String variant, String of, Slice rows) {}
+        String when, String variant, String of, Slice rows, @JsonProperty("per_head") String perHead) {}
 
     /**
      * Logical index i of a slice is stored at {@code start + (i / block) * stride + i % block};

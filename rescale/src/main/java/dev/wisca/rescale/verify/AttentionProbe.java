@@ -62,8 +62,8 @@ final class AttentionProbe {
             int j = h / group;
             Noisy[] scores = new Noisy[qs.length];
             for (int p = 0; p < qs.length; p++) {
-                Noisy qh = head(w, qs[p].slice(h * hd, hd), h, qNorm, qNormBias, rope, pairing, positions[p][0]);
-                Noisy kh = head(w, ks[p].slice(j * hd, hd), j, kNorm, kNormBias, rope, pairing, positions[p][1]);
+                Noisy qh = head(w, qs[p].slice(h * hd, hd), h, headNorm(w, Roles.Q_NORM, layer, h, qNorm), qNormBias, rope, pairing, positions[p][0]);
+                Noisy kh = head(w, ks[p].slice(j * hd, hd), j, headNorm(w, Roles.K_NORM, layer, j, kNorm), kNormBias, rope, pairing, positions[p][1]);
                 double[] s = ProbeMath.dot(qh, kh);
                 scores[p] = new Noisy(new double[] {s[0]}, new double[] {s[1]});
             }
@@ -111,6 +111,12 @@ final class AttentionProbe {
             }
         }
         return rope.isPresent() ? ProbeMath.rotate(y, rope.get(), pairing, position) : y;
+    }
+
+    /** The norm of head {@code index}: its own stored tensor when the role is stored per head (StableLM), else {@code norm}. */
+    private static Optional<StoredMatrix> headNorm(ProbeWeights w, String role, int layer, int index, Optional<StoredMatrix> norm) {
+        if (norm.isEmpty() || !w.binding().role(role, layer).orElseThrow().tensor().perHead()) return norm;
+        return w.matrix(role, layer, index);
     }
 
     /** The head's gain: the whole vector when it is shared ([head_dim]), else row {@code index}. */

@@ -28,11 +28,12 @@ final class FullVerifier {
         int vocab = pair.a().dims().count(Roles.DIM_VOCAB);
         int[][] tokens = tokens(vocab, options);
         String family = pair.spec().name();
+        ComparedOutput output = ComparedOutput.fullOf(pair.spec());
         double[][][] la = logitsReadingEverything(a, "A", family, forward, options.precision(), tokens, EncoderHeads.unreadAllowed(pair, pair.a()));
         double[][][] lb = logitsReadingEverything(b, "B", family, forward, options.precision(), tokens, EncoderHeads.unreadAllowed(pair, pair.b()));
         double floor = options.precision() == Precision.F64 ? 1e-12 : 1e-5;
         Optional<MeasuredTolerance> measured = options.userTolerance() ? Optional.empty()
-            : Optional.of(measure(a, b, forward, options, tokens, la, floor));
+            : Optional.of(measure(a, b, forward, options, tokens, la, floor, output));
         Tolerance tolerance = measured.map(MeasuredTolerance::tolerance).orElseGet(() -> options.tolerance(null));
         String rule = measured.map(MeasuredTolerance::describe).orElseGet(tolerance::describe)
             + " (" + BoundPair.dtypes(a.tensors().tensors(), b.tensors().tensors()) + ", compute " + options.precision() + ")";
@@ -53,8 +54,10 @@ final class FullVerifier {
         // block that matrix stands out by an order of magnitude. A wrong transform must get past both checks.
         VerifyReport probes = ProbeVerifier.run(a, b, options, library);
         blocks.addAll(probes.blocks());
-        rule = "logits: " + rule + "; blocks: " + probes.tolerance();
-        return VerifyReport.of(VerifyOptions.Mode.FULL, family, OptionalDouble.of((double) agree / positions), rule, blocks, measured);
+        rule = output.jsonName() + ": " + rule + "; blocks: " + probes.tolerance();
+        // top-1 agreement is a next-token notion: an encoder's hidden state has no token to agree on
+        OptionalDouble argmax = output == ComparedOutput.LOGITS ? OptionalDouble.of((double) agree / positions) : OptionalDouble.empty();
+        return VerifyReport.of(VerifyOptions.Mode.FULL, family, argmax, rule, blocks, measured, output);
     }
 
     /** The logits of {@code model}; UNCLAIMED_TENSOR when its forward pass left a tensor (or adapter tensor) unread. */
@@ -75,7 +78,7 @@ final class FullVerifier {
      * {@link MeasuredTolerance#SEEDS} seeds (none when nothing changed: identical weights compute identically).
      */
     private static MeasuredTolerance measure(ModelInput a, ModelInput b, ForwardProvider forward, VerifyOptions options, int[][] tokens,
-                                             double[][][] la, double floor) {
+                                             double[][][] la, double floor, ComparedOutput output) {
         ChangedTensors weights = ChangedTensors.between(a.tensors(), b.tensors());
         ChangedTensors adapter = a.adapter().isPresent() && b.adapter().isPresent()
             ? ChangedTensors.between(a.adapter().get().tensors(), b.adapter().get().tensors()) : new ChangedTensors(Map.of());
@@ -91,7 +94,7 @@ final class FullVerifier {
                 deviation = Math.max(deviation, maxDifference(la, lp));
             }
         }
-        return MeasuredTolerance.of(all, deviation, floor);
+        return MeasuredTolerance.of(all, deviation, floor, output);
     }
 
     /** Both lists in one, for the count and the largest u (adapter names prefixed: they may repeat base names). */

@@ -38,10 +38,14 @@ final class StoredMatrix {
         this.storedCols = storedCols;
     }
 
-    /** The role's matrix (or vector) for {@code expert} (ignored unless the role is per expert or batched). */
+    /**
+     * The role's matrix (or vector) for {@code expert} (ignored unless the role is per expert or batched); for a
+     * per-head vector, the stored tensor of head {@code expert} (head 0 for −1).
+     */
     static StoredMatrix of(TensorSource source, BoundRole role, int expert) {
         BoundTensor t = role.tensor();
         Tensor tensor = source.tensor(t.name(Math.max(expert, 0)));
+        if (t.perHead()) return vector(source, tensor.name(), -1, t.pieceRows());
         long[] shape = t.shape();
         long storedCols = t.matrixRank() == 2 ? shape[shape.length - 1] : 1;
         return new StoredMatrix(tensor, role.rows(), role.logicalRows(), t.logicalCols(), t.inOut(), t.expertOffset(expert), storedCols);

@@ -15,30 +15,34 @@ import java.util.OptionalDouble;
  *
  * @param mode             which check ran
  * @param architecture     model_type of the spec both checkpoints were bound to
- * @param equivalent       every block (probe mode) or every logit (full mode) within tolerance, and
+ * @param equivalent       every block (probe mode) or every logit / hidden-state element (full mode) within tolerance, and
  *                         every untouched tensor bit-identical
- * @param maxAbs           largest |A − B| over all compared outputs (probe outputs or logits)
+ * @param maxAbs           largest |A − B| over all compared outputs (probe outputs, logits or last_hidden_state)
  * @param maxRel           largest per-block relative difference (|Δ| over the block's largest |output|)
- * @param argmaxAgreement  full mode: fraction of positions whose top-1 token agrees; empty in probe mode
+ * @param argmaxAgreement  full mode of a causal LM: fraction of positions whose top-1 token agrees; empty in probe mode and
+ *                         for encoders (a hidden state has no top-1 token)
  * @param tolerance        the rule used, and how it was derived
  * @param blocks           per block (probe mode: per head, MLP, expert, LoRA module; full mode: per sequence), in model order
  * @param firstOffending   the first block, in model order, that failed
  * @param worst            the block closest to (or furthest past) its tolerance
  * @param measured         full mode with the default tolerance: how it was measured, and the numbers
+ * @param output           what was compared: full mode's logits or (encoders) last_hidden_state per sequence, or probe blocks
  */
 public record VerifyReport(VerifyOptions.Mode mode, String architecture, boolean equivalent, double maxAbs, double maxRel,
                            OptionalDouble argmaxAgreement, String tolerance, List<BlockResult> blocks,
-                           Optional<BlockResult> firstOffending, Optional<BlockResult> worst, Optional<MeasuredTolerance> measured) {
+                           Optional<BlockResult> firstOffending, Optional<BlockResult> worst, Optional<MeasuredTolerance> measured,
+                           ComparedOutput output) {
     public VerifyReport {
         blocks = List.copyOf(blocks);
     }
 
     static VerifyReport of(VerifyOptions.Mode mode, String architecture, OptionalDouble argmaxAgreement, String tolerance, List<BlockResult> blocks) {
-        return of(mode, architecture, argmaxAgreement, tolerance, blocks, Optional.empty());
+        return of(mode, architecture, argmaxAgreement, tolerance, blocks, Optional.empty(),
+            mode == VerifyOptions.Mode.PROBES ? ComparedOutput.BLOCKS : ComparedOutput.LOGITS);
     }
 
     static VerifyReport of(VerifyOptions.Mode mode, String architecture, OptionalDouble argmaxAgreement, String tolerance, List<BlockResult> blocks,
-                           Optional<MeasuredTolerance> measured) {
+                           Optional<MeasuredTolerance> measured, ComparedOutput output) {
         double maxAbs = 0;
         double maxRel = 0;
         for (BlockResult b : blocks) {
@@ -47,7 +51,7 @@ public record VerifyReport(VerifyOptions.Mode mode, String architecture, boolean
         }
         Optional<BlockResult> first = blocks.stream().filter(b -> !b.ok()).findFirst();
         Optional<BlockResult> worst = blocks.stream().filter(b -> b.outputs() > 0 || !b.ok()).max(Comparator.comparingDouble(BlockResult::ratio));
-        return new VerifyReport(mode, architecture, first.isEmpty(), maxAbs, maxRel, argmaxAgreement, tolerance, blocks, first, worst, measured);
+        return new VerifyReport(mode, architecture, first.isEmpty(), maxAbs, maxRel, argmaxAgreement, tolerance, blocks, first, worst, measured, output);
     }
 
     /** Exit code for the CLI: 0 equivalent, 1 not equivalent. */
@@ -57,12 +61,15 @@ public record VerifyReport(VerifyOptions.Mode mode, String architecture, boolean
     public String summary() {
         StringBuilder s = new StringBuilder();
         s.append(equivalent ? "EQUIVALENT" : "NOT EQUIVALENT").append(" (").append(mode.name().toLowerCase(Locale.ROOT)).append(", ")
-            .append(architecture).append(", ").append(blocks.size()).append(" blocks): max abs ").append(fmt(maxAbs))
+            .append(architecture).append(", ");
+        // full mode names the compared output (logits, or an encoder's last_hidden_state); probe mode compares blocks
+        if (output != ComparedOutput.BLOCKS) s.append(output.jsonName()).append(", ");
+        s.append(blocks.size()).append(" blocks): max abs ").append(fmt(maxAbs))
             .append(", max rel ").append(fmt(maxRel));
         argmaxAgreement.ifPresent(a -> s.append(", argmax agreement ").append(String.format(Locale.ROOT, "%.1f%%", 100 * a)));
         firstOffending.ifPresent(b -> s.append("; first offending: ").append(describe(b)));
         if (equivalent) worst.ifPresent(b -> s.append("; worst: ").append(b.block()).append(" at ").append(fmt(b.ratio())).append(" of tolerance"));
-        measured.ifPresent(m -> s.append("; tolerance |Δlogit| ≤ ").append(fmt(m.atol())).append(" (measured: ").append(fmt(MeasuredTolerance.MULTIPLE))
+        measured.ifPresent(m -> s.append("; tolerance |Δ").append(output.element()).append("| ≤ ").append(fmt(m.atol())).append(" (measured: ").append(fmt(MeasuredTolerance.MULTIPLE))
             .append(" × rounding deviation ").append(fmt(m.maxDeviation())).append(")"));
         return s.toString();
     }
@@ -79,6 +86,7 @@ public record VerifyReport(VerifyOptions.Mode mode, String architecture, boolean
         root.put("equivalent", equivalent);
         root.put("mode", mode.name().toLowerCase(Locale.ROOT));
         root.put("architecture", architecture);
+        root.put("output", output.jsonName());
         root.put("summary", summary());
         number(root, "max_abs", maxAbs);
         number(root, "max_rel", maxRel);

@@ -498,7 +498,18 @@ final class Reference {
         Ffn f = v.containsKey(p + "mlp.c_fc.weight")
             ? new Ffn(null, linear(p + "mlp.c_fc.weight", p + "mlp.c_fc.bias"), linear(p + "mlp.c_proj.weight", p + "mlp.c_proj.bias"))
             : new Ffn(linear(p + "mlp.gate_proj.weight", null), linear(p + "mlp.up_proj.weight", null), linear(p + "mlp.down_proj.weight", null));
-        return new Layer(attn, q, k, vv, o, null, null, mlp, null, List.of(f), null);
+        // StableLM's qk_layernorm: one bias-free LayerNorm per head, each its own tensor (a zero bias makes qkNorm centre)
+        double[] qn = perHead(p + "self_attn.q_layernorm.norms.", heads), kn = perHead(p + "self_attn.k_layernorm.norms.", kv);
+        return new Layer(attn, q, k, vv, o, qn, kn, mlp, null, List.of(f), null, qn == null ? null : new double[qn.length],
+            kn == null ? null : new double[kn.length]);
+    }
+
+    /** The per-head gains {@code prefix + h + ".weight"} concatenated, or null when head 0's is absent. */
+    private double[] perHead(String prefix, int heads) {
+        if (!v.containsKey(prefix + "0.weight")) return null;
+        double[][] rows = new double[heads][];
+        for (int h = 0; h < heads; h++) rows[h] = v.get(prefix + h + ".weight");
+        return java.util.Arrays.stream(rows).flatMapToDouble(java.util.Arrays::stream).toArray();
     }
 
     /** Phi-1/2: one LayerNorm with bias feeds attention and fc1/fc2; dense output projection; optional per-head q/k LayerNorm. */

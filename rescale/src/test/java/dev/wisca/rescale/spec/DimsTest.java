@@ -28,6 +28,24 @@ class DimsTest {
     }
 
     @Test
+    void inTestsWhetherAConfigListHoldsTheLayer() {
+        String base = "\"hidden_size\": 64, \"num_attention_heads\": 4, \"num_hidden_layers\": 4, \"intermediate_size\": 8, \"vocab_size\": 8,"
+            + " \"num_experts\": 4, \"num_experts_per_tok\": 2, \"moe_intermediate_size\": 8";
+        String moe = "!(layer in mlp_only_layers) && (layer + 1) % sparse_step == 0";
+        Dims listed = dims("qwen3_moe", "{" + base + ", \"mlp_only_layers\": [1, 3]}");
+        assertEquals(java.util.List.of(true, false, true, false), java.util.stream.IntStream.range(0, 4).mapToObj(l -> listed.testAt(moe, l, "moe")).toList());
+        Dims stepped = dims("qwen3_moe", "{" + base + ", \"decoder_sparse_step\": 2}");
+        assertEquals(java.util.List.of(false, true, false, true), java.util.stream.IntStream.range(0, 4).mapToObj(l -> stepped.testAt(moe, l, "moe")).toList());
+        assertTrue(dims("qwen3_moe", "{" + base + "}").testAt(moe, 2, "moe"), "an absent list holds nothing");
+        WiscaException notAList = assertThrows(WiscaException.class,
+            () -> dims("qwen3_moe", "{" + base + ", \"mlp_only_layers\": 1}").testAt(moe, 0, "moe"));
+        assertEquals(ErrorKind.INVALID_CONFIG, notAList.kind());
+        assertTrue(notAList.getMessage().contains("expected a list"), notAList.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Expr.parse("layer in 3"));
+        assertEquals(1, Expr.parse("index + 1").eval(n -> 0), "a name starting with 'in' is a name");
+    }
+
+    @Test
     void headDimDefaultsToHiddenOverHeads() {
         Dims d = Dims.resolve(LIBRARY.get("llama").orElseThrow(), SpecLibraryTest.config("llama"));
         assertEquals(64, d.count("head_dim"));

@@ -77,6 +77,11 @@ class FullVerifierTest {
         assertEquals(MeasuredTolerance.MULTIPLE * m.maxDeviation(), m.atol());
         assertTrue(m.maxDeviation() > 0 && r.maxAbs() < m.atol(), r.summary());
         assertTrue(r.toJson().contains("\"tolerance_measured\""), r.toJson());
+        // a causal LM's compared output is its logits, and the report says so (an encoder's says last_hidden_state)
+        assertEquals(ComparedOutput.LOGITS, r.output());
+        assertEquals("logits", r.toJsonTree().get("output").asText());
+        assertTrue(r.summary().contains(", logits, ") && r.summary().contains("tolerance |Δlogit| ≤ "), r.summary());
+        assertEquals("blocks", verify(b, VerifyOptions.probes()).toJsonTree().get("output").asText());
     }
 
     @Test

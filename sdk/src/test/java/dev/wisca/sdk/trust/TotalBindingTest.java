@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,6 +44,17 @@ class TotalBindingTest {
         "llama4_text");
     /** Families whose task heads (masked-LM head, pooler, classifier) are claimed by the spec's passthrough list. */
     static final List<String> ENCODERS = List.of("bert", "roberta");
+    /** Variants of a family (another config or task model, hf_checkpoint.py VARIANTS) → the family they bind as. */
+    static final Map<String, String> VARIANTS = variants(
+        "stablelm_qk_layernorm", "stablelm",
+        "bert_pretraining", "bert",
+        "bert_sequence_classification", "bert",
+        "bert_legacy_gamma_beta", "bert",
+        "roberta_sequence_classification", "roberta",
+        "roberta_token_classification", "roberta",
+        "bert_question_answering", "bert",
+        "qwen2_moe_sparse_step", "qwen2_moe",
+        "qwen3_moe_mlp_only_layers", "qwen3_moe");
 
     @Test
     void transformersCheckpointsOfEveryFamilyBindWithEveryTensorClaimed(@TempDir Path dir) {
@@ -59,6 +72,29 @@ class TotalBindingTest {
                 assertEquals(ENCODERS.contains(family), heads > 0, family + ": only encoders pass task heads through");
             }
         }
+    }
+
+    @Test
+    void transformersCheckpointsOfFamilyVariantsBindWithEveryTensorClaimed(@TempDir Path dir) {
+        HfCheckpoints.write(dir, List.copyOf(VARIANTS.keySet()));
+        for (Map.Entry<String, String> v : VARIANTS.entrySet()) {
+            String family = v.getValue();
+            try (Model model = Wisca.open(dir.resolve(v.getKey()))) {
+                assertEquals(family, model.architecture(), v.getKey());
+            }
+            try (Checkpoint c = Checkpoint.open(dir.resolve(v.getKey()))) {
+                ModelBinding b = ModelBinding.bind(SpecLibrary.builtin().get(family).orElseThrow(), c.configJson().orElseThrow(), c.tensors());
+                long heads = c.tensors().stream().filter(t -> b.passedThrough(t.name())).count();
+                assertEquals(c.tensors().size(), b.tensors().size() + heads, v.getKey() + ": every tensor bound to a role or a head");
+                assertEquals(ENCODERS.contains(family), heads > 0, v.getKey() + ": only encoders pass task heads through");
+            }
+        }
+    }
+
+    private static Map<String, String> variants(String... variantThenFamily) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < variantThenFamily.length; i += 2) out.put(variantThenFamily[i], variantThenFamily[i + 1]);
+        return out;
     }
 
     @Test

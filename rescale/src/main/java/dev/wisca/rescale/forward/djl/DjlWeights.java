@@ -1,6 +1,8 @@
 package dev.wisca.rescale.forward.djl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -58,6 +60,7 @@ final class DjlWeights {
 
     /** The stored tensor of one expert in logical orientation, LoRA merged; cached per name. */
     private NDArray whole(BoundTensor bt, int expert) {
+        if (bt.perHead()) return perHead(bt);
         String name = bt.name(expert);
         String key = bt.batched() ? name + "#" + expert : name;
         NDArray hit = logical.get(key);
@@ -68,6 +71,17 @@ final class DjlWeights {
         if (bt.matrixRank() == 2 && !bt.batched()) w = merge(w, name);
         logical.put(key, w);
         return w;
+    }
+
+    /** A vector stored as one tensor per head, concatenated head 0 first; cached under its template. */
+    private NDArray perHead(BoundTensor bt) {
+        NDArray hit = logical.get(bt.template());
+        if (hit != null) return hit;
+        NDList pieces = new NDList();
+        for (int h = 0; h < bt.heads(); h++) pieces.add(load(source.weights().tensor(bt.name(h))));
+        NDArray v = NDArrays.concat(pieces, 0);
+        logical.put(bt.template(), v);
+        return v;
     }
 
     private NDArray merge(NDArray w, String name) {
