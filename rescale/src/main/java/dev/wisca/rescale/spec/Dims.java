@@ -130,7 +130,17 @@ public final class Dims {
         public double[] list(String name) {
             JsonNode node = node(name);
             if (node == null) throw configError("config.json lacks '" + name + "' (used by spec " + spec.name() + ")");
-            if (!node.isArray()) throw configError("config.json key '" + name + "' is not a list");
+            return numbers(node, name);
+        }
+
+        @Override
+        public double[] listOrEmpty(String name) {
+            JsonNode node = node(name);
+            return node == null ? new double[0] : numbers(node, name);
+        }
+
+        private double[] numbers(JsonNode node, String name) {
+            if (!node.isArray()) throw configError("config.json key '" + name + "' is " + node.getNodeType().name().toLowerCase() + ", expected a list");
             double[] values = new double[node.size()];
             for (int i = 0; i < values.length; i++) values[i] = number(node.get(i), name + "[" + i + "]");
             return values;
@@ -140,20 +150,9 @@ public final class Dims {
     private double lookup(String name) {
         Double dim = values.get(name);
         if (dim != null) return dim;
-        String[] member = Expr.In.parseMemberName(name);
-        if (member != null) return holds(member[0], Double.parseDouble(member[1]));
         JsonNode node = node(name);
         if (node == null) throw configError("config.json lacks '" + name + "' (used by spec " + spec.name() + ")");
         return number(node, name);
-    }
-
-    /** Whether config.json's list {@code key} holds {@code value} (an absent key is the empty list); 1 or 0. */
-    private double holds(String key, double value) {
-        JsonNode list = node(key);
-        if (list == null) return 0;
-        if (!list.isArray()) throw configError("config.json key '" + key + "' is " + list.getNodeType().name().toLowerCase() + ", expected a list");
-        for (JsonNode e : list) if (number(e, key) == value) return 1;
-        return 0;
     }
 
     private JsonNode node(String dottedKey) { return configValue(config, dottedKey); }

@@ -7,7 +7,8 @@ import java.util.function.ToDoubleFunction;
  * {@code + - * / %}, comparisons, {@code ! && ||}, {@code c ? a : b}, {@code x in list_key} and parentheses. Booleans are
  * 1 and 0. Only the taken branch of {@code ?:}, {@code &&}, {@code ||} is evaluated, so a branch may
  * name a config key that only some configs have. A config key holding a list of numbers is read by
- * element ({@code no_rope_layers[layer]}) or by membership ({@code layer in moe_layers}); the name
+ * element ({@code no_rope_layers[layer]}, which must exist) or by membership ({@code layer in moe_layers}, an
+ * absent list holding nothing); the name
  * resolver must then also be a {@link Lists}.
  */
 public sealed interface Expr {
@@ -15,6 +16,12 @@ public sealed interface Expr {
     interface Lists {
         /** The numbers of list {@code name}; throws like an unknown name when there is none. */
         double[] list(String name);
+
+        /**
+         * The numbers of list {@code name}, or none when config.json lacks it: what {@code x in name} reads, since
+         * transformers' configs default such lists to empty (Qwen MoE's {@code mlp_only_layers}).
+         */
+        default double[] listOrEmpty(String name) { return list(name); }
     }
     /** Evaluates with {@code names} giving the value of every name (it throws for an unknown one). */
     double eval(ToDoubleFunction<String> names);
@@ -25,23 +32,6 @@ public sealed interface Expr {
 
     record Name(String name) implements Expr {
         public double eval(ToDoubleFunction<String> names) { return names.applyAsDouble(name); }
-    }
-
-    /**
-     * {@code element in key}: 1 when config.json's list {@code key} holds the element's value (an absent key is the
-     * empty list). The list is read through {@code names} under {@link #memberName}, which the evaluator answers.
-     */
-    record In(Expr element, String key) implements Expr {
-        public double eval(ToDoubleFunction<String> names) { return names.applyAsDouble(memberName(key, element.eval(names))); }
-
-        /** The name under which an evaluator is asked whether list {@code key} holds {@code value}. */
-        public static String memberName(String key, double value) { return key + " holds " + value; }
-
-        /** For a name made by {@link #memberName}: the list key and the value, else null. */
-        public static String[] parseMemberName(String name) {
-            int at = name.indexOf(" holds ");
-            return at < 0 ? null : new String[] {name.substring(0, at), name.substring(at + " holds ".length())};
-        }
     }
 
     record Not(Expr operand) implements Expr {
@@ -70,11 +60,12 @@ public sealed interface Expr {
         }
     }
 
-    /** 1 when {@code value} is an entry of list {@code list}, else 0. */
+    /** 1 when {@code value} is an entry of list {@code list} (an absent list holds nothing), else 0. */
     record In(Expr value, String list) implements Expr {
         public double eval(ToDoubleFunction<String> names) {
             double v = value.eval(names);
-            for (double entry : lists(names, list)) if (entry == v) return 1;
+            if (!(names instanceof Lists l)) throw new ArithmeticException("'" + list + "' is used as a list where no lists are known");
+            for (double entry : l.listOrEmpty(list)) if (entry == v) return 1;
             return 0;
         }
     }

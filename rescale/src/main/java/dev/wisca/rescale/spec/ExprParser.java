@@ -47,23 +47,7 @@ final class ExprParser {
     private Expr unary() {
         if (accept("!")) return new Expr.Not(unary());
         if (accept("-")) return new Expr.Neg(unary());
-        Expr e = primary();
-        if (!acceptWord("in")) return e;
-        // x in KEY: whether config.json's list KEY holds x (Qwen MoE's mlp_only_layers)
-        skipSpace();
-        int start = pos;
-        while (pos < text.length() && isNameChar(text.charAt(pos))) pos++;
-        if (start == pos || !Character.isLetter(text.charAt(start)) && text.charAt(start) != '_') throw error("expected a config key after 'in'");
-        return new Expr.In(e, text.substring(start, pos));
-    }
-
-    /** {@code word} as a whole word (not the start of a longer name). */
-    private boolean acceptWord(String word) {
-        skipSpace();
-        int end = pos + word.length();
-        if (!text.startsWith(word, pos) || end < text.length() && isNameChar(text.charAt(end))) return false;
-        pos = end;
-        return true;
+        return primary();
     }
 
     private Expr primary() {

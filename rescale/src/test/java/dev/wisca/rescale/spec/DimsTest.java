@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,8 +121,9 @@ class DimsTest {
         assertEquals(ErrorKind.INVALID_CONFIG, assertThrows(WiscaException.class, () -> notAList.testAt("layer in moe_layers", 0, "t")).kind());
         assertEquals(ErrorKind.INVALID_CONFIG, assertThrows(WiscaException.class, () -> notAList.testAt(rope, 0, "t")).kind());
         Dims absent = dims("llama4_text", base + "}");
-        WiscaException e = assertThrows(WiscaException.class, () -> absent.testAt("layer in moe_layers", 0, "t"));
-        assertTrue(e.getMessage().contains("moe_layers"), e.getMessage());
+        assertFalse(absent.testAt("layer in moe_layers", 1, "t"), "an absent list holds nothing");
+        WiscaException e = assertThrows(WiscaException.class, () -> absent.testAt(rope, 0, "t"));
+        assertTrue(e.getMessage().contains("no_rope_layers"), e.getMessage());
 
         record Resolver(Map<String, double[]> lists) implements java.util.function.ToDoubleFunction<String>, Expr.Lists {
             public double applyAsDouble(String n) { return n.equals("l") ? 2 : 0; }
