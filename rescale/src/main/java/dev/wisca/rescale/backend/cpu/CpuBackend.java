@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * Pure-Java backend: Vector API loops for f32, bf16 and f16 statistics and scaling, the
+ * Pure-Java backend: Vector API loops for f32, bf16 and f16 statistics and scaling (scaling by one
+ * exact power of two per row run goes through {@link Pow2ScaleKernel} instead), the
  * {@link ScalarBackend} loops for everything else (f64, offset gains, 8-bit and smaller dtypes).
  * Callers parallelise over blocks; this class is stateless.
  */
@@ -101,6 +102,10 @@ public final class CpuBackend implements Backend {
             int colOffset = (int) ((g / src.rows()) * cols + j0);
             long dstByte = elementBytes * (e - first);
             long srcByte = dstByte;
+            if (Pow2ScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, colFactors, colOffset)) {
+                e += n;
+                continue;
+            }
             int body;
             if (half) {
                 HalfScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, colFactors, colOffset);
