@@ -21,7 +21,12 @@ final class StatsLanes {
     private static final int L = VectorKernels.FS.length();
     private static final int DL = VectorKernels.DS.length();
 
-    private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
+    // Constant layouts: a layout made per call (withOrder) keeps the JIT from inlining the access.
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT_BE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private StatsLanes() {}
 
@@ -93,15 +98,26 @@ final class StatsLanes {
 
     /** The first {@code n} elements (bf16 widened exactly) into this thread's scratch row. */
     private static float[] decode(MemorySegment seg, long byteOffset, int n, boolean bf16, ByteOrder order) {
-        float[][] holder = ROW.get();
-        if (holder[0].length < n) holder[0] = new float[n];
-        float[] w = holder[0];
+        Scratch scratch = SCRATCH.get();
+        if (scratch.floats.length < n) {
+            scratch.floats = new float[n];
+            scratch.halves = new short[n];
+        }
+        float[] w = scratch.floats;
+        boolean little = order == ByteOrder.LITTLE_ENDIAN;
         if (bf16) {
-            ValueLayout.OfShort layout = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
-            for (int j = 0; j < n; j++) w[j] = Float.intBitsToFloat(seg.get(layout, byteOffset + 2L * j) << 16);
+            short[] halves = scratch.halves;
+            MemorySegment.copy(seg, little ? SHORT_LE : SHORT_BE, byteOffset, halves, 0, n);
+            for (int j = 0; j < n; j++) w[j] = Float.intBitsToFloat(halves[j] << 16);
         } else {
-            MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order), byteOffset, w, 0, n);
+            MemorySegment.copy(seg, little ? FLOAT_LE : FLOAT_BE, byteOffset, w, 0, n);
         }
         return w;
+    }
+
+    /** Per thread: the row decoded to floats (and its raw bf16 halves). */
+    private static final class Scratch {
+        float[] floats = new float[0];
+        short[] halves = new short[0];
     }
 }
