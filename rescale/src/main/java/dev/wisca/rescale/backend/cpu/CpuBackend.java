@@ -11,11 +11,12 @@ import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Pure-Java backend: Vector API loops for f32, bf16 and f16 statistics and scaling (scaling by one
- * exact power of two per row run goes through {@link Pow2ScaleKernel}, and a JVM's first
- * {@link #VECTOR_STATS_AFTER} statistics elements through {@link StatsLanes}, instead), the
+ * Pure-Java backend: Vector API loops for f32, bf16 and f16 statistics and scaling (scaling by
+ * exact powers of two, one per row and one shared by all columns, goes through
+ * {@link Pow2ScaleKernel}, and a JVM's first {@link #VECTOR_STATS_AFTER} statistics elements through
+ * {@link StatsLanes}, instead: the same bits, without the Vector API's JIT warm-up), the
  * {@link ScalarBackend} loops for everything else (f64, offset gains, 8-bit and smaller dtypes).
- * Callers parallelise over blocks; this class is stateless.
+ * Callers parallelise over blocks; this class holds no state but that count of elements.
  */
 public final class CpuBackend implements Backend {
     public static final CpuBackend INSTANCE = new CpuBackend();
@@ -114,6 +115,7 @@ public final class CpuBackend implements Backend {
         long cols = src.cols();
         long elementBytes = dtype.byteSize();
         long end = first + count;
+        int colExponent = Pow2ScaleKernel.uniformExponent(colFactors);
         for (long e = first; e < end; ) {
             long g = e / cols;
             long j0 = e - g * cols;
@@ -122,7 +124,8 @@ public final class CpuBackend implements Backend {
             int colOffset = (int) ((g / src.rows()) * cols + j0);
             long dstByte = elementBytes * (e - first);
             long srcByte = dstByte;
-            if (Pow2ScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, colFactors, colOffset)) {
+            double c = colFactors == null ? 1.0 : colFactors[colOffset];
+            if (Pow2ScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, c, colExponent)) {
                 e += n;
                 continue;
             }

@@ -26,16 +26,12 @@ final class Pow2ScaleKernel {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** Per thread: the scratch block, and the last column-factor run checked (rows of one tensor repeat it). */
+    /** Per thread: the scratch block. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
         final short[] halves = new short[BLOCK];
         final int[] words = new int[BLOCK];
-        double[] lastCols;
-        int lastOffset = -1;
-        int lastLength = -1;
-        int lastExponent = NONE;
     }
 
     private Pow2ScaleKernel() {}
@@ -50,47 +46,46 @@ final class Pow2ScaleKernel {
     }
 
     /**
-     * Scales a run of {@code n} bf16, f16 or f32 elements of one row when its factors are one power of
-     * two ({@code rowFactor} and every {@code colFactors[colOffset ..< colOffset + n]}, which may be null).
+     * k when every factor of {@code factors} is the same power of two 2^k (0 for null: no factors),
+     * else {@link #NONE}. The caller checks a tensor's column factors once, not per row.
+     */
+    static int uniformExponent(double[] factors) {
+        if (factors == null) return 0;
+        if (factors.length == 0) return NONE;
+        double first = factors[0];
+        for (double f : factors) {
+            if (f != first) return NONE;
+        }
+        return exponentOf(first);
+    }
+
+    /**
+     * Scales a run of {@code n} bf16, f16 or f32 elements of one row by {@code rowFactor · colFactor}
+     * when both are powers of two.
      *
-     * @return false, writing nothing, when they are not (the caller then uses the general kernels)
+     * @param colFactor   the column factor of every element of the run (1.0 without column factors)
+     * @param colExponent {@link #uniformExponent} of the column factors
+     * @return false, writing nothing, when the factors are not powers of two (the caller then uses the
+     *         general kernels)
      */
     static boolean scale(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int n, Dtype dtype,
-                         double rowFactor, double[] colFactors, int colOffset) {
+                         double rowFactor, double colFactor, int colExponent) {
         if (dtype != Dtype.BF16 && dtype != Dtype.F16 && dtype != Dtype.F32) return false;
         int kr = exponentOf(rowFactor);
-        if (kr == NONE) return false;
+        if (kr == NONE || colExponent == NONE) return false;
+        int k = kr + colExponent;
         Scratch scratch = SCRATCH.get();
-        int kc = colFactors == null ? 0 : uniformExponent(scratch, colFactors, colOffset, n);
-        if (kc == NONE) return false;
-        int k = kr + kc;
-        double c = colFactors == null ? 1.0 : colFactors[colOffset];
         for (int done = 0; done < n; done += BLOCK) {
             int m = Math.min(BLOCK, n - done);
             long from = srcByte + (long) done * dtype.byteSize();
             long to = dstByte + (long) done * dtype.byteSize();
             if (dtype == Dtype.F32) {
-                scaleWords(src, from, dst, to, m, k, rowFactor, c, scratch.words);
+                scaleWords(src, from, dst, to, m, k, rowFactor, colFactor, scratch.words);
             } else {
-                scaleHalves(src, from, dst, to, m, dtype, k, rowFactor, c, scratch.halves);
+                scaleHalves(src, from, dst, to, m, dtype, k, rowFactor, colFactor, scratch.halves);
             }
         }
         return true;
-    }
-
-    /** The common exponent of {@code c[offset ..< offset + n]}, or NONE if they differ or are no power of two. */
-    private static int uniformExponent(Scratch scratch, double[] c, int offset, int n) {
-        if (scratch.lastCols == c && scratch.lastOffset == offset && scratch.lastLength == n) return scratch.lastExponent;
-        double first = c[offset];
-        int k = exponentOf(first);
-        for (int j = offset + 1; k != NONE && j < offset + n; j++) {
-            if (c[j] != first) k = NONE;
-        }
-        scratch.lastCols = c;
-        scratch.lastOffset = offset;
-        scratch.lastLength = n;
-        scratch.lastExponent = k;
-        return k;
     }
 
     /**

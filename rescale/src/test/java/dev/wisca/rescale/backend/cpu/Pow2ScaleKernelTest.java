@@ -42,7 +42,8 @@ class Pow2ScaleKernelTest {
                     double r = Math.scalb(1.0, rowPart);
                     double[] cols = rowPart == k ? null : filled(PATTERNS, Math.scalb(1.0, k - rowPart));
                     fast.fill((byte) 0x5A);
-                    assertTrue(Pow2ScaleKernel.scale(src, 0, fast, 0, PATTERNS, dtype, r, cols, 0));
+                    assertTrue(Pow2ScaleKernel.scale(src, 0, fast, 0, PATTERNS, dtype, r, cols == null ? 1.0 : cols[0],
+                        Pow2ScaleKernel.uniformExponent(cols)));
                     HalfScaleKernel.scale(src, 0, ref, 0, PATTERNS, dtype, r, cols, 0);
                     assertEquals(PATTERNS, HalfScaleKernel.bodyLength(PATTERNS));
                     long mismatch = fast.mismatch(ref);
@@ -72,7 +73,7 @@ class Pow2ScaleKernelTest {
                 if (format.isNaN(p)) continue;
                 one.set(I16, 0, (short) p);
                 for (int k = -30; k <= 30; k++) {
-                    assertTrue(Pow2ScaleKernel.scale(one, 0, out, 0, 1, dtype, Math.scalb(1.0, k), null, 0));
+                    assertTrue(Pow2ScaleKernel.scale(one, 0, out, 0, 1, dtype, Math.scalb(1.0, k), 1.0, 0));
                     int expected = nearest(magnitudes, new BigDecimal(format.toDouble(p)).abs()
                         .multiply(k >= 0 ? BigDecimal.TWO.pow(k) : BigDecimal.ONE.divide(BigDecimal.TWO.pow(-k))));
                     int sign = p & (1 << (format.totalBits() - 1));
@@ -101,7 +102,7 @@ class Pow2ScaleKernelTest {
             MatrixView view = new MatrixView(src, Dtype.F32, 1, 1, n);
             for (int k = -30; k <= 30; k++) {
                 double r = Math.scalb(1.0, k);
-                assertTrue(Pow2ScaleKernel.scale(src, 0, fast, 0, n, Dtype.F32, r, null, 0));
+                assertTrue(Pow2ScaleKernel.scale(src, 0, fast, 0, n, Dtype.F32, r, 1.0, 0));
                 VectorKernels.scaleF32(src, 0, ref, 0, n, r, null, 0);
                 if (body < n) {
                     ScalarBackend.INSTANCE.scale(view, src.asSlice(4L * body), body, n - body, ref.asSlice(4L * body), new double[] {r}, null, false);
@@ -112,17 +113,22 @@ class Pow2ScaleKernelTest {
     }
 
     @Test
-    void onlyOnePositivePowerOfTwoPerRunTakesThisPath() {
+    void onlyPositivePowersOfTwoTakeThisPath() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment src = arena.allocate(64);
             MemorySegment dst = arena.allocate(64);
-            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 0.75, null, 0));
-            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, -2.0, null, 0));
-            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 2.0, new double[] {1, 1, 1, 2, 1, 1, 1, 1}, 0));
-            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, Double.MIN_VALUE, null, 0));
-            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.F64, 2.0, null, 0));
-            assertTrue(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 2.0, new double[] {9, 4, 4, 4, 4, 4, 4, 4, 4}, 1));
+            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 0.75, 1.0, 0));
+            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, -2.0, 1.0, 0));
+            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, Double.MIN_VALUE, 1.0, 0));
+            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.F64, 2.0, 1.0, 0));
+            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 2.0, 1.0, Pow2ScaleKernel.NONE));
+            assertTrue(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 2.0, 4.0, 2));
         }
+        assertEquals(Pow2ScaleKernel.NONE, Pow2ScaleKernel.uniformExponent(new double[] {1, 1, 1, 2}));
+        assertEquals(Pow2ScaleKernel.NONE, Pow2ScaleKernel.uniformExponent(new double[] {3, 3}));
+        assertEquals(Pow2ScaleKernel.NONE, Pow2ScaleKernel.uniformExponent(new double[] {-4, -4}));
+        assertEquals(-2, Pow2ScaleKernel.uniformExponent(new double[] {0.25, 0.25}));
+        assertEquals(0, Pow2ScaleKernel.uniformExponent(null));
     }
 
     @ParameterizedTest
