@@ -37,6 +37,7 @@ final class StatsLanes {
         float[] w = decode(seg, byteOffset, body, bf16, order);
         double[] sums = new double[DL], absSums = new double[DL], sqSums = new double[DL];
         double absMax = 0.0;
+        boolean nan = false;
         for (int lane = 0; lane < DL; lane++) {
             // lane of the low half (p = lane) and of the high half (p = lane + DL) of each float vector
             double s0 = 0, a0 = 0, q0 = 0, m0 = 0, s1 = 0, a1 = 0, q1 = 0, m1 = 0;
@@ -54,8 +55,11 @@ final class StatsLanes {
                 a1 += e1;
                 q0 = Math.fma(d0, d0, q0);
                 q1 = Math.fma(d1, d1, q1);
-                m0 = Math.max(m0, e0);
-                m1 = Math.max(m1, e1);
+                // max of values >= 0 as a compare (Math.max's NaN and signed-zero handling is a long
+                // dependency chain); a NaN, which the compare skips, is remembered and returned below
+                m0 = e0 > m0 ? e0 : m0;
+                m1 = e1 > m1 ? e1 : m1;
+                nan |= d0 != d0 | d1 != d1;
             }
             sums[lane] = s0 + s1;
             absSums[lane] = a0 + a1;
@@ -65,7 +69,7 @@ final class StatsLanes {
         out[0] = reduceLanes(sums);
         out[1] = reduceLanes(absSums);
         out[2] = reduceLanes(sqSums);
-        out[3] = absMax;   // max is exact: any order gives the same
+        out[3] = nan ? Double.NaN : absMax;   // max is exact: any order gives the same
     }
 
     /**
