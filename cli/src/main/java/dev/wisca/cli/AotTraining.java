@@ -19,8 +19,10 @@ import java.util.stream.Stream;
 /**
  * The training run of the JVM's ahead-of-time cache (JEP 483/514/515), run once by {@code bin/wisca}
  * after a build with {@code -XX:AOTCacheOutput}: the short commands users run most ({@code --version},
- * {@code --help}, {@code inspect} of a sharded folder) in one JVM, so their classes are loaded,
- * linked and profiled from the cache in later runs. Output is discarded.
+ * {@code --help}, {@code inspect} of a sharded folder) and three rescales of a small llama-shaped
+ * checkpoint in one JVM, so their classes are loaded, linked and profiled from the cache in later
+ * runs (the rescale's scalar statistics and power-of-two kernels then compile early with a real
+ * profile; this replaces the per-method JIT flags bin/jvm-flags once had). Output is discarded.
  */
 public final class AotTraining {
     static final long TRAINING_CHECKPOINT_BYTES = 48L << 20;

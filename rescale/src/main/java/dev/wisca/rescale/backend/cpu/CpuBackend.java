@@ -8,14 +8,26 @@ import dev.wisca.rescale.backend.MatrixView;
 import dev.wisca.rescale.graph.Axis;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Pure-Java backend: Vector API loops for f32, bf16 and f16 statistics and scaling, the
+ * Pure-Java backend: Vector API loops for f32, bf16 and f16 statistics and scaling (scaling by
+ * exact powers of two, one per row and one shared by all columns, goes through
+ * {@link Pow2ScaleKernel}, and a JVM's first {@link #VECTOR_STATS_AFTER} statistics elements through
+ * {@link StatsLanes}, instead: the same bits, without the Vector API's JIT warm-up), the
  * {@link ScalarBackend} loops for everything else (f64, offset gains, 8-bit and smaller dtypes).
- * Callers parallelise over blocks; this class is stateless.
+ * Callers parallelise over blocks; this class holds no state but that count of elements.
  */
 public final class CpuBackend implements Backend {
     public static final CpuBackend INSTANCE = new CpuBackend();
+
+    /**
+     * Elements a JVM reduces with {@link StatsLanes} before its statistics switch to the Vector API
+     * kernels: the same bits either way, but the vector loops cost C2 about a second of compile time
+     * on two cores before they run fast, more than a one-shot pass over a few GB takes in scalar code.
+     */
+    static final long VECTOR_STATS_AFTER = 1L << 31;
+    private static final AtomicLong STATS_ELEMENTS = new AtomicLong();
 
     @Override
     public String name() { return "cpu-vector"; }
@@ -33,12 +45,17 @@ public final class CpuBackend implements Backend {
             ? AxisStats.zeros(rowStart, Math.toIntExact(rowEnd - rowStart), cols)
             : AxisStats.zeros(0, cols, rowEnd - rowStart);
         RowSource rows = new RowSource(m, cols);
+        boolean vector = STATS_ELEMENTS.addAndGet((rowEnd - rowStart) * cols) > VECTOR_STATS_AFTER;
         double[] reduced = new double[4];
         for (long i = rowStart; i < rowEnd; i++) {
             double r = rowFactors == null ? 1.0 : rowFactors[(int) i];
             MemorySegment row = rows.row(i);
             if (axis == Axis.ROWS) {
-                VectorKernels.reduceRow(row, 0, cols, rows.bf16, rows.order, colFactors, reduced);
+                if (vector) {
+                    VectorKernels.reduceRow(row, 0, cols, rows.bf16, rows.order, colFactors, reduced);
+                } else {
+                    StatsLanes.reduceRow(row, 0, cols, rows.bf16, rows.order, colFactors, reduced);
+                }
                 int k = (int) (i - rowStart);
                 double ar = Math.abs(r);
                 out.sum()[k] = reduced[0] * r;
@@ -49,8 +66,13 @@ public final class CpuBackend implements Backend {
                     ScalarBackend.accumulate(out, k, r * (rows.get(row, j) * factor(colFactors, j)));
                 }
             } else {
-                VectorKernels.accumulateRow(row, 0, cols, rows.bf16, rows.order, r,
-                    out.sum(), out.absSum(), out.sqSum(), out.absMax());
+                if (vector) {
+                    VectorKernels.accumulateRow(row, 0, cols, rows.bf16, rows.order, r,
+                        out.sum(), out.absSum(), out.sqSum(), out.absMax());
+                } else {
+                    StatsLanes.accumulateRow(row, 0, cols, rows.bf16, rows.order, r,
+                        out.sum(), out.absSum(), out.sqSum(), out.absMax());
+                }
                 for (int j = VectorKernels.bodyLength(cols); j < cols; j++) {
                     ScalarBackend.accumulate(out, j, rows.get(row, j) * r);
                 }
@@ -93,6 +115,7 @@ public final class CpuBackend implements Backend {
         long cols = src.cols();
         long elementBytes = dtype.byteSize();
         long end = first + count;
+        int colExponent = Pow2ScaleKernel.uniformExponent(colFactors);
         for (long e = first; e < end; ) {
             long g = e / cols;
             long j0 = e - g * cols;
@@ -101,6 +124,11 @@ public final class CpuBackend implements Backend {
             int colOffset = (int) ((g / src.rows()) * cols + j0);
             long dstByte = elementBytes * (e - first);
             long srcByte = dstByte;
+            double c = colFactors == null ? 1.0 : colFactors[colOffset];
+            if (Pow2ScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, c, colExponent)) {
+                e += n;
+                continue;
+            }
             int body;
             if (half) {
                 HalfScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, colFactors, colOffset);

@@ -17,11 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * quantity (head/body here, the caller's scalar code does the tail). Squares use fma.
  *
  * <p>Vector API code is fast only once C2 has compiled the loop around it (interpreted or C1 code
- * boxes every vector and runs 100× slower), so the launcher (bin/jvm-flags) names the loop methods
- * here and in {@link HalfScaleKernel}: C2 compiles them after a twentieth of the usual calls, the
- * calling thread waits for that compilation instead of running slow code meanwhile, and the helpers
- * they call are always inlined (so an early compile with a thin profile still keeps every vector in
- * registers). Renaming one needs the flags updated ({@code JitFlagsTest} checks the names).
+ * boxes every vector and runs 100× slower), and compiling these loops takes C2 a few hundred
+ * milliseconds: a one-shot command does its statistics with {@link StatsLanes} (the same arithmetic
+ * in scalar code) and its power-of-two scaling with {@link Pow2ScaleKernel} instead.
  */
 final class VectorKernels {
     static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;

@@ -1,0 +1,36 @@
+package dev.wisca.rescale.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The launcher's JVM flags (bin/jvm-flags) and the build's (the pom's {@code wisca.jvm.flags}, which
+ * the tests run with) must not disagree: every build flag is a launcher flag, and the launcher adds
+ * only its collector and heap choice. No per-method JIT tuning: the kernels a one-shot run needs
+ * compile fast without it (plain loops), and start-up work is in the AOT cache.
+ */
+class JvmFlagsTest {
+    private static final List<String> LAUNCHER_ONLY = List.of("-XX:+UseSerialGC", "-Xms16m");
+
+    @Test
+    void theLauncherRunsWithTheBuildsFlagsPlusItsCollectorAndHeap() throws IOException {
+        List<String> launcher = Arrays.asList(Files.readString(Path.of("..", "bin", "jvm-flags")).trim().split("\\s+"));
+        Matcher m = Pattern.compile("<wisca\\.jvm\\.flags>([^<]*)</wisca\\.jvm\\.flags>").matcher(Files.readString(Path.of("..", "pom.xml")));
+        assertTrue(m.find(), "pom.xml defines wisca.jvm.flags");
+        List<String> build = Arrays.asList(m.group(1).trim().split("\\s+"));
+        List<String> extra = launcher.stream().filter(f -> !build.contains(f)).toList();
+        assertEquals(LAUNCHER_ONLY, extra, "bin/jvm-flags beyond the pom's wisca.jvm.flags");
+        assertTrue(launcher.containsAll(build), "bin/jvm-flags lacks some of the pom's flags: " + build);
+        assertFalse(launcher.stream().anyMatch(f -> f.startsWith("-XX:CompileCommand")), "per-method JIT flags are back: " + launcher);
+    }
+}
