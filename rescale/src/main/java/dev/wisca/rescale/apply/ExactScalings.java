@@ -2,6 +2,7 @@ package dev.wisca.rescale.apply;
 
 import dev.wisca.io.Dtype;
 import dev.wisca.io.TensorInfo;
+import dev.wisca.io.codec.ExponentShift;
 import dev.wisca.io.inplace.Pow2Scaling;
 import dev.wisca.rescale.plan.TensorFactors;
 import java.util.Arrays;
@@ -40,9 +41,8 @@ final class ExactScalings {
     private static int[] exponents(double[] factors) {
         int[] exponents = new int[factors.length];
         for (int i = 0; i < factors.length; i++) {
-            exponents[i] = Pow2Scaling.exponentOf(factors[i]);
-            // Bounded so that row + column exponents never overflow; such scales push every weight out of range anyway.
-            if (exponents[i] == Integer.MIN_VALUE || Math.abs(exponents[i]) > 1 << 10) return null;
+            exponents[i] = ExponentShift.exponentOf(factors[i]);
+            if (exponents[i] == ExponentShift.NONE) return null;
         }
         return exponents;
     }

@@ -1,49 +1,50 @@
 package dev.wisca.rescale.backend.cpu;
 
 import dev.wisca.io.Dtype;
+import dev.wisca.io.codec.ExponentShift;
 import dev.wisca.rescale.backend.ElementAccess;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
- * Scaling by an exact power of two 2^k (the bf16/f16 default plans): for a normal input whose result
- * stays normal, the product is exact, so rounding it to the stored dtype is the identity and the result
- * is the input's bit pattern with k added to its exponent field. That is a plain integer loop over a
- * scratch array, which C1 and C2 compile in milliseconds (the Vector API kernels take C2 hundreds of
- * milliseconds and run boxed until then: the bulk of a one-shot rescale's time). Every other element
- * (zero, subnormal, Inf, NaN, a result that would overflow or go subnormal) is computed as
- * {@link ScalarBackend} does it, so the bytes are the same as the vector kernels' (the tests compare
- * all 2^16 bf16 and f16 patterns for k in −30..30), and an overflow still comes out Inf for
- * {@code WrittenValues} to refuse.
+ * Scaling by an exact power of two 2^k (the bf16/f16 default plans) with {@link ExponentShift} over a
+ * scratch block. Every element the shift reports (subnormal, Inf, NaN, a result that would overflow or
+ * go subnormal) is computed as {@link ScalarBackend} does it, so the bytes are the same as the vector
+ * kernels' (the tests compare all 2^16 bf16 and f16 patterns for k in −30..30), and an overflow still
+ * comes out Inf for {@code WrittenValues} to refuse.
  */
 final class Pow2ScaleKernel {
     /** Not a usable power of two. */
-    static final int NONE = Integer.MIN_VALUE;
-    /** |k| bound for each factor: (r · w) · c is then exact in double for every float-range w. */
-    private static final int MAX_FACTOR_EXPONENT = 512;
+    static final int NONE = ExponentShift.NONE;
     private static final int BLOCK = 4096;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** Per thread: the scratch block. */
+    /** Per thread: the scratch block and the shift's tables for the last (layout, k). */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
         final short[] halves = new short[BLOCK];
         final int[] words = new int[BLOCK];
+        final short[] lowest = new short[BLOCK];
+        final short[] highest = new short[BLOCK];
+        final short[] add = new short[BLOCK];
+        ExponentShift field;
+        int k;
+
+        void tables(ExponentShift field, int k) {
+            if (field == this.field && k == this.k) return;
+            Arrays.fill(lowest, (short) field.lowest(k));
+            Arrays.fill(highest, (short) field.highest(k));
+            Arrays.fill(add, (short) field.add(k));
+            this.field = field;
+            this.k = k;
+        }
     }
 
     private Pow2ScaleKernel() {}
-
-    /** k when {@code f} is exactly 2^k with |k| ≤ 512, else {@link #NONE}. */
-    static int exponentOf(double f) {
-        long bits = Double.doubleToRawLongBits(f);
-        int biased = (int) (bits >>> 52);   // sign bit included: negative factors are not taken
-        if ((bits & 0x000F_FFFF_FFFF_FFFFL) != 0 || biased == 0 || biased == 0x7FF) return NONE;
-        int k = biased - 1023;
-        return Math.abs(k) <= MAX_FACTOR_EXPONENT ? k : NONE;
-    }
 
     /**
      * k when every factor of {@code factors} is the same power of two 2^k (0 for null: no factors),
@@ -56,7 +57,7 @@ final class Pow2ScaleKernel {
         for (double f : factors) {
             if (f != first) return NONE;
         }
-        return exponentOf(first);
+        return ExponentShift.exponentOf(first);
     }
 
     /**
@@ -70,9 +71,14 @@ final class Pow2ScaleKernel {
      */
     static boolean scale(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int n, Dtype dtype,
                          double rowFactor, double colFactor, int colExponent) {
-        if (dtype != Dtype.BF16 && dtype != Dtype.F16 && dtype != Dtype.F32) return false;
-        int kr = exponentOf(rowFactor);
-        if (kr == NONE || colExponent == NONE) return false;
+        ExponentShift field = switch (dtype) {
+            case BF16 -> ExponentShift.BF16;
+            case F16 -> ExponentShift.F16;
+            case F32 -> ExponentShift.F32;
+            default -> null;
+        };
+        int kr = ExponentShift.exponentOf(rowFactor);
+        if (field == null || kr == NONE || colExponent == NONE) return false;
         int k = kr + colExponent;
         Scratch scratch = SCRATCH.get();
         for (int done = 0; done < n; done += BLOCK) {
@@ -82,75 +88,46 @@ final class Pow2ScaleKernel {
             if (dtype == Dtype.F32) {
                 scaleWords(src, from, dst, to, m, k, rowFactor, colFactor, scratch.words);
             } else {
-                scaleHalves(src, from, dst, to, m, dtype, k, rowFactor, colFactor, scratch.halves);
+                scaleHalves(src, from, dst, to, m, dtype, field, k, rowFactor, colFactor, scratch);
             }
         }
         return true;
     }
 
-    /**
-     * bf16 (exponent bits 7..14, max biased 254) or f16 (bits 10..14, max 30). The loop adds k to
-     * every exponent and ORs together a value whose sign bit is set if any element's exponent or
-     * result exponent falls outside [1, max]; only then are that block's elements looked at one by one.
-     */
+    /** The block shifted; the elements it reports redone from the source (read before dst is written: they may alias). */
     private static void scaleHalves(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int m, Dtype dtype,
-                                    int k, double rowFactor, double colFactor, short[] block) {
-        boolean f16 = dtype == Dtype.F16;
-        int shift = f16 ? 10 : 7;
-        int mask = f16 ? 0x1F : 0xFF;
-        int max = f16 ? 30 : 254;
-        int add = k << shift;
+                                    ExponentShift field, int k, double rowFactor, double colFactor, Scratch scratch) {
+        short[] block = scratch.halves;
+        scratch.tables(field, k);
         MemorySegment.copy(src, U16, srcByte, block, 0, m);
-        int outside = 0;
-        for (int t = 0; t < m; t++) {
-            int bits = block[t];
-            int e = (bits >> shift) & mask;
-            outside |= (e - 1) | (max - e) | (e + k - 1) | (max - e - k);
-            block[t] = (short) (bits + add);   // wrong only where outside flags it: redone below
+        if (field.shift(block, 0, m, scratch.lowest, scratch.highest, scratch.add, 0) < 0) {
+            for (int t = 0; t < m; t++) {
+                short bits = src.get(U16, srcByte + 2L * t);
+                if (!field.exact(bits, k)) block[t] = (short) exact(bits, dtype, rowFactor, colFactor);
+            }
         }
         MemorySegment.copy(block, 0, dst, U16, dstByte, m);
-        if (outside >= 0) return;
-        for (int t = 0; t < m; t++) {
-            short bits = (short) (block[t] - add);
-            int e = (bits >> shift) & mask;
-            if (e < 1 || e > max || e + k < 1 || e + k > max) {
-                dst.set(U16, dstByte + 2L * t, bits);
-                exact(dst, dstByte / 2 + t, dtype, rowFactor, colFactor);
-            }
-        }
     }
 
-    /** f32: exponent bits 23..30, max biased 254; as {@link #scaleHalves}. */
+    /** f32: as {@link #scaleHalves}. */
     private static void scaleWords(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int m,
                                    int k, double rowFactor, double colFactor, int[] block) {
-        int add = k << 23;
         MemorySegment.copy(src, U32, srcByte, block, 0, m);
-        int outside = 0;
-        for (int t = 0; t < m; t++) {
-            int bits = block[t];
-            int e = (bits >>> 23) & 0xFF;
-            outside |= (e - 1) | (254 - e) | (e + k - 1) | (254 - e - k);
-            block[t] = bits + add;
-        }
-        MemorySegment.copy(block, 0, dst, U32, dstByte, m);
-        if (outside >= 0) return;
-        for (int t = 0; t < m; t++) {
-            int bits = block[t] - add;
-            int e = (bits >>> 23) & 0xFF;
-            if (e < 1 || e > 254 || e + k < 1 || e + k > 254) {
-                dst.set(U32, dstByte + 4L * t, bits);
-                exact(dst, dstByte / 4 + t, Dtype.F32, rowFactor, colFactor);
+        if (ExponentShift.shiftF32(block, 0, m, k) < 0) {
+            for (int t = 0; t < m; t++) {
+                int bits = src.get(U32, srcByte + 4L * t);
+                if (!ExponentShift.F32.exact(bits, k)) block[t] = exact(bits, Dtype.F32, rowFactor, colFactor);
             }
         }
+        MemorySegment.copy(block, 0, dst, U32, dstByte, m);
     }
 
-    /**
-     * Replaces the source element put back at {@code index} of {@code dst} by its scaled value as
-     * {@link ScalarBackend#scale} computes it: in double, rounded once by the codec. (Reading it back
-     * from {@code dst}, not the source, keeps this right when the two are the same memory.)
-     */
-    private static void exact(MemorySegment dst, long index, Dtype dtype, double rowFactor, double colFactor) {
-        double w = ElementAccess.get(dst, dtype, index);
-        ElementAccess.set(dst, dtype, index, ScalarBackend.scaled(w, rowFactor, colFactor, false));
+    /** The bits of {@code bits} scaled as {@link ScalarBackend#scale} computes it: in double, rounded once by the codec. */
+    private static int exact(int bits, Dtype dtype, double rowFactor, double colFactor) {
+        MemorySegment one = MemorySegment.ofArray(new byte[4]);
+        if (dtype == Dtype.F32) one.set(U32, 0, bits);
+        else one.set(U16, 0, (short) bits);
+        ElementAccess.set(one, dtype, 0, ScalarBackend.scaled(ElementAccess.get(one, dtype, 0), rowFactor, colFactor, false));
+        return dtype == Dtype.F32 ? one.get(U32, 0) : one.get(U16, 0);
     }
 }
