@@ -47,6 +47,7 @@ def test_stats_then_rescale_then_verify(checkpoint, tmp_path):
         assert qk == pytest.approx(1.0, abs=1e-6) and vo == pytest.approx(1.0, abs=1e-6)
     verdict = cli.verify(checkpoint, out)
     assert verdict.equivalent is True
+    assert verdict.output == "logits"
     assert verdict.blocks and all(b.ok for b in verdict.blocks)
 
 

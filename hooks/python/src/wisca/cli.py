@@ -85,6 +85,8 @@ class VerifyResult:
     first_offending: Optional[str]
     blocks: List[BlockResult]
     raw: Dict[str, Any] = dataclasses.field(repr=False)
+    #: what was compared: "logits" (causal LMs, full mode), "last_hidden_state" (encoders), "blocks" (probes)
+    output: Optional[str] = None
 
 
 @dataclasses.dataclass
