@@ -1,5 +1,6 @@
 package dev.wisca.io.inplace;
 
+import dev.wisca.io.FileWrites;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import java.io.IOException;
@@ -51,7 +52,7 @@ final class ShiftedPages {
                         + " stays: restore the checkpoint from a copy, then remove it");
                 }
                 ByteBuffer out = original.asByteBuffer();
-                while (out.hasRemaining()) file.write(out, start + out.position());
+                FileWrites.writeFully(file, out, start + out.position());
                 FaultPoint.at("rollback-page");
             }
         }

@@ -1,5 +1,6 @@
 package dev.wisca.io.inplace;
 
+import dev.wisca.io.FileWrites;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wisca.io.AtomicMove;
@@ -119,7 +120,7 @@ public final class UndoJournal {
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer head = ByteBuffer.allocate(16 + descriptor.length).order(ByteOrder.LITTLE_ENDIAN);
             head.put(MAGIC).putLong(descriptor.length).put(descriptor).flip();
-            while (head.hasRemaining()) out.write(head);
+            FileWrites.writeFully(out, head);
             for (FileSpans f : files) {
                 try (FileChannel in = FileChannel.open(folder.resolve(plain(f.name(), journal)), StandardOpenOption.READ)) {
                     if (in.size() != f.size()) throw changed(folder.resolve(f.name()), f.size(), in.size());
@@ -133,7 +134,7 @@ public final class UndoJournal {
                     if (sums.length != 2 * PageSums.pages(s.offset(), s.length())) throw new IllegalArgumentException("page sums of " + s.tensor());
                     ByteBuffer b = ByteBuffer.allocate(4 * sums.length).order(ByteOrder.LITTLE_ENDIAN);
                     b.asIntBuffer().put(sums);
-                    while (b.hasRemaining()) out.write(b);
+                    FileWrites.writeFully(out, b);
                 }
             }
             if (shift != pageSums.size()) throw new IllegalArgumentException(pageSums.size() + " page sums for " + shift + " shifted ranges");
@@ -158,7 +159,7 @@ public final class UndoJournal {
     public void commit() {
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ByteBuffer record = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).put(COMMIT).putLong(imagesEnd).flip();
-            while (record.hasRemaining()) out.write(record, imagesEnd + record.position());
+            FileWrites.writeFully(out, record, imagesEnd + record.position());
             out.force(true);
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, file, null, "cannot write the commit record: " + e, e);
@@ -281,7 +282,7 @@ public final class UndoJournal {
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                while (b.hasRemaining()) ch.write(b);
+                FileWrites.writeFully(ch, b);
                 ch.force(true);
             }
             AtomicMove.replace(temp, target);

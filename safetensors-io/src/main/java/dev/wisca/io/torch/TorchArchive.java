@@ -1,5 +1,6 @@
 package dev.wisca.io.torch;
 
+import dev.wisca.io.FileWrites;
 import dev.wisca.io.hf.AtomicFiles;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
@@ -120,7 +121,7 @@ public final class TorchArchive implements AutoCloseable {
                 for (long done = 0; done < body; ) done += in.transferTo(done, body - done, out);
                 ByteBuffer tail = ByteBuffer.allocate(2 + commentBytes.length).order(ByteOrder.LITTLE_ENDIAN);
                 tail.putShort((short) commentBytes.length).put(commentBytes).flip();
-                while (tail.hasRemaining()) out.write(tail, body + tail.position());
+                FileWrites.writeFully(out, tail, body + tail.position());
                 MemorySegment copy = out.map(FileChannel.MapMode.READ_WRITE, 0, body, local);
                 for (Map.Entry<String, StorageRewrite> r : rewrites.entrySet()) {
                     ZipIndex.Entry e = index.entries().get(prefix + "data/" + r.getKey());
