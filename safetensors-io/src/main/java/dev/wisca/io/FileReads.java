@@ -47,9 +47,8 @@ final class FileReads implements AutoCloseable {
     void read(long position, MemorySegment dst, String tensor) {
         ByteBuffer buffer = dst.asByteBuffer();
         try {
-            while (buffer.hasRemaining()) {
-                int n = channel.read(buffer, position + buffer.position());
-                if (n < 0) throw changed(tensor, "it ended at byte " + (position + buffer.position()) + " while being read");
+            if (!FileChannels.readFully(channel, buffer, position)) {
+                throw changed(tensor, "it ended at byte " + (position + buffer.position()) + " while being read");
             }
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, path, tensor, "read failed: " + e.getMessage(), e);
@@ -59,16 +58,12 @@ final class FileReads implements AutoCloseable {
     /** Copies {@code count} bytes at {@code position} to the end of {@code out} inside the kernel (copy_file_range). */
     void transferTo(long position, long count, WritableByteChannel out, String tensor) {
         try {
-            for (long done = 0; done < count; ) {
-                long n = channel.transferTo(position + done, count - done, out);
-                if (n <= 0) {
-                    // transferTo reports end of file as 0; anything else would be a channel that takes no bytes.
-                    if (channel.size() < position + count) {
-                        throw changed(tensor, "it has " + channel.size() + " bytes while " + (position + count) + " were being read");
-                    }
-                    throw new WiscaException(ErrorKind.IO, path, tensor, "the copy made no progress");
+            if (FileChannels.transferFully(channel, position, count, out) < count) {
+                // transferTo reports end of file as no progress; anything else would be a channel that takes no bytes.
+                if (channel.size() < position + count) {
+                    throw changed(tensor, "it has " + channel.size() + " bytes while " + (position + count) + " were being read");
                 }
-                done += n;
+                throw new WiscaException(ErrorKind.IO, path, tensor, "the copy made no progress");
             }
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, path, tensor, "copy failed: " + e.getMessage(), e);

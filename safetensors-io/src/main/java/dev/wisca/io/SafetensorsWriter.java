@@ -239,7 +239,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     private void writeFully(MemorySegment bytes, String tensor) {
         ByteBuffer buffer = bytes.asByteBuffer();
         try {
-            FileWrites.writeFully(channel, buffer);
+            FileChannels.writeFully(channel, buffer);
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, target, tensor, "write failed: " + e.getMessage(), e);
         }

@@ -1,6 +1,6 @@
 package dev.wisca.rescale.apply;
 
-import dev.wisca.io.FileWrites;
+import dev.wisca.io.FileChannels;
 import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.io.DirectorySync;
 import dev.wisca.io.ErrorKind;
@@ -231,6 +231,6 @@ public final class InPlaceApply {
 
     /** Positional writes of {@code bytes} (from position 0) at {@code position} of the file. */
     private static void writeFully(FileChannel out, ByteBuffer bytes, long position) throws IOException {
-        FileWrites.writeFully(out, bytes, position + bytes.position());
+        FileChannels.writeFully(out, bytes, position + bytes.position());
     }
 }

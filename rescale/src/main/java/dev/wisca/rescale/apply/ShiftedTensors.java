@@ -1,6 +1,6 @@
 package dev.wisca.rescale.apply;
 
-import dev.wisca.io.FileWrites;
+import dev.wisca.io.FileChannels;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.WiscaException;
@@ -81,7 +81,7 @@ final class ShiftedTensors {
                 if (!t.scaling().scale(bytes, (start - t.fileOffset()) / Pow2Scaling.ELEMENT_BYTES, bytes, false)) return false;
                 ByteBuffer b = bytes.asByteBuffer();
                 try {
-                    FileWrites.writeFully(out, b, start + b.position());
+                    FileChannels.writeFully(out, b, start + b.position());
                 } catch (IOException e) {
                     throw new WiscaException(ErrorKind.IO, t.shard().path(), t.tensor(), "cannot rewrite in place: " + e, e);
                 }

@@ -1,6 +1,6 @@
 package dev.wisca.io.hf;
 
-import dev.wisca.io.FileWrites;
+import dev.wisca.io.FileChannels;
 import dev.wisca.io.AtomicMove;
 import dev.wisca.io.DirectorySync;
 import dev.wisca.io.ErrorKind;
@@ -22,7 +22,7 @@ public final class AtomicFiles {
         replace(target, temp -> {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
-                FileWrites.writeFully(ch, buffer);
+                FileChannels.writeFully(ch, buffer);
                 ch.force(true);
             }
         });
@@ -36,7 +36,7 @@ public final class AtomicFiles {
                 byte[] buffer = new byte[1 << 16];
                 for (int n; (n = in.read(buffer)) > 0; ) {
                     ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
-                    FileWrites.writeFully(ch, b);
+                    FileChannels.writeFully(ch, b);
                 }
                 ch.force(true);
             }

@@ -1,5 +1,6 @@
 package dev.wisca.io.inplace;
 
+import dev.wisca.io.FileChannels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,7 +79,7 @@ public final class PlanStamps {
             for (int i = 0; i < SAMPLES; i++) {
                 long at = dataStart + span * i / SAMPLES;
                 buffer.clear().limit((int) Math.min(SAMPLE_BYTES, size - at));
-                while (buffer.hasRemaining() && ch.read(buffer, at + buffer.position()) >= 0) { /* read on */ }
+                FileChannels.readFully(ch, buffer, at);     // a shorter file: its sum covers what there is
                 crc.update(buffer.flip());
             }
         } catch (IOException e) {

@@ -1,6 +1,6 @@
 package dev.wisca.io.inplace;
 
-import dev.wisca.io.FileWrites;
+import dev.wisca.io.FileChannels;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
 import java.io.IOException;
@@ -52,7 +52,7 @@ final class ShiftedPages {
                         + " stays: restore the checkpoint from a copy, then remove it");
                 }
                 ByteBuffer out = original.asByteBuffer();
-                FileWrites.writeFully(file, out, start + out.position());
+                FileChannels.writeFully(file, out, start + out.position());
                 FaultPoint.at("rollback-page");
             }
         }
@@ -82,10 +82,8 @@ final class ShiftedPages {
     }
 
     private static void readFully(FileChannel file, ByteBuffer into, long position, Path shard) throws IOException {
-        while (into.hasRemaining()) {
-            if (file.read(into, position + into.position()) < 0) {
-                throw WiscaException.of(ErrorKind.UNFINISHED_JOURNAL, shard, "ends before the bytes an in-place journal restores");
-            }
+        if (!FileChannels.readFully(file, into, position)) {
+            throw WiscaException.of(ErrorKind.UNFINISHED_JOURNAL, shard, "ends before the bytes an in-place journal restores");
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.wisca.io.inplace;
 
-import dev.wisca.io.FileWrites;
+import dev.wisca.io.FileChannels;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wisca.io.AtomicMove;
@@ -120,7 +120,7 @@ public final class UndoJournal {
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer head = ByteBuffer.allocate(16 + descriptor.length).order(ByteOrder.LITTLE_ENDIAN);
             head.put(MAGIC).putLong(descriptor.length).put(descriptor).flip();
-            FileWrites.writeFully(out, head);
+            FileChannels.writeFully(out, head);
             for (FileSpans f : files) {
                 try (FileChannel in = FileChannel.open(folder.resolve(plain(f.name(), journal)), StandardOpenOption.READ)) {
                     if (in.size() != f.size()) throw changed(folder.resolve(f.name()), f.size(), in.size());
@@ -134,7 +134,7 @@ public final class UndoJournal {
                     if (sums.length != 2 * PageSums.pages(s.offset(), s.length())) throw new IllegalArgumentException("page sums of " + s.tensor());
                     ByteBuffer b = ByteBuffer.allocate(4 * sums.length).order(ByteOrder.LITTLE_ENDIAN);
                     b.asIntBuffer().put(sums);
-                    FileWrites.writeFully(out, b);
+                    FileChannels.writeFully(out, b);
                 }
             }
             if (shift != pageSums.size()) throw new IllegalArgumentException(pageSums.size() + " page sums for " + shift + " shifted ranges");
@@ -159,7 +159,7 @@ public final class UndoJournal {
     public void commit() {
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ByteBuffer record = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).put(COMMIT).putLong(imagesEnd).flip();
-            FileWrites.writeFully(out, record, imagesEnd + record.position());
+            FileChannels.writeFully(out, record, imagesEnd + record.position());
             out.force(true);
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, file, null, "cannot write the commit record: " + e, e);
@@ -282,7 +282,7 @@ public final class UndoJournal {
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                FileWrites.writeFully(ch, b);
+                FileChannels.writeFully(ch, b);
                 ch.force(true);
             }
             AtomicMove.replace(temp, target);
@@ -293,18 +293,13 @@ public final class UndoJournal {
     }
 
     private static void copy(FileChannel in, long position, long count, FileChannel out) throws IOException {
-        for (long done = 0; done < count; ) {
-            long n = in.transferTo(position + done, count - done, out);
-            if (n <= 0) throw new IOException("copy made no progress at byte " + (position + done) + " (file shorter than expected)");
-            done += n;
-        }
+        long done = FileChannels.transferFully(in, position, count, out);
+        if (done < count) throw new IOException("copy made no progress at byte " + (position + done) + " (file shorter than expected)");
     }
 
     private static ByteBuffer readFully(FileChannel in, long position, int length, Path journal) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(length);
-        while (b.hasRemaining()) {
-            if (in.read(b, position + b.position()) < 0) throw unfinished(journal, "ends before its descriptor does");
-        }
+        if (!FileChannels.readFully(in, b, position)) throw unfinished(journal, "ends before its descriptor does");
         return b.flip();
     }
 

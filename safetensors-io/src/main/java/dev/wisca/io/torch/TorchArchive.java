@@ -1,6 +1,6 @@
 package dev.wisca.io.torch;
 
-import dev.wisca.io.FileWrites;
+import dev.wisca.io.FileChannels;
 import dev.wisca.io.hf.AtomicFiles;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.WiscaException;
@@ -118,10 +118,12 @@ public final class TorchArchive implements AutoCloseable {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
                  FileChannel in = FileChannel.open(path, StandardOpenOption.READ);
                  Arena local = Arena.ofConfined()) {
-                for (long done = 0; done < body; ) done += in.transferTo(done, body - done, out);
+                if (FileChannels.transferFully(in, 0, body, out) < body) {     // was an endless loop on a shrunk file
+                    throw WiscaException.of(ErrorKind.FILE_CHANGED, path, "changed while wisca read it; nothing written");
+                }
                 ByteBuffer tail = ByteBuffer.allocate(2 + commentBytes.length).order(ByteOrder.LITTLE_ENDIAN);
                 tail.putShort((short) commentBytes.length).put(commentBytes).flip();
-                FileWrites.writeFully(out, tail, body + tail.position());
+                FileChannels.writeFully(out, tail, body + tail.position());
                 MemorySegment copy = out.map(FileChannel.MapMode.READ_WRITE, 0, body, local);
                 for (Map.Entry<String, StorageRewrite> r : rewrites.entrySet()) {
                     ZipIndex.Entry e = index.entries().get(prefix + "data/" + r.getKey());
