@@ -23,29 +23,41 @@ import java.util.concurrent.ThreadLocalRandom;
  * one, and a reader that still maps the old file keeps seeing its old bytes. {@link #close()}
  * without commit deletes the temp file. Not thread-safe.
  *
+ * <p>The bytes stream through {@link BlockOutput}: aligned 8 MiB blocks written by a second thread
+ * with direct I/O where the file system takes it, so filling the next block (reading an untouched
+ * tensor, scaling a planned one) overlaps writing the last.
+ *
  * <p>Calling out of order, with the wrong byte count, or committing with tensors missing is a
  * programming error ({@link IllegalStateException}); failed I/O is a {@link WiscaException} of kind IO.
  */
 public final class SafetensorsWriter implements AutoCloseable {
-    /** Largest chunk handed to a {@link ChunkFiller} or written in one call. */
-    public static final long CHUNK_BYTES = 8L << 20;
+    /** Largest chunk handed to a {@link ChunkFiller}. */
+    public static final long CHUNK_BYTES = BlockOutput.BLOCK_BYTES;
+    /**
+     * Chunks handed to a {@link ChunkFiller} start at multiples of this many bytes of the tensor (whole
+     * elements of every byte-sized dtype); a chunk that would straddle two blocks goes through a small
+     * staging buffer instead.
+     */
+    static final int CHUNK_GRANULE = 64;
 
     private final Path target;
     private final Path temp;
     private final HeaderLayout layout;
     private final FileChannel channel;
-    private Arena arena;
-    private MemorySegment chunkBuffer;
+    private final BlockOutput blocks;
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment staging = arena.allocate(CHUNK_GRANULE, 64);
     private int next;
     private boolean committed;
     private boolean closed;
     private boolean failed;
 
-    private SafetensorsWriter(Path target, Path temp, HeaderLayout layout, FileChannel channel) {
+    private SafetensorsWriter(Path target, Path temp, HeaderLayout layout, FileChannel channel, boolean direct) {
         this.target = target;
         this.temp = temp;
         this.layout = layout;
         this.channel = channel;
+        this.blocks = BlockOutput.open(temp, channel, direct);
     }
 
     /** Plans the layout of {@code specs} and opens a temp file beside {@code target}; empty metadata writes none. */
@@ -55,6 +67,11 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     /** As {@link #create(Path, List, Map)}, reserving header room for in-place stamping ({@link HeaderLayout#plan(List, Map, Path, int)}). */
     public static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes) {
+        return create(target, specs, metadata, reserveBytes, true);
+    }
+
+    /** As {@link #create(Path, List, Map, int)}; {@code direct} false keeps every write in the page cache (tests of both paths). */
+    static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes, boolean direct) {
         Path absolute = target.toAbsolutePath();
         HeaderLayout layout = HeaderLayout.plan(specs, metadata, absolute, reserveBytes);
         Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".tmp-"
@@ -65,7 +82,14 @@ public final class SafetensorsWriter implements AutoCloseable {
         } catch (IOException e) {
             throw io(absolute, "cannot create a temp file in " + absolute.getParent(), e);
         }
-        SafetensorsWriter writer = new SafetensorsWriter(absolute, temp, layout, channel);
+        SafetensorsWriter writer;
+        try {
+            writer = new SafetensorsWriter(absolute, temp, layout, channel, direct);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(channel);
+            deleteQuietly(temp);
+            throw e;
+        }
         try {
             writer.writeHeader();
         } catch (RuntimeException e) {
@@ -96,21 +120,13 @@ public final class SafetensorsWriter implements AutoCloseable {
         if (bytes.byteSize() != info.byteLength()) {
             throw new IllegalStateException(name + ": got " + bytes.byteSize() + " bytes, the tensor takes " + info.byteLength());
         }
-        if (hasByteBufferView(bytes)) {
-            guarded(() -> {
-                for (long done = 0; done < bytes.byteSize(); done += CHUNK_BYTES) {
-                    writeFully(bytes.asSlice(done, Math.min(CHUNK_BYTES, bytes.byteSize() - done)), name);
-                }
-            });
-            next++;
-        } else {
-            write(name, (chunk, offset) -> chunk.copyFrom(bytes.asSlice(offset, chunk.byteSize())));
-        }
+        guarded(() -> blocks.append(bytes));
+        next++;
     }
 
     /**
-     * Copies the next tensor's data from the same-named tensor of {@code source} inside the kernel
-     * (copy_file_range; no user-space buffer), as {@code cp} does.
+     * Copies the next tensor's data from the same-named tensor of {@code source}, read with positional
+     * reads straight into the blocks (a file truncated underneath is a FILE_CHANGED, not a fault).
      */
     public void transfer(String name, SafetensorsFile source) {
         TensorInfo info = expect(name);
@@ -118,22 +134,41 @@ public final class SafetensorsWriter implements AutoCloseable {
         if (from.byteLength() != info.byteLength()) {
             throw new IllegalStateException(name + ": the source holds " + from.byteLength() + " bytes, the tensor takes " + info.byteLength());
         }
-        guarded(() -> source.transferTo(name, channel));
+        guarded(() -> {
+            long length = info.byteLength();
+            for (long done = 0; done < length; ) {
+                MemorySegment room = blocks.room();
+                long n = Math.min(room.byteSize(), length - done);
+                source.read(name, done, room.asSlice(0, n));
+                blocks.advance(n);
+                done += n;
+            }
+        });
         next++;
     }
 
-    /** Writes the next tensor's data as {@code filler} produces it, one bounded chunk at a time. */
+    /**
+     * Writes the next tensor's data as {@code filler} produces it, straight into the blocks: chunks of
+     * at most {@link #CHUNK_BYTES}, each starting at a multiple of {@link #CHUNK_GRANULE} bytes.
+     */
     public void write(String name, ChunkFiller filler) {
         TensorInfo info = expect(name);
         long length = info.byteLength();
-        MemorySegment buffer = chunkBuffer(Math.min(CHUNK_BYTES, length));
         guarded(() -> {
             for (long done = 0; done < length; ) {
-                long size = Math.min(buffer.byteSize(), length - done);
-                MemorySegment chunk = buffer.asSlice(0, size);
-                filler.fill(chunk, done);
-                writeFully(chunk, name);
-                done += size;
+                MemorySegment room = blocks.room();
+                long n = Math.min(room.byteSize(), length - done);
+                if (n < length - done) n -= n % CHUNK_GRANULE;  // the tensor's end is whole elements already
+                if (n > 0) {
+                    filler.fill(room.asSlice(0, n), done);
+                    blocks.advance(n);
+                } else {  // fewer than CHUNK_GRANULE bytes left in this block: stage one granule across the boundary
+                    n = Math.min(CHUNK_GRANULE, length - done);
+                    MemorySegment piece = staging.asSlice(0, n);
+                    filler.fill(piece, done);
+                    blocks.append(piece);
+                }
+                done += n;
             }
         });
         next++;
@@ -153,6 +188,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
         guarded(() -> {
             try {
+                blocks.finish();
                 long size = channel.size();
                 if (size != layout.fileSize()) {
                     throw new IllegalStateException(temp + " has " + size + " bytes, the layout needs " + layout.fileSize());
@@ -174,12 +210,9 @@ public final class SafetensorsWriter implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Closing after a failure: the temp file is deleted next, its state does not matter.
-        }
-        if (arena != null) arena.close();
+        blocks.close();
+        closeQuietly(channel);
+        arena.close();
         if (!committed) {
             try {
                 Files.deleteIfExists(temp);
@@ -191,8 +224,8 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     private void writeHeader() {
         ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, layout.header().headerLength());
-        writeFully(MemorySegment.ofBuffer(prefix), null);
-        writeFully(MemorySegment.ofArray(layout.headerBytes()), null);
+        blocks.append(MemorySegment.ofBuffer(prefix));
+        blocks.append(MemorySegment.ofArray(layout.headerBytes()));
     }
 
     private TensorInfo expect(String name) {
@@ -222,26 +255,19 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
     }
 
-    /** Native segments and byte[]-backed heap segments can be handed to the channel without a copy. */
-    private static boolean hasByteBufferView(MemorySegment bytes) {
-        return bytes.heapBase().map(base -> base instanceof byte[]).orElse(true);
-    }
-
-    private MemorySegment chunkBuffer(long bytes) {
-        if (chunkBuffer == null || chunkBuffer.byteSize() < bytes) {
-            if (arena != null) arena.close();
-            arena = Arena.ofShared();
-            chunkBuffer = arena.allocate(Math.max(bytes, 1), 64);
-        }
-        return chunkBuffer;
-    }
-
-    private void writeFully(MemorySegment bytes, String tensor) {
-        ByteBuffer buffer = bytes.asByteBuffer();
+    private static void closeQuietly(FileChannel channel) {
         try {
-            FileChannels.writeFully(channel, buffer);
-        } catch (IOException e) {
-            throw new WiscaException(ErrorKind.IO, target, tensor, "write failed: " + e.getMessage(), e);
+            channel.close();
+        } catch (IOException ignored) {
+            // Closing after a failure: the temp file is deleted next, its state does not matter.
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // Best effort on the way out of a failed create; the temp name marks it as wisca's leftover.
         }
     }
 

@@ -39,11 +39,13 @@ class SafetensorsWriterStreamingTest {
         long expectedOffset = 0;
         for (long[] call : calls) {
             assertEquals(expectedOffset, call[0]);
+            assertEquals(0, call[0] % SafetensorsWriter.CHUNK_GRANULE, "chunk at " + call[0]);
             assertTrue(call[1] > 0 && call[1] <= SafetensorsWriter.CHUNK_BYTES, "chunk of " + call[1] + " bytes");
             expectedOffset += call[1];
         }
         assertEquals(length, expectedOffset);
-        assertEquals(3, calls.size());
+        // One chunk per block the tensor touches, plus at most one staged granule at each block boundary.
+        assertTrue(calls.size() <= 2 * (length / SafetensorsWriter.CHUNK_BYTES + 2), calls.size() + " chunks");
 
         try (FileChannel ch = FileChannel.open(file); Arena arena = Arena.ofConfined()) {
             MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
