@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * A new file written front to back through two aligned 8 MiB blocks: the caller fills one
+ * A new file written front to back through two aligned blocks of up to 8 MiB: the caller fills one
  * ({@link #room()}, {@link #advance(long)}) while a second thread writes the other, with direct I/O
  * ({@code O_DIRECT}) where the file system takes it.
  *
@@ -32,57 +32,56 @@ import java.util.concurrent.Future;
  *
  * <p>Direct I/O wants the buffer address, the file offset and the length aligned to the file system's
  * block: the blocks are aligned and written whole, the last one padded with zeros to the alignment
- * and the file then truncated to its true length. Where the file system refuses {@code O_DIRECT}
+ * and the file then truncated to its true length. A file that fits one block (most side files, test
+ * files) is written from the caller's thread at {@link #finish()}, with one block sized to it. Where the file system refuses {@code O_DIRECT}
  * (tmpfs on older kernels, some network file systems), the same blocks go through the page cache in
  * calls of {@link FileChannels#CALL_BYTES}. Not thread-safe: one filling thread.
  */
 final class BlockOutput implements AutoCloseable {
-    /** Bytes of one block: written in one call. */
+    /** Bytes of a full block: written in one call. */
     static final int BLOCK_BYTES = 8 << 20;
 
     private final Path path;
     private final FileChannel channel;
     private final FileChannel direct;  // null: buffered writes through channel
     private final int alignment;
+    private final int blockBytes;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment[] blocks = new MemorySegment[2];
     private final Future<?>[] writes = new Future<?>[2];
-    private final ExecutorService io;
+    private ExecutorService io;  // started with the first full block
     private int current;
     private long filled;      // bytes of the current block filled
     private long blockStart;  // file offset of the current block
     private boolean finished;
 
-    private BlockOutput(Path path, FileChannel channel, FileChannel direct, int alignment) {
+    private BlockOutput(Path path, FileChannel channel, FileChannel direct, int alignment, long expectedBytes) {
         this.path = path;
         this.channel = channel;
         this.direct = direct;
         this.alignment = alignment;
-        for (int i = 0; i < blocks.length; i++) blocks[i] = arena.allocate(BLOCK_BYTES, alignment);
-        this.io = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "wisca-write " + path.getFileName());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.blockBytes = (int) Math.min(BLOCK_BYTES, Math.max(alignment, (expectedBytes + alignment - 1) / alignment * alignment));
+        blocks[0] = arena.allocate(blockBytes, alignment);
     }
 
     /**
-     * Opens {@code channel}'s file (just created, empty, at {@code path}) for block writes; direct
-     * when {@code tryDirect} and the file system takes it. The caller keeps owning {@code channel}.
+     * Opens {@code channel}'s file (just created, empty, at {@code path}) for block writes of about
+     * {@code expectedBytes} (which sizes the blocks; more is fine); direct when {@code tryDirect} and
+     * the file system takes it. The caller keeps owning {@code channel}.
      */
-    static BlockOutput open(Path path, FileChannel channel, boolean tryDirect) {
+    static BlockOutput open(Path path, FileChannel channel, long expectedBytes, boolean tryDirect) {
         if (tryDirect) {
             try {
                 int alignment = (int) Math.max(4096, Files.getFileStore(path).getBlockSize());
                 if (BLOCK_BYTES % alignment == 0) {
                     FileChannel direct = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
-                    return new BlockOutput(path, channel, direct, alignment);
+                    return new BlockOutput(path, channel, direct, alignment, expectedBytes);
                 }
             } catch (IOException | UnsupportedOperationException e) {
                 // No direct I/O on this file system: the page cache it is.
             }
         }
-        return new BlockOutput(path, channel, null, 64);
+        return new BlockOutput(path, channel, null, 64, expectedBytes);
     }
 
     /** Whether blocks bypass the page cache. */
@@ -95,14 +94,15 @@ final class BlockOutput implements AutoCloseable {
 
     /** Marks the first {@code bytes} of {@link #room()} filled; a full block goes to the disk. */
     void advance(long bytes) {
-        if (bytes < 0 || filled + bytes > BLOCK_BYTES) throw new IllegalArgumentException(bytes + " bytes do not fit the block");
+        if (bytes < 0 || filled + bytes > blockBytes) throw new IllegalArgumentException(bytes + " bytes do not fit the block");
         filled += bytes;
-        if (filled == BLOCK_BYTES) {
-            submit(BLOCK_BYTES);
+        if (filled == blockBytes) {
+            submit(blockBytes, true);
             current ^= 1;
+            if (blocks[current] == null) blocks[current] = arena.allocate(blockBytes, alignment);
             await(current);
             filled = 0;
-            blockStart += BLOCK_BYTES;
+            blockStart += blockBytes;
         }
     }
 
@@ -127,7 +127,7 @@ final class BlockOutput implements AutoCloseable {
         long size = size();
         long padded = direct == null ? filled : (filled + alignment - 1) / alignment * alignment;
         if (padded > filled) blocks[current].asSlice(filled, padded - filled).fill((byte) 0);
-        if (padded > 0) submit(padded);
+        if (padded > 0) submit(padded, io != null);
         await(0);
         await(1);
         if (padded > filled) {
@@ -142,7 +142,7 @@ final class BlockOutput implements AutoCloseable {
     /** Stops the writing thread (after any write in flight) and frees the blocks; the file is left as it is. */
     @Override
     public void close() {
-        io.shutdown();  // not shutdownNow: an interrupt would close the caller's channel under a write
+        if (io != null) io.shutdown();  // not shutdownNow: an interrupt would close the caller's channel under a write
         for (Future<?> write : writes) {
             if (write == null) continue;
             try {
@@ -161,19 +161,38 @@ final class BlockOutput implements AutoCloseable {
         arena.close();
     }
 
-    private void submit(long length) {
-        int block = current;
+    /** Writes the current block's first {@code length} bytes: on the writing thread, or here and now. */
+    private void submit(long length, boolean background) {
         long position = blockStart;
-        ByteBuffer buffer = blocks[block].asSlice(0, length).asByteBuffer();
-        writes[block] = io.submit(() -> {
-            if (direct == null) {
-                FileChannels.writeFully(channel, buffer, position);
-            } else {
-                // One call per block: a direct write waits for the device, so fewer, larger calls go faster.
-                while (buffer.hasRemaining()) direct.write(buffer, position + buffer.position());
+        ByteBuffer buffer = blocks[current].asSlice(0, length).asByteBuffer();
+        if (!background) {
+            try {
+                write(buffer, position);
+            } catch (IOException e) {
+                throw new WiscaException(ErrorKind.IO, path, null, "write failed: " + e.getMessage(), e);
             }
+            return;
+        }
+        if (io == null) {
+            io = Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, "wisca-write " + path.getFileName());
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        writes[current] = io.submit(() -> {
+            write(buffer, position);
             return null;
         });
+    }
+
+    private void write(ByteBuffer buffer, long position) throws IOException {
+        if (direct == null) {
+            FileChannels.writeFully(channel, buffer, position);
+        } else {
+            // One call per block: a direct write waits for the device, so fewer, larger calls go faster.
+            while (buffer.hasRemaining()) direct.write(buffer, position + buffer.position());
+        }
     }
 
     /** Waits until block {@code block} is written; its write's failure is thrown here, typed. */

@@ -31,7 +31,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * programming error ({@link IllegalStateException}); failed I/O is a {@link WiscaException} of kind IO.
  */
 public final class SafetensorsWriter implements AutoCloseable {
-    /** Largest chunk handed to a {@link ChunkFiller}. */
+    /** Largest chunk handed to a {@link ChunkFiller} (a full block). */
     public static final long CHUNK_BYTES = BlockOutput.BLOCK_BYTES;
     /**
      * Chunks handed to a {@link ChunkFiller} start at multiples of this many bytes of the tensor (whole
@@ -57,7 +57,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         this.temp = temp;
         this.layout = layout;
         this.channel = channel;
-        this.blocks = BlockOutput.open(temp, channel, direct);
+        this.blocks = BlockOutput.open(temp, channel, layout.fileSize(), direct);
     }
 
     /** Plans the layout of {@code specs} and opens a temp file beside {@code target}; empty metadata writes none. */

@@ -101,8 +101,8 @@ class BlockOutputTest {
         }
         Path out = dir.resolve("out");
         try (FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-             BlockOutput blocks = BlockOutput.open(out, channel, true);
-             BlockOutput buffered = BlockOutput.open(out, channel, false)) {
+             BlockOutput blocks = BlockOutput.open(out, channel, 1L << 30, true);
+             BlockOutput buffered = BlockOutput.open(out, channel, 1L << 30, false)) {
             assertEquals(takesDirect, blocks.direct());
             assertFalse(buffered.direct());
         }
@@ -128,7 +128,7 @@ class BlockOutputTest {
     void blocksAreAlignedForDirectIo() throws IOException {
         Path out = dir.resolve("aligned");
         try (FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-             BlockOutput blocks = BlockOutput.open(out, channel, true)) {
+             BlockOutput blocks = BlockOutput.open(out, channel, 1L << 30, true)) {
             assertEquals(0, blocks.room().address() % 4096);
             blocks.advance(BlockOutput.BLOCK_BYTES - 5);
             MemorySegment room = blocks.room();
