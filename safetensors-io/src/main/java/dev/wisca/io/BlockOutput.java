@@ -54,6 +54,7 @@ final class BlockOutput implements AutoCloseable {
     private long filled;      // bytes of the current block filled
     private long blockStart;  // file offset of the current block
     private boolean finished;
+    private long throughBlocks;
 
     private BlockOutput(Path path, FileChannel channel, FileChannel direct, int alignment, long expectedBytes) {
         this.path = path;
@@ -97,13 +98,44 @@ final class BlockOutput implements AutoCloseable {
         if (bytes < 0 || filled + bytes > blockBytes) throw new IllegalArgumentException(bytes + " bytes do not fit the block");
         filled += bytes;
         if (filled == blockBytes) {
-            submit(blockBytes, true);
+            submit(blocks[current].asByteBuffer(), blockBytes);
             current ^= 1;
             if (blocks[current] == null) blocks[current] = arena.allocate(blockBytes, alignment);
             await(current);
             filled = 0;
             blockStart += blockBytes;
         }
+    }
+
+    /**
+     * Bytes a whole block written from elsewhere ({@link #writeThrough}) must take, or 0 when none can
+     * be now: only with direct I/O, and only at a block boundary.
+     */
+    long throughBytes() {
+        return direct != null && filled == 0 ? blockBytes : 0;
+    }
+
+    /** Blocks written through so far (tests). */
+    long throughBlocks() { return throughBlocks; }
+
+    /** The alignment a {@link #writeThrough} segment's address needs. */
+    int alignment() { return alignment; }
+
+    /**
+     * Writes {@code block} ({@link #throughBytes()} bytes, its address aligned: pages of a mapped input)
+     * as the next whole block, with no copy: the device reads it straight from those pages.
+     */
+    void writeThrough(MemorySegment block) {
+        if (block.byteSize() != throughBytes() || block.address() % alignment != 0) {
+            throw new IllegalArgumentException("a block of " + block.byteSize() + " bytes at " + block.address()
+                + " cannot be written through (" + throughBytes() + " bytes, aligned to " + alignment + ")");
+        }
+        submit(block.asByteBuffer(), blockBytes);
+        throughBlocks++;
+        current ^= 1;
+        if (blocks[current] == null) blocks[current] = arena.allocate(blockBytes, alignment);
+        await(current);
+        blockStart += blockBytes;
     }
 
     /** Copies all of {@code bytes} into the blocks. */
@@ -127,7 +159,18 @@ final class BlockOutput implements AutoCloseable {
         long size = size();
         long padded = direct == null ? filled : (filled + alignment - 1) / alignment * alignment;
         if (padded > filled) blocks[current].asSlice(filled, padded - filled).fill((byte) 0);
-        if (padded > 0) submit(padded, io != null);
+        if (padded > 0) {
+            ByteBuffer last = blocks[current].asSlice(0, padded).asByteBuffer();
+            if (io == null) {
+                try {
+                    write(last, blockStart);  // a file of one block: no thread for it
+                } catch (IOException e) {
+                    throw new WiscaException(ErrorKind.IO, path, null, "write failed: " + e.getMessage(), e);
+                }
+            } else {
+                submit(last, padded);
+            }
+        }
         await(0);
         await(1);
         if (padded > filled) {
@@ -161,18 +204,10 @@ final class BlockOutput implements AutoCloseable {
         arena.close();
     }
 
-    /** Writes the current block's first {@code length} bytes: on the writing thread, or here and now. */
-    private void submit(long length, boolean background) {
+    /** Hands {@code buffer} to the writing thread, as the block at the current block's offset (slot {@code current}). */
+    private void submit(ByteBuffer buffer, long length) {
         long position = blockStart;
-        ByteBuffer buffer = blocks[current].asSlice(0, length).asByteBuffer();
-        if (!background) {
-            try {
-                write(buffer, position);
-            } catch (IOException e) {
-                throw new WiscaException(ErrorKind.IO, path, null, "write failed: " + e.getMessage(), e);
-            }
-            return;
-        }
+        buffer.limit((int) length);
         if (io == null) {
             io = Executors.newSingleThreadExecutor(task -> {
                 Thread thread = new Thread(task, "wisca-write " + path.getFileName());

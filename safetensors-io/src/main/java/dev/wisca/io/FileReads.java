@@ -5,7 +5,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -13,7 +12,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 
 /**
- * Reads of an open input file through its channel (positional reads, in-kernel transfers) instead
+ * Reads of an open input file through its channel (positional reads) instead
  * of its mapping. A file truncated while it is read then gives a short read, reported as
  * {@link ErrorKind#FILE_CHANGED} naming the file, where a mapped access would fault (SIGBUS, which
  * aborts the JVM inside a vector kernel). The identity seen at open (size, modification time, file
@@ -52,21 +51,6 @@ final class FileReads implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new WiscaException(ErrorKind.IO, path, tensor, "read failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** Copies {@code count} bytes at {@code position} to the end of {@code out} inside the kernel (copy_file_range). */
-    void transferTo(long position, long count, WritableByteChannel out, String tensor) {
-        try {
-            if (FileChannels.transferFully(channel, position, count, out) < count) {
-                // transferTo reports end of file as no progress; anything else would be a channel that takes no bytes.
-                if (channel.size() < position + count) {
-                    throw changed(tensor, "it has " + channel.size() + " bytes while " + (position + count) + " were being read");
-                }
-                throw new WiscaException(ErrorKind.IO, path, tensor, "the copy made no progress");
-            }
-        } catch (IOException e) {
-            throw new WiscaException(ErrorKind.IO, path, tensor, "copy failed: " + e.getMessage(), e);
         }
     }
 

@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -26,7 +25,7 @@ import java.util.Optional;
  * from several threads.
  *
  * <p>The bulk passes (statistics, rescale writes) read through the file's channel instead
- * ({@link #read}, {@link #transferTo}): a file truncated underneath then gives a typed
+ * ({@link #read}): a file truncated underneath then gives a typed
  * {@link ErrorKind#FILE_CHANGED} instead of a fault on the mapping, and {@link #checkUnchanged()}
  * tells whether it was rewritten since it was opened.
  */
@@ -189,11 +188,21 @@ public final class SafetensorsFile implements TensorSource {
         reads.read(dataPosition(tensor, offset, dst.byteSize()), dst, tensor);
     }
 
-    /** Appends a whole tensor's bytes to {@code out} inside the kernel (copy_file_range, a reflink where supported). */
-    public void transferTo(String tensor, WritableByteChannel out) {
+    /** Where tensor {@code tensor}'s data starts in the file. */
+    long filePosition(String tensor) {
+        return dataPosition(tensor, 0, 0);
+    }
+
+    /** Fills {@code dst} with the file's bytes at {@code position} (positional reads); {@code tensor} names the bytes in errors. */
+    void readAt(long position, MemorySegment dst, String tensor) {
         requireOpen();
-        TensorInfo info = info(tensor);
-        reads.transferTo(dataPosition(tensor, 0, info.byteLength()), info.byteLength(), out, tensor);
+        reads.read(position, dst, tensor);
+    }
+
+    /** The whole file mapped read-only (mapped on first use). */
+    MemorySegment mapped() {
+        requireOpen();
+        return mapping();
     }
 
     /** {@link ErrorKind#FILE_CHANGED} unless the file is still the one opened (size, modification time, identity). */

@@ -25,7 +25,10 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>The bytes stream through {@link BlockOutput}: aligned 8 MiB blocks written by a second thread
  * with direct I/O where the file system takes it, so filling the next block (reading an untouched
- * tensor, scaling a planned one) overlaps writing the last.
+ * tensor, scaling a planned one) overlaps writing the last. Consecutive {@link #transfer}s from one
+ * input are gathered into one run; where the run's bytes sit at the same offset within a 4 KiB page
+ * in both files (see {@link #create(Path, List, Map, int, SafetensorsFile)}), its whole blocks are
+ * written straight from the input's mapped pages, with no copy at all.
  *
  * <p>Calling out of order, with the wrong byte count, or committing with tensors missing is a
  * programming error ({@link IllegalStateException}); failed I/O is a {@link WiscaException} of kind IO.
@@ -39,6 +42,8 @@ public final class SafetensorsWriter implements AutoCloseable {
      * staging buffer instead.
      */
     static final int CHUNK_GRANULE = 64;
+    /** The page whose offsets {@link #create(Path, List, Map, int, SafetensorsFile)} keeps. */
+    private static final int PAGE_BYTES = 4096;
 
     private final Path target;
     private final Path temp;
@@ -47,6 +52,12 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final BlockOutput blocks;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment staging = arena.allocate(CHUNK_GRANULE, 64);
+    // The transfers not yet written: runLength bytes of runSource from file position runStart on.
+    private SafetensorsFile runSource;
+    private String runFirst;
+    private long runStart;
+    private long runLength;
+    private SafetensorsFile throughSource;  // the input whose pages blocks were written from, if any
     private int next;
     private boolean committed;
     private boolean closed;
@@ -68,6 +79,20 @@ public final class SafetensorsWriter implements AutoCloseable {
     /** As {@link #create(Path, List, Map)}, reserving header room for in-place stamping ({@link HeaderLayout#plan(List, Map, Path, int)}). */
     public static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes) {
         return create(target, specs, metadata, reserveBytes, true);
+    }
+
+    /**
+     * As {@link #create(Path, List, Map, int)}, padding the header further (by less than 4 KiB) so that
+     * each tensor's data sits at the same offset within a 4 KiB page as in {@code source}, when the
+     * tensors follow each other in the same order and sizes there: whole blocks of tensors copied from
+     * {@code source} ({@link #transfer}) are then written from its pages without a copy.
+     */
+    public static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes,
+                                           SafetensorsFile source) {
+        HeaderLayout plain = HeaderLayout.plan(specs, metadata, target.toAbsolutePath(), reserveBytes);
+        long shift = Math.floorMod(source.header().dataStart() - plain.header().dataStart(), PAGE_BYTES);
+        // The header stays 8-byte aligned (the reference pads it so), so only a shift in 8-byte steps is possible.
+        return create(target, specs, metadata, shift % 8 == 0 ? reserveBytes + (int) shift : reserveBytes, true);
     }
 
     /** As {@link #create(Path, List, Map, int)}; {@code direct} false keeps every write in the page cache (tests of both paths). */
@@ -120,7 +145,10 @@ public final class SafetensorsWriter implements AutoCloseable {
         if (bytes.byteSize() != info.byteLength()) {
             throw new IllegalStateException(name + ": got " + bytes.byteSize() + " bytes, the tensor takes " + info.byteLength());
         }
-        guarded(() -> blocks.append(bytes));
+        guarded(() -> {
+            writeRun();
+            blocks.append(bytes);
+        });
         next++;
     }
 
@@ -134,16 +162,14 @@ public final class SafetensorsWriter implements AutoCloseable {
         if (from.byteLength() != info.byteLength()) {
             throw new IllegalStateException(name + ": the source holds " + from.byteLength() + " bytes, the tensor takes " + info.byteLength());
         }
-        guarded(() -> {
-            long length = info.byteLength();
-            for (long done = 0; done < length; ) {
-                MemorySegment room = blocks.room();
-                long n = Math.min(room.byteSize(), length - done);
-                source.read(name, done, room.asSlice(0, n));
-                blocks.advance(n);
-                done += n;
-            }
-        });
+        long position = source.filePosition(name);
+        if (runSource != source || runStart + runLength != position) {
+            guarded(this::writeRun);
+            runSource = source;
+            runFirst = name;
+            runStart = position;
+        }
+        runLength += info.byteLength();
         next++;
     }
 
@@ -155,6 +181,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         TensorInfo info = expect(name);
         long length = info.byteLength();
         guarded(() -> {
+            writeRun();
             for (long done = 0; done < length; ) {
                 MemorySegment room = blocks.room();
                 long n = Math.min(room.byteSize(), length - done);
@@ -174,6 +201,9 @@ public final class SafetensorsWriter implements AutoCloseable {
         next++;
     }
 
+    /** Blocks written straight from an input's pages so far (tests). */
+    long blocksWrittenThrough() { return blocks.throughBlocks(); }
+
     /** Name of the tensor {@code write} expects next; throws once all are written. */
     public String nextName() {
         if (next >= fileOrder().size()) throw new IllegalStateException("all tensors of " + target + " are written");
@@ -188,6 +218,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
         guarded(() -> {
             try {
+                writeRun();
                 blocks.finish();
                 long size = channel.size();
                 if (size != layout.fileSize()) {
@@ -222,6 +253,45 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the gathered transfers: read into the blocks, except whole blocks whose bytes are
+     * page-aligned in the input, which go to the disk straight from its mapped pages.
+     */
+    private void writeRun() {
+        if (runLength == 0) return;
+        SafetensorsFile source = runSource;
+        long position = runStart;
+        long left = runLength;
+        runLength = 0;
+        MemorySegment mapped = null;
+        while (left > 0) {
+            long through = blocks.throughBytes();
+            if (through > 0 && left >= through && position % blocks.alignment() == 0) {
+                if (mapped == null) mapped = source.mapped();
+                throughSource = source;
+                blocks.writeThrough(mapped.asSlice(position, through));
+                position += through;
+                left -= through;
+                continue;
+            }
+            MemorySegment room = blocks.room();
+            long n = Math.min(room.byteSize(), left);
+            source.readAt(position, room.asSlice(0, n), runFirst);
+            blocks.advance(n);
+            position += n;
+            left -= n;
+        }
+    }
+
+    /**
+     * A write from an input's pages fails with "Bad address" when the input was truncated meanwhile:
+     * report that as what it is, the input's FILE_CHANGED.
+     */
+    private WiscaException sourceChangedFirst(WiscaException e) {
+        if (e.kind() == ErrorKind.IO && throughSource != null) throughSource.checkUnchanged();
+        return e;
+    }
+
     private void writeHeader() {
         ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, layout.header().headerLength());
         blocks.append(MemorySegment.ofBuffer(prefix));
@@ -249,6 +319,9 @@ public final class SafetensorsWriter implements AutoCloseable {
     private void guarded(Runnable body) {
         try {
             body.run();
+        } catch (WiscaException e) {
+            failed = true;
+            throw sourceChangedFirst(e);
         } catch (RuntimeException | Error e) {
             failed = true;
             throw e;

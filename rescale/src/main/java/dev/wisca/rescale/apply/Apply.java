@@ -31,10 +31,11 @@ import java.util.concurrent.ForkJoinPool;
 /**
  * Streams a checkpoint through the writer shard by shard, keeping the shard layout, index and side
  * files: planned tensors are read chunk by chunk into one reused buffer and scaled (parallel within
- * a chunk) into the writer's, all others copied inside the kernel (copy_file_range, as {@code cp}
- * does). Every shard's metadata is kept and gains {@code wisca.plan}. The input is read through its
- * channels, never its mappings, and each shard is checked unchanged before its output is committed:
- * a shard truncated or rewritten meanwhile is a FILE_CHANGED and nothing is published for it.
+ * a chunk) into the writer's blocks, all others written by the writer from the input's pages
+ * ({@link SafetensorsWriter#transfer}). Every shard's metadata is kept and gains {@code wisca.plan}.
+ * The input is read with positional reads (or by the device from its pages), never through its
+ * mappings in Java code, and each shard is checked unchanged before its output is committed: a
+ * shard truncated or rewritten meanwhile is a FILE_CHANGED and nothing is published for it.
  */
 public final class Apply {
     public static final String METADATA_KEY = AppliedStamp.KEY;
@@ -78,8 +79,9 @@ public final class Apply {
         List<TensorSpec> specs = shard.tensors().stream().map(TensorSpec::of).toList();
         Map<String, String> metadata = new LinkedHashMap<>(shard.metadata());
         metadata.put(METADATA_KEY, summary);
-        // Room for an in-place rewrite to replace the stamp later without moving a tensor byte.
-        try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata, HeaderStamp.RESERVE_BYTES)) {
+        // Room for an in-place rewrite to replace the stamp later without moving a tensor byte, and the
+        // input's page offsets kept, so that untouched tensors are written from its pages without a copy.
+        try (SafetensorsWriter writer = SafetensorsWriter.create(target, specs, metadata, HeaderStamp.RESERVE_BYTES, shard)) {
             for (TensorSpec spec : writer.fileOrder()) {
                 TensorFactors f = factors.get(spec.name());
                 if (f == null) {
