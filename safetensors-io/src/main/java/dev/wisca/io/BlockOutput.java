@@ -16,14 +16,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * A new file written front to back through two aligned blocks of up to 8 MiB: the caller fills one
+ * A new file written front to back through two aligned blocks of up to 4 MiB: the caller fills one
  * ({@link #room()}, {@link #advance(long)}) while a second thread writes the other, with direct I/O
  * ({@code O_DIRECT}) where the file system takes it.
  *
  * <p>Why direct I/O: a buffered write first has the kernel hand out a fresh page-cache page for every
  * 4 KiB written, then copies into it, then writes the page back on fsync. On the development VM that
  * hand-out is the expensive part and swings widely (the same 2 GB {@code cp} + {@code sync} took 1.3 s
- * and 31 s minutes apart); 2 GB written with {@code O_DIRECT} in 8 MiB calls took 0.84–1.0 s including
+ * and 31 s minutes apart); 2 GB written with {@code O_DIRECT} in 8 MiB calls from the mapped input took 0.84–1.0 s including
  * fsync against 1.5–1.8 s for {@code cp} + {@code sync} of the same file, alternating in one script.
  * Direct writes also leave the page cache to the checkpoint being read. Untouched tensors are
  * therefore read into the blocks ({@code pread}) instead of copied with {@code copy_file_range}: a
@@ -38,8 +38,11 @@ import java.util.concurrent.Future;
  * calls of {@link FileChannels#CALL_BYTES}. Not thread-safe: one filling thread.
  */
 final class BlockOutput implements AutoCloseable {
-    /** Bytes of a full block: written in one call. */
-    static final int BLOCK_BYTES = 8 << 20;
+    /**
+     * Bytes of a full block: written in one call. 4 MiB: direct writes of 2–16 MiB measured alike here
+     * (1 MiB was slower), and memory touched for the first time is expensive on this VM.
+     */
+    static final int BLOCK_BYTES = 4 << 20;
 
     private final Path path;
     private final FileChannel channel;

@@ -23,7 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * one, and a reader that still maps the old file keeps seeing its old bytes. {@link #close()}
  * without commit deletes the temp file. Not thread-safe.
  *
- * <p>The bytes stream through {@link BlockOutput}: aligned 8 MiB blocks written by a second thread
+ * <p>The bytes stream through {@link BlockOutput}: aligned 4 MiB blocks written by a second thread
  * with direct I/O where the file system takes it, so filling the next block (reading an untouched
  * tensor, scaling a planned one) overlaps writing the last. Consecutive {@link #transfer}s from one
  * input are gathered into one run; where the run's bytes sit at the same offset within a 4 KiB page

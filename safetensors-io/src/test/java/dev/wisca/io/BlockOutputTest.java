@@ -72,8 +72,9 @@ class BlockOutputTest {
                 chunks.add(chunk.byteSize());
                 MemorySegment.copy(MemorySegment.ofArray(data[1]), offset, chunk, 0, chunk.byteSize());
             });
-            assertEquals(3, chunks.size(), "the rest of block 1, one staged granule, the rest: " + chunks);
-            assertEquals(SafetensorsWriter.CHUNK_GRANULE, chunks.get(1));
+            // Per block boundary inside b: the block's rest, then one staged granule across the boundary.
+            assertTrue(chunks.size() >= 3 && chunks.size() % 2 == 1, chunks.toString());
+            for (int i = 1; i < chunks.size(); i += 2) assertEquals(SafetensorsWriter.CHUNK_GRANULE, chunks.get(i), chunks.toString());
             writer.write("a", MemorySegment.ofArray(data[0]));
             writer.transfer("t", source);
             writer.write("z", (chunk, offset) -> MemorySegment.copy(MemorySegment.ofArray(data[4]), offset, chunk, 0, chunk.byteSize()));

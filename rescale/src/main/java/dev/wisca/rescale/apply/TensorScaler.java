@@ -43,8 +43,8 @@ public final class TensorScaler {
     }
 
     /**
-     * Reads each chunk's source elements from {@code reads} into {@code input} first; {@code input}
-     * must hold the largest chunk passed to {@link #fill}.
+     * Reads each chunk's source elements from {@code reads} into {@code input} first, in parts of
+     * {@code input}'s size (whole elements) when a chunk is larger.
      */
     public TensorScaler(Tensor source, TensorFactors factors, Backend backend, ForkJoinPool pool,
                         TensorSource reads, MemorySegment input) {
@@ -83,6 +83,13 @@ public final class TensorScaler {
      * check over the output runs in parallel too). When checks fail, the first piece's failure is thrown.
      */
     public void fill(MemorySegment chunk, long byteOffset, PieceCheck check) {
+        long part = reads == null ? chunk.byteSize() : input.byteSize();
+        for (long done = 0; done < chunk.byteSize(); done += part) {
+            fillPart(chunk.asSlice(done, Math.min(part, chunk.byteSize() - done)), byteOffset + done, check);
+        }
+    }
+
+    private void fillPart(MemorySegment chunk, long byteOffset, PieceCheck check) {
         int elementBytes = source.dtype().byteSize();
         long first = byteOffset / elementBytes;
         long count = chunk.byteSize() / elementBytes;
