@@ -4,6 +4,7 @@ import dev.wisca.io.FileChannels;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.WiscaException;
+import dev.wisca.io.inplace.EarlyWriteback;
 import dev.wisca.io.inplace.FaultPoint;
 import dev.wisca.io.inplace.PageSums;
 import dev.wisca.io.inplace.Pow2Scaling;
@@ -74,7 +75,8 @@ final class ShiftedTensors {
      * Overwrites each tensor's bytes with their scaled values (not fsynced: the caller forces each
      * shard); returns the tensors it found not exact, and left partly rewritten.
      */
-    static List<Shifted> rewrite(List<Shifted> tensors, ForkJoinPool pool, FileChannel out, Progress progress, AtomicInteger written) {
+    static List<Shifted> rewrite(List<Shifted> tensors, ForkJoinPool pool, FileChannel out, EarlyWriteback writeback, Progress progress,
+                                AtomicInteger written) {
         List<Shifted> inexact = new CopyOnWriteArrayList<>();
         eachOnPool(tensors, pool, (index, t, chunk) -> {
             boolean exact = forEachChunk(t, chunk, (bytes, start, firstPage) -> {
@@ -82,6 +84,7 @@ final class ShiftedTensors {
                 ByteBuffer b = bytes.asByteBuffer();
                 try {
                     FileChannels.writeFully(out, b, start + b.position());
+                    writeback.wrote(bytes.byteSize());
                 } catch (IOException e) {
                     throw new WiscaException(ErrorKind.IO, t.shard().path(), t.tensor(), "cannot rewrite in place: " + e, e);
                 }
