@@ -11,6 +11,7 @@ import dev.wisca.io.Tensor;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.inplace.EarlyWriteback;
 import dev.wisca.io.inplace.FaultPoint;
 import dev.wisca.io.inplace.InPlaceLock;
 import dev.wisca.io.inplace.InPlaceNames;
@@ -185,7 +186,8 @@ public final class InPlaceApply {
             MemorySegment output = arena.allocate(SafetensorsWriter.CHUNK_BYTES, 64);
             for (ShardWork w : work) {
                 SafetensorsFile shard = w.shard();
-                try (FileChannel out = FileChannel.open(shard.path(), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                try (FileChannel out = FileChannel.open(shard.path(), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                     EarlyWriteback writeback = new EarlyWriteback(out)) {
                     for (TensorInfo info : w.scaled()) {
                         Tensor tensor = shard.tensor(info.name());
                         TensorScaler scaler = new TensorScaler(tensor, factors.get(info.name()), options.backend(), pool, shard, input);
@@ -196,13 +198,15 @@ public final class InPlaceApply {
                             scaler.fill(chunk, done);                    // reads this chunk's original bytes first
                             WrittenValues.requireInRange(tensor, chunk, done);
                             writeFully(out, chunk.asByteBuffer(), base + done);
+                            writeback.wrote(chunk.byteSize());
                             progress.advance(chunk.byteSize(), 0);
                         }
                         progress.advance(0, 1);
                         FaultPoint.at("tensors:" + written.incrementAndGet());
                     }
-                    inexact.addAll(ShiftedTensors.rewrite(w.shifted(), pool, out, progress, written));
+                    inexact.addAll(ShiftedTensors.rewrite(w.shifted(), pool, out, writeback, progress, written));
                     if (w.header().isPresent()) writeFully(out, ByteBuffer.wrap(w.header().get()), 8);
+                    writeback.finish();
                     out.force(false);
                 } catch (IOException e) {
                     throw new WiscaException(ErrorKind.IO, shard.path(), null, "cannot rewrite in place: " + e, e);

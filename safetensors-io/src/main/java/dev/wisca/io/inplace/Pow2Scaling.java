@@ -43,6 +43,7 @@ public record Pow2Scaling(int mantissaBits, long rowsPerBatch, long colsPerRow, 
      */
     public boolean scale(MemorySegment src, long first, MemorySegment dst, boolean inverse) {
         int count = Math.toIntExact(src.byteSize() / ELEMENT_BYTES);
+        if (columnsShareTheirExponent()) return scaleByRows(src, first, dst, inverse ? -1 : 1, count);
         short[] values = count <= SCRATCH_ELEMENTS ? SCRATCH.get() : new short[count];
         MemorySegment.copy(src, U16, 0, values, 0, count);
         int sign = inverse ? -1 : 1;
@@ -69,6 +70,33 @@ public record Pow2Scaling(int mantissaBits, long rowsPerBatch, long colsPerRow, 
         }
         MemorySegment.copy(values, 0, dst, U16, 0, count);
         return bad >= 0;
+    }
+
+    /** Whether each batch's columns all have one exponent: then every row is one shift (the paper defaults). */
+    private boolean columnsShareTheirExponent() {
+        int width = Math.toIntExact(colsPerRow);
+        for (int base = 0; base < colExponents.length; base += width) {
+            for (int c = base + 1; c < base + width; c++) if (colExponents[c] != colExponents[base]) return false;
+        }
+        return true;
+    }
+
+    /** {@link #scale} where each row has one exponent: four elements at a time ({@link PackedShift}), no copies. */
+    private boolean scaleByRows(MemorySegment src, long first, MemorySegment dst, int sign, int count) {
+        if (dst.byteSize() < src.byteSize()) throw new IndexOutOfBoundsException("dst holds fewer bytes than src");
+        ExponentShift field = field();
+        int exponentMask = mantissaBits == 7 ? 0xFF : 0x1F;
+        long bad = 0;
+        for (int at = 0; at < count; ) {
+            long i = first + at;
+            long row = i / colsPerRow;
+            int run = (int) Math.min(colsPerRow - i % colsPerRow, count - at);
+            int k = sign * (rowExponents[(int) row] + colExponents[(int) (row / rowsPerBatch * colsPerRow)]);
+            bad |= PackedShift.shift(src, dst, (long) at * ELEMENT_BYTES, run, mantissaBits, exponentMask,
+                field.lowest(k), field.highest(k), field.add(k));
+            at += run;
+        }
+        return bad == 0;
     }
 
     /**

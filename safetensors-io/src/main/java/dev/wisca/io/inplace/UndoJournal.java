@@ -42,7 +42,9 @@ import java.util.Arrays;
  *       name, and the folder fsynced. Before the rename completes nothing of the checkpoint has changed
  *       and the journal does not exist under its name: a crash leaves the original (and a temp file,
  *       removed by the next lock holder).</li>
- *   <li>Only then are the ranges overwritten in place and each shard fsynced, then side stamps written
+ *   <li>Only then are the ranges overwritten in place and each shard fsynced (fdatasyncs while it is
+ *       being overwritten only start its writeback early, {@link EarlyWriteback}: the kernel may write
+ *       any page back at any time anyway, so they order nothing), then side stamps written
  *       (temp, fsync, rename) and the folder fsynced. A crash anywhere here finds a journal without
  *       commit record: {@link #recover} copies every image back and restores every shifted page that
  *       is not its original (rescaled or torn, told apart by its sums: {@link ShiftedPages}), both

@@ -6,6 +6,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,14 +52,20 @@ class Pow2ScalingTest {
         }
     }
 
-    @Test
-    void rowAndColumnExponentsAddUpAndTheInverseRestoresTheBits() {
+    /** Columns with their own exponents (element tables) or one per batch (the packed path). */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void rowAndColumnExponentsAddUpAndTheInverseRestoresTheBits(boolean sharedColumns) {
         int batches = 2;
         int rows = 48;
-        int cols = 100;                                       // not a multiple of the vector length: tails too
+        int cols = 101;                                       // not a multiple of the vector length: tails too
         Random random = new Random(7);
         int[] rowExponents = random.ints(batches * rows, -4, 5).toArray();
         int[] colExponents = random.ints(batches * cols, -4, 5).toArray();
+        if (sharedColumns) {
+            java.util.Arrays.fill(colExponents, 0, cols, -2);
+            java.util.Arrays.fill(colExponents, cols, 2 * cols, 3);
+        }
         Pow2Scaling scaling = new Pow2Scaling(7, rows, cols, rowExponents, colExponents);
         try (Arena arena = Arena.ofConfined()) {
             long n = (long) batches * rows * cols;
@@ -94,6 +102,67 @@ class Pow2ScalingTest {
             assertTrue(up.scale(one, 0, out, false));
             assertEquals((short) 0x8000, out.get(U16, 0));
         }
+    }
+
+    /**
+     * Whole calls (four elements per step where a row has one exponent, the tail alone), bf16 and f16,
+     * every bit pattern: the call is exact only when every element is, and each exact element is the
+     * float product; calls of 1..9 elements at odd offsets cover the tails.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {7, 10})
+    void aWholeCallShiftsEachPatternAsFloatArithmeticDoes(int mantissaBits) {
+        int rows = 256;
+        int cols = 256;
+        for (int e : new int[] {-300, -40, -20, -3, -1, 1, 5, 20, 40}) {   // |k| >= 31: no f16, |k| >= 254: no bf16 element but 0 exact
+            int[] rowExponents = new int[rows];
+            java.util.Arrays.fill(rowExponents, e - 1);
+            int[] colExponents = new int[cols];
+            java.util.Arrays.fill(colExponents, 1);          // shared by every column: the packed path
+            Pow2Scaling scaling = new Pow2Scaling(mantissaBits, rows, cols, rowExponents, colExponents);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment all = arena.allocate(2L * rows * cols);
+                for (int bits = 0; bits < 65536; bits++) all.set(U16, 2L * bits, (short) bits);
+                MemorySegment out = arena.allocate(all.byteSize());
+                boolean[] exact = new boolean[65536];
+                int[] expected = new int[65536];
+                for (int bits = 0; bits < 65536; bits++) {
+                    float x = toFloat(mantissaBits, bits);
+                    float y = x * (float) Math.scalb(1.0, e);
+                    exact[bits] = x == 0 || (isNormal(mantissaBits, x) && isNormal(mantissaBits, y));
+                    expected[bits] = fromFloat(mantissaBits, y);
+                }
+                assertFalse(scaling.scale(all, 0, out, false), "Inf/NaN patterns are not exact");
+                for (int bits = 0; bits < 65536; bits++) {
+                    if (exact[bits]) assertEquals(expected[bits], out.get(U16, 2L * bits) & 0xFFFF, "0x" + Integer.toHexString(bits) + " by 2^" + e);
+                }
+                for (int from = 0; from < 65536 - 9; from += 997) {
+                    for (int n = 1; n <= 9; n++) {
+                        boolean allExact = true;
+                        for (int b = from; b < from + n; b++) allExact &= exact[b];
+                        MemorySegment piece = arena.allocate(2L * n);
+                        boolean said = scaling.scale(all.asSlice(2L * from, 2L * n), from, piece, false);
+                        assertEquals(allExact, said, n + " elements from 0x" + Integer.toHexString(from) + " by 2^" + e);
+                        for (int b = from; b < from + n; b++) {
+                            if (exact[b]) assertEquals(expected[b], piece.get(U16, 2L * (b - from)) & 0xFFFF, "0x" + Integer.toHexString(b));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float toFloat(int mantissaBits, int bits) {
+        return mantissaBits == 7 ? Float.intBitsToFloat(bits << 16) : Float.float16ToFloat((short) bits);
+    }
+
+    private static int fromFloat(int mantissaBits, float y) {
+        return mantissaBits == 7 ? Float.floatToRawIntBits(y) >>> 16 : Float.floatToFloat16(y) & 0xFFFF;
+    }
+
+    private static boolean isNormal(int mantissaBits, float x) {
+        if (mantissaBits == 7) return isNormal(x);
+        return Float.isFinite(x) && Math.abs(x) >= 0x1p-14f && Math.abs(x) <= 65504f;
     }
 
     private static boolean isNormal(float x) {
