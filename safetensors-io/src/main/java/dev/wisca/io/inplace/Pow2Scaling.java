@@ -1,6 +1,7 @@
 package dev.wisca.io.inplace;
 
 import dev.wisca.io.codec.ExponentShift;
+import dev.wisca.io.codec.PackedShift;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;

@@ -2,6 +2,7 @@ package dev.wisca.rescale.backend.cpu;
 
 import dev.wisca.io.Dtype;
 import dev.wisca.io.codec.ExponentShift;
+import dev.wisca.io.codec.PackedShift;
 import dev.wisca.rescale.backend.ElementAccess;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -80,6 +81,10 @@ final class Pow2ScaleKernel {
         int kr = ExponentShift.exponentOf(rowFactor);
         if (field == null || kr == NONE || colExponent == NONE) return false;
         int k = kr + colExponent;
+        if (dtype != Dtype.F32 && src.asOverlappingSlice(dst).isEmpty()) {
+            scalePacked(src.asSlice(srcByte, 2L * n), dst.asSlice(dstByte, 2L * n), n, dtype, field, k, rowFactor, colFactor);
+            return true;
+        }
         Scratch scratch = SCRATCH.get();
         for (int done = 0; done < n; done += BLOCK) {
             int m = Math.min(BLOCK, n - done);
@@ -92,6 +97,20 @@ final class Pow2ScaleKernel {
             }
         }
         return true;
+    }
+
+    /**
+     * The run shifted four elements per long ({@link PackedShift}, one k for the run); the elements it
+     * reports redone from the source, which the shift left alone (src and dst do not overlap here).
+     */
+    private static void scalePacked(MemorySegment src, MemorySegment dst, int n, Dtype dtype, ExponentShift field, int k,
+                                    double rowFactor, double colFactor) {
+        long bad = PackedShift.shift(src, dst, 0, n, field.mantissaBits(), field.maxNormal() + 1, field.lowest(k), field.highest(k), field.add(k));
+        if (bad == 0) return;
+        for (int t = 0; t < n; t++) {
+            short bits = src.get(U16, 2L * t);
+            if (!field.exact(bits, k)) dst.set(U16, 2L * t, (short) exact(bits, dtype, rowFactor, colFactor));
+        }
     }
 
     /** The block shifted; the elements it reports redone from the source (read before dst is written: they may alias). */

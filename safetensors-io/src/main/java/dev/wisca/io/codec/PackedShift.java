@@ -1,4 +1,4 @@
-package dev.wisca.io.inplace;
+package dev.wisca.io.codec;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -6,11 +6,12 @@ import java.nio.ByteOrder;
 
 /**
  * The exponent shift of 16-bit floats by one power of two 2^k, four elements per {@code long} (SIMD
- * within a register): the same bits and the same exactness rule as {@link dev.wisca.io.codec.ExponentShift}
+ * within a register): the same bits and the same exactness rule as {@link ExponentShift}
  * (±0 stays itself; an element is exact when its exponent field lies in {@code [lowest(k), highest(k)]}),
  * for runs where every element has the same k (a row of a tensor whose columns share their factor: the
  * paper defaults). C2 does not vectorize the element-wise loop over {@code short}s (their promotion to
  * int), so this does in plain {@code long} arithmetic what a vector unit would: 3–4× the element loop here.
+ * Used by the in-place rewrite ({@code Pow2Scaling}) and the out-of-place kernel ({@code Pow2ScaleKernel}).
  *
  * <p>Per 16-bit lane, with the guard bit {@code 0x8000}: {@code (mag + 0x7FFF) & 0x8000} is set where
  * the magnitude is non-zero; {@code ((exp | 0x8000) - lowest) & 0x8000} where {@code exp >= lowest};
@@ -18,7 +19,7 @@ import java.nio.ByteOrder;
  * carries into its neighbour because the guard bit absorbs it. The add is lane-wise modulo 2^16: the low
  * 15 bits added (at most 0xFFFE, no carry out), the top bit by exclusive or.
  */
-final class PackedShift {
+public final class PackedShift {
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final long GUARD = 0x8000_8000_8000_8000L;
@@ -36,7 +37,7 @@ final class PackedShift {
      * @param lowest       the lowest exact exponent field, {@code highest} the highest (below lowest: none)
      * @param add          what the shift adds to an element's bits (k shifted to the exponent field)
      */
-    static long shift(MemorySegment src, MemorySegment dst, long at, int count, int mantissaBits, int exponentMask,
+    public static long shift(MemorySegment src, MemorySegment dst, long at, int count, int mantissaBits, int exponentMask,
                       int lowest, int highest, int add) {
         if (highest < lowest) {         // no non-zero element is exact: an empty interval the lanes can hold
             lowest = 1;
