@@ -37,12 +37,13 @@ public final class CpuBackend implements Backend {
     /**
      * Elements a JVM reduces with {@link StatsLanes} before it warms the Vector API kernels up
      * ({@link VectorWarmUp}, in the background) and, once they are compiled, switches its statistics
-     * to them: the same bits either way, but the warm-up costs C2 and the warm-up thread about a
-     * second of CPU, more than a one-shot pass over the q/k/v/o of a 2 GB checkpoint (2·10^8 elements)
-     * takes in scalar code; a JVM that goes on (the live hook, {@code wisca serve}, repeated plans)
-     * gets the vector kernels' speed from about 1 GB of bf16 statistics on.
+     * to them: the same bits either way, but the warm-up costs the warm-up thread and C2 about 2.5 s
+     * of CPU (measured on the two-core VM), more than the scalar loops take for a one-shot pass
+     * over the q/k/v/o of a 2 GB or 4 GB checkpoint (2·10^8, 4·10^8 elements, 0.4 and 0.8 s); a
+     * JVM that goes on (the live hook, {@code wisca serve}, repeated plans) gets the vector kernels'
+     * speed once it has read about 1 GB of bf16 statistics.
      */
-    static final long VECTOR_STATS_AFTER = 1L << 28;
+    static final long VECTOR_STATS_AFTER = 1L << 29;
     private static final AtomicLong STATS_ELEMENTS = new AtomicLong();
 
     @Override
