@@ -28,7 +28,9 @@ final class Matrices {
 
     static Backend backend(String name) {
         return switch (name) {
-            case "vector" -> CpuBackend.INSTANCE;
+            case "vector" -> CpuBackend.withStatsKernels(CpuBackend.StatsKernels.VECTOR);
+            case "lanes" -> CpuBackend.withStatsKernels(CpuBackend.StatsKernels.LANES);
+            case "cpu" -> CpuBackend.INSTANCE;
             case "scalar" -> ScalarBackend.INSTANCE;
             default -> throw new IllegalArgumentException(name);
         };

@@ -36,7 +36,7 @@ public class StatsBenchmark {
     @Param({"F32", "BF16"})
     public String dtype;
 
-    @Param({"vector", "scalar"})
+    @Param({"vector", "lanes", "scalar"})
     public String backend;
 
     @Param({"ROWS", "COLS"})

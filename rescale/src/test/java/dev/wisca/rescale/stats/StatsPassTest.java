@@ -45,6 +45,28 @@ class StatsPassTest {
         }
     }
 
+    /** Plans must not depend on the kernels that ran or the thread count: multi-block bf16 tensors, both axes, bit for bit. */
+    @Test
+    void statisticsAreTheSameBitsForEveryKernelAndThreadCount() {
+        try (MemorySource src = new MemorySource()) {
+            src.addRandom("q", Dtype.BF16, new long[] {520, 2050}, new Random(3));
+            src.addRandom("o", Dtype.BF16, new long[] {2100, 520}, new Random(4));
+            Site site = new Site("s", Pair.VO, 0, 65, List.of(
+                producer("q", Axis.ROWS, blocks(520, 8)), consumer("o", Axis.COLS, blocks(520, 8))));
+            SiteStats reference = StatsPass.collect(src, List.of(site), FactorLookup.NONE,
+                CpuBackend.withStatsKernels(CpuBackend.StatsKernels.LANES), 1).getFirst();
+            for (CpuBackend.StatsKernels kernels : CpuBackend.StatsKernels.values()) {
+                for (int threads : new int[] {1, 2, 3}) {
+                    SiteStats stats = StatsPass.collect(src, List.of(site), FactorLookup.NONE,
+                        CpuBackend.withStatsKernels(kernels), threads).getFirst();
+                    for (int m = 0; m < 2; m++) {
+                        assertEquals(reference.members().get(m), stats.members().get(m), kernels + " on " + threads + " threads, member " + m);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void siteStatisticsMatchAHandComputation() {
         double[] q = {1, -2, 3, -4, 0.5, 0.25};          // [3, 2]

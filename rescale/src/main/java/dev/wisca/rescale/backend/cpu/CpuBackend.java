@@ -13,20 +13,37 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Pure-Java backend: Vector API loops for f32, bf16 and f16 statistics and scaling (scaling by
  * exact powers of two, one per row and one shared by all columns, goes through
- * {@link Pow2ScaleKernel}, and a JVM's first {@link #VECTOR_STATS_AFTER} statistics elements through
- * {@link StatsLanes}, instead: the same bits, without the Vector API's JIT warm-up), the
+ * {@link Pow2ScaleKernel}, and a JVM's statistics through {@link StatsLanes} until it has reduced
+ * {@link #VECTOR_STATS_AFTER} elements and the vector kernels are compiled, instead: the same bits,
+ * without the Vector API's JIT warm-up), the
  * {@link ScalarBackend} loops for everything else (f64, offset gains, 8-bit and smaller dtypes).
  * Callers parallelise over blocks; this class holds no state but that count of elements.
  */
 public final class CpuBackend implements Backend {
-    public static final CpuBackend INSTANCE = new CpuBackend();
+    public static final CpuBackend INSTANCE = new CpuBackend(StatsKernels.AUTO);
+
+    /** Which statistics loops run: the JVM's choice (see {@link #VECTOR_STATS_AFTER}) or always one of them (benchmarks, tests). */
+    public enum StatsKernels { AUTO, LANES, VECTOR }
+
+    private final StatsKernels statsKernels;
+
+    private CpuBackend(StatsKernels statsKernels) { this.statsKernels = statsKernels; }
+
+    /** A backend whose statistics always run on {@code kernels} (the bits are the same whichever runs). */
+    public static CpuBackend withStatsKernels(StatsKernels kernels) {
+        return kernels == StatsKernels.AUTO ? INSTANCE : new CpuBackend(kernels);
+    }
 
     /**
-     * Elements a JVM reduces with {@link StatsLanes} before its statistics switch to the Vector API
-     * kernels: the same bits either way, but the vector loops cost C2 about a second of compile time
-     * on two cores before they run fast, more than a one-shot pass over a few GB takes in scalar code.
+     * Elements a JVM reduces with {@link StatsLanes} before it warms the Vector API kernels up
+     * ({@link VectorWarmUp}, in the background) and, once they are compiled, switches its statistics
+     * to them: the same bits either way, but the warm-up costs the warm-up thread and C2 about 2.5 s
+     * of CPU (measured on the two-core VM), more than the scalar loops take for a one-shot pass
+     * over the q/k/v/o of a 2 GB or 4 GB checkpoint (2·10^8, 4·10^8 elements, 0.4 and 0.8 s); a
+     * JVM that goes on (the live hook, {@code wisca serve}, repeated plans) gets the vector kernels'
+     * speed once it has read about 1 GB of bf16 statistics.
      */
-    static final long VECTOR_STATS_AFTER = 1L << 31;
+    static final long VECTOR_STATS_AFTER = 1L << 29;
     private static final AtomicLong STATS_ELEMENTS = new AtomicLong();
 
     @Override
@@ -45,7 +62,26 @@ public final class CpuBackend implements Backend {
             ? AxisStats.zeros(rowStart, Math.toIntExact(rowEnd - rowStart), cols)
             : AxisStats.zeros(0, cols, rowEnd - rowStart);
         RowSource rows = new RowSource(m, cols);
-        boolean vector = STATS_ELEMENTS.addAndGet((rowEnd - rowStart) * cols) > VECTOR_STATS_AFTER;
+        boolean vector = switch (statsKernels) {
+            case AUTO -> vectorsWarm((rowEnd - rowStart) * cols);
+            case LANES -> false;
+            case VECTOR -> true;
+        };
+        if (axis == Axis.COLS && vector && !rows.widened()) {
+            // whole block at once: each column group's accumulators stay in registers over the rows
+            long rowBytes = (long) cols * m.dtype().byteSize();
+            VectorKernels.accumulateRows(m.data().asSlice(rowStart * rowBytes), rowBytes, Math.toIntExact(rowEnd - rowStart),
+                cols, rows.bf16, rows.order, rowFactors, (int) rowStart, out.sum(), out.absSum(), out.sqSum(), out.absMax());
+            for (long i = rowStart; i < rowEnd; i++) {
+                double r = rowFactors == null ? 1.0 : rowFactors[(int) i];
+                MemorySegment row = rows.row(i);
+                for (int j = VectorKernels.bodyLength(cols); j < cols; j++) {
+                    ScalarBackend.accumulate(out, j, rows.get(row, j) * r);
+                }
+            }
+            if (colFactors != null) applyColumnFactors(out, colFactors);
+            return out;
+        }
         double[] reduced = new double[4];
         for (long i = rowStart; i < rowEnd; i++) {
             double r = rowFactors == null ? 1.0 : rowFactors[(int) i];
@@ -80,6 +116,13 @@ public final class CpuBackend implements Backend {
         }
         if (axis == Axis.COLS && colFactors != null) applyColumnFactors(out, colFactors);
         return out;
+    }
+
+    /** Whether the vector kernels run this block of {@code elements}: once warm (see {@link #VECTOR_STATS_AFTER}). */
+    private static boolean vectorsWarm(long elements) {
+        if (VectorWarmUp.ready()) return true;
+        if (STATS_ELEMENTS.addAndGet(elements) > VECTOR_STATS_AFTER) VectorWarmUp.start();
+        return false;
     }
 
     private static double factor(double[] factors, int index) {
@@ -172,6 +215,9 @@ public final class CpuBackend implements Backend {
             for (int j = 0; j < cols; j++) scratch[j] = (float) ElementAccess.get(raw, Dtype.F16, j);
             return scratchSegment;
         }
+
+        /** f16: rows are widened to f32 one at a time, so a block is not one run of f32/bf16 rows. */
+        boolean widened() { return scratch != null; }
 
         double get(MemorySegment row, int j) {
             return scratch != null ? scratch[j] : ElementAccess.get(row, m.dtype(), j);

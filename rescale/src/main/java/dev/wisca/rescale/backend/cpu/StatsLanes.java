@@ -34,17 +34,18 @@ final class StatsLanes {
     static void reduceRow(MemorySegment seg, long byteOffset, int n, boolean bf16, ByteOrder order,
                           double[] colFactors, double[] out) {
         int body = VectorKernels.bodyLength(n);
-        float[] w = decode(seg, byteOffset, body, bf16, order);
+        float[] w = decode(SCRATCH.get(), seg, byteOffset, body, bf16, order);
         double[] sums = new double[DL], absSums = new double[DL], sqSums = new double[DL];
         double absMax = 0.0;
         boolean nan = false;
+        boolean scaled = colFactors != null;
         for (int lane = 0; lane < DL; lane++) {
             // lane of the low half (p = lane) and of the high half (p = lane + DL) of each float vector
             double s0 = 0, a0 = 0, q0 = 0, m0 = 0, s1 = 0, a1 = 0, q1 = 0, m1 = 0;
             for (int j = lane; j < body; j += L) {
                 double d0 = w[j];
                 double d1 = w[j + DL];
-                if (colFactors != null) {
+                if (scaled) {
                     d0 *= colFactors[j];
                     d1 *= colFactors[j + DL];
                 }
@@ -55,31 +56,47 @@ final class StatsLanes {
                 a1 += e1;
                 q0 = Math.fma(d0, d0, q0);
                 q1 = Math.fma(d1, d1, q1);
-                // max of values >= 0 as a compare (Math.max's NaN and signed-zero handling is a long
-                // dependency chain); a NaN, which the compare skips, is remembered and returned below
-                m0 = e0 > m0 ? e0 : m0;
-                m1 = e1 > m1 ? e1 : m1;
-                nan |= d0 != d0 | d1 != d1;
+                if (scaled) {
+                    // max of values >= 0 as a compare (Math.max's NaN and signed-zero handling is a long
+                    // dependency chain); a NaN, which the compare skips, is remembered and returned below
+                    m0 = e0 > m0 ? e0 : m0;
+                    m1 = e1 > m1 ? e1 : m1;
+                    nan |= d0 != d0 | d1 != d1;
+                }
             }
             sums[lane] = s0 + s1;
             absSums[lane] = a0 + a1;
             sqSums[lane] = q0 + q1;
             absMax = Math.max(absMax, Math.max(m0, m1));
         }
-        out[0] = reduceLanes(sums);
-        out[1] = reduceLanes(absSums);
-        out[2] = reduceLanes(sqSums);
-        out[3] = nan ? Double.NaN : absMax;   // max is exact: any order gives the same
+        out[0] = reduceLanes(sums, DL);
+        out[1] = reduceLanes(absSums, DL);
+        out[2] = reduceLanes(sqSums, DL);
+        if (!scaled) {
+            // unscaled, max|w| is exact in any order: one separate loop, which C2 vectorizes
+            float max = 0;
+            for (int j = 0; j < body; j++) max = Math.max(max, Math.abs(w[j]));
+            out[3] = max != max ? Double.NaN : max;
+        } else {
+            out[3] = nan ? Double.NaN : absMax;
+        }
+    }
+
+    /** A float's magnitude from the bits of |w| (sign bit clear), NaN as {@link Double#NaN}. */
+    static double absFromBits(int floatBits) {
+        float f = Float.intBitsToFloat(floatBits);
+        return f != f ? Double.NaN : f;
     }
 
     /**
-     * The lanes summed as C2 reduces a double vector (x86, AArch64 NEON): the upper half of the lanes
-     * added onto the lower half until one lane is left. (The Vector API's Java fallback, which runs
-     * until C2 has compiled a kernel, adds them in lane order instead: the last bit of a cold vector
-     * kernel's sums differs from its own warm ones. This code gives the warm ones from the start.)
+     * The first {@code length} lanes summed as C2 reduces a double vector (x86, AArch64 NEON): the
+     * upper half of the lanes added onto the lower half until one lane is left. The vector kernels
+     * reduce their accumulators with this too, not with {@code reduceLanes(ADD)}: its Java fallback,
+     * which runs until C2 has compiled a kernel (and again after a deoptimization), adds the lanes in
+     * lane order, so a cold kernel's last bits differed from a warm one's.
      */
-    static double reduceLanes(double[] lanes) {
-        for (int n = lanes.length; n > 1; n /= 2) {
+    static double reduceLanes(double[] lanes, int length) {
+        for (int n = length; n > 1; n /= 2) {
             for (int i = 0; i < n / 2; i++) lanes[i] += lanes[i + n / 2];
         }
         return lanes[0];
@@ -89,7 +106,7 @@ final class StatsLanes {
     static void accumulateRow(MemorySegment seg, long byteOffset, int n, boolean bf16, ByteOrder order,
                               double rowFactor, double[] sum, double[] absSum, double[] sqSum, double[] absMax) {
         int body = VectorKernels.bodyLength(n);
-        float[] w = decode(seg, byteOffset, body, bf16, order);
+        float[] w = decode(SCRATCH.get(), seg, byteOffset, body, bf16, order);
         for (int j = 0; j < body; j++) {
             double v = w[j] * rowFactor;
             double e = Math.abs(v);
@@ -101,8 +118,7 @@ final class StatsLanes {
     }
 
     /** The first {@code n} elements (bf16 widened exactly) into this thread's scratch row. */
-    private static float[] decode(MemorySegment seg, long byteOffset, int n, boolean bf16, ByteOrder order) {
-        Scratch scratch = SCRATCH.get();
+    private static float[] decode(Scratch scratch, MemorySegment seg, long byteOffset, int n, boolean bf16, ByteOrder order) {
         if (scratch.floats.length < n) {
             scratch.floats = new float[n];
             scratch.halves = new short[n];

@@ -28,6 +28,12 @@ final class VectorKernels {
     private static final VectorSpecies<Short> SS =
         VectorSpecies.of(short.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
     private static final int DL = DS.length();
+    /**
+     * Rows a column-wise pass takes at a time: a column group walks down this many rows (a few
+     * hundred KB of a block, in the cache, few pages) before the next group, which reads the same
+     * cache lines; walking down a whole block's rows missed the TLB on every row.
+     */
+    private static final int TILE_ROWS = 64;
     private static final VectorMask<Float> HIGH_HALF =
         VectorMask.fromLong(FS, -1L << DL);
 
@@ -37,14 +43,17 @@ final class VectorKernels {
     static int bodyLength(int n) { return FS.loopBound(n); }
 
     private static FloatVector load(MemorySegment seg, long byteOffset, boolean bf16, ByteOrder order) {
-        if (!bf16) return FloatVector.fromMemorySegment(FS, seg, byteOffset, order);
-        ShortVector halves = ShortVector.fromMemorySegment(SS, seg, byteOffset, order);
-        return ((IntVector) halves.convertShape(VectorOperators.S2I, IS, 0))
-            .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        return loadBits(seg, byteOffset, bf16, order).reinterpretAsFloats();
     }
 
     /**
      * Reduces the body of one row: {@code out = {Σv, Σ|v|, Σv², max|v|}} with {@code v = w_j · c_j}.
+     * The lanes are added in {@link StatsLanes#reduceLanes}'s fixed order (not by
+     * {@code reduceLanes(ADD)}, whose Java fallback, running until C2 has compiled this loop or after a
+     * deoptimization, adds them in another order), so the sums are the same bits in every compilation
+     * state. Without column factors max|v| is the largest bit pattern of |w| (for floats ≥ 0 the
+     * integer order is the value order, a NaN's pattern is above +Inf's): a one-cycle integer max
+     * instead of the double max's NaN-handling sequence, the same value.
      *
      * @param colFactors per element of the row, or null
      */
@@ -52,9 +61,13 @@ final class VectorKernels {
                           double[] colFactors, double[] out) {
         int elementBytes = bf16 ? 2 : 4;
         DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, a0 = s0, a1 = s0, q0 = s0, q1 = s0, m0 = s0, m1 = s0;
+        IntVector maxBits = IntVector.zero(IS);
         int body = bodyLength(n);
+        // one loop for both cases (C2 unswitches the factor test): a second loop in this method made
+        // C2 run out of inlining budget before the Vector API calls of the last one, which then ran boxed
         for (int j = 0; j < body; j += FS.length()) {
-            FloatVector w = load(seg, byteOffset + (long) j * elementBytes, bf16, order);
+            IntVector bits = loadBits(seg, byteOffset + (long) j * elementBytes, bf16, order);
+            FloatVector w = bits.reinterpretAsFloats();
             DoubleVector d0 = (DoubleVector) w.convertShape(VectorOperators.F2D, DS, 0);
             DoubleVector d1 = (DoubleVector) w.convertShape(VectorOperators.F2D, DS, 1);
             if (colFactors != null) {
@@ -68,13 +81,39 @@ final class VectorKernels {
             a1 = a1.add(e1);
             q0 = d0.fma(d0, q0);
             q1 = d1.fma(d1, q1);
-            m0 = m0.max(e0);
-            m1 = m1.max(e1);
+            if (colFactors != null) {
+                m0 = m0.max(e0);
+                m1 = m1.max(e1);
+            } else {
+                maxBits = maxBits.max(bits.and(0x7fffffff));
+            }
         }
-        out[0] = s0.add(s1).reduceLanes(VectorOperators.ADD);
-        out[1] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        out[2] = q0.add(q1).reduceLanes(VectorOperators.ADD);
-        out[3] = m0.max(m1).reduceLanes(VectorOperators.MAX);
+        sums(s0, s1, a0, a1, q0, q1, out);
+        if (colFactors == null) {
+            out[3] = StatsLanes.absFromBits(maxBits.reduceLanes(VectorOperators.MAX));
+        } else {
+            double max = m0.max(m1).reduceLanes(VectorOperators.MAX);   // exact in any order
+            out[3] = max != max ? Double.NaN : max;
+        }
+    }
+
+    /** The float bit patterns of {@code FS.length()} elements (bf16 widened exactly: its bits are a float's top half). */
+    private static IntVector loadBits(MemorySegment seg, long byteOffset, boolean bf16, ByteOrder order) {
+        if (!bf16) return IntVector.fromMemorySegment(IS, seg, byteOffset, order);
+        ShortVector halves = ShortVector.fromMemorySegment(SS, seg, byteOffset, order);
+        return ((IntVector) halves.convertShape(VectorOperators.S2I, IS, 0)).lanewise(VectorOperators.LSHL, 16);
+    }
+
+    /** out[0..2]: the low and high halves' accumulators added lane by lane, then the lanes in the fixed order. */
+    private static void sums(DoubleVector s0, DoubleVector s1, DoubleVector a0, DoubleVector a1,
+                             DoubleVector q0, DoubleVector q1, double[] out) {
+        double[] lanes = new double[DL];
+        s0.add(s1).intoArray(lanes, 0);
+        out[0] = StatsLanes.reduceLanes(lanes, DL);
+        a0.add(a1).intoArray(lanes, 0);
+        out[1] = StatsLanes.reduceLanes(lanes, DL);
+        q0.add(q1).intoArray(lanes, 0);
+        out[2] = StatsLanes.reduceLanes(lanes, DL);
     }
 
     /** Adds the body of one row, times {@code rowFactor}, into per-column accumulators. */
@@ -89,6 +128,73 @@ final class VectorKernels {
             DoubleVector high = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, 1)).mul(rowFactor);
             accumulate(low, j, sum, absSum, sqSum, absMax);
             accumulate(high, j + DL, sum, absSum, sqSum, absMax);
+        }
+    }
+
+    /**
+     * As {@link #accumulateRow} for rows {@code [0, rows)} of a block ({@code rowBytes} apart, row
+     * {@code i} times {@code rowFactors[firstRow + i]}, or 1), a column group at a time: the group's
+     * accumulators stay in registers while {@link #TILE_ROWS} rows go by, instead of a load and a
+     * store of every column's four accumulators per row. Each column still adds its rows in row order, so the bits
+     * are {@link #accumulateRow}'s, row after row.
+     */
+    static void accumulateRows(MemorySegment seg, long rowBytes, int rows, int n, boolean bf16, ByteOrder order,
+                               double[] rowFactors, int firstRow, double[] sum, double[] absSum, double[] sqSum, double[] absMax) {
+        for (int tile = 0; tile < rows; tile += TILE_ROWS) {
+            accumulateTile(seg, rowBytes, tile, Math.min(rows, tile + TILE_ROWS), n, bf16, order, rowFactors, firstRow,
+                sum, absSum, sqSum, absMax);
+        }
+    }
+
+    private static void accumulateTile(MemorySegment seg, long rowBytes, int fromRow, int toRow, int n, boolean bf16,
+                                       ByteOrder order, double[] rowFactors, int firstRow,
+                                       double[] sum, double[] absSum, double[] sqSum, double[] absMax) {
+        int elementBytes = bf16 ? 2 : 4;
+        int body = bodyLength(n);
+        for (int j = 0; j < body; j += FS.length()) {
+            DoubleVector s0 = DoubleVector.fromArray(DS, sum, j), s1 = DoubleVector.fromArray(DS, sum, j + DL);
+            DoubleVector a0 = DoubleVector.fromArray(DS, absSum, j), a1 = DoubleVector.fromArray(DS, absSum, j + DL);
+            DoubleVector q0 = DoubleVector.fromArray(DS, sqSum, j), q1 = DoubleVector.fromArray(DS, sqSum, j + DL);
+            DoubleVector m0 = DoubleVector.fromArray(DS, absMax, j), m1 = DoubleVector.fromArray(DS, absMax, j + DL);
+            IntVector maxBits = IntVector.zero(IS);
+            long at = fromRow * rowBytes + (long) j * elementBytes;
+            for (int i = fromRow; i < toRow; i++, at += rowBytes) {
+                IntVector bits = loadBits(seg, at, bf16, order);
+                FloatVector w = bits.reinterpretAsFloats();
+                DoubleVector d0 = (DoubleVector) w.convertShape(VectorOperators.F2D, DS, 0);
+                DoubleVector d1 = (DoubleVector) w.convertShape(VectorOperators.F2D, DS, 1);
+                if (rowFactors != null) {
+                    double r = rowFactors[firstRow + i];
+                    d0 = d0.mul(r);
+                    d1 = d1.mul(r);
+                }
+                DoubleVector e0 = d0.abs(), e1 = d1.abs();
+                s0 = s0.add(d0);
+                s1 = s1.add(d1);
+                a0 = a0.add(e0);
+                a1 = a1.add(e1);
+                q0 = d0.fma(d0, q0);
+                q1 = d1.fma(d1, q1);
+                if (rowFactors != null) {
+                    m0 = m0.max(e0);
+                    m1 = m1.max(e1);
+                } else {
+                    maxBits = maxBits.max(bits.and(0x7fffffff));   // as in reduceRow: the same max, in integers
+                }
+            }
+            if (rowFactors == null) {
+                FloatVector largest = maxBits.reinterpretAsFloats();
+                m0 = m0.max((DoubleVector) largest.convertShape(VectorOperators.F2D, DS, 0));
+                m1 = m1.max((DoubleVector) largest.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            s0.intoArray(sum, j);
+            s1.intoArray(sum, j + DL);
+            a0.intoArray(absSum, j);
+            a1.intoArray(absSum, j + DL);
+            q0.intoArray(sqSum, j);
+            q1.intoArray(sqSum, j + DL);
+            m0.intoArray(absMax, j);
+            m1.intoArray(absMax, j + DL);
         }
     }
 
