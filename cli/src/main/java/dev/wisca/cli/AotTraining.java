@@ -44,6 +44,7 @@ public final class AotTraining {
             for (int i = 0; i < RESCALES; i++) {
                 commands.add(List.of("rescale", "-q", "--force", llama.toString(), dir.resolve("rescaled").toString()));
             }
+            BigDecimalWarmup.start();  // as main does before a command (main itself ends the process)
             for (List<String> command : commands) {
                 String[] argv = command.toArray(String[]::new);
                 Main.execute(argv, sink, sink);

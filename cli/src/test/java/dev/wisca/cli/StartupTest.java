@@ -19,13 +19,13 @@ class StartupTest {
     @Test
     void aRunBuildsOnlyTheSubcommandItNames() {
         PrintWriter sink = new PrintWriter(new StringWriter());
-        assertEquals(Set.of("inspect"), Main.commandLineFor(new String[] {"inspect", "x"}, sink, sink).getSubcommands().keySet());
-        assertEquals(Set.of(), Main.commandLineFor(new String[] {"--version"}, sink, sink).getSubcommands().keySet());
-        assertEquals(ALL, Main.commandLineFor(new String[] {"--help"}, sink, sink).getSubcommands().keySet());
-        assertEquals(ALL, Main.commandLineFor(new String[] {"help", "rescale"}, sink, sink).getSubcommands().keySet());
-        assertEquals(ALL, Main.commandLineFor(new String[] {"rescal"}, sink, sink).getSubcommands().keySet());
-        assertEquals(ALL, Main.commandLineFor(new String[0], sink, sink).getSubcommands().keySet());
-        assertEquals(ALL, Main.commandLine(sink, sink).getSubcommands().keySet());
+        assertEquals(Set.of("inspect"), CommandLines.forArgs(new String[] {"inspect", "x"}, sink, sink).getSubcommands().keySet());
+        assertEquals(Set.of(), CommandLines.forArgs(new String[] {"--version"}, sink, sink).getSubcommands().keySet());
+        assertEquals(ALL, CommandLines.forArgs(new String[] {"--help"}, sink, sink).getSubcommands().keySet());
+        assertEquals(ALL, CommandLines.forArgs(new String[] {"help", "rescale"}, sink, sink).getSubcommands().keySet());
+        assertEquals(ALL, CommandLines.forArgs(new String[] {"rescal"}, sink, sink).getSubcommands().keySet());
+        assertEquals(ALL, CommandLines.forArgs(new String[0], sink, sink).getSubcommands().keySet());
+        assertEquals(ALL, CommandLines.all(sink, sink).getSubcommands().keySet());
     }
 
     @Test
@@ -37,7 +37,7 @@ class StartupTest {
         assertEquals(0, p.waitFor(), printed);
         StringWriter out = new StringWriter();
         PrintWriter w = new PrintWriter(out, true);
-        assertEquals(0, Main.commandLine(w, w).execute("--version"));
+        assertEquals(0, CommandLines.all(w, w).execute("--version"));
         assertEquals(List.of(out.toString().split("\\R")), List.of(printed.split("\\R")));
     }
 }
