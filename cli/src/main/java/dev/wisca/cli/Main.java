@@ -41,7 +41,7 @@ public final class Main implements Runnable {
             out.flush();
             halt(ExitCodes.OK);
         }
-        BigDecimalWarmup.start();
+        ClassInitWarmup.start();
         PrintWriter err = new PrintWriter(System.err, true);
         Optional<InspectCommand> inspect = InspectFastPath.parse(args);
         int code = inspect.isPresent() ? InspectFastPath.run(inspect.get(), out, err) : CommandLines.forArgs(args, out, err).execute(args);
