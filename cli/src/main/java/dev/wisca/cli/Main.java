@@ -1,16 +1,12 @@
 package dev.wisca.cli;
 
-import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.HelpCommand;
 
 import java.io.PrintWriter;
-import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
 
-/** Entry point of the {@code wisca} command: the only place that calls System.exit. */
+/** Entry point of the {@code wisca} command: the only place that ends the process (System.exit, or Runtime.halt on the fast paths). */
 @Command(name = "wisca",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
@@ -37,86 +33,42 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /**
-     * The subcommands in help order. Registered here rather than in the annotation so that a run
-     * builds only the one it executes: picocli reflects over every option of every registered command
-     * (loading their types and what those pull in), which was most of a short command's start time.
-     */
-    private static final List<String> SUBCOMMANDS = List.of("inspect", "stats", "plan", "rescale", "undo", "verify",
-        "report", "reshard", "watch", "serve", "demo", "bench", "help", "generate-completion");
-
-    /** A switch, not a map of constructor references: each lambda would spin a class at start. */
-    private static Object subcommand(String name) {
-        return switch (name) {
-            case "inspect" -> new InspectCommand();
-            case "stats" -> new StatsCommand();
-            case "plan" -> new PlanCommand();
-            case "rescale" -> new RescaleCommand();
-            case "undo" -> new UndoCommand();
-            case "verify" -> new VerifyCommand();
-            case "report" -> new ReportCommand();
-            case "reshard" -> new ReshardCommand();
-            case "watch" -> new WatchCommand();
-            case "serve" -> new ServeCommand();
-            case "demo" -> new DemoCommand();
-            case "bench" -> new BenchCommand();
-            case "help" -> new HelpCommand();
-            case "generate-completion" -> new AutoComplete.GenerateCompletion();
-            default -> throw new IllegalArgumentException(name);
-        };
-    }
-
-    /** Builds the configured command line with every subcommand; tests call this with their own writers. */
-    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return commandLine(out, err, SUBCOMMANDS);
-    }
-
-    /**
-     * The command line {@code args} need: only the subcommand they name, none for {@code --version},
-     * all of them otherwise (help, completion, a mistyped name that picocli suggests corrections for).
-     */
-    static CommandLine commandLineFor(String[] args, PrintWriter out, PrintWriter err) {
-        if (args.length > 0 && SUBCOMMANDS.contains(args[0]) && !args[0].equals("help")
-            && !args[0].equals("generate-completion")) {
-            return commandLine(out, err, List.of(args[0]));
-        }
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) return commandLine(out, err, List.of());
-        return commandLine(out, err, SUBCOMMANDS);
-    }
-
-    private static CommandLine commandLine(PrintWriter out, PrintWriter err, Collection<String> names) {
-        ErrorHandler handler = new ErrorHandler();
-        CommandLine cl = new CommandLine(new Main());
-        for (String name : names) cl.addSubcommand(name, subcommand(name));
-        cl.setExecutionExceptionHandler(handler)
-            .setParameterExceptionHandler(handler)
-            .setOut(out)
-            .setErr(err);
-        CommandLine completion = cl.getSubcommands().get("generate-completion");
-        if (completion != null) completion.getCommandSpec().usageMessage().hidden(true);
-        return cl;
-    }
-
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+        if (args.length == 1 && isVersionFlag(args[0])) {
             // What picocli prints for --version, without building picocli's model (most of the start time).
-            for (String line : new VersionProvider().getVersion()) out.println(line);
+            for (String line : Version.lines()) out.println(line);
             out.flush();
-            System.exit(ExitCodes.OK);
+            halt(ExitCodes.OK);
         }
-        BigDecimalWarmup.start();
+        ClassInitWarmup.start();
         PrintWriter err = new PrintWriter(System.err, true);
-        int code = execute(args, out, err);
+        Optional<InspectCommand> inspect = InspectFastPath.parse(args);
+        int code = inspect.isPresent() ? InspectFastPath.run(inspect.get(), out, err) : CommandLines.forArgs(args, out, err).execute(args);
         out.flush();
         err.flush();
+        if (inspect.isPresent()) halt(code);
         System.exit(code);
+    }
+
+    /**
+     * Ends a run that registered no shutdown hook (--version, the picocli-free inspect), its output flushed.
+     * Not {@code System.exit}: that asks the JDK's logging for a logger (to log the exit at debug level),
+     * which looks for a logging service in every jar on the class path (28 opened) and starts
+     * java.util.logging, a tenth of a {@code --version}.
+     */
+    private static void halt(int code) {
+        Runtime.getRuntime().halt(code);
+    }
+
+    static boolean isVersionFlag(String arg) {
+        return arg.equals("--version") || arg.equals("-V");
     }
 
     /** Runs {@code args} as {@code main} does, printing to {@code out} and {@code err}; the exit code. */
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
         Optional<InspectCommand> inspect = InspectFastPath.parse(args);
         if (inspect.isPresent()) return InspectFastPath.run(inspect.get(), out, err);
-        return commandLineFor(args, out, err).execute(args);
+        return CommandLines.forArgs(args, out, err).execute(args);
     }
 }

@@ -56,7 +56,7 @@ class FlagMeaningTest {
 
     @Test
     void aFlagMeansTheSameInEveryCommand() {
-        CommandLine root = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        CommandLine root = CommandLines.all(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
         Map<String, List<Declaration>> byName = declarations(root);
         assertTrue(byName.get("--device").size() >= 2 && byName.get("--arch-spec").size() >= 5, "the walk found " + byName.keySet());
         List<String> conflicts = conflicts(byName);

@@ -103,7 +103,7 @@ class InspectFastPathTest {
     private static Cli viaPicocli(String[] args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.commandLineFor(args, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        int code = CommandLines.forArgs(args, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
         return new Cli(code, out.toString(), err.toString());
     }
 }

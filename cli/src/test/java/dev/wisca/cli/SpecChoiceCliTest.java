@@ -29,7 +29,7 @@ class SpecChoiceCliTest {
 
     @Test
     void everyCommandThatReadsAModelTakesTheOneSpecChoice() {
-        CommandLine cli = Main.commandLine(new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        CommandLine cli = CommandLines.all(new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()));
         String asHelp = null;
         for (String name : MODEL_COMMANDS) {
             CommandLine.Model.CommandSpec spec = cli.getSubcommands().get(name).getCommandSpec();

@@ -3,13 +3,16 @@ package dev.wisca.cli;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
+import java.lang.reflect.Method;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** The start-time shortcuts change nothing users see: a run builds only its subcommand, and --version skips picocli. */
 class StartupTest {
@@ -19,13 +22,29 @@ class StartupTest {
     @Test
     void aRunBuildsOnlyTheSubcommandItNames() {
         PrintWriter sink = new PrintWriter(new StringWriter());
-        assertEquals(Set.of("inspect"), Main.commandLineFor(new String[] {"inspect", "x"}, sink, sink).getSubcommands().keySet());
-        assertEquals(Set.of(), Main.commandLineFor(new String[] {"--version"}, sink, sink).getSubcommands().keySet());
-        assertEquals(ALL, Main.commandLineFor(new String[] {"--help"}, sink, sink).getSubcommands().keySet());
-        assertEquals(ALL, Main.commandLineFor(new String[] {"help", "rescale"}, sink, sink).getSubcommands().keySet());
-        assertEquals(ALL, Main.commandLineFor(new String[] {"rescal"}, sink, sink).getSubcommands().keySet());
-        assertEquals(ALL, Main.commandLineFor(new String[0], sink, sink).getSubcommands().keySet());
-        assertEquals(ALL, Main.commandLine(sink, sink).getSubcommands().keySet());
+        assertEquals(Set.of("inspect"), CommandLines.forArgs(new String[] {"inspect", "x"}, sink, sink).getSubcommands().keySet());
+        assertEquals(Set.of(), CommandLines.forArgs(new String[] {"--version"}, sink, sink).getSubcommands().keySet());
+        assertEquals(ALL, CommandLines.forArgs(new String[] {"--help"}, sink, sink).getSubcommands().keySet());
+        assertEquals(ALL, CommandLines.forArgs(new String[] {"help", "rescale"}, sink, sink).getSubcommands().keySet());
+        assertEquals(ALL, CommandLines.forArgs(new String[] {"rescal"}, sink, sink).getSubcommands().keySet());
+        assertEquals(ALL, CommandLines.forArgs(new String[0], sink, sink).getSubcommands().keySet());
+        assertEquals(ALL, CommandLines.all(sink, sink).getSubcommands().keySet());
+    }
+
+    /**
+     * The java launcher resolves every type in the signatures of Main's methods when it looks up main; a
+     * picocli type there loads picocli (not in the AOT cache) on every start, --version and inspect included.
+     */
+    @Test
+    void mainsMethodSignaturesNameNoPicocliType() {
+        for (Method m : Main.class.getDeclaredMethods()) {
+            List<Class<?>> types = new ArrayList<>(List.of(m.getParameterTypes()));
+            types.add(m.getReturnType());
+            for (Class<?> t : types) {
+                Class<?> base = t.isArray() ? t.componentType() : t;
+                assertFalse(base.getName().startsWith("picocli."), m + " names " + t.getName());
+            }
+        }
     }
 
     @Test
@@ -37,7 +56,7 @@ class StartupTest {
         assertEquals(0, p.waitFor(), printed);
         StringWriter out = new StringWriter();
         PrintWriter w = new PrintWriter(out, true);
-        assertEquals(0, Main.commandLine(w, w).execute("--version"));
+        assertEquals(0, CommandLines.all(w, w).execute("--version"));
         assertEquals(List.of(out.toString().split("\\R")), List.of(printed.split("\\R")));
     }
 }

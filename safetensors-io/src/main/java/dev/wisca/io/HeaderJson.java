@@ -45,9 +45,13 @@ final class HeaderJson {
 
     private HeaderJson() {}
 
+    /**
+     * Reads {@code json}, text decoded from UTF-8 (so it holds surrogates only in pairs: strict UTF-8
+     * decoding rejects encoded surrogates).
+     */
     static Parsed read(String json, Path file) {
         try (JsonParser parser = FACTORY.createParser(json)) {
-            return new Reader(parser, file).document();
+            return new Reader(parser, file, json.contains("\\u")).document();
         } catch (JsonProcessingException e) {
             throw reject(file, null, "malformed JSON: " + withoutSourceNote(e.getOriginalMessage()) + at(e.getLocation()));
         } catch (IOException e) {
@@ -72,13 +76,20 @@ final class HeaderJson {
     private static final class Reader {
         private final JsonParser parser;
         private final Path file;
+        /**
+         * Whether the text has a {@code \\u} escape, the only way a string can get a lone surrogate from
+         * text decoded from UTF-8; without one, no string needs the char-by-char check (a tenth of a
+         * 5,000-tensor header read before the JIT compiles it).
+         */
+        private final boolean escapes;
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private final Map<String, Entry> entries = new LinkedHashMap<>();
         private boolean metadataSeen;
 
-        Reader(JsonParser parser, Path file) {
+        Reader(JsonParser parser, Path file, boolean escapes) {
             this.parser = parser;
             this.file = file;
+            this.escapes = escapes;
         }
 
         Parsed document() throws IOException {
@@ -240,6 +251,7 @@ final class HeaderJson {
 
         /** Jackson decodes a lone surrogate {@code \\u} escape; serde_json rejects it. */
         private String checked(String text, String name) {
+            if (!escapes) return text;
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
                 if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {

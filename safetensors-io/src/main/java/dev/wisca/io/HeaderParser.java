@@ -1,7 +1,6 @@
 package dev.wisca.io;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
@@ -26,8 +25,6 @@ public final class HeaderParser {
     public static final long MAX_HEADER_LENGTH = 100_000_000L;
     /** The little-endian u64 header length that opens every file. */
     public static final int LENGTH_FIELD_BYTES = 8;
-
-    private static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private HeaderParser() {}
 
@@ -54,7 +51,7 @@ public final class HeaderParser {
                 + " bytes; a safetensors file starts with an 8-byte header length");
         }
         requirePrefix(fileStart, LENGTH_FIELD_BYTES);
-        long headerLength = fileStart.get(U64_LE, 0);
+        long headerLength = lengthField(fileStart);
         if (headerLength < 0 || headerLength > MAX_HEADER_LENGTH) {
             if (LfsPointer.matches(fileStart)) throw LfsPointer.error(file, fileStart);
             throw fail(ErrorKind.HEADER_TOO_LARGE, file, null, "header length " + Long.toUnsignedString(headerLength)
@@ -75,6 +72,15 @@ public final class HeaderParser {
             throw fail(ErrorKind.METADATA_INCOMPLETE_BUFFER, file, null, incompleteBuffer(dataEnd, dataAvailable));
         }
         return new Header(headerLength, parsed.metadata(), toInfos(sorted, file));
+    }
+
+    /**
+     * The little-endian u64 at the start of {@code fileStart} (at least 8 bytes), as a long. Read through a
+     * byte buffer, not a value layout: a layout's first access spins a dozen method-handle classes the AOT
+     * cache cannot hold, ~10 ms of a 100-shard inspect.
+     */
+    public static long lengthField(MemorySegment fileStart) {
+        return fileStart.asSlice(0, LENGTH_FIELD_BYTES).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getLong(0);
     }
 
     private static void requirePrefix(MemorySegment fileStart, long needed) {

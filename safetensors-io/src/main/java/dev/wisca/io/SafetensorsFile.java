@@ -3,8 +3,6 @@ package dev.wisca.io;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -32,7 +30,6 @@ import java.util.Optional;
 public final class SafetensorsFile implements TensorSource {
     /** The first read at open: the whole header of most files, and any Git LFS pointer file whole. */
     private static final int FIRST_READ_BYTES = 64 * 1024;
-    private static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path path;
     private final Header header;
@@ -82,7 +79,7 @@ public final class SafetensorsFile implements TensorSource {
         MemorySegment first = MemorySegment.ofArray(new byte[(int) Math.min(size, FIRST_READ_BYTES)]);
         reads.read(0, first, null);
         if (size < HeaderParser.LENGTH_FIELD_BYTES) return first;
-        long headerLength = first.get(U64_LE, 0);
+        long headerLength = HeaderParser.lengthField(first);
         long needed = HeaderParser.LENGTH_FIELD_BYTES + headerLength;
         if (headerLength < 0 || headerLength > HeaderParser.MAX_HEADER_LENGTH || needed > size || needed <= first.byteSize()) {
             return first;
