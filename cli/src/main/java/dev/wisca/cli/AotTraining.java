@@ -40,7 +40,7 @@ public final class AotTraining {
             Path checkpoint = dir.resolve("sharded");
             StartupBench.writeShards(checkpoint);
             PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream(), true);
-            ClassInitWarmup.start();  // as main does before a command (main itself ends the process)
+            ClassInitWarmup.start(!shortOnly);  // as main does before a command (main itself ends the process)
             if (shortOnly) {
                 Version.lines();   // what main prints for --version
                 for (String[] argv : List.of(new String[] {"inspect", checkpoint.toString()},

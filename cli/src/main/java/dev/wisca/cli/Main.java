@@ -41,9 +41,9 @@ public final class Main implements Runnable {
             out.flush();
             halt(ExitCodes.OK);
         }
-        ClassInitWarmup.start();
         PrintWriter err = new PrintWriter(System.err, true);
         Optional<InspectCommand> inspect = InspectFastPath.parse(args);
+        ClassInitWarmup.start(inspect.isEmpty());
         int code = inspect.isPresent() ? InspectFastPath.run(inspect.get(), out, err) : CommandLines.forArgs(args, out, err).execute(args);
         out.flush();
         err.flush();
