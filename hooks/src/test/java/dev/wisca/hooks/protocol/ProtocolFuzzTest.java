@@ -164,6 +164,16 @@ class ProtocolFuzzTest {
         return ProtocolJson.write(tree);
     }
 
+    /** Every position of a describe request, one at a time, set to JSON null (found by the property below: a null dtype). */
+    @net.jqwik.api.Example
+    void nullInEveryDescribeFieldGetsAnAnswerOrA4xx() {
+        int positions = positions(ProtocolJson.parse(describeJson), new ArrayList<>()).size();
+        for (int i = 0; i < positions; i++) {
+            String body = replaced(describeJson, (i + 0.5) / positions, JsonNodeFactory.instance.nullNode());
+            assertTyped(describeHandler.handleBody("describe", body.getBytes(StandardCharsets.UTF_8)), body);
+        }
+    }
+
     @Property(tries = 300)
     void randomJsonInAnyDescribeFieldGetsAnAnswerOrA4xx(@ForAll("json") JsonNode value, @ForAll double where) {
         String body = replaced(describeJson, Math.abs(where) % 1, value);

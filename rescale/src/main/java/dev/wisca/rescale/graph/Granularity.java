@@ -19,6 +19,7 @@ public enum Granularity {
     public String cliName() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
 
     public static Granularity parse(String s) {
+        if (s == null) throw WiscaException.invalidArgument("no granularity given (null)");
         for (Granularity g : values()) if (g.cliName().equals(s.trim().toLowerCase(Locale.ROOT))) return g;
         throw WiscaException.invalidArgument("unknown granularity '" + s + "' (expected tensor, kv-group, channel)");
     }

@@ -15,6 +15,7 @@ public enum Pair {
 
     @JsonCreator
     public static Pair parse(String s) {
+        if (s == null) throw WiscaException.invalidArgument("no pair given (null)");
         for (Pair p : values()) if (p.cliName().equals(s.trim().toLowerCase(Locale.ROOT))) return p;
         throw WiscaException.invalidArgument("unknown pair '" + s + "' (expected qk, vo, updown, norm, lora, qknorm)");
     }

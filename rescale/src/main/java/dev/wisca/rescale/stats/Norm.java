@@ -18,6 +18,7 @@ public enum Norm {
 
     @JsonCreator
     public static Norm parse(String s) {
+        if (s == null) throw WiscaException.invalidArgument("no norm given (null)");
         for (Norm n : values()) if (n.cliName().equals(s.trim().toLowerCase(Locale.ROOT))) return n;
         throw WiscaException.invalidArgument("unknown norm '" + s + "' (expected l1, l2 or max)");
     }
