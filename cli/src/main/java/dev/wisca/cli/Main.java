@@ -44,7 +44,7 @@ public final class Main implements Runnable {
         PrintWriter err = new PrintWriter(System.err, true);
         Optional<InspectCommand> inspect = InspectFastPath.parse(args);
         ClassInitWarmup.start(inspect.isEmpty());
-        int code = inspect.isPresent() ? InspectFastPath.run(inspect.get(), out, err) : CommandLines.forArgs(args, out, err).execute(args);
+        int code = execute(args, inspect, out, err);
         out.flush();
         err.flush();
         if (inspect.isPresent()) halt(code);
@@ -67,7 +67,11 @@ public final class Main implements Runnable {
 
     /** Runs {@code args} as {@code main} does, printing to {@code out} and {@code err}; the exit code. */
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        Optional<InspectCommand> inspect = InspectFastPath.parse(args);
+        return execute(args, InspectFastPath.parse(args), out, err);
+    }
+
+    /** {@code inspect}: {@code args} as {@link InspectFastPath#parse} read them (empty: picocli runs them). */
+    private static int execute(String[] args, Optional<InspectCommand> inspect, PrintWriter out, PrintWriter err) {
         if (inspect.isPresent()) return InspectFastPath.run(inspect.get(), out, err);
         return CommandLines.forArgs(args, out, err).execute(args);
     }
