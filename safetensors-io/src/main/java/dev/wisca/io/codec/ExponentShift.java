@@ -43,13 +43,16 @@ public record ExponentShift(int mantissaBits, int maxNormal) {
     /** The highest exponent field that scales exactly by 2^k (below {@link #lowest} when none does). */
     public int highest(int k) { return Math.min(maxNormal, maxNormal - k); }
 
+    /** The exponent field's bits, shifted down: 0xFF (bf16, f32) or 0x1F (f16). */
+    public int exponentMask() { return maxNormal + 1; }
+
     /** What adding k to the exponent adds to the bits. */
     public int add(int k) { return k << mantissaBits; }
 
     /** Whether {@code bits} (a 16-bit float, or an f32) scales exactly by 2^k: ±0 or in [lowest, highest]. */
     public boolean exact(int bits, int k) {
         if ((bits & signMask() - 1) == 0) return true;
-        int e = (bits >>> mantissaBits) & (maxNormal + 1);
+        int e = (bits >>> mantissaBits) & exponentMask();
         return e >= lowest(k) && e <= highest(k);
     }
 

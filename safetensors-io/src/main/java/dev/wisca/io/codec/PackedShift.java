@@ -29,24 +29,24 @@ public final class PackedShift {
     private PackedShift() {}
 
     /**
-     * Writes the {@code count} elements of {@code src} from byte {@code at} on, each shifted by the
-     * same exponent add, to {@code dst} at the same offset ({@code dst} may be {@code src}). Returns a
-     * value with a guard bit set where some element was not exact (0 when all were).
-     *
-     * @param mantissaBits 7 (bf16) or 10 (f16); {@code exponentMask} 0xFF or 0x1F
-     * @param lowest       the lowest exact exponent field, {@code highest} the highest (below lowest: none)
-     * @param add          what the shift adds to an element's bits (k shifted to the exponent field)
+     * Writes the {@code count} elements of {@code src} from byte {@code at} on, each scaled by 2^k
+     * ({@code field}: {@link ExponentShift#BF16} or {@link ExponentShift#F16}), to {@code dst} at the same
+     * offset ({@code dst} may be {@code src}). Returns a value with a guard bit set where some element was
+     * not exact (0 when all were); those elements hold the wrong bits, as {@link ExponentShift#shift}'s do.
      */
-    public static long shift(MemorySegment src, MemorySegment dst, long at, int count, int mantissaBits, int exponentMask,
-                      int lowest, int highest, int add) {
+    public static long shift(MemorySegment src, MemorySegment dst, long at, int count, ExponentShift field, int k) {
+        if (field.mantissaBits() == ExponentShift.F32.mantissaBits()) throw new IllegalArgumentException("16-bit floats only, not f32");
+        int mantissaBits = field.mantissaBits();
+        int lowest = field.lowest(k);
+        int highest = field.highest(k);
         if (highest < lowest) {         // no non-zero element is exact: an empty interval the lanes can hold
             lowest = 1;
             highest = 0;
         }
         long low = lane(Math.min(lowest, 0x7FFF));
         long high = lane(highest) | GUARD;
-        long adds = lane(add);
-        long exponents = lane(exponentMask);
+        long adds = lane(field.add(k));
+        long exponents = lane(field.exponentMask());
         long bad = 0;
         int i = 0;
         for (; i + 4 <= count; i += 4) {

@@ -86,15 +86,13 @@ public record Pow2Scaling(int mantissaBits, long rowsPerBatch, long colsPerRow, 
     private boolean scaleByRows(MemorySegment src, long first, MemorySegment dst, int sign, int count) {
         if (dst.byteSize() < src.byteSize()) throw new IndexOutOfBoundsException("dst holds fewer bytes than src");
         ExponentShift field = field();
-        int exponentMask = mantissaBits == 7 ? 0xFF : 0x1F;
         long bad = 0;
         for (int at = 0; at < count; ) {
             long i = first + at;
             long row = i / colsPerRow;
             int run = (int) Math.min(colsPerRow - i % colsPerRow, count - at);
             int k = sign * (rowExponents[(int) row] + colExponents[(int) (row / rowsPerBatch * colsPerRow)]);
-            bad |= PackedShift.shift(src, dst, (long) at * ELEMENT_BYTES, run, mantissaBits, exponentMask,
-                field.lowest(k), field.highest(k), field.add(k));
+            bad |= PackedShift.shift(src, dst, (long) at * ELEMENT_BYTES, run, field, k);
             at += run;
         }
         return bad == 0;

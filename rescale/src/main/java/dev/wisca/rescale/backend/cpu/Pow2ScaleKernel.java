@@ -105,7 +105,7 @@ final class Pow2ScaleKernel {
      */
     private static void scalePacked(MemorySegment src, MemorySegment dst, int n, Dtype dtype, ExponentShift field, int k,
                                     double rowFactor, double colFactor) {
-        long bad = PackedShift.shift(src, dst, 0, n, field.mantissaBits(), field.maxNormal() + 1, field.lowest(k), field.highest(k), field.add(k));
+        long bad = PackedShift.shift(src, dst, 0, n, field, k);
         if (bad == 0) return;
         for (int t = 0; t < n; t++) {
             short bits = src.get(U16, 2L * t);
