@@ -43,6 +43,8 @@ final class BlockOutput implements AutoCloseable {
      * (1 MiB was slower), and memory touched for the first time is expensive on this VM.
      */
     static final int BLOCK_BYTES = 4 << 20;
+    /** The smallest alignment direct I/O is given (the page; more where the file system's block is larger). */
+    static final int PAGE_BYTES = 4096;
 
     private final Path path;
     private final FileChannel channel;
@@ -64,7 +66,7 @@ final class BlockOutput implements AutoCloseable {
         this.channel = channel;
         this.direct = direct;
         this.alignment = alignment;
-        this.blockBytes = (int) Math.min(BLOCK_BYTES, Math.max(alignment, (expectedBytes + alignment - 1) / alignment * alignment));
+        this.blockBytes = (int) Math.min(BLOCK_BYTES, Math.max(alignment, roundUp(expectedBytes)));
         blocks[0] = arena.allocate(blockBytes, alignment);
     }
 
@@ -76,7 +78,7 @@ final class BlockOutput implements AutoCloseable {
     static BlockOutput open(Path path, FileChannel channel, long expectedBytes, boolean tryDirect) {
         if (tryDirect) {
             try {
-                int alignment = (int) Math.max(4096, Files.getFileStore(path).getBlockSize());
+                int alignment = (int) Math.max(PAGE_BYTES, Files.getFileStore(path).getBlockSize());
                 if (BLOCK_BYTES % alignment == 0) {
                     FileChannel direct = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
                     return new BlockOutput(path, channel, direct, alignment, expectedBytes);
@@ -102,11 +104,7 @@ final class BlockOutput implements AutoCloseable {
         filled += bytes;
         if (filled == blockBytes) {
             submit(blocks[current].asByteBuffer(), blockBytes);
-            current ^= 1;
-            if (blocks[current] == null) blocks[current] = arena.allocate(blockBytes, alignment);
-            await(current);
-            filled = 0;
-            blockStart += blockBytes;
+            nextBlock();
         }
     }
 
@@ -135,9 +133,15 @@ final class BlockOutput implements AutoCloseable {
         }
         submit(block.asByteBuffer(), blockBytes);
         throughBlocks++;
+        nextBlock();
+    }
+
+    /** After a whole block went to the writing thread: the other buffer, once its own write is done, at the next offset. */
+    private void nextBlock() {
         current ^= 1;
         if (blocks[current] == null) blocks[current] = arena.allocate(blockBytes, alignment);
         await(current);
+        filled = 0;
         blockStart += blockBytes;
     }
 
@@ -160,7 +164,7 @@ final class BlockOutput implements AutoCloseable {
         if (finished) return;
         finished = true;
         long size = size();
-        long padded = direct == null ? filled : (filled + alignment - 1) / alignment * alignment;
+        long padded = direct == null ? filled : roundUp(filled);
         if (padded > filled) blocks[current].asSlice(filled, padded - filled).fill((byte) 0);
         if (padded > 0) {
             ByteBuffer last = blocks[current].asSlice(0, padded).asByteBuffer();
@@ -222,6 +226,10 @@ final class BlockOutput implements AutoCloseable {
             write(buffer, position);
             return null;
         });
+    }
+
+    private long roundUp(long bytes) {
+        return (bytes + alignment - 1) / alignment * alignment;
     }
 
     private void write(ByteBuffer buffer, long position) throws IOException {

@@ -42,8 +42,6 @@ public final class SafetensorsWriter implements AutoCloseable {
      * staging buffer instead.
      */
     static final int CHUNK_GRANULE = 64;
-    /** The page whose offsets {@link #create(Path, List, Map, int, SafetensorsFile)} keeps. */
-    private static final int PAGE_BYTES = 4096;
 
     private final Path target;
     private final Path temp;
@@ -90,7 +88,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     public static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes,
                                            SafetensorsFile source) {
         HeaderLayout plain = HeaderLayout.plan(specs, metadata, target.toAbsolutePath(), reserveBytes);
-        long shift = Math.floorMod(source.header().dataStart() - plain.header().dataStart(), PAGE_BYTES);
+        long shift = Math.floorMod(source.header().dataStart() - plain.header().dataStart(), BlockOutput.PAGE_BYTES);
         // The header stays 8-byte aligned (the reference pads it so), so only a shift in 8-byte steps is possible.
         return create(target, specs, metadata, shift % 8 == 0 ? reserveBytes + (int) shift : reserveBytes, true);
     }
