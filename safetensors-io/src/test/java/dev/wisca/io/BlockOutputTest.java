@@ -17,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -66,7 +67,7 @@ class BlockOutputTest {
             header = writer.layout().headerBytes();
             writer.write("c", MemorySegment.ofArray(data[2]));
             assertTrue((8 + header.length + LENGTHS[2]) % SafetensorsWriter.CHUNK_GRANULE != 0, "b must start off a granule");
-            List<Long> chunks = new java.util.ArrayList<>();
+            List<Long> chunks = new ArrayList<>();
             writer.write("b", (chunk, offset) -> {
                 assertEquals(0, offset % 2, "a bf16 chunk starts inside an element");
                 chunks.add(chunk.byteSize());

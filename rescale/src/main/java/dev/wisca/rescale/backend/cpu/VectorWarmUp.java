@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -41,7 +42,7 @@ final class VectorWarmUp {
             MemorySegment block = arena.allocate(4L * ROWS * COLS, 64);
             for (int k = 0; k < ROWS * COLS; k++) block.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, k, (k % 17 - 8) * 0.01f);
             double[] factors = new double[COLS];
-            java.util.Arrays.fill(factors, 1.5);
+            Arrays.fill(factors, 1.5);
             double[] out = new double[4];
             double[] sum = new double[COLS], absSum = new double[COLS], sqSum = new double[COLS], absMax = new double[COLS];
             ByteOrder le = ByteOrder.LITTLE_ENDIAN;
