@@ -45,8 +45,10 @@ class BenchCommandTest {
                 assertTrue(p.get("gbPerSecond").asDouble() > 0, name);
             }
         }
-        assertEquals(List.of("copy", "open", "stats", "apply", "undo", "inplace"), names);
+        assertEquals(List.of("copy", "open", "stats", "apply", "undo", "inplace", "stats-warm"), names);
         assertEquals(json.get("checkpointBytes").asLong(), json.get("phases").get(3).get("bytes").asLong(), "apply writes every tensor");
+        assertEquals(json.get("phases").get(2).get("bytes").asLong(), json.get("phases").get(6).get("bytes").asLong(),
+            "the warm statistics read what the one-shot ones read");
         try (var left = Files.list(dir)) {
             assertEquals(0, left.count(), "work files removed without --keep");
         }

@@ -35,6 +35,13 @@ public final class CpuBackend implements Backend {
     }
 
     /**
+     * Gets the statistics vector kernels compiled now, on this thread (a second or so), and switches
+     * {@link StatsKernels#AUTO} to them: what a long-running JVM (serve, watch, a training hook)
+     * reaches on its own after {@link #VECTOR_STATS_AFTER} elements. For benchmarks of warm statistics.
+     */
+    public static void warmUpVectorStats() { VectorWarmUp.runNow(); }
+
+    /**
      * Elements a JVM reduces with {@link StatsLanes} before it warms the Vector API kernels up
      * ({@link VectorWarmUp}, in the background) and, once they are compiled, switches its statistics
      * to them: the same bits either way, but the warm-up costs the warm-up thread and C2 about 2.5 s

@@ -36,6 +36,17 @@ final class VectorWarmUp {
         });
     }
 
+    /**
+     * Warms the kernels up on the calling thread and reports them ready when it returns (a benchmark
+     * measuring a long-running JVM's statistics); no background thread is started after this.
+     */
+    static void runNow() {
+        STARTED.set(true);
+        if (ready) return;
+        run(CALLS);
+        ready = true;
+    }
+
     /** Runs every statistics vector kernel variant {@code calls} times on a small block of its own. */
     static void run(int calls) {
         try (Arena arena = Arena.ofConfined()) {
