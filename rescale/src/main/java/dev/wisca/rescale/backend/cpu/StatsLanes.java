@@ -21,6 +21,11 @@ final class StatsLanes {
     private static final int L = VectorKernels.FS.length();
     private static final int DL = VectorKernels.DS.length();
 
+    static {
+        // reduceRow takes the lanes two at a time; every SIMD shape (SSE, AVX, NEON, SVE) has an even count
+        if (DL % 2 != 0) throw new IllegalStateException("StatsLanes needs an even number of double lanes, not " + DL);
+    }
+
     // Constant layouts: a layout made per call (withOrder) keeps the JIT from inlining the access.
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -39,35 +44,50 @@ final class StatsLanes {
         double absMax = 0.0;
         boolean nan = false;
         boolean scaled = colFactors != null;
-        for (int lane = 0; lane < DL; lane++) {
-            // lane of the low half (p = lane) and of the high half (p = lane + DL) of each float vector
-            double s0 = 0, a0 = 0, q0 = 0, m0 = 0, s1 = 0, a1 = 0, q1 = 0, m1 = 0;
-            for (int j = lane; j < body; j += L) {
-                double d0 = w[j];
-                double d1 = w[j + DL];
+        // Two lanes per pass: four independent chains of each sum (lanes p and p + 1 of the low and of
+        // the high half) in flight at once; one lane per pass left the loop waiting on its fma's latency.
+        // Each chain still adds its own elements in element order, so the bits are the vector kernel's.
+        for (int p = 0; p < DL; p += 2) {
+            double sA = 0, aA = 0, qA = 0, mA = 0, sB = 0, aB = 0, qB = 0, mB = 0;
+            double sC = 0, aC = 0, qC = 0, mC = 0, sD = 0, aD = 0, qD = 0, mD = 0;
+            for (int j = p; j < body; j += L) {
+                double dA = w[j], dB = w[j + 1], dC = w[j + DL], dD = w[j + DL + 1];
                 if (scaled) {
-                    d0 *= colFactors[j];
-                    d1 *= colFactors[j + DL];
+                    dA *= colFactors[j];
+                    dB *= colFactors[j + 1];
+                    dC *= colFactors[j + DL];
+                    dD *= colFactors[j + DL + 1];
                 }
-                double e0 = Math.abs(d0), e1 = Math.abs(d1);
-                s0 += d0;
-                s1 += d1;
-                a0 += e0;
-                a1 += e1;
-                q0 = Math.fma(d0, d0, q0);
-                q1 = Math.fma(d1, d1, q1);
+                double eA = Math.abs(dA), eB = Math.abs(dB), eC = Math.abs(dC), eD = Math.abs(dD);
+                sA += dA;
+                sB += dB;
+                sC += dC;
+                sD += dD;
+                aA += eA;
+                aB += eB;
+                aC += eC;
+                aD += eD;
+                qA = Math.fma(dA, dA, qA);
+                qB = Math.fma(dB, dB, qB);
+                qC = Math.fma(dC, dC, qC);
+                qD = Math.fma(dD, dD, qD);
                 if (scaled) {
                     // max of values >= 0 as a compare (Math.max's NaN and signed-zero handling is a long
                     // dependency chain); a NaN, which the compare skips, is remembered and returned below
-                    m0 = e0 > m0 ? e0 : m0;
-                    m1 = e1 > m1 ? e1 : m1;
-                    nan |= d0 != d0 | d1 != d1;
+                    mA = eA > mA ? eA : mA;
+                    mB = eB > mB ? eB : mB;
+                    mC = eC > mC ? eC : mC;
+                    mD = eD > mD ? eD : mD;
+                    nan |= dA != dA | dB != dB | dC != dC | dD != dD;
                 }
             }
-            sums[lane] = s0 + s1;
-            absSums[lane] = a0 + a1;
-            sqSums[lane] = q0 + q1;
-            absMax = Math.max(absMax, Math.max(m0, m1));
+            sums[p] = sA + sC;
+            sums[p + 1] = sB + sD;
+            absSums[p] = aA + aC;
+            absSums[p + 1] = aB + aD;
+            sqSums[p] = qA + qC;
+            sqSums[p + 1] = qB + qD;
+            absMax = Math.max(absMax, Math.max(Math.max(mA, mB), Math.max(mC, mD)));
         }
         out[0] = reduceLanes(sums, DL);
         out[1] = reduceLanes(absSums, DL);
