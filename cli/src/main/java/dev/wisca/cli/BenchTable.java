@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /** The human table of {@code wisca bench}. */
 final class BenchTable {
-    private static final String ROW = "%-6s %10s %10s %10s %8s %10s %11s %10s %9s %9s %9s%n";
+    private static final String ROW = "%-10s %10s %10s %10s %8s %10s %11s %10s %9s %9s %9s%n";
     private static final String PROCESS_ROW = "%-30s %10s %10s %12s%n";
     private static final String RESCALE_ROW = "%-34s %10s %13s %10s %8s %10s%n";
 
@@ -36,7 +36,7 @@ final class BenchTable {
         o.printf("rescale (stats + apply) / copy: %s    apply / copy: %s%n", BenchCommand.ratio(r.rescaleOverCopy()),
             BenchCommand.ratio(r.applyOverCopy()));
         printInPlace(o, r);
-        for (BenchResult.Phase p : r.phases()) o.printf("  %-6s %s%n", p.name(), p.description());
+        for (BenchResult.Phase p : r.phases()) o.printf("  %-10s %s%n", p.name(), p.description());
         o.println("'first' is the first repeat in a fresh JVM (JIT warm-up included); throughput is over the fastest run;");
         o.println("'/ copy' is the median over the copy's median (the phases alternate, so machine load slows them alike).");
         o.println("peak RSS (the kernel's VmHWM) includes the checkpoint pages mapped for reading: page cache, shared and");
