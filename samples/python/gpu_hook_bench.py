@@ -88,7 +88,9 @@ def main():
                              num_attention_heads=16, num_key_value_heads=4, vocab_size=32000,
                              max_position_embeddings=2048, tie_word_embeddings=False)
     torch.manual_seed(0)
-    model = LlamaForCausalLM(config).to(device=device, dtype=torch.bfloat16)
+    with torch.device(device):  # initialized where it trains: a 1B model's random init on the host takes long
+        model = LlamaForCausalLM(config)
+    model = model.to(dtype=torch.bfloat16)
     parameters = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, foreach=True)
     generator = torch.Generator(device="cpu").manual_seed(1)
