@@ -39,4 +39,4 @@ def test_the_device_bundle_fits_the_carry_limit_and_serves_the_hook(tmp_path):
     assert set(first["parts"]) == {"statistics", "solve", "scaling", "moments"}
     assert all(e["probe_logits_identical"] and e["probe_max_abs_delta_logit"] == 0.0 for e in report["events"])
     assert report["all_probe_logits_identical"] is True
-    assert 0.0 < report["hook_share_of_total"] < 1.0
+    assert 0.0 < report["hook_share_of_training"] < 1.0
