@@ -136,19 +136,19 @@ def main():
                                "probe_logits_identical": bool(torch.equal(before, after))})
         total = time.perf_counter() - train_start
     hook_seconds = sum(e["seconds"] for e in events)
-    warm = [e["seconds"] for e in events[1:]]
+    step_median = statistics.median(step_seconds)
+    warm = statistics.median(e["seconds"] for e in events[1:]) if len(events) > 1 else None
     result = {
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "torch": torch.__version__, "parameters": parameters, "dtype": "bf16",
         "batch": [args.batch, args.length], "steps": args.steps, "every": args.every,
-        "train_step_median_s": statistics.median(step_seconds),
+        "train_step_median_s": step_median,
         "total_s": total, "train_s": sum(step_seconds), "hook_s": hook_seconds,
         # the probe forward passes are the bench's own check, not training: left out of the share
         "hook_share_of_training": hook_seconds / (sum(step_seconds) + hook_seconds),
         "event_first_s": events[0]["seconds"] if events else None,
-        "event_warm_median_s": statistics.median(warm) if warm else None,
-        "hook_share_at_every_warm": (statistics.median(warm) / (args.every * statistics.median(step_seconds)
-                                                                 + statistics.median(warm))) if warm else None,
+        "event_warm_median_s": warm,
+        "hook_share_at_every_warm": warm / (args.every * step_median + warm) if warm is not None else None,
         "all_probe_logits_identical": all(e["probe_logits_identical"] for e in events),
         "events": events,
     }
