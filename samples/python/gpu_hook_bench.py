@@ -75,6 +75,8 @@ def main():
     parser.add_argument("--tiny", action="store_true", help="a small model on the CPU, to try the script")
     parser.add_argument("--out", help="also write the JSON here")
     args = parser.parse_args()
+    if args.steps < 1 or args.every < 1 or args.every > args.steps:
+        parser.error("--steps and --every must be at least 1, and --every at most --steps (no rescale event otherwise)")
 
     device = torch.device("cuda" if torch.cuda.is_available() and not args.tiny else "cpu")
     if device.type != "cuda" and not args.tiny:
