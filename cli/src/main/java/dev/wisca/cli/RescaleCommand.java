@@ -99,12 +99,17 @@ final class RescaleCommand implements Callable<Integer> {
         if (reportDir != null && out != null) OutputFiles.checkApart(reportDir, List.of(out));
         if (loraRefactor) return refactorLora(o, start);
         try (Model model = Wisca.open(in, specs.choice())) {
-            RescalePlan plan = planFor(model, settings);
+            // Planned and applied in one, the output's untouched part written while the statistics are read;
+            // a saved plan, or the optimizer-state check between plan and write, takes the two steps.
+            boolean inOne = planOnly == null && applyPlan == null && !optimizerState.enabled();
+            RescalePlan plan = inOne ? model.rescale(settings, out, output.overwrite()) : planFor(model, settings);
             if (planOnly != null) {
                 plan.save(planOnly, output.overwrite());
             } else {
-                if (optimizerState.enabled()) model.checkOptimizerState(plan);   // a refusal leaves no OUT
-                model.apply(plan, out, output.overwrite());
+                if (!inOne) {
+                    if (optimizerState.enabled()) model.checkOptimizerState(plan);   // a refusal leaves no OUT
+                    model.apply(plan, out, output.overwrite());
+                }
                 if (savePlan != null) plan.save(savePlan, output.overwrite());
                 if (optimizerState.enabled()) {
                     transformMoments(model, plan, o);

@@ -60,13 +60,14 @@ final class BlockOutput implements AutoCloseable {
     private long blockStart;  // file offset of the current block
     private boolean finished;
     private long throughBlocks;
+    private long aheadBlocks;
 
     private BlockOutput(Path path, FileChannel channel, FileChannel direct, int alignment, long expectedBytes) {
         this.path = path;
         this.channel = channel;
         this.direct = direct;
         this.alignment = alignment;
-        this.blockBytes = (int) Math.min(BLOCK_BYTES, Math.max(alignment, roundUp(expectedBytes)));
+        this.blockBytes = blockBytes(expectedBytes, alignment);
         blocks[0] = arena.allocate(blockBytes, alignment);
     }
 
@@ -77,17 +78,36 @@ final class BlockOutput implements AutoCloseable {
      */
     static BlockOutput open(Path path, FileChannel channel, long expectedBytes, boolean tryDirect) {
         if (tryDirect) {
-            try {
-                int alignment = (int) Math.max(PAGE_BYTES, Files.getFileStore(path).getBlockSize());
-                if (BLOCK_BYTES % alignment == 0) {
-                    FileChannel direct = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
-                    return new BlockOutput(path, channel, direct, alignment, expectedBytes);
-                }
-            } catch (IOException | UnsupportedOperationException e) {
-                // No direct I/O on this file system: the page cache it is.
-            }
+            int alignment = directAlignment(path);
+            FileChannel direct = alignment == 0 ? null : openDirect(path);
+            if (direct != null) return new BlockOutput(path, channel, direct, alignment, expectedBytes);
         }
         return new BlockOutput(path, channel, null, 64, expectedBytes);
+    }
+
+    /** The alignment direct writes to {@code path} need (the page, or the file system's larger block); 0 when blocks cannot be aligned to it. */
+    static int directAlignment(Path path) {
+        try {
+            int alignment = (int) Math.max(PAGE_BYTES, Files.getFileStore(path).getBlockSize());
+            return BLOCK_BYTES % alignment == 0 ? alignment : 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return 0;
+        }
+    }
+
+    /** {@code path} (an existing file) opened for direct writes, or null where its file system refuses direct I/O. */
+    static FileChannel openDirect(Path path) {
+        try {
+            return FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;  // no direct I/O on this file system: the page cache it is
+        }
+    }
+
+    /** The bytes of each block of a file of about {@code expectedBytes} written with {@code alignment}. */
+    static int blockBytes(long expectedBytes, int alignment) {
+        long rounded = (expectedBytes + alignment - 1) / alignment * alignment;
+        return (int) Math.min(BLOCK_BYTES, Math.max(alignment, rounded));
     }
 
     /** Whether blocks bypass the page cache. */
@@ -135,6 +155,19 @@ final class BlockOutput implements AutoCloseable {
         throughBlocks++;
         nextBlock();
     }
+
+    /**
+     * Passes over the next whole block ({@link #throughBytes()} bytes) without writing it: a {@link WriteAhead}
+     * wrote exactly these bytes there already.
+     */
+    void skipThrough() {
+        if (throughBytes() == 0) throw new IllegalStateException("no whole block can be passed over now");
+        aheadBlocks++;
+        nextBlock();
+    }
+
+    /** Blocks passed over because they were written ahead (tests). */
+    long aheadBlocks() { return aheadBlocks; }
 
     /** After a whole block went to the writing thread: the other buffer, once its own write is done, at the next offset. */
     private void nextBlock() {
@@ -236,9 +269,15 @@ final class BlockOutput implements AutoCloseable {
         if (direct == null) {
             FileChannels.writeFully(channel, buffer, position);
         } else {
-            // One call per block: a direct write waits for the device, so fewer, larger calls go faster.
-            while (buffer.hasRemaining()) direct.write(buffer, position + buffer.position());
+            writeDirect(direct, buffer, position);
         }
+    }
+
+    /** Writes {@code buffer} (aligned, as {@code direct} needs) at {@code position}. */
+    static void writeDirect(FileChannel direct, ByteBuffer buffer, long position) throws IOException {
+        // One call per block: a direct write waits for the device, so fewer, larger calls go faster.
+        int start = buffer.position();
+        while (buffer.hasRemaining()) direct.write(buffer, position + buffer.position() - start);
     }
 
     /** Waits until block {@code block} is written; its write's failure is thrown here, typed. */

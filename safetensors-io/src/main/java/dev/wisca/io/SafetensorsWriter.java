@@ -48,6 +48,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final HeaderLayout layout;
     private final FileChannel channel;
     private final BlockOutput blocks;
+    private final WriteAhead ahead;  // null, or the head start whose written blocks are kept
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment staging = arena.allocate(CHUNK_GRANULE, 64);
     // The transfers not yet written: runLength bytes of runSource from file position runStart on.
@@ -61,11 +62,12 @@ public final class SafetensorsWriter implements AutoCloseable {
     private boolean closed;
     private boolean failed;
 
-    private SafetensorsWriter(Path target, Path temp, HeaderLayout layout, FileChannel channel, boolean direct) {
+    private SafetensorsWriter(Path target, Path temp, HeaderLayout layout, FileChannel channel, boolean direct, WriteAhead ahead) {
         this.target = target;
         this.temp = temp;
         this.layout = layout;
         this.channel = channel;
+        this.ahead = ahead;
         this.blocks = BlockOutput.open(temp, channel, layout.fileSize(), direct);
     }
 
@@ -87,27 +89,65 @@ public final class SafetensorsWriter implements AutoCloseable {
      */
     public static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes,
                                            SafetensorsFile source) {
-        HeaderLayout plain = HeaderLayout.plan(specs, metadata, target.toAbsolutePath(), reserveBytes);
-        long shift = Math.floorMod(source.header().dataStart() - plain.header().dataStart(), BlockOutput.PAGE_BYTES);
-        // The header stays 8-byte aligned (the reference pads it so), so only a shift in 8-byte steps is possible.
-        return create(target, specs, metadata, shift % 8 == 0 ? reserveBytes + (int) shift : reserveBytes, true);
+        Path absolute = target.toAbsolutePath();
+        return open(absolute, pageMatched(absolute, specs, metadata, reserveBytes, source), true, null);
+    }
+
+    /**
+     * As {@link #create(Path, List, Map, int, SafetensorsFile)}, going on with the temp file {@code ahead} began
+     * for the same target and source (stopped, its thread joined): the blocks it wrote are kept where they hold
+     * what this writer writes there, and every other byte is written as usual, so the file is the same with or
+     * without it, whatever metadata the head start was laid out with.
+     */
+    public static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes,
+                                           SafetensorsFile source, WriteAhead ahead) {
+        Path absolute = target.toAbsolutePath();
+        return open(absolute, pageMatched(absolute, specs, metadata, reserveBytes, source), true, ahead);
     }
 
     /** As {@link #create(Path, List, Map, int)}; {@code direct} false keeps every write in the page cache (tests of both paths). */
     static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes, boolean direct) {
         Path absolute = target.toAbsolutePath();
-        HeaderLayout layout = HeaderLayout.plan(specs, metadata, absolute, reserveBytes);
-        Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".tmp-"
+        return open(absolute, HeaderLayout.plan(specs, metadata, absolute, reserveBytes), direct, null);
+    }
+
+    /** The layout of {@link #create(Path, List, Map, int, SafetensorsFile)}: each tensor at its page offset in {@code source}. */
+    static HeaderLayout pageMatched(Path absolute, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes,
+                                    SafetensorsFile source) {
+        HeaderLayout plain = HeaderLayout.plan(specs, metadata, absolute, reserveBytes);
+        long shift = Math.floorMod(source.header().dataStart() - plain.header().dataStart(), BlockOutput.PAGE_BYTES);
+        // The header stays 8-byte aligned (the reference pads it so), so only a shift in 8-byte steps is possible.
+        return shift == 0 || shift % 8 != 0 ? plain : HeaderLayout.plan(specs, metadata, absolute, reserveBytes + (int) shift);
+    }
+
+    /** A fresh temp file beside {@code absolute}: {@code .<name>.tmp-<random>}. */
+    static Path tempBeside(Path absolute) {
+        return absolute.resolveSibling("." + absolute.getFileName() + ".tmp-"
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
-        FileChannel channel;
+    }
+
+    /** Creates {@code temp} (which must not exist) for writing; {@code target} names the file in errors. */
+    static FileChannel createTemp(Path target, Path temp) {
         try {
-            channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw io(absolute, "cannot create a temp file in " + absolute.getParent(), e);
+            throw io(target, "cannot create a temp file in " + target.getParent(), e);
+        }
+    }
+
+    private static SafetensorsWriter open(Path absolute, HeaderLayout layout, boolean direct, WriteAhead ahead) {
+        Path temp;
+        FileChannel channel;
+        if (ahead != null) {
+            channel = ahead.handOver(absolute, layout);
+            temp = ahead.temp();
+        } else {
+            temp = tempBeside(absolute);
+            channel = createTemp(absolute, temp);
         }
         SafetensorsWriter writer;
         try {
-            writer = new SafetensorsWriter(absolute, temp, layout, channel, direct);
+            writer = new SafetensorsWriter(absolute, temp, layout, channel, direct, ahead);
         } catch (RuntimeException | Error e) {
             closeQuietly(channel);
             deleteQuietly(temp);
@@ -181,6 +221,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         guarded(() -> {
             writeRun();
             for (long done = 0; done < length; ) {
+                if (ahead != null) ahead.reached(blocks.size());
                 MemorySegment room = blocks.room();
                 long n = Math.min(room.byteSize(), length - done);
                 if (n < length - done) n -= n % CHUNK_GRANULE;  // the tensor's end is whole elements already
@@ -202,6 +243,9 @@ public final class SafetensorsWriter implements AutoCloseable {
     /** Blocks written straight from an input's pages so far (tests). */
     long blocksWrittenThrough() { return blocks.throughBlocks(); }
 
+    /** Blocks kept from the {@link WriteAhead} this writer went on with (tests). */
+    long blocksKeptFromAhead() { return blocks.aheadBlocks(); }
+
     /** Name of the tensor {@code write} expects next; throws once all are written. */
     public String nextName() {
         if (next >= fileOrder().size()) throw new IllegalStateException("all tensors of " + target + " are written");
@@ -217,7 +261,9 @@ public final class SafetensorsWriter implements AutoCloseable {
         guarded(() -> {
             try {
                 writeRun();
+                if (ahead != null) ahead.finish();  // no write of its own after the file is complete
                 blocks.finish();
+                if (ahead != null) channel.truncate(layout.fileSize());  // a head start laid out longer wrote past the end
                 long size = channel.size();
                 if (size != layout.fileSize()) {
                     throw new IllegalStateException(temp + " has " + size + " bytes, the layout needs " + layout.fileSize());
@@ -239,6 +285,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        if (ahead != null) ahead.finish();
         blocks.close();
         closeQuietly(channel);
         arena.close();
@@ -263,11 +310,16 @@ public final class SafetensorsWriter implements AutoCloseable {
         runLength = 0;
         MemorySegment mapped = null;
         while (left > 0) {
+            if (ahead != null) ahead.reached(blocks.size());
             long through = blocks.throughBytes();
             if (through > 0 && left >= through && position % blocks.alignment() == 0) {
-                if (mapped == null) mapped = source.mapped();
-                throughSource = source;
-                blocks.writeThrough(mapped.asSlice(position, through));
+                if (ahead != null && ahead.holds(source, blocks.size() / through, through, position)) {
+                    blocks.skipThrough();
+                } else {
+                    if (mapped == null) mapped = source.mapped();
+                    throughSource = source;
+                    blocks.writeThrough(mapped.asSlice(position, through));
+                }
                 position += through;
                 left -= through;
                 continue;

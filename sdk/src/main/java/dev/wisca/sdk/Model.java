@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -118,10 +119,18 @@ public final class Model implements AutoCloseable {
      * @throws WiscaException NO_MATCHING_SITES when the settings' pairs name no site of this model
      */
     public RescalePlan plan(RescaleSettings settings) {
-        SiteSet sites = sites(settings.sites());
-        if (sites.sites().isEmpty()) throw noSites(settings.sites(), sites);
+        return plan(settings, nonEmptySites(settings));
+    }
+
+    private RescalePlan plan(RescaleSettings settings, SiteSet sites) {
         Plan plan = Planner.plan(checkpoint, sites.sites(), settings);
         return new RescalePlan(architecture(), plan, sites.skipped(), settings, checkpoint.inputs());
+    }
+
+    private SiteSet nonEmptySites(RescaleSettings settings) {
+        SiteSet sites = sites(settings.sites());
+        if (sites.sites().isEmpty()) throw noSites(settings.sites(), sites);
+        return sites;
     }
 
     /** Streams this checkpoint through {@code plan} into {@code out} (same layout, side files copied); {@code out} must not exist. */
@@ -139,6 +148,27 @@ public final class Model implements AutoCloseable {
     public void apply(RescalePlan plan, Path out, Overwrite overwrite) {
         check(plan.engine(), plan.engine());
         write(out, overwrite, target -> Apply.run(checkpoint, plan.engine(), target, plan.settings()));
+    }
+
+    /**
+     * Plans and applies in one: the plan {@link #plan(RescaleSettings)} makes and the output
+     * {@link #apply(RescalePlan, Path, Overwrite)} writes with it, byte for byte, with the same refusals, but
+     * sooner: while the statistics are read, the parts of the output that copy tensors no site touches are
+     * already written (into the output's staging, published only with the rest). What {@code wisca rescale}
+     * and {@link Wisca#rescale} run.
+     */
+    public RescalePlan rescale(RescaleSettings settings, Path out, Overwrite overwrite) {
+        SiteSet sites = nonEmptySites(settings);
+        Set<String> siteTensors = new HashSet<>();
+        sites.sites().forEach(site -> site.members().forEach(m -> siteTensors.add(m.tensor())));
+        String provisional = AppliedStamp.provisional(sites.sites(), settings.solver(), name -> checkpoint.tensor(name).dtype());
+        RescalePlan[] planned = new RescalePlan[1];
+        write(out, overwrite, target -> Apply.planAndRun(checkpoint, siteTensors, provisional, () -> {
+            planned[0] = plan(settings, sites);
+            check(planned[0].engine(), planned[0].engine());
+            return planned[0].engine();
+        }, target, settings));
+        return planned[0];
     }
 
     /**

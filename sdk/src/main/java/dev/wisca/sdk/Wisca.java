@@ -78,9 +78,7 @@ public final class Wisca {
     /** As {@link #rescale(Path, Path, RescaleSettings)}; {@link Overwrite#REPLACE} replaces an existing output whole. */
     public static RescalePlan rescale(Path in, Path out, RescaleSettings settings, Overwrite overwrite) {
         try (Model model = open(in)) {
-            RescalePlan plan = model.plan(settings);
-            model.apply(plan, out, overwrite);
-            return plan;
+            return model.rescale(settings, out, overwrite);
         }
     }
 

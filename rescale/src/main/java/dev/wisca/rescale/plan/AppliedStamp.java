@@ -4,12 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wisca.io.Dtype;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
 import dev.wisca.io.inplace.PlanStamps;
+import dev.wisca.rescale.graph.Site;
+import dev.wisca.rescale.solve.SolverOptions;
 import java.io.IOException;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * The {@code wisca.plan} stamp in every output shard's metadata: built here ({@link #of}, the one place, for
@@ -30,14 +35,32 @@ public final class AppliedStamp {
      * undo flag are what provenance checks read; the rest tells a reader what was applied).
      */
     public static String of(Plan plan) {
+        return stamp(plan.hash(), plan.undo(), plan.reports().stream().map(r -> r.pair().cliName()).distinct().toList(),
+            plan.options().norm().cliName(), plan.reports().stream().anyMatch(r -> r.pow2()), plan.reports().size());
+    }
+
+    /**
+     * What {@link #of} will most likely give for the plan of {@code sites} under {@code options}, before it is
+     * solved: the same fields, a hash of zeros, {@code pow2} as the solver will resolve it from the members'
+     * dtypes. Of the same length as the real stamp, so a file laid out with it has the final layout; only a
+     * head start uses it ({@link dev.wisca.io.WriteAhead}), never a file's header.
+     */
+    public static String provisional(List<Site> sites, SolverOptions options, Function<String, Dtype> dtypeOf) {
+        boolean pow2 = sites.stream().anyMatch(site -> options.pow2().resolve(
+            site.members().stream().map(m -> dtypeOf.apply(m.tensor())).toList()));
+        return stamp("0".repeat(16), false, sites.stream().map(site -> site.pair().cliName()).distinct().toList(),
+            options.norm().cliName(), pow2, sites.size());
+    }
+
+    private static String stamp(String hash, boolean undo, List<String> pairNames, String norm, boolean pow2, int sites) {
         ObjectNode stamp = MAPPER.createObjectNode();
-        stamp.put("hash", plan.hash());
-        stamp.put("undo", plan.undo());
+        stamp.put("hash", hash);
+        stamp.put("undo", undo);
         ArrayNode pairs = stamp.putArray("pairs");
-        plan.reports().stream().map(r -> r.pair().cliName()).distinct().forEach(pairs::add);
-        stamp.put("norm", plan.options().norm().cliName());
-        stamp.put("pow2", plan.reports().stream().anyMatch(r -> r.pow2()));
-        stamp.put("sites", plan.reports().size());
+        pairNames.forEach(pairs::add);
+        stamp.put("norm", norm);
+        stamp.put("pow2", pow2);
+        stamp.put("sites", sites);
         return stamp.toString();
     }
 
