@@ -45,10 +45,11 @@ class BenchCommandTest {
                 assertTrue(p.get("gbPerSecond").asDouble() > 0, name);
             }
         }
-        assertEquals(List.of("copy", "open", "stats", "apply", "undo", "inplace", "stats-warm"), names);
+        assertEquals(List.of("copy", "open", "stats", "apply", "undo", "inplace", "rescale", "stats-warm"), names);
         assertEquals(json.get("checkpointBytes").asLong(), json.get("phases").get(3).get("bytes").asLong(), "apply writes every tensor");
-        assertEquals(json.get("phases").get(2).get("bytes").asLong(), json.get("phases").get(6).get("bytes").asLong(),
+        assertEquals(json.get("phases").get(2).get("bytes").asLong(), json.get("phases").get(7).get("bytes").asLong(),
             "the warm statistics read what the one-shot ones read");
+        assertEquals(json.get("checkpointBytes").asLong(), json.get("phases").get(6).get("bytes").asLong(), "rescale in one writes every tensor");
         try (var left = Files.list(dir)) {
             assertEquals(0, left.count(), "work files removed without --keep");
         }

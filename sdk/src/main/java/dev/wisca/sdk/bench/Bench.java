@@ -4,6 +4,7 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.Checkpoint;
+import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.Progress;
 import dev.wisca.rescale.graph.Pair;
 import dev.wisca.rescale.plan.Plan;
@@ -44,6 +45,7 @@ public final class Bench {
 
     private static final String IN_PLACE = "inplace";
     private static final String WARM_STATS = "stats-warm";
+    private static final String IN_ONE = "rescale";
 
     public static BenchResult run(BenchSettings settings) {
         return run(settings, checkpoint -> List.of());
@@ -63,7 +65,8 @@ public final class Bench {
         Map<String, MemoryWatch.Peaks> memory = new LinkedHashMap<>();
         AtomicLong statsBytes = new AtomicLong();
         RescaleSettings measured = settings.rescale().withProgress(new Counting(progress, statsBytes));
-        List<Path> outputs = List.of(dir.resolve("copy"), dir.resolve("rescaled"), dir.resolve("undone"), dir.resolve(IN_PLACE));
+        List<Path> outputs = List.of(dir.resolve("copy"), dir.resolve("rescaled"), dir.resolve("undone"), dir.resolve(IN_PLACE),
+            dir.resolve("rescaled-in-one"));
         AtomicLong inPlaceBytes = new AtomicLong();
         Summary summary = Summary.of(checkpoint);
         List<RescaleProcessBench.Row> processRows;
@@ -87,6 +90,9 @@ public final class Bench {
                     }
                     inPlaceBytes.set(inPlace(checkpoint, plan, dir.resolve(IN_PLACE), nanos, memory, watch));
                 }
+                try (Model fresh = Wisca.open(checkpoint)) {  // a model not planned before, as wisca rescale opens it
+                    time(IN_ONE, nanos, memory, watch, () -> fresh.rescale(measured, outputs.get(4), Overwrite.NEVER));
+                }
             }
             warmStats(checkpoint, settings.repeats(), measured, statsBytes, nanos, memory, watch);
             if (!settings.keep()) for (Path p : outputs) delete(p);  // room on the disk for the processes' outputs
@@ -98,7 +104,7 @@ public final class Bench {
             }
         }
         Map<String, Long> bytes = Map.of("copy", summary.fileBytes(), "open", 0L, "stats", statsBytes.get(), WARM_STATS, statsBytes.get(),
-            "apply", summary.tensorBytes(), "undo", summary.tensorBytes(), IN_PLACE, inPlaceBytes.get());
+            "apply", summary.tensorBytes(), "undo", summary.tensorBytes(), IN_PLACE, inPlaceBytes.get(), IN_ONE, summary.tensorBytes());
         long copy = median(nanos.get("copy"));
         List<BenchResult.Phase> phases = new ArrayList<>();
         RescaleSettings rs = settings.rescale();
@@ -170,7 +176,8 @@ public final class Bench {
         WARM_STATS, "the same with the vector kernels compiled, as in a long-running JVM (serve, watch, hooks; goal >= 4 GB/s per core)",
         "apply", "rescaled checkpoint written (+ fsync)",
         "undo", "plan undone into a new checkpoint",
-        IN_PLACE, "the same plan applied in place to a synced copy (page-sum journal + changed tensors + fsyncs; goal <= 0.35x copy)");
+        IN_PLACE, "the same plan applied in place to a synced copy (page-sum journal + changed tensors + fsyncs; goal <= 0.35x copy)",
+        IN_ONE, "stats + apply in one, as wisca rescale runs them: the untouched blocks written while the statistics are read");
 
     /**
      * The in-place row: copies the checkpoint folder (untimed, then fsynced so the copy's dirty pages do
