@@ -106,8 +106,7 @@ final class BlockOutput implements AutoCloseable {
 
     /** The bytes of each block of a file of about {@code expectedBytes} written with {@code alignment}. */
     static int blockBytes(long expectedBytes, int alignment) {
-        long rounded = (expectedBytes + alignment - 1) / alignment * alignment;
-        return (int) Math.min(BLOCK_BYTES, Math.max(alignment, rounded));
+        return (int) Math.min(BLOCK_BYTES, Math.max(alignment, roundUp(expectedBytes, alignment)));
     }
 
     /** Whether blocks bypass the page cache. */
@@ -262,6 +261,10 @@ final class BlockOutput implements AutoCloseable {
     }
 
     private long roundUp(long bytes) {
+        return roundUp(bytes, alignment);
+    }
+
+    private static long roundUp(long bytes, int alignment) {
         return (bytes + alignment - 1) / alignment * alignment;
     }
 

@@ -89,15 +89,15 @@ public final class SafetensorsWriter implements AutoCloseable {
      */
     public static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes,
                                            SafetensorsFile source) {
-        Path absolute = target.toAbsolutePath();
-        return open(absolute, pageMatched(absolute, specs, metadata, reserveBytes, source), true, null);
+        return create(target, specs, metadata, reserveBytes, source, null);
     }
 
     /**
-     * As {@link #create(Path, List, Map, int, SafetensorsFile)}, going on with the temp file {@code ahead} began
-     * for the same target and source (stopped, its thread joined): the blocks it wrote are kept where they hold
-     * what this writer writes there, and every other byte is written as usual, so the file is the same with or
-     * without it, whatever metadata the head start was laid out with.
+     * As {@link #create(Path, List, Map, int, SafetensorsFile)}, going on with the temp file {@code ahead} (null:
+     * none) began for the same target and source, which may still be writing: the blocks it wrote are kept where
+     * they hold what this writer writes there, every other byte is written as usual, and the head start is
+     * finished before the file is completed or deleted. So the file is the same with or without it, whatever
+     * metadata the head start was laid out with.
      */
     public static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata, int reserveBytes,
                                            SafetensorsFile source, WriteAhead ahead) {

@@ -102,7 +102,8 @@ class WriteAheadTest {
             try (SafetensorsFile in = SafetensorsFile.open(source);
                  WriteAhead ahead = WriteAhead.open(out, specs(), stamp(""), HeaderStamp.RESERVE_BYTES, in, CHANGED::contains)) {
                 CompletableFuture<Void> running = CompletableFuture.runAsync(ahead::run);
-                if (round % 2 == 1) Thread.onSpinWait();
+                // Even rounds: the writer starts at once. Odd rounds: once the head start has a few blocks on the disk.
+                while (round % 2 == 1 && ahead.blocksWritten() < 2 && !running.isDone()) sleepMillis(1);
                 kept = writeWith(in, ahead, out, stamp(""));
                 running.join();
                 assertTrue(kept <= ahead.blocksWritten());
@@ -148,6 +149,15 @@ class WriteAheadTest {
             taken.close();
         }
         assertEquals(List.of("in.safetensors"), WriterFiles.list(dir));
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** The rewrite: unchanged tensors transferred, changed ones written with every byte flipped. */
