@@ -2,7 +2,6 @@ package dev.wisca.rescale.pass;
 
 import dev.wisca.io.TensorSource;
 import dev.wisca.rescale.Progress;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +17,7 @@ import java.util.function.BinaryOperator;
  * ({@code stats.StatsPass}) and the weight-pattern statistics ({@code pattern.PatternStats}): the
  * caller cuts its tensors into {@link Block}s, the engine reads each block's bytes with
  * {@link TensorSource#read} (positional file reads, not the mapping: a file truncated underneath is
- * a typed FILE_CHANGED, not a fault inside a kernel) into a reused buffer of its worker thread, runs
+ * a typed FILE_CHANGED, not a fault inside a kernel) into a buffer reused from pass to pass ({@link BlockBuffers}), runs
  * the caller's reduction on it, in parallel on {@code parallelism} threads, reports the phase's
  * progress, and merges the partial results as they complete. Merges follow the blocks' order (an
  * ordered stream reduction: a left operand always covers blocks before its right one, and the merge
@@ -65,30 +64,23 @@ public final class BlockPass {
             totalBytes += b.byteLength();
         }
         progress.start(phase, totalBytes, blocksLeft.size());
-        Buffers buffers = new Buffers();
         try (ForkJoinPool pool = new ForkJoinPool(Math.max(1, parallelism))) {
             return pool.submit(() -> blocks.parallelStream().map(b -> {
-                MemorySegment bytes = buffers.get(b.byteLength());
-                source.read(b.tensor(), b.byteOffset(), bytes);
-                R result = reduce.apply(b, bytes);
+                MemorySegment buffer = BlockBuffers.take(b.byteLength());
+                R result;
+                try {
+                    MemorySegment bytes = buffer.asSlice(0, b.byteLength());
+                    source.read(b.tensor(), b.byteOffset(), bytes);
+                    result = reduce.apply(b, bytes);
+                } finally {
+                    BlockBuffers.giveBack(buffer);
+                }
                 boolean tensorDone = blocksLeft.get(b.tensor()).decrementAndGet() == 0;
                 progress.advance(b.byteLength(), tensorDone ? 1 : 0);
                 return result;
             }).reduce(merge)).join();
         } finally {
             progress.finish();
-        }
-    }
-
-    /** A reused direct buffer per worker thread, grown to the largest block it reads. */
-    private static final class Buffers extends ThreadLocal<MemorySegment> {
-        MemorySegment get(long bytes) {
-            MemorySegment buffer = get();
-            if (buffer == null || buffer.byteSize() < bytes) {
-                buffer = Arena.ofAuto().allocate(Math.max(bytes, BLOCK_ELEMENTS * Float.BYTES), 64);
-                set(buffer);
-            }
-            return buffer.asSlice(0, bytes);
         }
     }
 }
