@@ -50,6 +50,12 @@ class BenchCommandTest {
         assertEquals(json.get("phases").get(2).get("bytes").asLong(), json.get("phases").get(7).get("bytes").asLong(),
             "the warm statistics read what the one-shot ones read");
         assertEquals(json.get("checkpointBytes").asLong(), json.get("phases").get(6).get("bytes").asLong(), "rescale in one writes every tensor");
+        String warm = json.get("phases").get(7).get("description").asText();
+        java.util.regex.Matcher pass = java.util.regex.Pattern.compile("statistics pass alone .*? ([0-9.]+) ms, ([0-9.]+) GB/s per core").matcher(warm);
+        assertTrue(pass.find(), warm);
+        double passMs = Double.parseDouble(pass.group(1));
+        assertTrue(passMs > 0 && passMs * 1e6 <= json.get("phases").get(7).get("minNanos").asLong() + 1e5,
+            "the pass is a part of its plan: " + warm);
         try (var left = Files.list(dir)) {
             assertEquals(0, left.count(), "work files removed without --keep");
         }

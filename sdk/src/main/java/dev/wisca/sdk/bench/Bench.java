@@ -45,6 +45,8 @@ public final class Bench {
 
     private static final String IN_PLACE = "inplace";
     private static final String WARM_STATS = "stats-warm";
+    /** The statistics pass within each stats-warm plan: from its first read to its last block (no binding, solve or digests). */
+    private static final String WARM_PASS = "stats-warm pass";
     private static final String IN_ONE = "rescale";
 
     public static BenchResult run(BenchSettings settings) {
@@ -64,7 +66,8 @@ public final class Bench {
         Map<String, List<Long>> nanos = new LinkedHashMap<>();
         Map<String, MemoryWatch.Peaks> memory = new LinkedHashMap<>();
         AtomicLong statsBytes = new AtomicLong();
-        RescaleSettings measured = settings.rescale().withProgress(new Counting(progress, statsBytes));
+        Counting counting = new Counting(progress, statsBytes, new AtomicLong(), new AtomicLong());
+        RescaleSettings measured = settings.rescale().withProgress(counting);
         List<Path> outputs = List.of(dir.resolve("copy"), dir.resolve("rescaled"), dir.resolve("undone"), dir.resolve(IN_PLACE),
             dir.resolve("rescaled-in-one"));
         AtomicLong inPlaceBytes = new AtomicLong();
@@ -94,7 +97,7 @@ public final class Bench {
                     time(IN_ONE, nanos, memory, watch, () -> fresh.rescale(measured, outputs.get(4), Overwrite.NEVER));
                 }
             }
-            warmStats(checkpoint, settings.repeats(), measured, statsBytes, nanos, memory, watch);
+            warmStats(checkpoint, settings.repeats(), measured, counting, nanos, memory, watch);
             if (!settings.keep()) for (Path p : outputs) delete(p);  // room on the disk for the processes' outputs
             processRows = processes.apply(checkpoint);
         } finally {
@@ -109,8 +112,11 @@ public final class Bench {
         List<BenchResult.Phase> phases = new ArrayList<>();
         RescaleSettings rs = settings.rescale();
         for (String name : nanos.keySet()) {
+            if (name.equals(WARM_PASS)) continue;   // a part of the stats-warm row, told in its description
             BenchResult.Phase p = phase(name, bytes.get(name), nanos.get(name), memory.get(name), copy);
-            phases.add(name.equals("stats") || name.equals(WARM_STATS) ? perCore(p, rs.parallelism()) : p);
+            if (name.equals("stats") || name.equals(WARM_STATS)) p = perCore(p, rs.parallelism());
+            if (name.equals(WARM_STATS)) p = withPassAlone(p, min(nanos.get(WARM_PASS)), rs.parallelism());
+            phases.add(p);
         }
         return new BenchResult(checkpoint, shape != null, shape == null ? "" : shape.toString(),
             shape != null ? shape.dtype().headerName() : summary.dominantDtype(), summary.tensorBytes(), summary.fileBytes(),
@@ -126,13 +132,15 @@ public final class Bench {
      * the same plan {@code repeats} times. The stats row before it is what a one-shot command gets (scalar
      * loops while a JVM is young); this one is a long-running JVM's (serve, watch, the hooks).
      */
-    private static void warmStats(Path checkpoint, int repeats, RescaleSettings measured, AtomicLong statsBytes,
+    private static void warmStats(Path checkpoint, int repeats, RescaleSettings measured, Counting counting,
                                   Map<String, List<Long>> nanos, Map<String, MemoryWatch.Peaks> memory, MemoryWatch watch) {
         CpuBackend.warmUpVectorStats();
         try (Model model = Wisca.open(checkpoint)) {
             for (int r = 0; r < repeats; r++) {
-                statsBytes.set(0);
+                counting.statsBytes().set(0);
+                counting.passNanos().set(0);
                 time(WARM_STATS, nanos, memory, watch, () -> model.plan(measured));
+                nanos.computeIfAbsent(WARM_PASS, p -> new ArrayList<>()).add(counting.passNanos().get());
             }
         }
     }
@@ -153,6 +161,15 @@ public final class Bench {
         double gbps = bytes == 0 ? 0 : bytes / (double) min;
         return new BenchResult.Phase(name, DESCRIPTIONS.get(name), bytes, runs.getFirst(), min, median, gbps,
             (double) median / copyMedian, peaks.rssPeak(), peaks.rssAnonPeak(), peaks.rssFilePeak(), peaks.heapUsedPeak());
+    }
+
+    /** The stats-warm row's description with its statistics pass alone, fastest run, per thread. */
+    private static BenchResult.Phase withPassAlone(BenchResult.Phase p, long passNanos, int threads) {
+        String pass = String.format(java.util.Locale.ROOT,
+            "; its statistics pass alone (reads and kernels, without binding, solve and digests) %.1f ms, %.2f GB/s per core",
+            passNanos / 1e6, p.bytes() / (double) passNanos / threads);
+        return new BenchResult.Phase(p.name(), p.description() + pass, p.bytes(), p.firstNanos(), p.minNanos(),
+            p.medianNanos(), p.gbPerSecond(), p.overCopy(), p.rssPeak(), p.rssAnonPeak(), p.rssFilePeak(), p.heapUsedPeak());
     }
 
     /** The stats row's description with its throughput per thread (issue 13's goal is per core). */
@@ -236,11 +253,17 @@ public final class Bench {
         }
     }
 
-    /** Forwards to the caller's progress and sums the bytes of statistics phases. */
-    private record Counting(Progress inner, AtomicLong statsBytes) implements Progress {
+    /**
+     * Forwards to the caller's progress and sums the bytes and the time of statistics phases (a phase's
+     * start and finish come from one thread, one phase at a time; {@code startedAt} is 0 outside one).
+     */
+    private record Counting(Progress inner, AtomicLong statsBytes, AtomicLong passNanos, AtomicLong startedAt) implements Progress {
         @Override
         public void start(String phase, long totalBytes, int totalTensors) {
-            if (phase.startsWith("stats")) statsBytes.addAndGet(totalBytes);
+            if (phase.startsWith("stats")) {
+                statsBytes.addAndGet(totalBytes);
+                startedAt.set(System.nanoTime());
+            }
             inner.start(phase, totalBytes, totalTensors);
         }
 
@@ -248,7 +271,11 @@ public final class Bench {
         public void advance(long bytes, int tensors) { inner.advance(bytes, tensors); }
 
         @Override
-        public void finish() { inner.finish(); }
+        public void finish() {
+            long started = startedAt.getAndSet(0);
+            if (started != 0) passNanos.addAndGet(System.nanoTime() - started);
+            inner.finish();
+        }
     }
 
     static void delete(Path path) {
