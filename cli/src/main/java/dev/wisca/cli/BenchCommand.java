@@ -72,7 +72,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean noStartup;
 
     @Option(names = "--python", paramLabel = "PYTHON", description = "Python with safetensors for the inspect reference "
-        + "(default: $WISCA_PYTHON; without one that row is left out).")
+        + "(default: $WISCA_PYTHON, which bin/wisca sets to the project's test environment when bin/test has made it, "
+        + "else python3 if it has safetensors; without one the inspect row has no reference, and bench says so).")
     String python;
 
     @Option(names = "--memory-sizes", paramLabel = "SIZE[,SIZE...]", split = ",",
@@ -97,21 +98,38 @@ final class BenchCommand implements Callable<Integer> {
         BenchSettings settings = new BenchSettings(ByteSize.parse(size), layout.dtype().orElse(Dtype.BF16), Optional.ofNullable(checkpoint),
             work, keep, repeat, flags.settings().withProgress(ProgressBar.forCommand(spec.commandLine().getErr(), verbosity, json)),
             layout.maxShardBytes(), seed);
+        Optional<String> wisca = Optional.ofNullable(launcher).or(() -> Optional.ofNullable(System.getenv("WISCA_LAUNCHER")));
+        Optional<String> processes = noStartup ? Optional.empty() : wisca;
+        Optional<String> py = processes.isPresent() ? pythonReference() : Optional.empty();
         BenchResult r;
         try {
-            Optional<String> wisca = Optional.ofNullable(launcher).or(() -> Optional.ofNullable(System.getenv("WISCA_LAUNCHER")));
-            Optional<String> processes = noStartup ? Optional.empty() : wisca;
             r = Bench.run(settings, ckpt -> processes.map(w -> rescaleProcesses(List.of(w), ckpt, work, settings, memoryBytes)).orElse(List.of()));
-            if (processes.isPresent()) {
-                Optional<String> py = Optional.ofNullable(python).or(() -> Optional.ofNullable(System.getenv("WISCA_PYTHON")));
-                r = r.withStartup(StartupBench.run(List.of(wisca.get()), py, work, Math.max(1, startupRepeat)));
-            }
+            if (processes.isPresent()) r = r.withStartup(StartupBench.run(List.of(wisca.get()), py, work, Math.max(1, startupRepeat)));
         } finally {
             if (dir.isEmpty() && !keep) deleteIfEmpty(work);
         }
         if (json.enabled()) Json.print(o, r);
         else BenchTable.print(o, r, keep ? work : null);
         return ExitCodes.OK;
+    }
+
+    /**
+     * The Python of the inspect reference: --python or $WISCA_PYTHON, which must import safetensors (a usage
+     * error before any phase runs, not after them), else python3 where it can; empty (and said on stderr and
+     * under the table) when there is none.
+     */
+    private Optional<String> pythonReference() {
+        String given = python != null ? python : System.getenv("WISCA_PYTHON");
+        if (given != null && !given.isBlank()) {
+            String flag = python != null ? "--python" : "WISCA_PYTHON";
+            StartupBench.pythonProblem(given).ifPresent(problem -> {
+                throw WiscaException.invalidArgument(flag + " " + given + " cannot be the inspect reference: " + problem);
+            });
+            return Optional.of(given);
+        }
+        if (StartupBench.pythonProblem("python3").isEmpty()) return Optional.of("python3");
+        spec.commandLine().getErr().println("wisca bench: " + BenchTable.NO_PYTHON);
+        return Optional.empty();
     }
 
     /** Whole-process rescale + sync next to cp + sync: the measured checkpoint, then one of each --memory-sizes size. */

@@ -14,6 +14,10 @@ final class BenchTable {
     private static final String PROCESS_ROW = "%-30s %10s %10s %12s%n";
     private static final String RESCALE_ROW = "%-34s %10s %13s %10s %8s %10s%n";
 
+    /** Said when no Python with safetensors was found for the inspect row's reference. */
+    static final String NO_PYTHON = "no Python with safetensors for the inspect reference (give --python or set WISCA_PYTHON; "
+        + "bin/test makes one): the inspect row has no ratio";
+
     private BenchTable() {}
 
     static void print(PrintWriter o, BenchResult r, Path kept) {
@@ -50,6 +54,7 @@ final class BenchTable {
                     Double.isNaN(row.overPython()) ? "-" : BenchCommand.ratio(row.overPython()));
             }
             o.println("cpu is user + system time of the process; on a loaded machine it is steadier than wall time.");
+            if (r.startup().stream().noneMatch(row -> row.name().startsWith("python"))) o.println(NO_PYTHON + ".");
         }
         if (!r.processes().isEmpty()) {
             o.println();

@@ -117,6 +117,23 @@ class BenchCommandTest {
     }
 
     @Test
+    void aPythonWithoutSafetensorsIsAUsageErrorBeforeAnyPhaseRuns() throws Exception {
+        Path launcher = dir.resolve("never-run");
+        Files.writeString(launcher, "#!/bin/sh\nexit 3\n");
+        Path python = dir.resolve("python-without-safetensors");
+        Files.writeString(python, "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'safetensors'\" >&2\nexit 1\n");
+        assertTrue(launcher.toFile().setExecutable(true) && python.toFile().setExecutable(true));
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Cli r = Cli.run("bench", "--size", "2MB", "--dir", work.toString(), "--launcher", launcher.toString(), "--python", python.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--python " + python + " cannot be the inspect reference")
+            && r.err().contains("No module named 'safetensors'"), r.err());
+        try (var left = Files.list(work)) {
+            assertEquals(0, left.count(), "no phase ran");
+        }
+    }
+
+    @Test
     void rejectsAnIntegerDtype() {
         Cli r = Cli.run("bench", "--size", "1MB", "--dtype", "i32", "--dir", dir.toString());
         assertEquals(2, r.exitCode());

@@ -2,6 +2,7 @@ package dev.wisca.sdk.bench;
 
 import dev.wisca.io.Dtype;
 import dev.wisca.io.TensorSpec;
+import dev.wisca.io.WiscaException;
 import dev.wisca.io.hf.CheckpointWriter;
 
 import java.nio.file.Path;
@@ -34,6 +35,20 @@ public final class StartupBench {
         "            print(k, t.get_dtype(), t.get_shape(), f)");
 
     private StartupBench() {}
+
+    /**
+     * Why {@code python} cannot be the inspect reference (it does not run, or cannot import safetensors), or
+     * empty when it can. Asked before the long phases, so that a wrong interpreter fails in a second, not
+     * after minutes of benching.
+     */
+    public static Optional<String> pythonProblem(String python) {
+        try {
+            ChildProcess.run(List.of(python, "-c", "import safetensors"));
+            return Optional.empty();
+        } catch (WiscaException e) {
+            return Optional.of(e.detail());
+        }
+    }
 
     /**
      * One command's medians.
