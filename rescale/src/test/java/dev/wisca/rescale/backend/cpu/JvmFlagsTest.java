@@ -16,11 +16,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The launcher's JVM flags (bin/jvm-flags) and the build's (the pom's {@code wisca.jvm.flags}, which
  * the tests run with) must not disagree: every build flag is a launcher flag, and the launcher adds
- * only its collector and heap choice. No per-method JIT tuning: the kernels a one-shot run needs
- * compile fast without it (plain loops), and start-up work is in the AOT cache.
+ * only the choices of a short-lived process: its collector, its heap, and core reflection through the
+ * JVM's native accessors (JDK 25 otherwise spins method-handle classes for each constructor, method
+ * and field it first calls reflectively: Jackson binding a spec's two dozen records spun 80 of them and
+ * compiled their generator, ~0.1 s of a one-shot rescale; a long-running JVM, as the tests are, is
+ * better served by the default). No per-method JIT tuning: the kernels a one-shot run needs compile
+ * fast without it (plain loops), and start-up work is in the AOT cache.
  */
 class JvmFlagsTest {
-    private static final List<String> LAUNCHER_ONLY = List.of("-XX:+UseSerialGC", "-Xms16m");
+    private static final List<String> LAUNCHER_ONLY = List.of("-XX:+UseSerialGC", "-Xms16m", "-Djdk.reflect.useNativeAccessorOnly=true");
 
     @Test
     void theLauncherRunsWithTheBuildsFlagsPlusItsCollectorAndHeap() throws IOException {
