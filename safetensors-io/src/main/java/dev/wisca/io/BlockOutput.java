@@ -26,9 +26,10 @@ import java.util.concurrent.Future;
  * and 31 s minutes apart); 2 GB written with {@code O_DIRECT} in 8 MiB calls from the mapped input took 0.84–1.0 s including
  * fsync against 1.5–1.8 s for {@code cp} + {@code sync} of the same file, alternating in one script.
  * Direct writes also leave the page cache to the checkpoint being read. Untouched tensors are
- * therefore read into the blocks ({@code pread}) instead of copied with {@code copy_file_range}: a
- * reflink is not lost, since tensors of a rewritten header never start at the same offset within a
- * file-system block as in the input, which a reflink needs.
+ * therefore read into the blocks ({@code pread}) or written from the input's mapped pages instead of
+ * copied with {@code copy_file_range} (which goes through the page cache where it cannot clone); where
+ * the file system shares extents, whole blocks of them share the input's instead ({@link #shareThrough},
+ * {@link Reflink}: the writers lay a rewrite out so that they sit at the same offset within a page).
  *
  * <p>Direct I/O wants the buffer address, the file offset and the length aligned to the file system's
  * block: the blocks are aligned and written whole, the last one padded with zeros to the alignment
@@ -61,6 +62,7 @@ final class BlockOutput implements AutoCloseable {
     private boolean finished;
     private long throughBlocks;
     private long aheadBlocks;
+    private long sharedBlocks;
 
     private BlockOutput(Path path, FileChannel channel, FileChannel direct, int alignment, long expectedBytes) {
         this.path = path;
@@ -154,6 +156,23 @@ final class BlockOutput implements AutoCloseable {
         throughBlocks++;
         nextBlock();
     }
+
+    /**
+     * Makes the next whole block ({@link #throughBytes()} bytes) share the extents of the source's bytes at
+     * {@code sourcePosition} through {@code reflink}, without writing it; false (nothing done) when the file
+     * system refused: the caller writes the block.
+     */
+    boolean shareThrough(Reflink reflink, long sourcePosition) {
+        long bytes = throughBytes();
+        if (bytes == 0) throw new IllegalStateException("no whole block can be shared now");
+        if (!reflink.share(sourcePosition, bytes, blockStart)) return false;
+        sharedBlocks++;
+        nextBlock();
+        return true;
+    }
+
+    /** Blocks that share the source's extents (tests). */
+    long sharedBlocks() { return sharedBlocks; }
 
     /**
      * Passes over the next whole block ({@link #throughBytes()} bytes) without writing it: a {@link WriteAhead}

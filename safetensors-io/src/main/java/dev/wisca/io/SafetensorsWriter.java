@@ -27,8 +27,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * with direct I/O where the file system takes it, so filling the next block (reading an untouched
  * tensor, scaling a planned one) overlaps writing the last. Consecutive {@link #transfer}s from one
  * input are gathered into one run; where the run's bytes sit at the same offset within a 4 KiB page
- * in both files (see {@link #create(Path, List, Map, int, SafetensorsFile)}), its whole blocks are
- * written straight from the input's mapped pages, with no copy at all.
+ * in both files (see {@link #create(Path, List, Map, int, SafetensorsFile)}), its whole blocks share
+ * the input's extents where the file system can ({@link Reflink}: XFS, Btrfs; no data written at all),
+ * else are written straight from the input's mapped pages, with no copy.
  *
  * <p>Calling out of order, with the wrong byte count, or committing with tensors missing is a
  * programming error ({@link IllegalStateException}); failed I/O is a {@link WiscaException} of kind IO.
@@ -57,6 +58,8 @@ public final class SafetensorsWriter implements AutoCloseable {
     private long runStart;
     private long runLength;
     private SafetensorsFile throughSource;  // the input whose pages blocks were written from, if any
+    private SafetensorsFile shareSource;    // the input the blocks of reflink share extents with, if any
+    private Reflink reflink;                // null: none for shareSource (or none tried yet)
     private int next;
     private boolean committed;
     private boolean closed;
@@ -243,6 +246,9 @@ public final class SafetensorsWriter implements AutoCloseable {
     /** Blocks written straight from an input's pages so far (tests). */
     long blocksWrittenThrough() { return blocks.throughBlocks(); }
 
+    /** Blocks that share an input's extents instead of being written ({@link Reflink}; tests). */
+    long blocksShared() { return blocks.sharedBlocks(); }
+
     /** Blocks kept from the {@link WriteAhead} this writer went on with (tests). */
     long blocksKeptFromAhead() { return blocks.aheadBlocks(); }
 
@@ -287,6 +293,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         closed = true;
         if (ahead != null) ahead.finish();
         blocks.close();
+        closeReflink();
         closeQuietly(channel);
         arena.close();
         if (!committed) {
@@ -315,7 +322,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             if (through > 0 && left >= through && position % blocks.alignment() == 0) {
                 if (ahead != null && ahead.holds(source, blocks.size() / through, through, position)) {
                     blocks.skipThrough();
-                } else {
+                } else if (!sharing(source) || !blocks.shareThrough(reflink, position)) {
                     if (mapped == null) mapped = source.mapped();
                     throughSource = source;
                     blocks.writeThrough(mapped.asSlice(position, through));
@@ -331,6 +338,21 @@ public final class SafetensorsWriter implements AutoCloseable {
             position += n;
             left -= n;
         }
+    }
+
+    /** Whether whole blocks from {@code source} may share its extents ({@link Reflink}): asked once per source. */
+    private boolean sharing(SafetensorsFile source) {
+        if (source != shareSource) {
+            closeReflink();
+            shareSource = source;
+            reflink = Reflink.open(source.path(), temp).orElse(null);
+        }
+        return reflink != null;
+    }
+
+    private void closeReflink() {
+        if (reflink != null) reflink.close();
+        reflink = null;
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.function.Predicate;
 /**
  * A head start on a rewrite of {@code source}: before the header (and so a {@link SafetensorsWriter}) can
  * exist, because the metadata waits for a plan, the whole blocks of the new file that copy tensors no later
- * decision touches are written already, straight from the source's pages (direct I/O), at the offsets a
+ * decision touches are written already, straight from the source's pages (direct I/O), or made to share the
+ * source's extents where the file system can ({@link Reflink}), at the offsets a
  * provisional layout gives them, from the end of the file towards its start. The writer then goes on with
  * the same temp file ({@link SafetensorsWriter#create(Path, List, Map, int, SafetensorsFile, WriteAhead)}),
  * front to back, while this keeps writing until the two meet: the writer passes over each block written
@@ -94,7 +95,8 @@ public final class WriteAhead implements AutoCloseable {
         blockBytes = BlockOutput.blockBytes(layout.fileSize(), alignment);
         FileChannel direct = BlockOutput.openDirect(temp);
         if (direct == null) return;
-        try (direct) {
+        Reflink reflink = Reflink.open(source.path(), temp).orElse(null);
+        try (direct; reflink) {
             List<TensorInfo> tensors = layout.header().tensors();
             long dataStart = layout.header().dataStart();
             MemorySegment mapped = null;
@@ -120,10 +122,13 @@ public final class WriteAhead implements AutoCloseable {
                 for (long k = (start + length) / blockBytes - 1; k >= firstBlock && !stopped; k--) {
                     if (k * blockBytes < reached) return;  // the writer is there already: all before it is its own
                     long position = from + (k * blockBytes - start);
-                    if (mapped == null) mapped = source.mapped();
-                    MemorySegment block = mapped.asSlice(position, blockBytes);
-                    if (block.address() % alignment != 0) break;  // the run is not at the same page offset in both files
-                    BlockOutput.writeDirect(direct, block.asByteBuffer(), k * blockBytes);
+                    if (position % alignment != 0) break;  // the run is not at the same page offset in both files
+                    if (reflink == null || !reflink.share(position, blockBytes, k * blockBytes)) {
+                        if (mapped == null) mapped = source.mapped();
+                        MemorySegment block = mapped.asSlice(position, blockBytes);
+                        if (block.address() % alignment != 0) break;
+                        BlockOutput.writeDirect(direct, block.asByteBuffer(), k * blockBytes);
+                    }
                     written.put(k, position);
                 }
                 j = i;
