@@ -1,7 +1,6 @@
 package dev.wisca.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.wisca.rescale.spec.SpecReader;
 import java.lang.foreign.MemorySegment;
 import java.math.BigDecimal;
 import java.util.Locale;
@@ -40,7 +39,6 @@ final class ClassInitWarmup {
         if (trees) {
             try {
                 new ObjectMapper().readTree("{\"a\": [1, 2.5, \"b\", true, null, {\"c\": 10000000000}]}");
-                SpecReader.prepareBinding();
             } catch (Exception e) {
                 // A warm-up only: the command reports its own JSON errors.
             }

@@ -89,15 +89,6 @@ public final class SpecReader {
         }
     }
 
-    /**
-     * Builds the mapper's binding of the spec records now (what the first {@link #bind} of a run otherwise
-     * does: introspecting the two dozen record types of {@link SpecJson}, ~0.15 s of a young JVM). For a
-     * second thread at start; the bindings are cached in the mapper and shared by every thread.
-     */
-    public static void prepareBinding() {
-        MAPPER.readerFor(SpecJson.class);
-    }
-
     /** The shared mapper settings, for tree reads of configs. */
     public static ObjectMapper mapper() { return MAPPER; }
 
