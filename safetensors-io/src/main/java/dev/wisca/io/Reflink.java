@@ -134,6 +134,7 @@ final class Reflink implements AutoCloseable {
         /** struct file_clone_range { __s64 src_fd; __u64 src_offset; __u64 src_length; __u64 dest_offset; } */
         private static final long RANGE_BYTES = 32;
 
+        @SuppressWarnings("restricted")  // native access is enabled for the launcher's JVMs (bin/jvm-flags)
         private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
             return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, options);
         }

@@ -93,6 +93,7 @@ class BlockOutputTest {
     }
 
     @Test
+    @SuppressWarnings("try")  // the channel is opened only to learn whether O_DIRECT is taken
     void bypassesThePageCacheWhereTheFileSystemTakesDirectIo() throws IOException {
         Path file = dir.resolve("probe");
         boolean takesDirect;

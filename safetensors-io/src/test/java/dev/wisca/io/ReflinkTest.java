@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,12 +44,7 @@ class ReflinkTest {
         assertTrue(Files.getFileStore(Path.of(root)).type().matches("xfs|btrfs"),
             root + " is on " + Files.getFileStore(Path.of(root)).type() + ", not a file system that shares extents");
         sharing = Files.createTempDirectory(Path.of(root), "reflink-test-");
-        SplittableRandom random = new SplittableRandom(11);
-        SIZES.forEach((name, size) -> {
-            byte[] bytes = new byte[size];
-            random.nextBytes(bytes);
-            values.put(name, bytes);
-        });
+        values.putAll(U8Tensors.random(SIZES, 11));
     }
 
     @AfterEach
@@ -182,7 +176,7 @@ class ReflinkTest {
     }
 
     private static List<TensorSpec> specs() {
-        return SIZES.entrySet().stream().map(e -> new TensorSpec(e.getKey(), Dtype.U8, new long[] {e.getValue()})).toList();
+        return U8Tensors.specs(SIZES);
     }
 
     private static Map<String, Integer> sizes() {

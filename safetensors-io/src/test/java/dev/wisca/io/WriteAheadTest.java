@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,13 +34,10 @@ class WriteAheadTest {
 
     @BeforeEach
     void writeSource() {
-        SplittableRandom random = new SplittableRandom(5);
-        SIZES.forEach((name, size) -> {
-            byte[] bytes = new byte[size];
-            random.nextBytes(bytes);
-            for (int i = 0; i < size; i++) bytes[i] |= 1;  // never 0, so a region never written is told from one copied
-            values.put(name, bytes);
-        });
+        values.putAll(U8Tensors.random(SIZES, 5));
+        for (byte[] bytes : values.values()) {
+            for (int i = 0; i < bytes.length; i++) bytes[i] |= 1;  // never 0, so a region never written is told from one copied
+        }
         source = dir.resolve("in.safetensors");
         try (SafetensorsWriter writer = SafetensorsWriter.create(source, specs(), Map.of("format", "pt"))) {
             for (TensorSpec spec : writer.fileOrder()) writer.write(spec.name(), MemorySegment.ofArray(values.get(spec.name())));
@@ -202,7 +198,7 @@ class WriteAheadTest {
     }
 
     private static List<TensorSpec> specs() {
-        return SIZES.entrySet().stream().map(e -> new TensorSpec(e.getKey(), Dtype.U8, new long[] {e.getValue()})).toList();
+        return U8Tensors.specs(SIZES);
     }
 
     private static Map<String, Integer> sizes() {

@@ -52,6 +52,7 @@ public final class CheckpointWatcher {
      * One look at every checkpoint, in step order: rescales those that are ready. While another
      * watcher (any process) looks at the same folder, this one only reports {@link Status#BUSY}.
      */
+    @SuppressWarnings("try")  // the lock is held for the body, never called in it
     public List<Outcome> poll() {
         Path file = root.resolve(LOCK);
         if (Files.isSymbolicLink(file)) throw WiscaException.of(ErrorKind.INVALID_ARGUMENT, file, "is a symbolic link: remove it");

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 public final class LockHolder {
     private LockHolder() {}
 
+    @SuppressWarnings("try")  // the lock is held until the pipe closes
     public static void main(String[] args) throws Exception {
         var held = OutputFiles.tryLock(Path.of(args[0]).resolve(CheckpointWatcher.LOCK));
         System.out.println(held.isEmpty() ? "busy" : "locked");

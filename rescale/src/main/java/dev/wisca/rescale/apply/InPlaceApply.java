@@ -69,6 +69,7 @@ public final class InPlaceApply {
      * refused (FILE_CHANGED), a second concurrent run is refused (CHECKPOINT_BUSY), values out of the
      * dtype's range are VALUE_OUT_OF_RANGE with everything rolled back.
      */
+    @SuppressWarnings("try")  // the lock is held for the body, never called in it
     public static void run(Checkpoint ckpt, Map<String, TensorFactors> factors, String stamp, RescaleSettings options) {
         Path folder = ckpt.folder();
         try (InPlaceLock lock = InPlaceLock.acquire(folder, ckpt.baseName());

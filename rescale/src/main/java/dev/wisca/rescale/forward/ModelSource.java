@@ -26,13 +26,13 @@ public record ModelSource(TensorSource weights, ModelBinding binding, Optional<L
         return new ModelSource(weights, ModelBinding.bind(spec, config, weights.tensors()), Optional.empty());
     }
 
-    /** This model with a PEFT LoRA adapter ({@code adapterConfig}: adapter_config.json). */
     /** One side of a verification, bound: the checkpoint, with its adapter on top when it has one. */
     public static ModelSource of(ModelInput model, SpecLibrary library) {
         ModelSource source = of(model.tensors(), model.config(), library);
         return model.adapter().map(a -> source.withAdapter(a.tensors(), a.config(), library)).orElse(source);
     }
 
+    /** This model with a PEFT LoRA adapter ({@code adapterConfig}: adapter_config.json). */
     public ModelSource withAdapter(TensorSource adapterTensors, JsonNode adapterConfig, SpecLibrary library) {
         return new ModelSource(weights, binding, Optional.of(LoraAdapter.of(adapterTensors, adapterConfig, library.lora())));
     }

@@ -95,10 +95,10 @@ public final class ModelBinding {
         return role(role, layer).map(b -> b.tensor().name(expert));
     }
 
-    /** Every tensor the spec accounts for, by stored name, in resolution order. */
     /** Whether {@code name} is a tensor the spec passes through (no role binds it), such as an encoder's task heads. */
     public boolean passedThrough(String name) { return !tensorsByName.containsKey(name) && TensorClaims.passedThrough(spec, layers, name); }
 
+    /** Every tensor the spec accounts for, by stored name, in resolution order. */
     public Map<String, BoundTensor> tensors() { return Collections.unmodifiableMap(tensorsByName); }
 
     private Optional<BoundRole> resolve(String role, int layer) {

@@ -173,6 +173,7 @@ class InPlacePageJournalTest {
         return Arrays.copyOfRange(files.get(t.shard()), (int) t.fileOffset(), (int) (t.fileOffset() + t.length()));
     }
 
+    @SuppressWarnings("try")  // the open is what recovers
     private static Path afterOpen(Path ckpt) {
         try (Checkpoint c = Checkpoint.open(ckpt)) {
             return ckpt;
