@@ -39,7 +39,15 @@ public final class CpuBackend implements Backend {
      * {@link StatsKernels#AUTO} to them: what a long-running JVM (serve, watch, a training hook)
      * reaches on its own after {@link #VECTOR_STATS_AFTER} elements. For benchmarks of warm statistics.
      */
-    public static void warmUpVectorStats() { VectorWarmUp.runNow(); }
+    public static void warmUpVectorStats() {
+        if (requireVectorApi()) VectorWarmUp.runNow();
+    }
+
+    /** True, or an error for a JVM started without the incubator module (one-shot commands, bin/wisca). */
+    private static boolean requireVectorApi() {
+        if (!Lanes.VECTOR_API) throw new IllegalStateException("the vector kernels need the JVM flag --add-modules jdk.incubator.vector");
+        return true;
+    }
 
     /**
      * Elements a JVM reduces with {@link StatsLanes} before it warms the Vector API kernels up
@@ -72,7 +80,7 @@ public final class CpuBackend implements Backend {
         boolean vector = switch (statsKernels) {
             case AUTO -> vectorsWarm((rowEnd - rowStart) * cols);
             case LANES -> false;
-            case VECTOR -> true;
+            case VECTOR -> requireVectorApi();
         };
         if (axis == Axis.COLS && vector && !rows.widened()) {
             // whole block at once: each column group's accumulators stay in registers over the rows
@@ -82,7 +90,7 @@ public final class CpuBackend implements Backend {
             for (long i = rowStart; i < rowEnd; i++) {
                 double r = rowFactors == null ? 1.0 : rowFactors[(int) i];
                 MemorySegment row = rows.row(i);
-                for (int j = VectorKernels.bodyLength(cols); j < cols; j++) {
+                for (int j = Lanes.bodyLength(cols); j < cols; j++) {
                     ScalarBackend.accumulate(out, j, rows.get(row, j) * r);
                 }
             }
@@ -105,7 +113,7 @@ public final class CpuBackend implements Backend {
                 out.absSum()[k] = reduced[1] * ar;
                 out.sqSum()[k] = reduced[2] * r * r;
                 out.absMax()[k] = reduced[3] * ar;
-                for (int j = VectorKernels.bodyLength(cols); j < cols; j++) {
+                for (int j = Lanes.bodyLength(cols); j < cols; j++) {
                     ScalarBackend.accumulate(out, k, r * (rows.get(row, j) * factor(colFactors, j)));
                 }
             } else {
@@ -116,7 +124,7 @@ public final class CpuBackend implements Backend {
                     StatsLanes.accumulateRow(row, 0, cols, rows.bf16, rows.order, r,
                         out.sum(), out.absSum(), out.sqSum(), out.absMax());
                 }
-                for (int j = VectorKernels.bodyLength(cols); j < cols; j++) {
+                for (int j = Lanes.bodyLength(cols); j < cols; j++) {
                     ScalarBackend.accumulate(out, j, rows.get(row, j) * r);
                 }
             }
@@ -127,6 +135,7 @@ public final class CpuBackend implements Backend {
 
     /** Whether the vector kernels run this block of {@code elements}: once warm (see {@link #VECTOR_STATS_AFTER}). */
     private static boolean vectorsWarm(long elements) {
+        if (!Lanes.VECTOR_API) return false;
         if (VectorWarmUp.ready()) return true;
         if (STATS_ELEMENTS.addAndGet(elements) > VECTOR_STATS_AFTER) VectorWarmUp.start();
         return false;
@@ -158,7 +167,7 @@ public final class CpuBackend implements Backend {
                       double[] rowFactors, double[] colFactors, boolean offsetGain) {
         Dtype dtype = src.dtype();
         boolean half = dtype == Dtype.BF16 || dtype == Dtype.F16;
-        if (offsetGain || !(dtype == Dtype.F32 || half && HalfScaleKernel.SUPPORTED)) {
+        if (offsetGain || !(dtype == Dtype.F32 || half && (!Lanes.VECTOR_API || HalfScaleKernel.SUPPORTED))) {
             ScalarBackend.INSTANCE.scale(src, elements, first, count, dst, rowFactors, colFactors, offsetGain);
             return;
         }
@@ -179,11 +188,13 @@ public final class CpuBackend implements Backend {
                 e += n;
                 continue;
             }
-            int body;
-            if (half) {
+            // Without the Vector API (one-shot commands) only power-of-two runs have a kernel of their own: the
+            // whole run is then the scalar tail, whose bits the vector kernels give (the scaling is elementwise).
+            int body = 0;
+            if (Lanes.VECTOR_API && half) {
                 HalfScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, colFactors, colOffset);
                 body = HalfScaleKernel.bodyLength(n);
-            } else {
+            } else if (Lanes.VECTOR_API) {
                 VectorKernels.scaleF32(elements, srcByte, dst, dstByte, n, r, colFactors, colOffset);
                 body = VectorKernels.bodyLength(n);
             }

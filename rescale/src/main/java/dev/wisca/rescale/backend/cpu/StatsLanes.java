@@ -18,8 +18,8 @@ import java.nio.ByteOrder;
  * until a JVM has reduced enough elements for the vector kernels' warm-up to pay off.
  */
 final class StatsLanes {
-    private static final int L = VectorKernels.FS.length();
-    private static final int DL = VectorKernels.DS.length();
+    private static final int L = Lanes.FLOATS;
+    private static final int DL = Lanes.DOUBLES;
 
     static {
         // reduceRow takes the lanes two at a time; every SIMD shape (SSE, AVX, NEON, SVE) has an even count
@@ -38,7 +38,7 @@ final class StatsLanes {
     /** As {@link VectorKernels#reduceRow}: {@code out = {Σv, Σ|v|, Σv², max|v|}} over the vector body. */
     static void reduceRow(MemorySegment seg, long byteOffset, int n, boolean bf16, ByteOrder order,
                           double[] colFactors, double[] out) {
-        int body = VectorKernels.bodyLength(n);
+        int body = Lanes.bodyLength(n);
         float[] w = decode(SCRATCH.get(), seg, byteOffset, body, bf16, order);
         double[] sums = new double[DL], absSums = new double[DL], sqSums = new double[DL];
         double absMax = 0.0;
@@ -125,7 +125,7 @@ final class StatsLanes {
     /** As {@link VectorKernels#accumulateRow}: the body of one row, times {@code rowFactor}, into per-column accumulators. */
     static void accumulateRow(MemorySegment seg, long byteOffset, int n, boolean bf16, ByteOrder order,
                               double rowFactor, double[] sum, double[] absSum, double[] sqSum, double[] absMax) {
-        int body = VectorKernels.bodyLength(n);
+        int body = Lanes.bodyLength(n);
         float[] w = decode(SCRATCH.get(), seg, byteOffset, body, bf16, order);
         for (int j = 0; j < body; j++) {
             double v = w[j] * rowFactor;
