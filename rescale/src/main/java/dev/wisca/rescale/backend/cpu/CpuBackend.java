@@ -40,13 +40,13 @@ public final class CpuBackend implements Backend {
      * reaches on its own after {@link #VECTOR_STATS_AFTER} elements. For benchmarks of warm statistics.
      */
     public static void warmUpVectorStats() {
-        if (requireVectorApi()) VectorWarmUp.runNow();
+        requireVectorApi();
+        VectorWarmUp.runNow();
     }
 
-    /** True, or an error for a JVM started without the incubator module (one-shot commands, bin/wisca). */
-    private static boolean requireVectorApi() {
+    /** An error in a JVM started without the incubator module (bin/wisca's one-shot commands). */
+    private static void requireVectorApi() {
         if (!Lanes.VECTOR_API) throw new IllegalStateException("the vector kernels need the JVM flag --add-modules jdk.incubator.vector");
-        return true;
     }
 
     /**
@@ -80,7 +80,10 @@ public final class CpuBackend implements Backend {
         boolean vector = switch (statsKernels) {
             case AUTO -> vectorsWarm((rowEnd - rowStart) * cols);
             case LANES -> false;
-            case VECTOR -> requireVectorApi();
+            case VECTOR -> {
+                requireVectorApi();
+                yield true;
+            }
         };
         if (axis == Axis.COLS && vector && !rows.widened()) {
             // whole block at once: each column group's accumulators stay in registers over the rows
@@ -167,10 +170,14 @@ public final class CpuBackend implements Backend {
                       double[] rowFactors, double[] colFactors, boolean offsetGain) {
         Dtype dtype = src.dtype();
         boolean half = dtype == Dtype.BF16 || dtype == Dtype.F16;
-        if (offsetGain || !(dtype == Dtype.F32 || half && (!Lanes.VECTOR_API || HalfScaleKernel.SUPPORTED))) {
+        if (offsetGain || !(dtype == Dtype.F32 || half)) {
             ScalarBackend.INSTANCE.scale(src, elements, first, count, dst, rowFactors, colFactors, offsetGain);
             return;
         }
+        // Runs that are not powers of two go through a vector kernel where there is one; where there is none
+        // (no Vector API in one-shot commands, a shape too narrow for the half kernel) the whole run is the
+        // scalar tail, whose bits the vector kernels give (the scaling is elementwise).
+        boolean vectors = Lanes.VECTOR_API && (!half || HalfScaleKernel.SUPPORTED);
         long cols = src.cols();
         long elementBytes = dtype.byteSize();
         long end = first + count;
@@ -188,13 +195,11 @@ public final class CpuBackend implements Backend {
                 e += n;
                 continue;
             }
-            // Without the Vector API (one-shot commands) only power-of-two runs have a kernel of their own: the
-            // whole run is then the scalar tail, whose bits the vector kernels give (the scaling is elementwise).
             int body = 0;
-            if (Lanes.VECTOR_API && half) {
+            if (vectors && half) {
                 HalfScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, colFactors, colOffset);
                 body = HalfScaleKernel.bodyLength(n);
-            } else if (Lanes.VECTOR_API) {
+            } else if (vectors) {
                 VectorKernels.scaleF32(elements, srcByte, dst, dstByte, n, r, colFactors, colOffset);
                 body = VectorKernels.bodyLength(n);
             }

@@ -1,10 +1,12 @@
 package dev.wisca.rescale.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,13 +32,13 @@ class LanesTest {
     void aJvmWithoutTheVectorApiGivesTheSameBits() throws IOException, InterruptedException {
         // the launcher's one-shot flags: bin/jvm-flags without the module (as bin/wisca strips it)
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        String launcher = java.nio.file.Files.readString(Path.of("..", "bin", "jvm-flags")).trim();
+        String launcher = Files.readString(Path.of("..", "bin", "jvm-flags")).trim();
         command.addAll(Arrays.asList(launcher.replace("--add-modules jdk.incubator.vector", "").trim().split("\\s+")));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), LanesProbe.class.getName()));
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, child.waitFor(), "the probe without the Vector API failed:\n" + output);
-        assertTrue(!output.contains("incubator"), "the probe ran with the incubator module:\n" + output);
+        assertFalse(output.contains("incubator"), "the probe ran with the incubator module:\n" + output);
         assertEquals(String.join("\n", LanesProbe.lines()), output.strip());
     }
 }
