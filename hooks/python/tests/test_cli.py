@@ -103,3 +103,19 @@ def test_the_error_line_is_found_after_progress_lines():
               "wisca: InvalidOptimizerState: /ckpt/optimizer.pt: it has no param_names\n")
     e = from_cli_output(stderr, 2)
     assert (e.kind, e.path, e.detail, e.exit_code) == ("InvalidOptimizerState", "/ckpt/optimizer.pt", "it has no param_names", 2)
+
+
+def test_the_jar_runs_with_java_dash_jar_and_writes_what_the_launcher_writes(checkpoint, tmp_path):
+    """`java -jar cli/target/wisca-cli.jar`: no flags typed; the jar's manifest holds its class path and the ones the CLI needs."""
+    import subprocess
+    from wisca.launcher import find_jdk
+    jar = os.path.join(os.path.dirname(__file__), "..", "..", "..", "cli", "target", "wisca-cli.jar")
+    assert os.path.isfile(jar), "the CLI jar is built before the Python tests run (bin/test)"
+    plain = subprocess.run([os.path.join(find_jdk(), "bin", "java"), "-jar", jar, "rescale", str(checkpoint),
+                            str(tmp_path / "plain"), "-q"], capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stderr == ""  # no JVM warnings either
+    cli.rescale(checkpoint, tmp_path / "launcher")
+    for name in ("model.safetensors", "config.json"):
+        with open(tmp_path / "plain" / name, "rb") as a, open(tmp_path / "launcher" / name, "rb") as b:
+            assert a.read() == b.read(), name

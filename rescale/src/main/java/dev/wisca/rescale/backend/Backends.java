@@ -25,7 +25,7 @@ public final class Backends {
     public static Backend of(String device) {
         String name = device.strip().toLowerCase(Locale.ROOT);
         return switch (name) {
-            case CPU -> CpuBackend.INSTANCE;
+            case CPU -> CpuBackend.checked();
             case SCALAR -> ScalarBackend.INSTANCE;
             default -> open(name, device);
         };

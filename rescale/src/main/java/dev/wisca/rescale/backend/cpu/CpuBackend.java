@@ -29,6 +29,15 @@ public final class CpuBackend implements Backend {
 
     private CpuBackend(StatsKernels statsKernels) { this.statsKernels = statsKernels; }
 
+    /**
+     * {@link #INSTANCE}, once this JVM is known to run it: refuses (InvalidArgument, one line naming the
+     * flag) in a JVM started without the flags that tell the statistics the vector size ({@link Lanes}).
+     */
+    public static CpuBackend checked() {
+        Lanes.check();
+        return INSTANCE;
+    }
+
     /** A backend whose statistics always run on {@code kernels} (the bits are the same whichever runs). */
     public static CpuBackend withStatsKernels(StatsKernels kernels) {
         return kernels == StatsKernels.AUTO ? INSTANCE : new CpuBackend(kernels);

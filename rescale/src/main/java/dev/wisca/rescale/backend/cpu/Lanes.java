@@ -1,5 +1,6 @@
 package dev.wisca.rescale.backend.cpu;
 
+import dev.wisca.io.WiscaException;
 import java.lang.reflect.Method;
 
 /**
@@ -14,6 +15,10 @@ import java.lang.reflect.Method;
  * class path by {@code --add-exports}), and computes the preferred shape as JDK 25's
  * {@code VectorShape.preferredShape} does: the smallest, over the six lane types, of the widest vector
  * of each, at least 64 bits. {@code LanesTest} holds this to the module's own answer.
+ *
+ * <p>A JVM started with neither flag (a hand-typed {@code java -cp}) cannot know the lane counts; this
+ * class then still loads, with zero lanes, and {@link #check} refuses with a one-line error naming the
+ * flags, before any statistic is read (rather than a failed class initialization in a worker thread).
  */
 final class Lanes {
     /** Whether the Vector API is loaded: the vector kernels can run. */
@@ -22,33 +27,46 @@ final class Lanes {
     static final int FLOATS;
     /** Double lanes per vector of the same shape. */
     static final int DOUBLES;
+    /** The flags to start the JVM with, where it could not be asked (FLOATS is then 0); else null. */
+    private static final String MISSING_FLAGS;
 
     static {
-        int bits = VECTOR_API ? VectorKernels.FS.vectorBitSize() : preferredBits();
+        int bits = 0;
+        String missing = null;
+        try {
+            bits = VECTOR_API ? VectorKernels.FS.vectorBitSize() : preferredBits();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // not exported: IllegalAccessException; a JDK without the class: ClassNotFoundException
+            missing = "--add-exports=java.base/jdk.internal.vm.vector=ALL-UNNAMED (or --add-modules jdk.incubator.vector)";
+        }
         FLOATS = bits / Float.SIZE;
         DOUBLES = bits / Double.SIZE;
+        MISSING_FLAGS = missing;
     }
 
     private Lanes() {}
+
+    /** Refuses (InvalidArgument) in a JVM that could not be asked its vector size: it was started without the flags. */
+    static void check() {
+        if (MISSING_FLAGS != null) {
+            throw WiscaException.invalidArgument("this JVM was started without " + MISSING_FLAGS + ", which the statistics"
+                + " need to add in the vector kernels' order; bin/wisca, `java -jar wisca-cli.jar` and the Python package pass it");
+        }
+    }
 
     /** The elements of a run of {@code n} the vector kernels cover; the rest is their scalar tail. */
     static int bodyLength(int n) { return n - n % FLOATS; }
 
     /** The preferred vector size in bits, as the incubator module computes it, from the VM's answers. */
-    static int preferredBits() {
+    static int preferredBits() throws ReflectiveOperationException {
         Class<?>[] types = {float.class, double.class, byte.class, short.class, int.class, long.class};
         int[] sizes = {Float.SIZE, Double.SIZE, Byte.SIZE, Short.SIZE, Integer.SIZE, Long.SIZE};
-        try {
-            Method maxLanes = Class.forName("jdk.internal.vm.vector.VectorSupport").getMethod("getMaxLaneCount", Class.class);
-            int bits = Integer.MAX_VALUE;
-            for (int t = 0; t < types.length; t++) {
-                // -1 where C2 is off, or fewer lanes than 64 bits hold: the module then takes 64 bits.
-                bits = Math.min(bits, Math.max((int) maxLanes.invoke(null, types[t]) * sizes[t], 64));
-            }
-            return bits;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("cannot ask the JVM its vector size without the jdk.incubator.vector module: start it with "
-                + "--add-exports=java.base/jdk.internal.vm.vector=ALL-UNNAMED (bin/jvm-flags) or --add-modules jdk.incubator.vector", e);
+        Method maxLanes = Class.forName("jdk.internal.vm.vector.VectorSupport").getMethod("getMaxLaneCount", Class.class);
+        int bits = Integer.MAX_VALUE;
+        for (int t = 0; t < types.length; t++) {
+            // -1 where C2 is off, or fewer lanes than 64 bits hold: the module then takes 64 bits.
+            bits = Math.min(bits, Math.max((int) maxLanes.invoke(null, types[t]) * sizes[t], 64));
         }
+        return bits;
     }
 }

@@ -37,4 +37,27 @@ class JvmFlagsTest {
         assertTrue(launcher.containsAll(build), "bin/jvm-flags lacks some of the pom's flags: " + build);
         assertFalse(launcher.stream().anyMatch(f -> f.startsWith("-XX:CompileCommand")), "per-method JIT flags are back: " + launcher);
     }
+
+    /**
+     * The CLI jar's manifest says, for {@code java -jar}, what of bin/jvm-flags a manifest can say
+     * (exports, opens, native access to the class path); each entry there is a launcher flag.
+     */
+    @Test
+    void theJarsManifestEntriesAreLauncherFlags() throws IOException {
+        List<String> launcher = Arrays.asList(Files.readString(Path.of("..", "bin", "jvm-flags")).trim().split("\\s+"));
+        String pom = Files.readString(Path.of("..", "cli", "pom.xml"));
+        List<String> implied = new java.util.ArrayList<>();
+        Matcher m = Pattern.compile("<(Add-Exports|Add-Opens|Enable-Native-Access)>([^<]*)</\\1>").matcher(pom);
+        while (m.find()) {
+            for (String value : m.group(2).trim().split("\\s+")) {
+                implied.add(switch (m.group(1)) {
+                    case "Add-Exports" -> "--add-exports=" + value + "=ALL-UNNAMED";
+                    case "Add-Opens" -> "--add-opens=" + value + "=ALL-UNNAMED";
+                    default -> "--enable-native-access=" + value;
+                });
+            }
+        }
+        assertEquals(3, implied.size(), "cli/pom.xml's manifest entries: " + implied);
+        assertTrue(launcher.containsAll(implied), "manifest entries that bin/jvm-flags lacks: " + implied + " vs " + launcher);
+    }
 }

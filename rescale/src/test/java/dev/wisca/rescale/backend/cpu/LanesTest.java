@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class LanesTest {
     @Test
-    void theLaneCountsAreTheIncubatorModulesOwn() {
+    void theLaneCountsAreTheIncubatorModulesOwn() throws ReflectiveOperationException {
         assertTrue(Lanes.VECTOR_API, "the tests run with --add-modules jdk.incubator.vector");
         assertEquals(VectorKernels.FS.vectorBitSize(), Lanes.preferredBits());
         assertEquals(VectorKernels.FS.length(), Lanes.FLOATS);
