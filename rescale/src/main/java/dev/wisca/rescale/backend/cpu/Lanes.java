@@ -27,30 +27,26 @@ final class Lanes {
     static final int FLOATS;
     /** Double lanes per vector of the same shape. */
     static final int DOUBLES;
-    /** The flags to start the JVM with, where it could not be asked (FLOATS is then 0); else null. */
-    private static final String MISSING_FLAGS;
 
     static {
-        int bits = 0;
-        String missing = null;
+        int bits = 0;   // stays 0 where the VM could not be asked
         try {
             bits = VECTOR_API ? VectorKernels.FS.vectorBitSize() : preferredBits();
         } catch (ReflectiveOperationException | RuntimeException e) {
             // not exported: IllegalAccessException; a JDK without the class: ClassNotFoundException
-            missing = "--add-exports=java.base/jdk.internal.vm.vector=ALL-UNNAMED (or --add-modules jdk.incubator.vector)";
         }
         FLOATS = bits / Float.SIZE;
         DOUBLES = bits / Double.SIZE;
-        MISSING_FLAGS = missing;
     }
 
     private Lanes() {}
 
     /** Refuses (InvalidArgument) in a JVM that could not be asked its vector size: it was started without the flags. */
     static void check() {
-        if (MISSING_FLAGS != null) {
-            throw WiscaException.invalidArgument("this JVM was started without " + MISSING_FLAGS + ", which the statistics"
-                + " need to add in the vector kernels' order; bin/wisca, `java -jar wisca-cli.jar` and the Python package pass it");
+        if (FLOATS == 0) {
+            throw WiscaException.invalidArgument("this JVM was started without --add-exports=java.base/jdk.internal.vm.vector=ALL-UNNAMED"
+                + " (or --add-modules jdk.incubator.vector), which the statistics need to add in the vector kernels' order;"
+                + " bin/wisca, `java -jar wisca-cli.jar` and the Python package pass it");
         }
     }
 
