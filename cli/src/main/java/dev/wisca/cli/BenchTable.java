@@ -12,7 +12,7 @@ import java.util.Locale;
 final class BenchTable {
     private static final String ROW = "%-10s %10s %10s %10s %8s %10s %11s %10s %9s %9s %9s%n";
     private static final String PROCESS_ROW = "%-30s %10s %10s %12s%n";
-    private static final String RESCALE_ROW = "%-34s %10s %13s %10s %8s %10s%n";
+    private static final String RESCALE_ROW = "%-34s %10s %13s %10s %8s %10s %10s%n";
 
     /** Said when no Python with safetensors was found for the inspect row's reference. */
     static final String NO_PYTHON = "no Python with safetensors for the inspect reference (give --python or set WISCA_PYTHON; "
@@ -58,14 +58,15 @@ final class BenchTable {
         }
         if (!r.processes().isEmpty()) {
             o.println();
-            o.printf(RESCALE_ROW, "whole process (paper defaults)", "cp + sync", "rescale + sync", "cpu", "/ cp", "peak anon");
+            o.printf(RESCALE_ROW, "whole process (paper defaults)", "cp + sync", "rescale + sync", "cpu", "/ cp", "peak anon", "peak rss");
             for (RescaleProcessBench.Row row : r.processes()) {
                 o.printf(RESCALE_ROW, row.name(), Units.duration(row.copyWallNanos()), Units.duration(row.wallNanos()),
                     row.cpuNanos() < 0 ? "n/a" : Units.duration(row.cpuNanos()), BenchCommand.ratio(row.overCopy()),
-                    memory(row.anonPeakBytes()));
+                    memory(row.anonPeakBytes()), memory(row.rssPeakBytes()));
             }
             o.println("cp is cp -r --reflink=auto; wisca rescale runs through the launcher, JVM start and JIT warm-up included;");
-            o.println("peak anon is the rescale process's anonymous memory (heap, buffers), sampled every 10 ms, page cache excluded.");
+            o.println("peak anon is the rescale process's anonymous memory (heap, buffers), sampled every 10 ms, page cache excluded;");
+            o.println("peak rss its whole resident set (VmHWM), with the JDK's and the input's mapped pages.");
         }
         if (kept != null) o.println("kept: " + kept);
     }

@@ -110,6 +110,7 @@ class BenchCommandTest {
         for (JsonNode row : processes) {
             assertEquals((double) row.get("wallNanos").asLong() / row.get("copyWallNanos").asLong(), row.get("overCopy").asDouble(), 1e-9);
             assertTrue(row.get("anonPeakBytes").asLong() > 1 << 20, "a JVM's anonymous memory is sampled: " + row);
+            assertTrue(row.get("rssPeakBytes").asLong() > row.get("anonPeakBytes").asLong(), "the resident set holds the anonymous part: " + row);
         }
         try (var left = Files.list(work)) {
             assertEquals(0, left.count(), "work files removed without --keep");

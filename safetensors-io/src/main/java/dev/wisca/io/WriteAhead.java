@@ -128,6 +128,7 @@ public final class WriteAhead implements AutoCloseable {
                         MemorySegment block = mapped.asSlice(position, blockBytes);
                         if (block.address() % alignment != 0) break;
                         BlockOutput.writeDirect(direct, block.asByteBuffer(), k * blockBytes);
+                        BlockOutput.releasePages(block);
                     }
                     written.put(k, position);
                 }

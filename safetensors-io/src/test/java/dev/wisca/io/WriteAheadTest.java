@@ -90,6 +90,16 @@ class WriteAheadTest {
     }
 
     @Test
+    void theSourcesPagesAreReleasedOnceWrittenFrom() {
+        try (SafetensorsFile in = SafetensorsFile.open(source);
+             WriteAhead ahead = WriteAhead.open(dir.resolve("out.safetensors"), specs(), stamp(""), HeaderStamp.RESERVE_BYTES, in, CHANGED::contains)) {
+            long before = ResidentPages.fileBytes();
+            ahead.run();
+            ResidentPages.assertReleased(before, (long) ahead.blocksWritten() * BlockOutput.BLOCK_BYTES);
+        }
+    }
+
+    @Test
     void aHeadStartRacingTheWriterChangesNoByte() throws IOException {
         byte[] alone = rewrite("alone.safetensors", null, stamp(""));
         for (int round = 0; round < 6; round++) {

@@ -70,6 +70,20 @@ class ZeroCopyTransferTest {
     }
 
     @Test
+    void theInputsPagesAreReleasedOnceWrittenFrom() throws IOException {
+        Path out = dir.resolve("out.safetensors");
+        try (SafetensorsFile in = SafetensorsFile.open(source);
+             SafetensorsWriter writer = SafetensorsWriter.create(out, specs(), Map.of("wisca.plan", "{}"), HeaderStamp.RESERVE_BYTES, in)) {
+            long before = ResidentPages.fileBytes();
+            writer.transfer("big", in);
+            writer.transfer("small", in);
+            writer.commit();
+            // The input is still open (and mapped): what the writes faulted in would still be resident.
+            ResidentPages.assertReleased(before, writer.blocksWrittenThrough() * BlockOutput.BLOCK_BYTES);
+        }
+    }
+
+    @Test
     void anUnalignedInputIsCopiedThroughTheBlocks() throws IOException {
         Path odd = dir.resolve("odd.safetensors");
         String json = "{\"t\":{\"dtype\":\"U8\",\"shape\":[" + big.length + "],\"data_offsets\":[0," + big.length + "]}}";

@@ -13,21 +13,24 @@ import java.util.concurrent.TimeUnit;
  * Runs one command as a child process of the bench and measures it whole: wall time, CPU time (user
  * + system, from this process's reaped-children counters) and, sampled every 10 ms from
  * {@code /proc/PID/status}, its peak anonymous resident memory (heap, native buffers; not the page
- * cache of files it maps or reads). The launcher {@code bin/wisca} ends by exec'ing the JVM, so the
+ * cache of files it maps or reads) and its peak resident set (the kernel's VmHWM: also the pages of
+ * files it has mapped, such as an input written from its mapping). The launcher {@code bin/wisca} ends by exec'ing the JVM, so the
  * child's pid is the JVM's. Output is discarded; a non-zero exit is an error naming the last line
  * the child wrote to stderr.
  *
  * @param wallNanos     wall-clock time
  * @param cpuNanos      user + system time, -1 where the platform does not tell
  * @param anonPeakBytes peak RssAnon, -1 where the platform does not tell
+ * @param rssPeakBytes  peak VmHWM as last sampled, -1 where the platform does not tell
  */
-record ChildProcess(long wallNanos, long cpuNanos, long anonPeakBytes) {
+record ChildProcess(long wallNanos, long cpuNanos, long anonPeakBytes, long rssPeakBytes) {
     private static final long SAMPLE_MILLIS = 10;
 
     static ChildProcess run(List<String> command) {
         long cpuBefore = ChildCpu.nanos();
         long start = System.nanoTime();
         long anonPeak = -1;
+        long rssPeak = -1;
         int code;
         String lastError = "";
         Path stderr = null;
@@ -36,7 +39,11 @@ record ChildProcess(long wallNanos, long cpuNanos, long anonPeakBytes) {
             Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(stderr.toFile()).start();
             Path status = Path.of("/proc", Long.toString(p.pid()), "status");
-            while (!p.waitFor(SAMPLE_MILLIS, TimeUnit.MILLISECONDS)) anonPeak = Math.max(anonPeak, anon(status));
+            while (!p.waitFor(SAMPLE_MILLIS, TimeUnit.MILLISECONDS)) {
+                String now = status(status);
+                anonPeak = Math.max(anonPeak, MemoryWatch.field(now, "RssAnon:"));
+                rssPeak = Math.max(rssPeak, MemoryWatch.field(now, "VmHWM:"));
+            }
             code = p.exitValue();
             if (code != 0) lastError = Files.readAllLines(stderr).stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
         } catch (IOException e) {
@@ -53,7 +60,7 @@ record ChildProcess(long wallNanos, long cpuNanos, long anonPeakBytes) {
                 + "... exited " + code + (lastError.isEmpty() ? "" : ": " + lastError));
         }
         long cpuAfter = ChildCpu.nanos();
-        return new ChildProcess(wall, cpuBefore < 0 ? -1 : cpuAfter - cpuBefore, anonPeak);
+        return new ChildProcess(wall, cpuBefore < 0 ? -1 : cpuAfter - cpuBefore, anonPeak, rssPeak);
     }
 
     private static void deleteQuietly(Path file) {
@@ -65,12 +72,12 @@ record ChildProcess(long wallNanos, long cpuNanos, long anonPeakBytes) {
         }
     }
 
-    /** The child's RssAnon now, or -1 (not Linux, or already gone). */
-    private static long anon(Path status) {
+    /** The child's /proc/PID/status now, or "" (not Linux, or already gone: its fields then read as -1). */
+    private static String status(Path status) {
         try {
-            return MemoryWatch.field(Files.readString(status), "RssAnon:");
+            return Files.readString(status);
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return "";
         }
     }
 

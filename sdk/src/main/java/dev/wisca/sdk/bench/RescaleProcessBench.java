@@ -12,7 +12,8 @@ import java.util.Locale;
  * What a user sees: a whole {@code wisca rescale IN OUT} process (paper defaults) followed by
  * {@code sync}, next to {@code cp -r --reflink=auto IN X} followed by {@code sync}, alternating
  * {@code repeats} times on the same folder; medians, and the rescale process's peak anonymous memory
- * (the JVM's heap and native buffers; the checkpoint's page cache is not counted). JVM start and JIT
+ * (the JVM's heap and native buffers; the checkpoint's page cache is not counted) and peak resident set
+ * (with the pages of the input it has mapped). JVM start and JIT
  * warm-up are included, as in every one-shot command.
  */
 public final class RescaleProcessBench {
@@ -26,9 +27,11 @@ public final class RescaleProcessBench {
      * @param cpuNanos         user + system time of the rescale process, -1 where the platform does not tell
      * @param overCopy         wallNanos / copyWallNanos
      * @param anonPeakBytes    the rescale process's peak RssAnon over all repeats, -1 where not measured
+     * @param rssPeakBytes     the rescale process's peak resident set (VmHWM, mapped file pages included) over all
+     *                         repeats, -1 where not measured
      */
     public record Row(String name, long checkpointBytes, long copyWallNanos, long wallNanos, long cpuNanos,
-                      double overCopy, long anonPeakBytes) {}
+                      double overCopy, long anonPeakBytes, long rssPeakBytes) {}
 
     private RescaleProcessBench() {}
 
@@ -41,6 +44,7 @@ public final class RescaleProcessBench {
         List<Long> rescales = new ArrayList<>();
         List<Long> cpus = new ArrayList<>();
         long anon = -1;
+        long rss = -1;
         try {
             for (int r = 0; r < Math.max(1, repeats); r++) {
                 Bench.delete(copy);
@@ -50,6 +54,7 @@ public final class RescaleProcessBench {
                 rescales.add(rescale.wallNanos());
                 cpus.add(rescale.cpuNanos());
                 anon = Math.max(anon, rescale.anonPeakBytes());
+                rss = Math.max(rss, rescale.rssPeakBytes());
             }
         } finally {
             Bench.delete(copy);
@@ -57,7 +62,7 @@ public final class RescaleProcessBench {
         }
         long copyMedian = median(copies);
         long wall = median(rescales);
-        return new Row(name, checkpointBytes, copyMedian, wall, median(cpus), (double) wall / copyMedian, anon);
+        return new Row(name, checkpointBytes, copyMedian, wall, median(cpus), (double) wall / copyMedian, anon, rss);
     }
 
     /** Generates a llama-shaped checkpoint of about {@code bytes} in {@code dir}, times its rescale once, deletes it. */
@@ -76,7 +81,7 @@ public final class RescaleProcessBench {
     /** The process's measures with a {@code sync} after it (its wall time added; the flush is part of the job). */
     private static ChildProcess withSync(ChildProcess job) {
         ChildProcess sync = ChildProcess.run(List.of("sync"));
-        return new ChildProcess(job.wallNanos() + sync.wallNanos(), job.cpuNanos(), job.anonPeakBytes());
+        return new ChildProcess(job.wallNanos() + sync.wallNanos(), job.cpuNanos(), job.anonPeakBytes(), job.rssPeakBytes());
     }
 
     private static long median(List<Long> runs) {
