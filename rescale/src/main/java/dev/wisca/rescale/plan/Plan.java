@@ -47,7 +47,7 @@ public record Plan(SolverOptions options, boolean undo, List<SiteReport> reports
     /** This plan, remembering the content digest of every touched tensor of {@code source}. */
     public Plan withDigestsOf(TensorSource source) {
         Map<String, String> d = new LinkedHashMap<>();
-        for (String name : factors.keySet()) source.find(name).ifPresent(t -> d.put(name, TensorFingerprint.digest(t.data())));
+        for (String name : factors.keySet()) source.find(name).ifPresent(t -> d.put(name, TensorFingerprint.digest(source, t)));
         return new Plan(options, undo, reports, siteScales, factors, d);
     }
 
@@ -87,10 +87,11 @@ public record Plan(SolverOptions options, boolean undo, List<SiteReport> reports
         // Content second, once every name, dtype and shape fits: a structural mismatch is the clearer message.
         for (TensorFingerprint f : fingerprint()) {
             Tensor t = source.find(f.tensor()).orElseThrow();
-            if (f.digest() != null && !f.digest().equals(TensorFingerprint.digest(t.data()))) {
+            String digest = f.digest() == null ? null : TensorFingerprint.digest(source, t);
+            if (digest != null && !f.digest().equals(digest)) {
                 throw new WiscaException(ErrorKind.PLAN_MISMATCH, t.file(), f.tensor(), "the plan was made for another"
                     + " checkpoint: this tensor's content differs from the one the plan was solved on (fingerprint "
-                    + TensorFingerprint.digest(t.data()) + ", the plan's " + f.digest() + "); solve a plan for this checkpoint");
+                    + digest + ", the plan's " + f.digest() + "); solve a plan for this checkpoint");
             }
         }
     }
