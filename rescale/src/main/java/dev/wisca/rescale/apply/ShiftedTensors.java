@@ -123,8 +123,9 @@ final class ShiftedTensors {
      * read-only mapping: no copy into a buffer (one pass over 400 MB fewer for the sums and for the
      * rewrite each). A shard truncated by someone else meanwhile faults the JVM (SIGBUS) where a read
      * would have thrown; for this rewrite either is a crash the journal covers, and the recovery then
-     * refuses the changed shard (UNFINISHED_JOURNAL, the size the journal recorded differs). False once
-     * a step returns false.
+     * refuses the changed shard (UNFINISHED_JOURNAL, the size the journal recorded differs). Each chunk's pages
+     * are released from the mapping once its step is done ({@link MemorySegment#unload}). False once a step
+     * returns false.
      */
     private static boolean forEachChunk(Shifted t, ChunkStep step) {
         MemorySegment data = t.shard().tensor(t.tensor()).data();
@@ -132,7 +133,12 @@ final class ShiftedTensors {
         for (int p = 0; p < pages; p += CHUNK_PAGES) {
             long start = PageSums.pageStart(t.fileOffset(), p);
             long end = PageSums.pageEnd(t.fileOffset(), t.length(), Math.min(pages, p + CHUNK_PAGES) - 1);
-            if (!step.on(data.asSlice(start - t.fileOffset(), end - start), start, p)) return false;
+            MemorySegment bytes = data.asSlice(start - t.fileOffset(), end - start);
+            boolean more = step.on(bytes, start, p);
+            // Done with these pages: drop them from this process's page tables (the page cache keeps them), so the
+            // resident set does not grow by every rewritten tensor (398 MB of a 2 GB llama) until the shard is closed.
+            bytes.unload();
+            if (!more) return false;
         }
         return true;
     }
