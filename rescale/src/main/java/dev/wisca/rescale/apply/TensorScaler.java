@@ -64,7 +64,11 @@ public final class TensorScaler {
         this.input = input;
     }
 
-    /** Checks a piece of scaled output right after it is computed, on the thread that computed it. */
+    /**
+     * Checks a piece of scaled output right after it is computed, on the thread that computed it; not run on a
+     * piece the backend reports as exact exponent shifts ({@link Backend#scale(MatrixView, MemorySegment, long,
+     * long, MemorySegment, double[], double[], boolean)} true), whose values cannot have left the dtype's range.
+     */
     @FunctionalInterface
     public interface PieceCheck {
         PieceCheck NONE = (piece, byteOffset) -> {};
@@ -101,8 +105,7 @@ public final class TensorScaler {
             reads.read(source.name(), byteOffset, elements);
         }
         if (count <= PIECE_ELEMENTS || pool.getParallelism() == 1) {
-            backend.scale(view, elements, first, count, chunk, rows, cols, offsetGain);
-            check.check(chunk, byteOffset);
+            if (!backend.scale(view, elements, first, count, chunk, rows, cols, offsetGain)) check.check(chunk, byteOffset);
             return;
         }
         long pieces = Math.min(pool.getParallelism() * 4L, (count + PIECE_ELEMENTS - 1) / PIECE_ELEMENTS);
@@ -114,9 +117,9 @@ public final class TensorScaler {
             tasks.add(pool.submit(() -> {
                 MemorySegment out = chunk.asSlice(from * elementBytes, n * elementBytes);
                 try {
-                    backend.scale(view, elements.asSlice(from * elementBytes, n * elementBytes), first + from, n, out,
-                        rows, cols, offsetGain);
-                    check.check(out, byteOffset + from * elementBytes);
+                    boolean shifted = backend.scale(view, elements.asSlice(from * elementBytes, n * elementBytes), first + from, n,
+                        out, rows, cols, offsetGain);
+                    if (!shifted) check.check(out, byteOffset + from * elementBytes);
                     return null;
                 } catch (RuntimeException e) {
                     return e;  // returned, not thrown: join would wrap it, and the caller wants the first piece's own

@@ -37,9 +37,15 @@ public interface Backend {
      * reading the source elements from {@code elements}, which holds elements {@code [first, first + count)}
      * of {@code shape} (read from the file by the caller); {@code shape.data()} is not touched by backends
      * that override this. {@code elements} and {@code dst} must not overlap.
+     *
+     * @return true when every value written is its source element with its exponent shifted exactly (a
+     *         power-of-two scale whose result stays a normal number, or ±0): finite and within the dtype's
+     *         range, so a caller may skip checking the values for overflow; false when some value was
+     *         computed otherwise, and always from backends that do not tell
      */
-    default void scale(MatrixView shape, MemorySegment elements, long first, long count,
-                       MemorySegment dst, double[] rowFactors, double[] colFactors, boolean offsetGain) {
+    default boolean scale(MatrixView shape, MemorySegment elements, long first, long count,
+                          MemorySegment dst, double[] rowFactors, double[] colFactors, boolean offsetGain) {
         scale(shape, first, count, dst, rowFactors, colFactors, offsetGain);
+        return false;
     }
 }

@@ -22,6 +22,8 @@ import dev.wisca.sdk.Wisca;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,8 +122,9 @@ class PlanProvenanceTest {
         assertRefused(withFactors(doubledQ), out, q);
     }
 
-    @Test
-    void valuesBeyondTheDtypeAreNeverPublished(@TempDir Path out) throws IOException {
+    @ParameterizedTest
+    @ValueSource(doubles = {1e300, 0x1p140})   // a real factor, and a power of two (the exponent-shift path) past f32's range
+    void valuesBeyondTheDtypeAreNeverPublished(double factor, @TempDir Path out) throws IOException {
         RescalePlan huge;
         try (Model model = Wisca.open(a)) {
             FactorTable table = new FactorTable(ModelInternals.checkpoint(model));
@@ -129,7 +132,7 @@ class PlanProvenanceTest {
             for (SiteReport r : plan.reports()) {
                 Site site = ModelInternals.sites(model, new SiteOptions(EnumSet.of(r.pair()), Granularity.TENSOR)).site(r.id()).orElseThrow();
                 double[] s = new double[site.channels()];
-                Arrays.fill(s, r.pair() == Pair.QK ? 1e300 : 1.0);   // consistent inverse pairs, but q overflows f32
+                Arrays.fill(s, r.pair() == Pair.QK ? factor : 1.0);   // consistent inverse pairs, but q overflows f32
                 table.add(new SiteSolution(site, s, r));
                 scales.put(r.id(), s);
             }

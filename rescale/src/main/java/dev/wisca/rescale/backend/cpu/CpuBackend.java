@@ -175,13 +175,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void scale(MatrixView src, MemorySegment elements, long first, long count, MemorySegment dst,
-                      double[] rowFactors, double[] colFactors, boolean offsetGain) {
+    public boolean scale(MatrixView src, MemorySegment elements, long first, long count, MemorySegment dst,
+                         double[] rowFactors, double[] colFactors, boolean offsetGain) {
         Dtype dtype = src.dtype();
         boolean half = dtype == Dtype.BF16 || dtype == Dtype.F16;
         if (offsetGain || !(dtype == Dtype.F32 || half)) {
-            ScalarBackend.INSTANCE.scale(src, elements, first, count, dst, rowFactors, colFactors, offsetGain);
-            return;
+            return ScalarBackend.INSTANCE.scale(src, elements, first, count, dst, rowFactors, colFactors, offsetGain);
         }
         // Runs that are not powers of two go through a vector kernel where there is one; where there is none
         // (no Vector API in one-shot commands, a shape too narrow for the half kernel) the whole run is the
@@ -191,6 +190,7 @@ public final class CpuBackend implements Backend {
         long elementBytes = dtype.byteSize();
         long end = first + count;
         int colExponent = Pow2ScaleKernel.uniformExponent(colFactors);
+        boolean shifted = true;  // every run so far an exact exponent shift
         for (long e = first; e < end; ) {
             long g = e / cols;
             long j0 = e - g * cols;
@@ -200,10 +200,13 @@ public final class CpuBackend implements Backend {
             long dstByte = elementBytes * (e - first);
             long srcByte = dstByte;
             double c = colFactors == null ? 1.0 : colFactors[colOffset];
-            if (Pow2ScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, c, colExponent)) {
+            int redone = Pow2ScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, c, colExponent);
+            if (redone != Pow2ScaleKernel.NOT_POW2) {
+                shifted &= redone == 0;
                 e += n;
                 continue;
             }
+            shifted = false;
             int body = 0;
             if (vectors && half) {
                 HalfScaleKernel.scale(elements, srcByte, dst, dstByte, n, dtype, r, colFactors, colOffset);
@@ -219,6 +222,7 @@ public final class CpuBackend implements Backend {
             }
             e += n;
         }
+        return shifted;
     }
 
     /** One row at a time as f32/bf16 bytes; f16 rows are widened into a scratch float array first. */

@@ -19,6 +19,8 @@ import java.util.Arrays;
 final class Pow2ScaleKernel {
     /** Not a usable power of two. */
     static final int NONE = ExponentShift.NONE;
+    /** What {@link #scale} returns when the factors are not powers of two. */
+    static final int NOT_POW2 = -1;
     private static final int BLOCK = 4096;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -67,10 +69,12 @@ final class Pow2ScaleKernel {
      *
      * @param colFactor   the column factor of every element of the run (1.0 without column factors)
      * @param colExponent {@link #uniformExponent} of the column factors
-     * @return false, writing nothing, when the factors are not powers of two (the caller then uses the
-     *         general kernels)
+     * @return {@link #NOT_POW2}, writing nothing, when the factors are not powers of two (the caller then uses
+     *         the general kernels); else the number of elements that were not an exact exponent shift and were
+     *         computed as the scalar backend computes them (0: every value is its source shifted, so finite and
+     *         within the dtype's range)
      */
-    static boolean scale(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int n, Dtype dtype,
+    static int scale(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int n, Dtype dtype,
                          double rowFactor, double colFactor, int colExponent) {
         ExponentShift field = switch (dtype) {
             case BF16 -> ExponentShift.BF16;
@@ -79,66 +83,81 @@ final class Pow2ScaleKernel {
             default -> null;
         };
         int kr = ExponentShift.exponentOf(rowFactor);
-        if (field == null || kr == NONE || colExponent == NONE) return false;
+        if (field == null || kr == NONE || colExponent == NONE) return NOT_POW2;
         int k = kr + colExponent;
         if (dtype != Dtype.F32 && src.asOverlappingSlice(dst).isEmpty()) {
-            scalePacked(src.asSlice(srcByte, 2L * n), dst.asSlice(dstByte, 2L * n), n, dtype, field, k, rowFactor, colFactor);
-            return true;
+            return scalePacked(src.asSlice(srcByte, 2L * n), dst.asSlice(dstByte, 2L * n), n, dtype, field, k, rowFactor, colFactor);
         }
         Scratch scratch = SCRATCH.get();
+        int redone = 0;
         for (int done = 0; done < n; done += BLOCK) {
             int m = Math.min(BLOCK, n - done);
             long from = srcByte + (long) done * dtype.byteSize();
             long to = dstByte + (long) done * dtype.byteSize();
             if (dtype == Dtype.F32) {
-                scaleWords(src, from, dst, to, m, k, rowFactor, colFactor, scratch.words);
+                redone += scaleWords(src, from, dst, to, m, k, rowFactor, colFactor, scratch.words);
             } else {
-                scaleHalves(src, from, dst, to, m, dtype, field, k, rowFactor, colFactor, scratch);
+                redone += scaleHalves(src, from, dst, to, m, dtype, field, k, rowFactor, colFactor, scratch);
             }
         }
-        return true;
+        return redone;
     }
 
     /**
      * The run shifted four elements per long ({@link PackedShift}, one k for the run); the elements it
      * reports redone from the source, which the shift left alone (src and dst do not overlap here).
      */
-    private static void scalePacked(MemorySegment src, MemorySegment dst, int n, Dtype dtype, ExponentShift field, int k,
-                                    double rowFactor, double colFactor) {
+    private static int scalePacked(MemorySegment src, MemorySegment dst, int n, Dtype dtype, ExponentShift field, int k,
+                                   double rowFactor, double colFactor) {
         long bad = PackedShift.shift(src, dst, 0, n, field, k);
-        if (bad == 0) return;
+        if (bad == 0) return 0;
+        int redone = 0;
         for (int t = 0; t < n; t++) {
             short bits = src.get(U16, 2L * t);
-            if (!field.exact(bits, k)) dst.set(U16, 2L * t, (short) exact(bits, dtype, rowFactor, colFactor));
+            if (!field.exact(bits, k)) {
+                dst.set(U16, 2L * t, (short) exact(bits, dtype, rowFactor, colFactor));
+                redone++;
+            }
         }
+        return redone;
     }
 
     /** The block shifted; the elements it reports redone from the source (read before dst is written: they may alias). */
-    private static void scaleHalves(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int m, Dtype dtype,
-                                    ExponentShift field, int k, double rowFactor, double colFactor, Scratch scratch) {
+    private static int scaleHalves(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int m, Dtype dtype,
+                                   ExponentShift field, int k, double rowFactor, double colFactor, Scratch scratch) {
         short[] block = scratch.halves;
         scratch.tables(field, k);
         MemorySegment.copy(src, U16, srcByte, block, 0, m);
+        int redone = 0;
         if (field.shift(block, 0, m, scratch.lowest, scratch.highest, scratch.add, 0) < 0) {
             for (int t = 0; t < m; t++) {
                 short bits = src.get(U16, srcByte + 2L * t);
-                if (!field.exact(bits, k)) block[t] = (short) exact(bits, dtype, rowFactor, colFactor);
+                if (!field.exact(bits, k)) {
+                    block[t] = (short) exact(bits, dtype, rowFactor, colFactor);
+                    redone++;
+                }
             }
         }
         MemorySegment.copy(block, 0, dst, U16, dstByte, m);
+        return redone;
     }
 
     /** f32: as {@link #scaleHalves}. */
-    private static void scaleWords(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int m,
-                                   int k, double rowFactor, double colFactor, int[] block) {
+    private static int scaleWords(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int m,
+                                  int k, double rowFactor, double colFactor, int[] block) {
         MemorySegment.copy(src, U32, srcByte, block, 0, m);
+        int redone = 0;
         if (ExponentShift.shiftF32(block, 0, m, k) < 0) {
             for (int t = 0; t < m; t++) {
                 int bits = src.get(U32, srcByte + 4L * t);
-                if (!ExponentShift.F32.exact(bits, k)) block[t] = exact(bits, Dtype.F32, rowFactor, colFactor);
+                if (!ExponentShift.F32.exact(bits, k)) {
+                    block[t] = exact(bits, Dtype.F32, rowFactor, colFactor);
+                    redone++;
+                }
             }
         }
         MemorySegment.copy(block, 0, dst, U32, dstByte, m);
+        return redone;
     }
 
     /** The bits of {@code bits} scaled as {@link ScalarBackend#scale} computes it: in double, rounded once by the codec. */

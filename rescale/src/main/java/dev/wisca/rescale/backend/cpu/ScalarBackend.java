@@ -49,8 +49,8 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void scale(MatrixView src, MemorySegment elements, long first, long count, MemorySegment dst,
-                      double[] rowFactors, double[] colFactors, boolean offsetGain) {
+    public boolean scale(MatrixView src, MemorySegment elements, long first, long count, MemorySegment dst,
+                         double[] rowFactors, double[] colFactors, boolean offsetGain) {
         long cols = src.cols();
         for (long e = first; e < first + count; e++) {
             long g = e / cols;
@@ -60,6 +60,7 @@ public final class ScalarBackend implements Backend {
             double w = ElementAccess.get(elements, src.dtype(), e - first);
             ElementAccess.set(dst, src.dtype(), e - first, scaled(w, r, c, offsetGain));
         }
+        return false;  // computed in double and rounded: the reference, which never vouches for the range
     }
 
     /** One element scaled in double, in this order; the caller rounds it once to the stored dtype. */

@@ -1,7 +1,7 @@
 package dev.wisca.rescale.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wisca.io.Dtype;
@@ -42,8 +42,8 @@ class Pow2ScaleKernelTest {
                     double r = Math.scalb(1.0, rowPart);
                     double[] cols = rowPart == k ? null : filled(PATTERNS, Math.scalb(1.0, k - rowPart));
                     fast.fill((byte) 0x5A);
-                    assertTrue(Pow2ScaleKernel.scale(src, 0, fast, 0, PATTERNS, dtype, r, cols == null ? 1.0 : cols[0],
-                        Pow2ScaleKernel.uniformExponent(cols)));
+                    assertNotEquals(Pow2ScaleKernel.NOT_POW2, Pow2ScaleKernel.scale(src, 0, fast, 0, PATTERNS, dtype, r,
+                        cols == null ? 1.0 : cols[0], Pow2ScaleKernel.uniformExponent(cols)));
                     HalfScaleKernel.scale(src, 0, ref, 0, PATTERNS, dtype, r, cols, 0);
                     assertEquals(PATTERNS, HalfScaleKernel.bodyLength(PATTERNS));
                     long mismatch = fast.mismatch(ref);
@@ -73,11 +73,23 @@ class Pow2ScaleKernelTest {
                 if (format.isNaN(p)) continue;
                 one.set(I16, 0, (short) p);
                 for (int k = -30; k <= 30; k++) {
-                    assertTrue(Pow2ScaleKernel.scale(one, 0, out, 0, 1, dtype, Math.scalb(1.0, k), 1.0, 0));
+                    int redone = Pow2ScaleKernel.scale(one, 0, out, 0, 1, dtype, Math.scalb(1.0, k), 1.0, 0);
+                    assertNotEquals(Pow2ScaleKernel.NOT_POW2, redone);
                     int expected = nearest(magnitudes, new BigDecimal(format.toDouble(p)).abs()
                         .multiply(k >= 0 ? BigDecimal.TWO.pow(k) : BigDecimal.ONE.divide(BigDecimal.TWO.pow(-k))));
                     int sign = p & (1 << (format.totalBits() - 1));
-                    assertEquals(sign | expected, out.get(I16, 0) & 0xFFFF, "pattern 0x" + Integer.toHexString(p) + " times 2^" + k);
+                    int got = out.get(I16, 0) & 0xFFFF;
+                    assertEquals(sign | expected, got, "pattern 0x" + Integer.toHexString(p) + " times 2^" + k);
+                    // "No element redone" is what lets the writer skip its range check: the value must then be the
+                    // input times 2^k exactly, and finite; a result that overflows is always reported as redone.
+                    if (redone == 0) {
+                        assertEquals(format.toDouble(p) * Math.scalb(1.0, k), format.toDouble(got),
+                            "reported as an exact shift: pattern 0x" + Integer.toHexString(p) + " times 2^" + k);
+                        assertTrue(Double.isFinite(format.toDouble(got)), "an exact shift is finite");
+                    }
+                    if (expected == infinity && format.toDouble(p) != 0) {
+                        assertEquals(1, redone, "an overflow to Inf is reported: pattern 0x" + Integer.toHexString(p) + " times 2^" + k);
+                    }
                     checked++;
                 }
             }
@@ -102,7 +114,7 @@ class Pow2ScaleKernelTest {
             MatrixView view = new MatrixView(src, Dtype.F32, 1, 1, n);
             for (int k = -30; k <= 30; k++) {
                 double r = Math.scalb(1.0, k);
-                assertTrue(Pow2ScaleKernel.scale(src, 0, fast, 0, n, Dtype.F32, r, 1.0, 0));
+                assertNotEquals(Pow2ScaleKernel.NOT_POW2, Pow2ScaleKernel.scale(src, 0, fast, 0, n, Dtype.F32, r, 1.0, 0));
                 VectorKernels.scaleF32(src, 0, ref, 0, n, r, null, 0);
                 if (body < n) {
                     ScalarBackend.INSTANCE.scale(view, src.asSlice(4L * body), body, n - body, ref.asSlice(4L * body), new double[] {r}, null, false);
@@ -117,12 +129,12 @@ class Pow2ScaleKernelTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment src = arena.allocate(64);
             MemorySegment dst = arena.allocate(64);
-            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 0.75, 1.0, 0));
-            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, -2.0, 1.0, 0));
-            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, Double.MIN_VALUE, 1.0, 0));
-            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.F64, 2.0, 1.0, 0));
-            assertFalse(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 2.0, 1.0, Pow2ScaleKernel.NONE));
-            assertTrue(Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 2.0, 4.0, 2));
+            assertEquals(Pow2ScaleKernel.NOT_POW2, Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 0.75, 1.0, 0));
+            assertEquals(Pow2ScaleKernel.NOT_POW2, Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, -2.0, 1.0, 0));
+            assertEquals(Pow2ScaleKernel.NOT_POW2, Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, Double.MIN_VALUE, 1.0, 0));
+            assertEquals(Pow2ScaleKernel.NOT_POW2, Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.F64, 2.0, 1.0, 0));
+            assertEquals(Pow2ScaleKernel.NOT_POW2, Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 2.0, 1.0, Pow2ScaleKernel.NONE));
+            assertEquals(0, Pow2ScaleKernel.scale(src, 0, dst, 0, 8, Dtype.BF16, 2.0, 4.0, 2), "zeros shift exactly");
         }
         assertEquals(Pow2ScaleKernel.NONE, Pow2ScaleKernel.uniformExponent(new double[] {1, 1, 1, 2}));
         assertEquals(Pow2ScaleKernel.NONE, Pow2ScaleKernel.uniformExponent(new double[] {3, 3}));
