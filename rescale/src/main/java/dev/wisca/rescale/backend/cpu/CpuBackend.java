@@ -213,7 +213,7 @@ public final class CpuBackend implements Backend {
                 body = HalfScaleKernel.bodyLength(n);
             } else if (vectors) {
                 VectorKernels.scaleF32(elements, srcByte, dst, dstByte, n, r, colFactors, colOffset);
-                body = VectorKernels.bodyLength(n);
+                body = Lanes.bodyLength(n);
             }
             if (body < n) {
                 long tail = elementBytes * (e + body - first);

@@ -39,9 +39,6 @@ final class VectorKernels {
 
     private VectorKernels() {}
 
-    /** Elements handled by the vector body of a row of {@code n}; the rest is the tail. */
-    static int bodyLength(int n) { return FS.loopBound(n); }
-
     private static FloatVector load(MemorySegment seg, long byteOffset, boolean bf16, ByteOrder order) {
         return loadBits(seg, byteOffset, bf16, order).reinterpretAsFloats();
     }
@@ -62,7 +59,7 @@ final class VectorKernels {
         int elementBytes = bf16 ? 2 : 4;
         DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, a0 = s0, a1 = s0, q0 = s0, q1 = s0, m0 = s0, m1 = s0;
         IntVector maxBits = IntVector.zero(IS);
-        int body = bodyLength(n);
+        int body = Lanes.bodyLength(n);
         // one loop for both cases (C2 unswitches the factor test): a second loop in this method made
         // C2 run out of inlining budget before the Vector API calls of the last one, which then ran boxed
         for (int j = 0; j < body; j += FS.length()) {
@@ -120,7 +117,7 @@ final class VectorKernels {
     static void accumulateRow(MemorySegment seg, long byteOffset, int n, boolean bf16, ByteOrder order,
                               double rowFactor, double[] sum, double[] absSum, double[] sqSum, double[] absMax) {
         int elementBytes = bf16 ? 2 : 4;
-        int body = bodyLength(n);
+        int body = Lanes.bodyLength(n);
         for (int j = 0; j < body; j += FS.length()) {
             FloatVector w = load(seg, byteOffset + (long) j * elementBytes, bf16, order);
             // the part index of convertShape must be a constant for C2 to intrinsify it: no loop over parts
@@ -150,7 +147,7 @@ final class VectorKernels {
                                        ByteOrder order, double[] rowFactors, int firstRow,
                                        double[] sum, double[] absSum, double[] sqSum, double[] absMax) {
         int elementBytes = bf16 ? 2 : 4;
-        int body = bodyLength(n);
+        int body = Lanes.bodyLength(n);
         for (int j = 0; j < body; j += FS.length()) {
             DoubleVector s0 = DoubleVector.fromArray(DS, sum, j), s1 = DoubleVector.fromArray(DS, sum, j + DL);
             DoubleVector a0 = DoubleVector.fromArray(DS, absSum, j), a1 = DoubleVector.fromArray(DS, absSum, j + DL);
@@ -215,7 +212,7 @@ final class VectorKernels {
     static void scaleF32(MemorySegment src, long srcByte, MemorySegment dst, long dstByte, int n,
                          double rowFactor, double[] colFactors, int colOffset) {
         ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        int body = bodyLength(n);
+        int body = Lanes.bodyLength(n);
         for (int j = 0; j < body; j += FS.length()) {
             FloatVector w = FloatVector.fromMemorySegment(FS, src, srcByte + 4L * j, le);
             DoubleVector d0 = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, 0)).mul(rowFactor);

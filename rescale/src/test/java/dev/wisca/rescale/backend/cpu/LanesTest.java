@@ -25,7 +25,7 @@ class LanesTest {
         assertEquals(VectorKernels.FS.vectorBitSize(), Lanes.preferredBits());
         assertEquals(VectorKernels.FS.length(), Lanes.FLOATS);
         assertEquals(VectorKernels.DS.length(), Lanes.DOUBLES);
-        for (int n = 0; n < 200; n++) assertEquals(VectorKernels.bodyLength(n), Lanes.bodyLength(n), "body of " + n);
+        for (int n = 0; n < 200; n++) assertEquals(VectorKernels.FS.loopBound(n), Lanes.bodyLength(n), "body of " + n);
     }
 
     @Test

@@ -110,7 +110,7 @@ class Pow2ScaleKernelTest {
             }
             MemorySegment fast = arena.allocate(4L * n);
             MemorySegment ref = arena.allocate(4L * n);
-            int body = VectorKernels.bodyLength(n);
+            int body = Lanes.bodyLength(n);
             MatrixView view = new MatrixView(src, Dtype.F32, 1, 1, n);
             for (int k = -30; k <= 30; k++) {
                 double r = Math.scalb(1.0, k);
