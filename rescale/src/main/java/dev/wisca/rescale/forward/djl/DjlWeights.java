@@ -10,12 +10,18 @@ import ai.djl.ndarray.types.Shape;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.Tensor;
 import dev.wisca.io.WiscaException;
+import dev.wisca.io.codec.Codecs;
+import dev.wisca.io.codec.ElementCodec;
 import dev.wisca.rescale.forward.LoraAdapter;
 import dev.wisca.rescale.forward.ModelSource;
 import dev.wisca.rescale.forward.TensorValues;
 import dev.wisca.rescale.spec.BoundRole;
 import dev.wisca.rescale.spec.BoundTensor;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,6 +38,11 @@ final class DjlWeights {
     private final NDManager manager;
     private final DataType type;
     private final Map<String, NDArray> logical = new HashMap<>();
+    /** Elements per chunk of a tensor loaded in parts: 64 MiB as f32, a few rows even of a vocabulary-sized matrix. */
+    private static final long CHUNK_ELEMENTS = 1L << 24;
+    /** Elements decoded per step into the Java array that the off-heap chunk is filled from. */
+    private static final int STAGING_ELEMENTS = 1 << 16;
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     DjlWeights(ModelSource source, NDManager manager, DataType type) {
         this.source = source;
@@ -98,7 +109,10 @@ final class DjlWeights {
     }
 
     /** A stored tensor as an array of the compute type. */
-    NDArray load(Tensor t) {
+    NDArray load(Tensor t) { return load(t, CHUNK_ELEMENTS, Integer.MAX_VALUE); }
+
+    /** As {@link #load(Tensor)}, in chunks of about {@code chunkElements} when it is not one buffer of at most {@code maxBufferBytes} DJL can read. */
+    NDArray load(Tensor t, long chunkElements, long maxBufferBytes) {
         Shape shape = new Shape(t.shape());
         DataType storedType = switch (t.dtype()) {
             case F64 -> DataType.FLOAT64;
@@ -107,28 +121,78 @@ final class DjlWeights {
             // BF16 is decoded in Java: DJL 0.36's PyTorch JNI aborts the JVM creating a bfloat16 array from a buffer
             default -> null;
         };
-        if (storedType == null || t.data().byteSize() > Integer.MAX_VALUE || t.elementCount() == 0) return decoded(t, shape);
-        NDArray view = manager.create(t.data().asByteBuffer().order(ByteOrder.LITTLE_ENDIAN), shape, storedType);
-        return view.toType(type, false);
+        if (t.elementCount() == 0 || shape.dimension() == 0) {
+            return manager.create(TensorValues.read(t, 0, Math.toIntExact(t.elementCount())), shape).toType(type, false);
+        }
+        if (storedType != null && t.data().byteSize() <= maxBufferBytes) {
+            NDArray view = manager.create(t.data().asByteBuffer().order(ByteOrder.LITTLE_ENDIAN), shape, storedType);
+            return view.toType(type, false);
+        }
+        return inChunks(t, shape, storedType, chunkElements);
     }
 
-    /** Decodes in Java (FP8, or tensors past one ByteBuffer): rows at a time for big tensors. */
-    private NDArray decoded(Tensor t, Shape shape) {
+    /**
+     * A tensor DJL cannot take as one buffer (BF16 and the FP8 formats, or one past 2 GiB), a chunk of
+     * rows at a time. Views of the file where DJL reads the dtype; else the elements
+     * are decoded into an off-heap f32 buffer reused for every chunk (every such dtype's values are exact
+     * in f32; F64 always takes the first way). Nothing of the tensor's size goes through the Java heap: a
+     * whole bf16 matrix decoded into a double[] and handed to DJL (which copied it into a direct buffer of
+     * its own) left gigabytes of garbage to the collector, and a full verify of a 2 GB bf16 llama peaked at
+     * 8.4 GB of anonymous memory.
+     */
+    private NDArray inChunks(Tensor t, Shape shape, DataType storedType, long chunkElements) {
         long n = t.elementCount();
-        long rowLength = shape.dimension() == 0 ? 1 : n / Math.max(shape.get(0), 1);
-        long rowsPerChunk = Math.max(1, (1L << 26) / Math.max(rowLength, 1));
-        if (n <= rowsPerChunk * rowLength || shape.dimension() == 0) {
-            return manager.create(TensorValues.read(t, 0, Math.toIntExact(n)), shape).toType(type, false);
+        long rowLength = n / shape.get(0);
+        long rowsPerChunk = Math.max(1, chunkElements / Math.max(rowLength, 1));
+        long chunkLength = Math.min(n, rowsPerChunk * rowLength);
+        // filled a chunk at a time, each freed once copied in: the tensor's size plus one chunk, not twice its size
+        NDArray whole = rowsPerChunk >= shape.get(0) ? null : manager.zeros(shape, type);
+        try (Arena arena = Arena.ofConfined()) {
+            ElementCodec codec = storedType == null ? codec(t) : null;
+            MemorySegment f32 = storedType == null ? arena.allocate(chunkLength * Float.BYTES, 64) : null;
+            float[] staging = storedType == null ? new float[(int) Math.min(chunkLength, STAGING_ELEMENTS)] : null;
+            for (long row = 0; row < shape.get(0); row += rowsPerChunk) {
+                long rows = Math.min(rowsPerChunk, shape.get(0) - row);
+                long from = row * rowLength;
+                long count = rows * rowLength;
+                long[] chunkShape = shape.getShape().clone();   // getShape() is the Shape's own array
+                chunkShape[0] = rows;
+                NDArray chunk;
+                if (storedType != null) {
+                    long size = t.dtype().byteSize();
+                    ByteBuffer bytes = t.data().asSlice(from * size, count * size).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                    chunk = manager.create(bytes, new Shape(chunkShape), storedType);
+                } else {
+                    for (long done = 0; done < count; done += staging.length) {
+                        int part = (int) Math.min(staging.length, count - done);
+                        codec.decode(t.data(), from + done, staging, part);
+                        MemorySegment.copy(staging, 0, f32, LE_FLOAT, done * Float.BYTES, part);
+                    }
+                    chunk = manager.create(f32.asSlice(0, count * Float.BYTES).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN),
+                        new Shape(chunkShape), DataType.FLOAT32);
+                }
+                if (whole != null) {
+                    NDArray converted = chunk.toType(type, false);
+                    whole.set(new NDIndex(row + ":" + (row + rows)), converted);
+                    if (converted != chunk) converted.close();
+                    chunk.close();
+                } else {
+                    // the only chunk, copied out of the buffer before it is freed: toType to the view's own type returns
+                    // the view (DJL 0.36 passes no copy flag to torch), so it is duplicated instead; file views may stay
+                    whole = storedType != null ? chunk.toType(type, false)
+                        : chunk.getDataType() == type ? chunk.duplicate() : chunk.toType(type, false);
+                    if (whole != chunk) chunk.close();
+                }
+            }
         }
-        NDArray out = null;
-        for (long row = 0; row < shape.get(0); row += rowsPerChunk) {
-            long rows = Math.min(rowsPerChunk, shape.get(0) - row);
-            long[] chunkShape = shape.getShape();
-            chunkShape[0] = rows;
-            NDArray chunk = manager.create(TensorValues.read(t, row * rowLength, Math.toIntExact(rows * rowLength)), new Shape(chunkShape))
-                .toType(type, false);
-            out = out == null ? chunk : out.concat(chunk, 0);
+        return whole;
+    }
+
+    private static ElementCodec codec(Tensor t) {
+        if (!Codecs.hasCodec(t.dtype())) {
+            throw new WiscaException(ErrorKind.UNSUPPORTED_DTYPE, t.file(), t.name(), "dtype " + t.dtype()
+                + " cannot be decoded for the forward pass (float dtypes of 8 bits or more only)");
         }
-        return out;
+        return Codecs.of(t.dtype());
     }
 }
