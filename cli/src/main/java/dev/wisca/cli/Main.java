@@ -73,6 +73,14 @@ public final class Main implements Runnable {
     /** {@code inspect}: {@code args} as {@link InspectFastPath#parse} read them (empty: picocli runs them). */
     private static int execute(String[] args, Optional<InspectCommand> inspect, PrintWriter out, PrintWriter err) {
         if (inspect.isPresent()) return InspectFastPath.run(inspect.get(), out, err);
-        return CommandLines.forArgs(args, out, err).execute(args);
+        try {
+            return CommandLines.forArgs(args, out, err).execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes Errors through; a JVM limit is one line too, with the knobs that raise it
+            err.println("wisca: out of memory (" + e.getMessage() + "): raise the JVM's limits with WISCA_JAVA_OPTS"
+                + " (-Xmx for the heap, -XX:MaxDirectMemorySize for buffers), or use a lighter mode (verify --probes-only)");
+            err.flush();
+            return ExitCodes.USER_ERROR;
+        }
     }
 }

@@ -4,11 +4,14 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.wisca.io.ErrorKind;
+import dev.wisca.io.Tensor;
 import dev.wisca.io.WiscaException;
 import dev.wisca.rescale.forward.ComputeDevice;
 import dev.wisca.rescale.forward.ForwardConfig;
@@ -21,6 +24,10 @@ import dev.wisca.rescale.forward.Precision;
 import dev.wisca.rescale.forward.TokenChecks;
 import dev.wisca.rescale.spec.Roles;
 
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.LongStream;
+
 /**
  * The forward pass on DJL's PyTorch engine (offline CPU natives; a GPU when asked and found).
  * Weights are read layer by layer from the source on every call, into a per-layer sub-manager, so
@@ -28,6 +35,8 @@ import dev.wisca.rescale.spec.Roles;
  */
 public final class DjlForward implements ForwardModel {
     static final String ENGINE = "PyTorch";
+    /** Elements of the LM head multiplied at a time: 128 MiB in f64. */
+    private static final long HEAD_BLOCK_ELEMENTS = 1L << 24;
 
     private final ModelSource source;
     private final ForwardConfig config;
@@ -107,8 +116,7 @@ public final class DjlForward implements ForwardModel {
             try (NDManager scope = call.newSubManager()) {
                 DjlWeights w = new DjlWeights(source, scope, type);
                 NDArray h = blocks.norm(x, w, Roles.FINAL_NORM, -1);
-                NDArray head = config.tied() ? w.matrix(Roles.EMBED, -1, 0) : w.matrix(Roles.LM_HEAD, -1, 0);
-                NDArray logits = h.matMul(head.transpose());
+                NDArray logits = headLogits(h, w, config.tied() ? Roles.EMBED : Roles.LM_HEAD, HEAD_BLOCK_ELEMENTS);
                 logits = w.optional(Roles.bias(Roles.LM_HEAD), -1, 0).map(logits::add).orElse(logits);
                 logits = DjlBlocks.logitMultipliers(logits, config.multipliers());
                 double cap = config.finalSoftcap();
@@ -125,8 +133,7 @@ public final class DjlForward implements ForwardModel {
         for (int b = 0; b < tokens.length; b++) for (int t = 0; t < seq; t++) ids[b * seq + t] = tokens[b][t];
         try (NDManager scope = call.newSubManager()) {
             DjlWeights w = new DjlWeights(source, scope, type);
-            NDArray table = w.matrix(Roles.EMBED, -1, 0);
-            NDArray x = table.get(new NDIndex("{}", scope.create(ids, new Shape(tokens.length, seq))));
+            NDArray x = embedRows(w, scope, ids).get(new NDIndex("{}", scope.create(remap(ids), new Shape(tokens.length, seq))));
             if (config.embedScale() != 1) x = x.mul(config.embedScale());
             if (config.learnedPositions()) {
                 NDArray positions = w.matrix(Roles.POSITIONS, -1, 0);
@@ -139,6 +146,51 @@ public final class DjlForward implements ForwardModel {
             x.attach(call);
             return x;
         }
+    }
+
+    /**
+     * The embedding rows of the distinct {@code ids}, in ascending id order (what {@link #remap} indexes): read
+     * one row at a time where the binding allows, so that the table is never held whole in the compute type.
+     */
+    private static NDArray embedRows(DjlWeights w, NDManager scope, long[] ids) {
+        long[] distinct = LongStream.of(ids).distinct().sorted().toArray();
+        Optional<Tensor> plain = w.plain(Roles.EMBED, -1);
+        if (plain.isEmpty()) return w.matrix(Roles.EMBED, -1, 0).get(new NDIndex("{}", scope.create(distinct)));
+        NDList rows = new NDList();
+        for (long id : distinct) rows.add(w.rows(plain.get(), id, id + 1));
+        NDArray table = NDArrays.concat(rows, 0);
+        rows.close();
+        return table;
+    }
+
+    /** Each id's index among the distinct ids in ascending order. */
+    private static long[] remap(long[] ids) {
+        long[] distinct = LongStream.of(ids).distinct().sorted().toArray();
+        long[] out = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) out[i] = Arrays.binarySearch(distinct, ids[i]);
+        return out;
+    }
+
+    /**
+     * {@code h · head^T} over the vocabulary, a block of the head's rows at a time where the binding allows
+     * ({@link DjlWeights#plain}): the head is a model's largest matrix (128k × 4096 is 4.2 GB in f64),
+     * and only a block of it is held in the compute type at once.
+     */
+    static NDArray headLogits(NDArray h, DjlWeights w, String role, long blockElements) {
+        Optional<Tensor> plain = w.plain(role, -1);
+        long hidden = h.getShape().get(h.getShape().dimension() - 1);
+        long block = Math.max(1, blockElements / hidden);
+        if (plain.isEmpty() || plain.get().shape()[0] <= block) return h.matMul(w.matrix(role, -1, 0).transpose());
+        long rows = plain.get().shape()[0];
+        NDList parts = new NDList();
+        for (long from = 0; from < rows; from += block) {
+            NDArray head = w.rows(plain.get(), from, Math.min(rows, from + block));
+            parts.add(h.matMul(head.transpose()));
+            head.close();
+        }
+        NDArray logits = NDArrays.concat(parts, -1);
+        parts.close();
+        return logits;
     }
 
     private NDArray encoderEmbed(NDManager call, DjlBlocks blocks, int[][] tokens) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.wisca.io.ErrorKind;
 import dev.wisca.io.Tensor;
+import dev.wisca.io.TensorInfo;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.codec.Codecs;
 import dev.wisca.io.codec.ElementCodec;
@@ -59,6 +60,35 @@ final class DjlWeights {
     Optional<NDArray> optional(String role, int layer, int expert) {
         if (!source.binding().spec().roles().contains(role)) return Optional.empty();
         return source.binding().role(role, layer).map(b -> slice(b, expert));
+    }
+
+    /**
+     * The stored tensor of a matrix role that can be loaded a range of rows at a time ({@link #rows}): stored
+     * [out, in] whole in one tensor, without LoRA factors on it (the embedding and LM head of every family);
+     * empty for any other binding, whose callers load it whole. Those two are the largest tensors of a model
+     * and need not be held whole in the compute type. Asked once per use: a source may make the tensor anew
+     * on each request (the perturbed tensors of verify's measured tolerance).
+     */
+    Optional<Tensor> plain(String role, int layer) {
+        if (!source.binding().spec().roles().contains(role)) return Optional.empty();
+        Optional<BoundRole> bound = source.binding().role(role, layer);
+        if (bound.isEmpty()) return Optional.empty();
+        BoundTensor bt = bound.get().tensor();
+        if (bound.get().isSlice() || bt.perHead() || bt.batched() || bt.inOut() || bt.matrixRank() != 2 || bt.shape().length != 2) {
+            return Optional.empty();
+        }
+        String name = bt.name(0);
+        if (source.adapter().flatMap(a -> a.factors(name)).isPresent()) return Optional.empty();
+        return Optional.of(source.weights().tensor(name));
+    }
+
+    /** Rows {@code [from, to)} of {@code t} (a tensor {@link #plain} gave), loaded alone. */
+    NDArray rows(Tensor t, long from, long to) {
+        long cols = t.shape()[1];
+        long rowBytes = cols * t.dtype().byteSize();
+        Tensor part = new Tensor(new TensorInfo(t.name(), t.dtype(), new long[] {to - from, cols}, 0, (to - from) * rowBytes),
+            t.data().asSlice(from * rowBytes, (to - from) * rowBytes), t.file());
+        return load(part);
     }
 
     private NDArray slice(BoundRole role, int expert) {

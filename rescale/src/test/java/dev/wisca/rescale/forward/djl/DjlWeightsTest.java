@@ -12,6 +12,10 @@ import dev.wisca.io.Dtype;
 import dev.wisca.io.Tensor;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.codec.Codecs;
+import dev.wisca.rescale.forward.ForwardConfigs;
+import dev.wisca.rescale.forward.ModelSource;
+import dev.wisca.rescale.forward.TestModels;
+import dev.wisca.rescale.spec.Roles;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
@@ -65,6 +69,31 @@ class DjlWeightsTest {
             // decoded into a double[] first, as before, it was 16 MiB (8 bytes per element) of heap
             assertTrue(allocated < 1 << 20, "loading 2M bf16 elements allocated " + allocated + " bytes of Java heap");
             assertEquals(Codecs.of(Dtype.BF16).get(t.data(), 2_000_000), loaded.toDoubleArray()[2_000_000]);
+        }
+    }
+
+    @Test
+    void theHeadMultipliedABlockOfRowsAtATimeGivesTheWholeMatricesLogits() {
+        // llama's example ties no head; gpt2 ties it to the embedding
+        for (String family : new String[] {"llama", "gpt2", "qwen3"}) {
+            String example = TestModels.LIBRARY.get(family).orElseThrow().examples().keySet().iterator().next();
+            ModelSource source = TestModels.source(TestModels.model(family, example, 5), Dtype.BF16);
+            String role = ForwardConfigs.resolve(source.binding()).tied() ? Roles.EMBED : Roles.LM_HEAD;
+            try (NDManager manager = Engine.getEngine(DjlForward.ENGINE).newBaseManager()) {
+                DjlWeights weights = new DjlWeights(source, manager, DataType.FLOAT64);
+                Tensor plain = weights.plain(role, -1).orElseThrow();
+                long rows = plain.shape()[0];
+                NDArray whole = weights.matrix(role, -1, 0);
+                long hidden = whole.getShape().get(1);
+                NDArray h = manager.randomNormal(new ai.djl.ndarray.types.Shape(2, 3, hidden)).toType(DataType.FLOAT64, false);
+                double[] expected = h.matMul(whole.transpose()).toDoubleArray();
+                double[] blocked = DjlForward.headLogits(h, weights, role, 7 * hidden).toDoubleArray();   // blocks of 7 rows
+                assertEquals(2 * 3 * rows, blocked.length, family);
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(expected[i], blocked[i], 1e-12 * (1 + Math.abs(expected[i])), family + " logit " + i);
+                }
+                assertArrayEquals(whole.get("3:9").toDoubleArray(), weights.rows(plain, 3, 9).toDoubleArray(), family + " rows 3..9");
+            }
         }
     }
 
