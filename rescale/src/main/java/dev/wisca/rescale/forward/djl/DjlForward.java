@@ -180,7 +180,7 @@ public final class DjlForward implements ForwardModel {
         Optional<Tensor> plain = w.plain(role, -1);
         long hidden = h.getShape().get(h.getShape().dimension() - 1);
         long block = Math.max(1, blockElements / hidden);
-        if (plain.isEmpty() || plain.get().shape()[0] <= block) return h.matMul(w.matrix(role, -1, 0).transpose());
+        if (plain.isEmpty()) return h.matMul(w.matrix(role, -1, 0).transpose());
         long rows = plain.get().shape()[0];
         NDList parts = new NDList();
         for (long from = 0; from < rows; from += block) {
@@ -188,6 +188,7 @@ public final class DjlForward implements ForwardModel {
             parts.add(h.matMul(head.transpose()));
             head.close();
         }
+        if (parts.size() == 1) return parts.head();
         NDArray logits = NDArrays.concat(parts, -1);
         parts.close();
         return logits;
