@@ -4,6 +4,7 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.Tensor;
 import dev.wisca.io.WiscaException;
 import dev.wisca.io.codec.Codecs;
+import dev.wisca.io.codec.ElementCodec;
 
 /** Decodes stored tensor elements (any float dtype) into Java doubles. */
 public final class TensorValues {
@@ -11,13 +12,18 @@ public final class TensorValues {
 
     /** Elements {@code [from, from + count)} of {@code t} in storage order. */
     public static double[] read(Tensor t, long from, int count) {
+        double[] out = new double[count];
+        codec(t).decode(t.data(), from, out, count);
+        return out;
+    }
+
+    /** The codec of {@code t}'s dtype; UNSUPPORTED_DTYPE, naming the tensor, where the forward pass cannot decode it. */
+    public static ElementCodec codec(Tensor t) {
         if (!Codecs.hasCodec(t.dtype())) {
             throw new WiscaException(ErrorKind.UNSUPPORTED_DTYPE, t.file(), t.name(), "dtype " + t.dtype()
                 + " cannot be decoded for the forward pass (float dtypes of 8 bits or more only)");
         }
-        double[] out = new double[count];
-        Codecs.of(t.dtype()).decode(t.data(), from, out, count);
-        return out;
+        return Codecs.of(t.dtype());
     }
 
     /** Every element of a tensor small enough for a Java array. */

@@ -11,7 +11,6 @@ import dev.wisca.io.ErrorKind;
 import dev.wisca.io.Tensor;
 import dev.wisca.io.TensorInfo;
 import dev.wisca.io.WiscaException;
-import dev.wisca.io.codec.Codecs;
 import dev.wisca.io.codec.ElementCodec;
 import dev.wisca.rescale.forward.LoraAdapter;
 import dev.wisca.rescale.forward.ModelSource;
@@ -31,7 +30,7 @@ import java.util.Optional;
 /**
  * Role weights as NDArrays of the compute type, logical [out, in], fused tensors sliced, LoRA merged.
  * Stored F16/F32/F64 tensors enter DJL as zero-copy views of the mapped file, then convert;
- * other float dtypes are decoded. Arrays belong to the given manager (one per layer, so memory
+ * other float dtypes are decoded a chunk of rows at a time off the Java heap (inChunks). Arrays belong to the given manager (one per layer, so memory
  * stays at one layer's weights).
  */
 final class DjlWeights {
@@ -178,7 +177,7 @@ final class DjlWeights {
         // filled a chunk at a time, each freed once copied in: the tensor's size plus one chunk, not twice its size
         NDArray whole = rowsPerChunk >= shape.get(0) ? null : manager.zeros(shape, type);
         try (Arena arena = Arena.ofConfined()) {
-            ElementCodec codec = storedType == null ? codec(t) : null;
+            ElementCodec codec = storedType == null ? TensorValues.codec(t) : null;
             MemorySegment f32 = storedType == null ? arena.allocate(chunkLength * Float.BYTES, 64) : null;
             float[] staging = storedType == null ? new float[(int) Math.min(chunkLength, STAGING_ELEMENTS)] : null;
             for (long row = 0; row < shape.get(0); row += rowsPerChunk) {
@@ -216,13 +215,5 @@ final class DjlWeights {
             }
         }
         return whole;
-    }
-
-    private static ElementCodec codec(Tensor t) {
-        if (!Codecs.hasCodec(t.dtype())) {
-            throw new WiscaException(ErrorKind.UNSUPPORTED_DTYPE, t.file(), t.name(), "dtype " + t.dtype()
-                + " cannot be decoded for the forward pass (float dtypes of 8 bits or more only)");
-        }
-        return Codecs.of(t.dtype());
     }
 }
