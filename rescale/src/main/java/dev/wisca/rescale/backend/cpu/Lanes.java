@@ -50,7 +50,10 @@ final class Lanes {
         }
     }
 
-    /** The elements of a run of {@code n} the vector kernels cover, the rest being their scalar tail: the one bound of the vector loops and of the scalar loops that add in their order. */
+    /**
+     * The elements of a run of {@code n} the vector kernels cover, the rest being their scalar tail: the one
+     * bound of the vector loops and of the scalar loops that add in their order.
+     */
     static int bodyLength(int n) { return n - n % FLOATS; }
 
     /** The preferred vector size in bits, as the incubator module computes it, from the VM's answers. */

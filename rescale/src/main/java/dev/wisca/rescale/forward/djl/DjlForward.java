@@ -133,7 +133,8 @@ public final class DjlForward implements ForwardModel {
         for (int b = 0; b < tokens.length; b++) for (int t = 0; t < seq; t++) ids[b * seq + t] = tokens[b][t];
         try (NDManager scope = call.newSubManager()) {
             DjlWeights w = new DjlWeights(source, scope, type);
-            NDArray x = embedRows(w, scope, ids).get(new NDIndex("{}", scope.create(remap(ids), new Shape(tokens.length, seq))));
+            long[] distinct = LongStream.of(ids).distinct().sorted().toArray();
+            NDArray x = embedRows(w, scope, distinct).get(new NDIndex("{}", scope.create(indexIn(distinct, ids), new Shape(tokens.length, seq))));
             if (config.embedScale() != 1) x = x.mul(config.embedScale());
             if (config.learnedPositions()) {
                 NDArray positions = w.matrix(Roles.POSITIONS, -1, 0);
@@ -149,11 +150,10 @@ public final class DjlForward implements ForwardModel {
     }
 
     /**
-     * The embedding rows of the distinct {@code ids}, in ascending id order (what {@link #remap} indexes): read
-     * one row at a time where the binding allows, so that the table is never held whole in the compute type.
+     * The embedding rows of {@code distinct} (ascending token ids): read one row at a time where the binding
+     * allows, so that the table is never held whole in the compute type.
      */
-    private static NDArray embedRows(DjlWeights w, NDManager scope, long[] ids) {
-        long[] distinct = LongStream.of(ids).distinct().sorted().toArray();
+    private static NDArray embedRows(DjlWeights w, NDManager scope, long[] distinct) {
         Optional<Tensor> plain = w.plain(Roles.EMBED, -1);
         if (plain.isEmpty()) return w.matrix(Roles.EMBED, -1, 0).get(new NDIndex("{}", scope.create(distinct)));
         NDList rows = new NDList();
@@ -163,9 +163,8 @@ public final class DjlForward implements ForwardModel {
         return table;
     }
 
-    /** Each id's index among the distinct ids in ascending order. */
-    private static long[] remap(long[] ids) {
-        long[] distinct = LongStream.of(ids).distinct().sorted().toArray();
+    /** Each of {@code ids}' index in {@code distinct} (ascending). */
+    private static long[] indexIn(long[] distinct, long[] ids) {
         long[] out = new long[ids.length];
         for (int i = 0; i < ids.length; i++) out[i] = Arrays.binarySearch(distinct, ids[i]);
         return out;

@@ -30,8 +30,8 @@ import java.util.Optional;
 /**
  * Role weights as NDArrays of the compute type, logical [out, in], fused tensors sliced, LoRA merged.
  * Stored F16/F32/F64 tensors enter DJL as zero-copy views of the mapped file, then convert;
- * other float dtypes are decoded a chunk of rows at a time off the Java heap (inChunks). Arrays belong to the given manager (one per layer, so memory
- * stays at one layer's weights).
+ * other float dtypes are decoded a chunk of rows at a time off the Java heap (inChunks). Arrays
+ * belong to the given manager (one per layer, so memory stays at one layer's weights).
  */
 final class DjlWeights {
     private final ModelSource source;
@@ -73,9 +73,7 @@ final class DjlWeights {
         Optional<BoundRole> bound = source.binding().role(role, layer);
         if (bound.isEmpty()) return Optional.empty();
         BoundTensor bt = bound.get().tensor();
-        if (bound.get().isSlice() || bt.perHead() || bt.batched() || bt.inOut() || bt.matrixRank() != 2 || bt.shape().length != 2) {
-            return Optional.empty();
-        }
+        if (bound.get().isSlice() || bt.perHead() || bt.batched() || bt.inOut() || bt.shape().length != 2) return Optional.empty();
         String name = bt.name(0);
         if (source.adapter().flatMap(a -> a.factors(name)).isPresent()) return Optional.empty();
         return Optional.of(source.weights().tensor(name));
@@ -140,7 +138,10 @@ final class DjlWeights {
     /** A stored tensor as an array of the compute type. */
     NDArray load(Tensor t) { return load(t, CHUNK_ELEMENTS, Integer.MAX_VALUE); }
 
-    /** As {@link #load(Tensor)}, in chunks of about {@code chunkElements} when it is not one buffer of at most {@code maxBufferBytes} DJL can read. */
+    /**
+     * As {@link #load(Tensor)}, in chunks of about {@code chunkElements} when it is not one buffer of at most
+     * {@code maxBufferBytes} that DJL can read.
+     */
     NDArray load(Tensor t, long chunkElements, long maxBufferBytes) {
         Shape shape = new Shape(t.shape());
         DataType storedType = switch (t.dtype()) {
