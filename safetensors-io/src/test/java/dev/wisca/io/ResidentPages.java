@@ -2,24 +2,11 @@ package dev.wisca.io;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /** This process's file-backed resident memory (RssFile of /proc/self/status): the mapped pages it holds. */
 final class ResidentPages {
     private ResidentPages() {}
 
-    static long fileBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("RssFile:")) return Long.parseLong(line.substring(8).trim().split("\\s+")[0]) * 1024;
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new AssertionError("cannot read RssFile from /proc/self/status (these tests need Linux): " + e, e);
-        }
-        throw new AssertionError("/proc/self/status has no RssFile line");
-    }
+    static long fileBytes() { return ProcStatus.selfRequired(ProcStatus.RSS_FILE); }
 
     /**
      * Asserts that writing {@code written} bytes from an input's mapped pages left fewer than a quarter of them

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wisca.io.Dtype;
+import dev.wisca.io.ProcStatus;
 import dev.wisca.io.SafetensorsFile;
 import dev.wisca.io.SafetensorsWriter;
 import dev.wisca.io.Tensor;
@@ -40,9 +41,9 @@ class TensorFingerprintTest {
         Path file = write(Map.of("big", big, "small", small));
         try (SafetensorsFile in = SafetensorsFile.open(file)) {
             Tensor t = in.tensor("big");
-            long before = rssFile();
+            long before = ProcStatus.selfRequired(ProcStatus.RSS_FILE);
             String digest = TensorFingerprint.digest(in, t);
-            long grown = rssFile() - before;
+            long grown = ProcStatus.selfRequired(ProcStatus.RSS_FILE) - before;
             assertEquals(expected(big), digest);
             assertEquals(expected(small), TensorFingerprint.digest(in, in.tensor("small")));
             // Through the mapping, each window had the kernel map the folios around it: megabytes of this file.
@@ -84,10 +85,4 @@ class TensorFingerprintTest {
         return file;
     }
 
-    private static long rssFile() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("RssFile:")) return Long.parseLong(line.substring(8).trim().split("\\s+")[0]) * 1024;
-        }
-        throw new AssertionError("/proc/self/status has no RssFile line (this test needs Linux)");
-    }
 }

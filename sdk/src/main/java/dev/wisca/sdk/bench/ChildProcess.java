@@ -1,6 +1,7 @@
 package dev.wisca.sdk.bench;
 
 import dev.wisca.io.ErrorKind;
+import dev.wisca.io.ProcStatus;
 import dev.wisca.io.WiscaException;
 
 import java.io.IOException;
@@ -40,9 +41,9 @@ record ChildProcess(long wallNanos, long cpuNanos, long anonPeakBytes, long rssP
                 .redirectError(stderr.toFile()).start();
             Path status = Path.of("/proc", Long.toString(p.pid()), "status");
             while (!p.waitFor(SAMPLE_MILLIS, TimeUnit.MILLISECONDS)) {
-                String now = status(status);
-                anonPeak = Math.max(anonPeak, MemoryWatch.field(now, "RssAnon:"));
-                rssPeak = Math.max(rssPeak, MemoryWatch.field(now, "VmHWM:"));
+                String now = ProcStatus.read(status);
+                anonPeak = Math.max(anonPeak, ProcStatus.bytes(now, ProcStatus.RSS_ANON));
+                rssPeak = Math.max(rssPeak, ProcStatus.bytes(now, ProcStatus.VM_HWM));
             }
             code = p.exitValue();
             if (code != 0) lastError = Files.readAllLines(stderr).stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
@@ -73,14 +74,6 @@ record ChildProcess(long wallNanos, long cpuNanos, long anonPeakBytes, long rssP
     }
 
     /** The child's /proc/PID/status now, or "" (not Linux, or already gone: its fields then read as -1). */
-    private static String status(Path status) {
-        try {
-            return Files.readString(status);
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
-    }
-
     /** CPU time of this process's reaped children (cutime + cstime of /proc/self/stat), -1 off Linux. */
     private static final class ChildCpu {
         private static final long TICK_NANOS = 10_000_000L;  // USER_HZ is 100 on Linux

@@ -1,5 +1,6 @@
 package dev.wisca.sdk.bench;
 
+import dev.wisca.io.ProcStatus;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -16,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * Also the Java heap's peak use.
  */
 final class MemoryWatch implements AutoCloseable {
-    private static final Path STATUS = Path.of("/proc/self/status");
     private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
 
     /** Peaks in bytes; -1 where the platform does not tell. */
@@ -56,7 +56,7 @@ final class MemoryWatch implements AutoCloseable {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) heap += pool.getPeakUsage().getUsed();
         }
-        return new Peaks(status("VmHWM:"), anonPeak.get(), filePeak.get(), heap);
+        return new Peaks(ProcStatus.bytes(ProcStatus.self(), ProcStatus.VM_HWM), anonPeak.get(), filePeak.get(), heap);
     }
 
     @Override
@@ -77,28 +77,9 @@ final class MemoryWatch implements AutoCloseable {
     }
 
     private void sampleOnce() {
-        String status = read();
-        anonPeak.accumulateAndGet(field(status, "RssAnon:"), Math::max);
-        filePeak.accumulateAndGet(field(status, "RssFile:"), Math::max);
+        String status = ProcStatus.self();
+        anonPeak.accumulateAndGet(ProcStatus.bytes(status, ProcStatus.RSS_ANON), Math::max);
+        filePeak.accumulateAndGet(ProcStatus.bytes(status, ProcStatus.RSS_FILE), Math::max);
     }
 
-    private static long status(String key) { return field(read(), key); }
-
-    private static String read() {
-        try {
-            return Files.readString(STATUS);
-        } catch (IOException | SecurityException e) {
-            return "";
-        }
-    }
-
-    /** A {@code Key:   1234 kB} line of /proc/self/status in bytes, or -1. */
-    static long field(String status, String key) {
-        int at = status.indexOf(key);
-        if (at < 0) return -1;
-        int end = status.indexOf('\n', at);
-        String value = status.substring(at + key.length(), end < 0 ? status.length() : end).trim();
-        if (!value.endsWith("kB")) return -1;
-        return Long.parseLong(value.substring(0, value.length() - 2).trim()) * 1024;
-    }
 }

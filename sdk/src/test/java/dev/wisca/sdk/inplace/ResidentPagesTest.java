@@ -3,6 +3,7 @@ package dev.wisca.sdk.inplace;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wisca.io.Dtype;
+import dev.wisca.io.ProcStatus;
 import dev.wisca.io.hf.Overwrite;
 import dev.wisca.rescale.RescaleSettings;
 import dev.wisca.sdk.Model;
@@ -34,15 +35,15 @@ class ResidentPagesTest {
         assertTrue(bytes > 80L << 20, "big enough to tell: " + bytes);
         Path inPlace = Checkpoints.copy(original, dir.resolve("in-place"));
         try (Model model = Wisca.open(original)) {
-            long before = rssFile();
+            long before = ProcStatus.selfRequired(ProcStatus.RSS_FILE);
             model.rescale(RescaleSettings.paper(), dir.resolve("out"), Overwrite.NEVER);
-            long grown = rssFile() - before;
+            long grown = ProcStatus.selfRequired(ProcStatus.RSS_FILE) - before;
             assertTrue(grown < SLACK, "out of place: " + grown + " bytes of mapped pages stayed resident (checkpoint " + bytes + ")");
         }
         try (Model model = Wisca.open(inPlace)) {
-            long before = rssFile();
+            long before = ProcStatus.selfRequired(ProcStatus.RSS_FILE);
             model.applyInPlace(model.plan(RescaleSettings.paper()));
-            long grown = rssFile() - before;
+            long grown = ProcStatus.selfRequired(ProcStatus.RSS_FILE) - before;
             assertTrue(grown < SLACK, "in place: " + grown + " bytes of mapped pages stayed resident (checkpoint " + bytes + ")");
         }
     }
@@ -55,14 +56,4 @@ class ResidentPagesTest {
         }
     }
 
-    private static long rssFile() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("RssFile:")) return Long.parseLong(line.substring(8).trim().split("\\s+")[0]) * 1024;
-            }
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        throw new AssertionError("/proc/self/status has no RssFile line (this test needs Linux)");
-    }
 }
