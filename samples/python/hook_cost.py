@@ -1,4 +1,4 @@
-"""What a rescale costs next to training: a ~110M-parameter random-init LlamaForCausalLM on this machine.
+"""What a rescale costs next to training: a ~100M-parameter (100.7M) random-init LlamaForCausalLM on this machine.
 
 Times a few AdamW training steps and a few rescale events (the first includes starting the engine and
 `describe`), then extrapolates the hook's share of training time at ``every`` steps:
